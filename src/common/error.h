@@ -1,0 +1,104 @@
+// src/common/error.h: how expected failures travel in weft.
+//
+// Three kinds of failure, never mixed (docs/architecture.md):
+//  1. client errors: a request that cannot be served. They carry the AWS
+//     error name of the API model (`type`, e.g. "UnknownResourceFault") and a
+//     message a person can act on; server/ turns them into HTTP 400.
+//  2. workflow failures (an activity failed, a state timed out): not errors
+//     at all, they are history events.
+//  3. system errors (store I/O, shard ownership lost): Errc values that the
+//     engine reacts to; they reach a client as 500 InternalFailure.
+// Exceptions mean a bug; they are caught once, in server/.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace weft {
+
+enum class Errc : uint16_t {
+  kValidation,       // malformed or out-of-range input
+  kUnknownResource,  // the named thing does not exist (or is closed)
+  kAlreadyExists,    // a create of something that exists
+  kConflict,         // the current state does not allow the request
+  kLimitExceeded,    // a documented limit would be passed
+  kNotImplemented,   // an operation or feature weft does not offer yet
+  kUnavailable,      // shutting down, or a dependency is down; retryable
+  kInternal,         // a system error (store I/O, corruption)
+};
+
+class Error {
+ public:
+  Error(Errc code, std::string type, std::string message)
+      : code_(code), type_(std::move(type)), message_(std::move(message)) {}
+
+  // ValidationException, the name both AWS JSON APIs use for bad input.
+  static Error Validation(std::string message) {
+    return Error(Errc::kValidation, "ValidationException", std::move(message));
+  }
+  static Error Internal(std::string message) {
+    return Error(Errc::kInternal, "InternalFailure", std::move(message));
+  }
+  static Error Unavailable(std::string message) {
+    return Error(Errc::kUnavailable, "ServiceUnavailable", std::move(message));
+  }
+
+  Errc code() const { return code_; }
+  // The error name as the API model spells it (the part after '#').
+  const std::string& type() const { return type_; }
+  const std::string& message() const { return message_; }
+
+ private:
+  Errc code_;
+  std::string type_;
+  std::string message_;
+};
+
+// A value or an Error. Small on purpose: std::expected is C++23.
+template <class T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(Error error) : v_(std::move(error)) {}  // NOLINT
+
+  bool ok() const { return v_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+
+  T& value() & { return std::get<0>(v_); }
+  const T& value() const& { return std::get<0>(v_); }
+  T&& value() && { return std::get<0>(std::move(v_)); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+  T&& operator*() && { return std::move(*this).value(); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+
+  const Error& error() const& { return std::get<1>(v_); }
+  Error&& error() && { return std::get<1>(std::move(v_)); }
+
+ private:
+  std::variant<T, Error> v_;
+};
+
+// Success or an Error, for calls with nothing to return.
+template <>
+class [[nodiscard]] Result<void> {
+ public:
+  Result() = default;
+  Result(Error error) : error_(std::move(error)), ok_(false) {}  // NOLINT
+
+  bool ok() const { return ok_; }
+  explicit operator bool() const { return ok_; }
+  const Error& error() const& { return error_; }
+  Error&& error() && { return std::move(error_); }
+
+ private:
+  Error error_{Errc::kInternal, "", ""};
+  bool ok_ = true;
+};
+
+using Status = Result<void>;
+
+}  // namespace weft

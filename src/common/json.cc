@@ -1,0 +1,145 @@
+#include "common/json.h"
+
+#include <charconv>
+#include <cmath>
+
+namespace weft {
+namespace {
+
+void AppendDouble(std::string& out, double d) {
+  if (!std::isfinite(d)) {  // JSON has no NaN or Infinity
+    out += "null";
+    return;
+  }
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
+  std::string_view text(buf, end - buf);
+  out += text;
+  if (text.find_first_of(".eEn") == std::string_view::npos) out += ".0";
+}
+
+}  // namespace
+
+void AppendJsonString(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out.push_back(kHex[c >> 4]);
+          out.push_back(kHex[c & 15]);
+        } else {
+          out.push_back(static_cast<char>(c));
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+void AppendJson(std::string& out, const json::value& v) {
+  switch (v.kind()) {
+    case json::kind::null: out += "null"; break;
+    case json::kind::bool_: out += v.get_bool() ? "true" : "false"; break;
+    case json::kind::int64: out += std::to_string(v.get_int64()); break;
+    case json::kind::uint64: out += std::to_string(v.get_uint64()); break;
+    case json::kind::double_: AppendDouble(out, v.get_double()); break;
+    case json::kind::string: AppendJsonString(out, v.get_string()); break;
+    case json::kind::array: {
+      out.push_back('[');
+      bool first = true;
+      for (const auto& e : v.get_array()) {
+        if (!first) out.push_back(',');
+        first = false;
+        AppendJson(out, e);
+      }
+      out.push_back(']');
+      break;
+    }
+    case json::kind::object: {
+      out.push_back('{');
+      bool first = true;
+      for (const auto& m : v.get_object()) {
+        if (!first) out.push_back(',');
+        first = false;
+        AppendJsonString(out, m.key());
+        out.push_back(':');
+        AppendJson(out, m.value());
+      }
+      out.push_back('}');
+      break;
+    }
+  }
+}
+
+std::string ToJson(const json::value& v) {
+  std::string out;
+  AppendJson(out, v);
+  return out;
+}
+
+Result<json::value> ParseJson(std::string_view text) {
+  json::parse_options opt;
+  opt.max_depth = 512;
+  boost::system::error_code ec;
+  json::stream_parser p({}, opt);
+  size_t n = p.write_some(text.data(), text.size(), ec);
+  if (!ec && n == text.size()) p.finish(ec);
+  if (ec || n != text.size()) {
+    return Error::Validation("Malformed JSON at byte " + std::to_string(n) + ": " + ec.message());
+  }
+  return p.release();
+}
+
+const json::value* Find(const json::object& o, std::string_view key) {
+  auto it = o.find(key);
+  return it == o.end() ? nullptr : &it->value();
+}
+const json::string* FindString(const json::object& o, std::string_view key) {
+  const auto* v = Find(o, key);
+  return v ? v->if_string() : nullptr;
+}
+const json::object* FindObject(const json::object& o, std::string_view key) {
+  const auto* v = Find(o, key);
+  return v ? v->if_object() : nullptr;
+}
+const json::array* FindArray(const json::object& o, std::string_view key) {
+  const auto* v = Find(o, key);
+  return v ? v->if_array() : nullptr;
+}
+std::optional<int64_t> FindInt(const json::object& o, std::string_view key) {
+  const auto* v = Find(o, key);
+  if (!v) return std::nullopt;
+  if (v->is_int64()) return v->get_int64();
+  if (v->is_uint64() && v->get_uint64() <= INT64_MAX) return static_cast<int64_t>(v->get_uint64());
+  return std::nullopt;
+}
+std::optional<bool> FindBool(const json::object& o, std::string_view key) {
+  const auto* v = Find(o, key);
+  if (!v || !v->is_bool()) return std::nullopt;
+  return v->get_bool();
+}
+
+std::string_view KindName(json::kind k) {
+  switch (k) {
+    case json::kind::null: return "null";
+    case json::kind::bool_: return "boolean";
+    case json::kind::int64:
+    case json::kind::uint64:
+    case json::kind::double_: return "number";
+    case json::kind::string: return "string";
+    case json::kind::array: return "array";
+    case json::kind::object: return "object";
+  }
+  return "unknown";
+}
+
+}  // namespace weft

@@ -1,0 +1,81 @@
+// src/common/service.h: what the HTTP server (server/) asks of an API
+// (swf/, later sfn/): find an operation by name and run it on a parsed JSON
+// request. An operation never sees HTTP or sockets.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/error.h"
+#include "common/json.h"
+
+namespace weft {
+
+namespace net = boost::asio;
+
+// Fired when the client closes its connection while its request is still
+// being handled, so that a long poll stops waiting and hands no task to a
+// client that is gone. Thread-safe.
+class DisconnectSignal {
+ public:
+  // Runs `callback` once when the signal fires (at once if it already has).
+  // The callback runs on the firing thread and must be quick.
+  void Connect(std::function<void()> callback) {
+    std::unique_lock lock(mu_);
+    if (fired_) {
+      lock.unlock();
+      callback();
+      return;
+    }
+    callbacks_.push_back(std::move(callback));
+  }
+  void Fire() {
+    std::vector<std::function<void()>> callbacks;
+    {
+      std::lock_guard lock(mu_);
+      if (fired_) return;
+      fired_ = true;
+      callbacks.swap(callbacks_);
+    }
+    for (auto& c : callbacks) c();
+  }
+  bool fired() const {
+    std::lock_guard lock(mu_);
+    return fired_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  bool fired_ = false;
+  std::vector<std::function<void()>> callbacks_;
+};
+
+struct RequestContext {
+  std::string request_id;     // also sent back as x-amzn-RequestId
+  std::string access_key_id;  // from a SigV4 Authorization header; "" if unsigned
+  std::string region;         // likewise; "" if unsigned
+  std::shared_ptr<DisconnectSignal> disconnect = std::make_shared<DisconnectSignal>();
+};
+
+class ApiService {
+ public:
+  virtual ~ApiService() = default;
+  // The X-Amz-Target prefix, e.g. "SimpleWorkflowService". The server also
+  // accepts longer legacy prefixes ending with ".<prefix>".
+  virtual std::string_view target_prefix() const = 0;
+  // The namespace of fault names in `__type`, e.g. "com.amazonaws.swf.base.model".
+  virtual std::string_view error_namespace() const = 0;
+  virtual bool HasOperation(std::string_view operation) const = 0;
+  // Runs an operation. A client error comes back as an Error; the returned
+  // JSON is the response body (an empty object for void operations).
+  virtual net::awaitable<Result<json::value>> Invoke(std::string_view operation,
+                                                     RequestContext& context,
+                                                     json::object& request) = 0;
+};
+
+}  // namespace weft

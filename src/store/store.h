@@ -1,0 +1,162 @@
+// src/store/store.h: durable storage for weft, behind one interface.
+//
+// What is stored (docs/architecture.md, "Storage"):
+//  - the registry: domains, workflow types, activity types (later: state
+//    machines, activities), each one row of indexable columns plus an opaque
+//    JSON `data` text owned by the layer above;
+//  - executions: one row per run (indexable columns for visibility queries,
+//    plus opaque `data`), and its history: an append-only list of events.
+// Tasks and timers are not stored: they are derived from the history when an
+// execution is loaded (the history is the truth; see engine/).
+//
+// Implementations: SQLite (store/sqlite/, embedded, the default) and later
+// PostgreSQL (several nodes). The same test suite (tests/unit/store/) runs
+// against every implementation.
+//
+// Thread safety: every method may be called from any thread. Write() calls
+// are serialised by the implementation; reads run concurrently with writes
+// and see only committed data. Calls block: the engine issues them from its
+// store Committer thread (writes) or briefly from request handlers (reads of
+// closed executions, visibility queries).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/error.h"
+
+namespace weft::store {
+
+struct RegistryRecord {
+  std::string kind;     // "domain", "workflow_type", "activity_type", ...
+  std::string scope;    // the domain of a type; "" for a domain
+  std::string name;
+  std::string version;  // "" for kinds without versions
+  std::string status;   // "REGISTERED" or "DEPRECATED"
+  Millis created = 0;
+  std::string data;  // JSON text, owned by the layer above
+};
+
+struct RegistryWrite {
+  RegistryRecord record;  // upserted on (kind, scope, name, version)
+  bool erase = false;     // delete the row instead
+};
+
+struct EventRecord {
+  int64_t event_id = 0;  // 1, 2, 3, ... within a run
+  uint16_t type = 0;     // engine::EventType, a frozen number
+  Millis time = 0;
+  std::string attributes;  // JSON text
+};
+
+struct ExecutionRecord {
+  std::string run_id;  // unique across the store
+  std::string domain;
+  std::string workflow_id;
+  std::string type_name;
+  std::string type_version;
+  bool open = true;
+  std::string close_status;  // "" while open; COMPLETED, FAILED, ...
+  Millis start_time = 0;
+  Millis close_time = 0;  // 0 while open
+  int32_t shard = 0;
+  int64_t last_event_id = 0;  // id of the last event in the stored history
+  std::vector<std::string> tags;
+  std::string data;  // JSON text, owned by the layer above
+};
+
+struct ExecutionWrite {
+  ExecutionRecord execution;  // upserted on run_id
+  // Appended to the run's history; their ids must continue it without gaps.
+  std::vector<EventRecord> events;
+  // The history must end at this id before the write (0 for a new run);
+  // otherwise the batch fails with Errc::kConflict and writes nothing. This
+  // catches double appends and, with several nodes, a stale shard owner.
+  int64_t expected_last_event_id = 0;
+};
+
+// What one engine step changes, written atomically: all or nothing.
+struct WriteBatch {
+  int32_t shard = 0;           // the shard that wrote it
+  uint64_t fencing_token = 0;  // the shard lease's token (PostgreSQL); unused by SQLite
+  std::vector<RegistryWrite> registry;
+  std::vector<ExecutionWrite> executions;
+};
+
+// A visibility query over one domain (List/Count Open/Closed executions).
+struct ExecutionQuery {
+  std::string domain;
+  bool open = true;  // open executions, or closed ones
+  // Time filters, inclusive; nullopt = unbounded. start applies to
+  // start_time, close to close_time.
+  std::optional<Millis> start_oldest, start_latest;
+  std::optional<Millis> close_oldest, close_latest;
+  std::optional<std::string> workflow_id;
+  std::optional<std::string> type_name;
+  std::optional<std::string> type_version;  // only together with type_name
+  std::optional<std::string> tag;
+  std::optional<std::string> close_status;
+  // Default order is newest first by start time (closed: by close time when a
+  // close filter is given); reverse flips it.
+  bool reverse = false;
+  int32_t page_size = 1000;  // 1..1000
+  std::string page_token;    // from a previous ExecutionPage; "" = first page
+};
+
+struct ExecutionPage {
+  std::vector<ExecutionRecord> executions;
+  std::string next_page_token;  // "" when there are no more
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Writes each batch atomically and durably (fsync) in one transaction
+  // (group commit). Returns one Status per batch, in order: a batch that
+  // fails (kConflict, kValidation) writes nothing and does not affect the
+  // others. Only one Write runs at a time.
+  virtual std::vector<Status> Write(std::span<const WriteBatch* const> batches) = 0;
+
+  virtual Result<std::vector<RegistryRecord>> LoadRegistry() = 0;
+  virtual Result<std::vector<ExecutionRecord>> LoadOpenExecutions() = 0;
+  virtual Result<std::optional<ExecutionRecord>> GetExecution(const std::string& run_id) = 0;
+  // Events with after_event_id < event_id, ascending, at most `limit` (-1 = all).
+  virtual Result<std::vector<EventRecord>> LoadEvents(const std::string& run_id,
+                                                      int64_t after_event_id = 0,
+                                                      int64_t limit = -1) = 0;
+  virtual Result<ExecutionPage> ListExecutions(const ExecutionQuery& query) = 0;
+  // The number of executions the query matches (page fields ignored).
+  virtual Result<int64_t> CountExecutions(const ExecutionQuery& query) = 0;
+};
+
+// Opens (creating if needed) the SQLite store in `data_dir` (the directory is
+// created too), in WAL mode with synchronous=FULL, migrating its schema.
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& data_dir);
+
+// Group commit: batches submitted from any thread are written by one writer
+// thread, as many at a time as are queued (one transaction, one fsync).
+// `done` runs on the writer thread once the batch is durable (or failed); it
+// must be quick and must not call Submit on the same committer re-entrantly
+// in a way that waits.
+class Committer {
+ public:
+  explicit Committer(Store& store);
+  ~Committer();  // drains the queue, then stops the writer thread
+  Committer(const Committer&) = delete;
+  Committer& operator=(const Committer&) = delete;
+
+  void Submit(WriteBatch batch, std::function<void(Status)> done);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace weft::store

@@ -1,0 +1,57 @@
+#include "common/json.h"
+
+#include <gtest/gtest.h>
+
+#include "common/clock.h"
+#include "common/ids.h"
+
+namespace weft {
+namespace {
+
+TEST(JsonTest, DoublesUseShortestDecimalForm) {
+  EXPECT_EQ(ToJson(json::value(0.1)), "0.1");
+  EXPECT_EQ(ToJson(json::value(1.0)), "1.0");
+  EXPECT_EQ(ToJson(json::value(-2.5)), "-2.5");
+  EXPECT_EQ(ToJson(json::value(1e21)), "1e+21");
+}
+
+TEST(JsonTest, KeepsMemberOrderAndEscapes) {
+  auto v = ParseJson(R"({"b":1,"a":"x\"\n\u0001"})");
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(ToJson(*v), R"({"b":1,"a":"x\"\n\u0001"})");
+}
+
+TEST(JsonTest, MalformedTextIsValidationError) {
+  auto v = ParseJson("{\"a\": ");
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(v.error().type(), "ValidationException");
+  EXPECT_FALSE(ParseJson("{} x").ok());
+}
+
+TEST(JsonTest, FindHelpersCheckTypes) {
+  auto v = ParseJson(R"({"s":"x","i":3,"b":true,"o":{}})");
+  ASSERT_TRUE(v.ok());
+  const auto& o = v->as_object();
+  EXPECT_EQ(*FindString(o, "s"), "x");
+  EXPECT_EQ(FindString(o, "i"), nullptr);
+  EXPECT_EQ(FindInt(o, "i"), 3);
+  EXPECT_EQ(FindBool(o, "b"), true);
+  EXPECT_NE(FindObject(o, "o"), nullptr);
+  EXPECT_EQ(Find(o, "missing"), nullptr);
+}
+
+TEST(ClockTest, FormatsIso8601) {
+  EXPECT_EQ(FormatIso8601(0), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(FormatIso8601(1'700'000'000'123), "2023-11-14T22:13:20.123Z");
+}
+
+TEST(IdsTest, UuidHasVersion4Shape) {
+  auto u = NewUuid();
+  ASSERT_EQ(u.size(), 36u);
+  EXPECT_EQ(u[14], '4');
+  EXPECT_NE(NewUuid(), u);
+  EXPECT_EQ(NewRandomId(22).size(), 22u);
+}
+
+}  // namespace
+}  // namespace weft
