@@ -1,0 +1,274 @@
+"""Harness for the integration tests: a real `weft server` driven by real clients.
+
+WeftServer starts `$WEFT_BIN server` on a free loopback port with a temporary
+data dir, waits until GET /health answers, hands out boto3 SWF clients, can
+kill it with SIGKILL and restart it on the same data dir, and stops it at the
+end. Its stderr goes to a file that ServerTestCase prints when a test fails.
+
+Set WEFT_TEST_BACKEND=moto to run the same tests against moto's server
+instead (only useful to shake out bugs in the test code itself: moto is not
+the reference, the AWS semantics are). Tests that need a restart or an
+operation moto lacks skip themselves there.
+"""
+
+import atexit
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+import uuid
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+# Server-side hold of an empty long poll: short so that tests waiting on an
+# empty poll stay fast.
+DEFAULT_POLL_TIMEOUT = 2
+START_TIMEOUT_SECONDS = 20
+
+
+def backend():
+    return os.environ.get("WEFT_TEST_BACKEND", "weft")
+
+
+def is_moto():
+    return backend() == "moto"
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def uniq(prefix):
+    """A name unique to this run, safe for SWF ids (no ':', '/', '|')."""
+    return "%s-%s" % (prefix, uuid.uuid4().hex[:12])
+
+
+class WeftServer:
+    """One server process on a loopback port with its own data dir."""
+
+    def __init__(self, poll_timeout=DEFAULT_POLL_TIMEOUT, data_dir=None):
+        self.poll_timeout = poll_timeout
+        self.own_dir = data_dir is None
+        self.tmp = tempfile.mkdtemp(prefix="weft-it-")
+        self.data_dir = data_dir or os.path.join(self.tmp, "data")
+        self.port = None
+        self.proc = None
+        self.stderr_path = os.path.join(self.tmp, "server.stderr")
+        self.stderr_file = None
+        self.starts = 0
+
+    # -- lifecycle -------------------------------------------------------
+
+    @property
+    def url(self):
+        return "http://127.0.0.1:%d" % self.port
+
+    def command(self):
+        if is_moto():
+            return [sys.executable, "-m", "moto.server", "-H", "127.0.0.1",
+                    "-p", str(self.port)]
+        weft = os.environ.get("WEFT_BIN")
+        if not weft:
+            raise unittest.SkipTest("WEFT_BIN is not set (path to the weft binary)")
+        return [weft, "server", "--listen", "127.0.0.1:%d" % self.port,
+                "--data-dir", self.data_dir,
+                "--poll-timeout", str(self.poll_timeout)]
+
+    def start(self):
+        """Starts the server (on a new port the first time, the same one after)."""
+        if self.port is None:
+            self.port = free_port()
+        os.makedirs(self.data_dir, exist_ok=True)
+        self.stderr_file = open(self.stderr_path, "ab")
+        self.stderr_file.write(("\n=== start #%d: %s\n" % (
+            self.starts + 1, " ".join(self.command()))).encode())
+        self.stderr_file.flush()
+        self.proc = subprocess.Popen(self.command(), stdout=self.stderr_file,
+                                     stderr=self.stderr_file,
+                                     stdin=subprocess.DEVNULL)
+        self.starts += 1
+        self._wait_healthy()
+        return self
+
+    def _wait_healthy(self):
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        path = "/moto-api/" if is_moto() else "/health"
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("server exited with %s before answering:\n%s"
+                                   % (self.proc.returncode, self.stderr_tail()))
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                conn.request("GET", path)
+                status = conn.getresponse().status
+                conn.close()
+                if status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.05)
+        self.kill()
+        raise RuntimeError("server did not answer GET %s within %d s:\n%s"
+                           % (path, START_TIMEOUT_SECONDS, self.stderr_tail()))
+
+    def kill(self):
+        """SIGKILL: no chance to flush or shut down cleanly."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+        self._close_stderr()
+
+    def restart(self):
+        """kill -9, then start again on the same port and data dir."""
+        self.kill()
+        return self.start()
+
+    def stop(self):
+        """SIGTERM (clean shutdown), SIGKILL if it does not exit in 10 s."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self._close_stderr()
+
+    def cleanup(self):
+        self.stop()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def _close_stderr(self):
+        if self.stderr_file:
+            self.stderr_file.close()
+            self.stderr_file = None
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def stderr_tail(self, max_bytes=8000):
+        if self.stderr_file:
+            self.stderr_file.flush()
+        try:
+            with open(self.stderr_path, "rb") as f:
+                data = f.read()
+        except OSError:
+            return "(no stderr)"
+        return data[-max_bytes:].decode("utf-8", "replace")
+
+    # -- clients ---------------------------------------------------------
+
+    def client(self, read_timeout=70, validate=True):
+        return boto3.client(
+            "swf", endpoint_url=self.url, region_name="us-east-1",
+            aws_access_key_id="x", aws_secret_access_key="x",
+            config=Config(read_timeout=read_timeout, connect_timeout=5,
+                          retries={"max_attempts": 1},
+                          parameter_validation=validate,
+                          max_pool_connections=20))
+
+    def raw(self, target, body, headers=None, timeout=30):
+        """POSTs raw bytes (or a JSON-able object) to / with X-Amz-Target.
+
+        target: the operation name (prefixed with SimpleWorkflowService.) or
+        None for no X-Amz-Target header. Returns (status, headers, body
+        parsed as JSON or None, raw body bytes)."""
+        if not isinstance(body, (bytes, bytearray)):
+            body = json.dumps(body).encode()
+        hdrs = {"Content-Type": "application/x-amz-json-1.0"}
+        if target is not None:
+            hdrs["X-Amz-Target"] = ("SimpleWorkflowService." + target
+                                    if "." not in target else target)
+        if is_moto():  # moto routes unsigned requests to S3
+            hdrs["Authorization"] = ("AWS4-HMAC-SHA256 Credential=x/20260101/us-east-1/"
+                                     "swf/aws4_request, SignedHeaders=host, Signature=0")
+        hdrs.update(headers or {})
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            conn.request("POST", "/", body=body, headers=hdrs)
+            resp = conn.getresponse()
+            data = resp.read()
+            try:
+                parsed = json.loads(data) if data else None
+            except ValueError:
+                parsed = None
+            return resp.status, {k.lower(): v for k, v in resp.getheaders()}, parsed, data
+        finally:
+            conn.close()
+
+
+_shared = None
+_shared_lock = threading.Lock()
+
+
+def shared_server():
+    """The one server of this test process (one per test file), started once."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            server = WeftServer()
+            server.start()
+            _shared = server
+            atexit.register(server.cleanup)
+        elif not _shared.alive():
+            raise RuntimeError("the shared server died:\n" + _shared.stderr_tail())
+        return _shared
+
+
+def error_code(exc):
+    return exc.response.get("Error", {}).get("Code")
+
+
+class ServerTestCase(unittest.TestCase):
+    """Base class: gives self.server / self.swf, fault assertions, and prints
+    the server's stderr when a test fails or errors."""
+
+    server = None  # set in setUpClass; a subclass may use its own server
+
+    @classmethod
+    def setUpClass(cls):
+        if cls.server is None:
+            cls.server = shared_server()
+        cls.swf = cls.server.client()
+
+    def run(self, result=None):
+        before = (len(result.failures) + len(result.errors)) if result else 0
+        out = super().run(result)
+        if result is not None and len(result.failures) + len(result.errors) > before:
+            server = type(self).server
+            if server is not None:
+                sys.stderr.write("\n--- server stderr (tail) for %s ---\n%s\n--- end ---\n"
+                                 % (self.id(), server.stderr_tail()))
+        return out
+
+    def skip_on_moto(self, why):
+        if is_moto():
+            self.skipTest("moto: " + why)
+
+    def assertFault(self, code, fn, *args, **kwargs):
+        """Calls fn and asserts it fails with HTTP 400 and the named fault."""
+        try:
+            value = fn(*args, **kwargs)
+        except ClientError as e:
+            meta = e.response.get("ResponseMetadata", {})
+            self.assertEqual(
+                error_code(e), code,
+                "%s%r expected %s, got %s: %s" % (
+                    getattr(fn, "__name__", fn), kwargs, code, error_code(e),
+                    e.response.get("Error")))
+            self.assertEqual(meta.get("HTTPStatusCode"), 400,
+                             "%s must be HTTP 400" % code)
+            return e
+        self.fail("%s(%r) should fail with %s, but answered %r"
+                  % (getattr(fn, "__name__", fn), kwargs, code, value))
