@@ -1,0 +1,112 @@
+#include "store/sqlite/schema.h"
+
+#include <string>
+#include <vector>
+
+namespace weft::store::sqlite {
+
+namespace {
+
+// Migration N (1-based) is kMigrations[N-1]. Append only: a released
+// migration never changes, a fix is a new migration.
+const std::vector<std::string>& Migrations() {
+  static const std::vector<std::string> kMigrations = {
+      // 1: registry, executions (+ tags), events.
+      R"sql(
+CREATE TABLE registry (
+  kind TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  name TEXT NOT NULL,
+  version TEXT NOT NULL,
+  status TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  data TEXT NOT NULL,
+  PRIMARY KEY (kind, scope, name, version)
+) WITHOUT ROWID;
+
+CREATE TABLE executions (
+  run_id TEXT PRIMARY KEY,
+  domain TEXT NOT NULL,
+  workflow_id TEXT NOT NULL,
+  type_name TEXT NOT NULL,
+  type_version TEXT NOT NULL,
+  open INTEGER NOT NULL,
+  close_status TEXT NOT NULL,
+  start_time INTEGER NOT NULL,
+  close_time INTEGER NOT NULL,
+  shard INTEGER NOT NULL,
+  last_event_id INTEGER NOT NULL,
+  tags TEXT NOT NULL,
+  data TEXT NOT NULL
+);
+-- Visibility queries: every one names a domain and open/closed; the default
+-- order is by start time, closed queries with a close filter order by close
+-- time; run_id breaks ties (and is the paging key's second half).
+CREATE INDEX executions_by_start ON executions (domain, open, start_time, run_id);
+CREATE INDEX executions_by_close ON executions (domain, open, close_time, run_id);
+CREATE INDEX executions_by_workflow ON executions (domain, workflow_id, start_time);
+-- LoadOpenExecutions at start-up reads only open runs.
+CREATE INDEX executions_open ON executions (run_id) WHERE open = 1;
+
+-- Tags again, one row each, so that a tag filter is an indexed lookup.
+CREATE TABLE execution_tags (
+  run_id TEXT NOT NULL,
+  tag TEXT NOT NULL,
+  PRIMARY KEY (run_id, tag)
+) WITHOUT ROWID;
+CREATE INDEX execution_tags_by_tag ON execution_tags (tag, run_id);
+
+CREATE TABLE events (
+  run_id TEXT NOT NULL,
+  event_id INTEGER NOT NULL,
+  type INTEGER NOT NULL,
+  time INTEGER NOT NULL,
+  attributes TEXT NOT NULL,
+  PRIMARY KEY (run_id, event_id)
+) WITHOUT ROWID;
+)sql",
+  };
+  return kMigrations;
+}
+
+Result<int> ReadVersion(Connection& conn) {
+  Status s = conn.Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+  if (!s.ok()) return std::move(s).error();
+  Result<Statement> stmt = conn.Prepare("SELECT max(version) FROM schema_version");
+  if (!stmt.ok()) return std::move(stmt).error();
+  Result<bool> row = stmt->Step();
+  if (!row.ok()) return std::move(row).error();
+  return *row && !stmt->IsNull(0) ? static_cast<int>(stmt->Int(0)) : 0;
+}
+
+// Applies what is missing in one transaction, taken before the version is
+// read, so that two processes opening a new store cannot both migrate it.
+Status MigrateLocked(Connection& conn) {
+  Result<int> version = ReadVersion(conn);
+  if (!version.ok()) return std::move(version).error();
+  if (*version > CurrentSchemaVersion()) {
+    return Error::Internal("the store's schema version " + std::to_string(*version) +
+                           " is newer than this weft's (" + std::to_string(CurrentSchemaVersion()) +
+                           ")");
+  }
+  for (int v = *version + 1; v <= CurrentSchemaVersion(); ++v) {
+    if (Status s = conn.Exec(Migrations()[v - 1]); !s.ok()) return s;
+  }
+  if (*version == CurrentSchemaVersion()) return {};
+  return conn.Exec("DELETE FROM schema_version; INSERT INTO schema_version VALUES (" +
+                   std::to_string(CurrentSchemaVersion()) + ")");
+}
+
+}  // namespace
+
+int CurrentSchemaVersion() { return static_cast<int>(Migrations().size()); }
+
+Status Migrate(Connection& conn) {
+  if (Status s = conn.Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+  Status s = MigrateLocked(conn);
+  if (s.ok()) s = conn.Exec("COMMIT");
+  if (!s.ok() && !conn.InAutocommit()) (void)conn.Exec("ROLLBACK");
+  return s;
+}
+
+}  // namespace weft::store::sqlite

@@ -1,0 +1,173 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <filesystem>
+#include <system_error>
+
+#include "store/sqlite/rows.h"
+#include "store/sqlite/schema.h"
+#include "store/sqlite/visibility.h"
+#include "store/sqlite/write.h"
+
+namespace weft::store::sqlite {
+
+namespace {
+
+// Readers beyond this wait for one to be returned. Reads are short; a few
+// connections cover the request threads of a small machine.
+constexpr int kMaxReaders = 4;
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& data_dir) {
+  if (sqlite3_threadsafe() == 0) {
+    return Error::Internal("SQLite was built without thread support");
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) return Error::Internal("cannot create data directory " + data_dir + ": " + ec.message());
+  std::string path = (std::filesystem::path(data_dir) / "weft.db").string();
+  Result<std::unique_ptr<Connection>> writer = Connection::Open(path, /*read_only=*/false);
+  if (!writer.ok()) return std::move(writer).error();
+  if (Status s = Migrate(**writer); !s.ok()) return std::move(s).error();
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(path), std::move(*writer)));
+}
+
+SqliteStore::Reader::~Reader() {
+  if (conn_ != nullptr) store_->ReleaseReader(std::move(conn_));
+}
+
+Result<SqliteStore::Reader> SqliteStore::AcquireReader() {
+  std::unique_lock lock(readers_mu_);
+  reader_idle_.wait(lock, [&] { return !idle_readers_.empty() || open_readers_ < kMaxReaders; });
+  if (!idle_readers_.empty()) {
+    std::unique_ptr<Connection> conn = std::move(idle_readers_.back());
+    idle_readers_.pop_back();
+    return Reader(this, std::move(conn));
+  }
+  ++open_readers_;
+  lock.unlock();  // opening touches the disk; do not hold up other readers
+  Result<std::unique_ptr<Connection>> conn = Connection::Open(path_, /*read_only=*/true);
+  if (!conn.ok()) {
+    lock.lock();
+    --open_readers_;
+    reader_idle_.notify_one();
+    return std::move(conn).error();
+  }
+  return Reader(this, std::move(*conn));
+}
+
+void SqliteStore::ReleaseReader(std::unique_ptr<Connection> conn) {
+  {
+    std::lock_guard lock(readers_mu_);
+    idle_readers_.push_back(std::move(conn));
+  }
+  reader_idle_.notify_one();
+}
+
+std::vector<Status> SqliteStore::Write(std::span<const WriteBatch* const> batches) {
+  std::lock_guard lock(write_mu_);
+  return WriteBatches(*writer_, batches);
+}
+
+Result<std::vector<RegistryRecord>> SqliteStore::LoadRegistry() {
+  Result<Reader> reader = AcquireReader();
+  if (!reader.ok()) return std::move(reader).error();
+  Result<Statement> stmt = (*reader)->Prepare(
+      "SELECT kind, scope, name, version, status, created, data FROM registry "
+      "ORDER BY kind, scope, name, version");
+  if (!stmt.ok()) return std::move(stmt).error();
+  std::vector<RegistryRecord> records;
+  for (;;) {
+    Result<bool> row = stmt->Step();
+    if (!row.ok()) return std::move(row).error();
+    if (!*row) break;
+    records.push_back(RegistryRecord{stmt->Text(0), stmt->Text(1), stmt->Text(2), stmt->Text(3),
+                                     stmt->Text(4), stmt->Int(5), stmt->Text(6)});
+  }
+  return records;
+}
+
+namespace {
+
+// Collects every row of a statement that selected kExecutionColumns.
+Result<std::vector<ExecutionRecord>> ReadExecutions(Statement& stmt) {
+  std::vector<ExecutionRecord> executions;
+  for (;;) {
+    Result<bool> row = stmt.Step();
+    if (!row.ok()) return std::move(row).error();
+    if (!*row) break;
+    Result<ExecutionRecord> e = ReadExecution(stmt);
+    if (!e.ok()) return std::move(e).error();
+    executions.push_back(std::move(*e));
+  }
+  return executions;
+}
+
+}  // namespace
+
+Result<std::vector<ExecutionRecord>> SqliteStore::LoadOpenExecutions() {
+  Result<Reader> reader = AcquireReader();
+  if (!reader.ok()) return std::move(reader).error();
+  Result<Statement> stmt = (*reader)->Prepare(std::string("SELECT ") + kExecutionColumns +
+                                              " FROM executions WHERE open = 1 ORDER BY run_id");
+  if (!stmt.ok()) return std::move(stmt).error();
+  return ReadExecutions(*stmt);
+}
+
+Result<std::optional<ExecutionRecord>> SqliteStore::GetExecution(const std::string& run_id) {
+  Result<Reader> reader = AcquireReader();
+  if (!reader.ok()) return std::move(reader).error();
+  Result<Statement> stmt = (*reader)->Prepare(std::string("SELECT ") + kExecutionColumns +
+                                              " FROM executions WHERE run_id = ?");
+  if (!stmt.ok()) return std::move(stmt).error();
+  stmt->Bind(1, run_id);
+  Result<std::vector<ExecutionRecord>> found = ReadExecutions(*stmt);
+  if (!found.ok()) return std::move(found).error();
+  if (found->empty()) return std::optional<ExecutionRecord>();
+  return std::optional<ExecutionRecord>(std::move(found->front()));
+}
+
+Result<std::vector<EventRecord>> SqliteStore::LoadEvents(const std::string& run_id,
+                                                         int64_t after_event_id, int64_t limit) {
+  Result<Reader> reader = AcquireReader();
+  if (!reader.ok()) return std::move(reader).error();
+  // LIMIT -1 means no limit in SQLite, which is the contract's -1 too.
+  Result<Statement> stmt = (*reader)->Prepare(
+      "SELECT event_id, type, time, attributes FROM events WHERE run_id = ? AND event_id > ? "
+      "ORDER BY event_id LIMIT ?");
+  if (!stmt.ok()) return std::move(stmt).error();
+  stmt->Bind(1, run_id).Bind(2, after_event_id).Bind(3, limit < 0 ? int64_t{-1} : limit);
+  std::vector<EventRecord> events;
+  for (;;) {
+    Result<bool> row = stmt->Step();
+    if (!row.ok()) return std::move(row).error();
+    if (!*row) break;
+    events.push_back(EventRecord{stmt->Int(0), static_cast<uint16_t>(stmt->Int(1)), stmt->Int(2),
+                                 stmt->Text(3)});
+  }
+  return events;
+}
+
+Result<ExecutionPage> SqliteStore::ListExecutions(const ExecutionQuery& query) {
+  Result<Reader> reader = AcquireReader();
+  if (!reader.ok()) return std::move(reader).error();
+  return ListVisible(**reader, query);
+}
+
+Result<int64_t> SqliteStore::CountExecutions(const ExecutionQuery& query) {
+  Result<Reader> reader = AcquireReader();
+  if (!reader.ok()) return std::move(reader).error();
+  return CountVisible(**reader, query);
+}
+
+}  // namespace weft::store::sqlite
+
+namespace weft::store {
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& data_dir) {
+  Result<std::unique_ptr<sqlite::SqliteStore>> store = sqlite::SqliteStore::Open(data_dir);
+  if (!store.ok()) return std::move(store).error();
+  return std::unique_ptr<Store>(std::move(*store));
+}
+
+}  // namespace weft::store

@@ -1,0 +1,22 @@
+// src/store/sqlite/write.h: Store::Write for SQLite.
+//
+// Internal to store/sqlite. The caller (SqliteStore) holds the writer mutex:
+// `conn` is the one writer connection and no transaction is open on it.
+#pragma once
+
+#include <span>
+#include <vector>
+
+#include "common/error.h"
+#include "store/sqlite/connection.h"
+#include "store/store.h"
+
+namespace weft::store::sqlite {
+
+// All batches in one transaction (one fsync at COMMIT); each batch inside its
+// own SAVEPOINT so that a batch that fails its checks (kConflict) is rolled
+// back alone. A SQLite failure that ends the transaction (I/O error, COMMIT
+// failing) fails every batch that had not already failed, with kInternal.
+std::vector<Status> WriteBatches(Connection& conn, std::span<const WriteBatch* const> batches);
+
+}  // namespace weft::store::sqlite
