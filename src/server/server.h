@@ -1,0 +1,69 @@
+// src/server/server.h: the HTTP front door of weft. HTTP/1.1 with keep-alive
+// on Boost.Beast, one C++20 coroutine per connection, speaking the AWS JSON 1.0
+// protocol: POST with X-Amz-Target "<Prefix>.<Operation>" is routed to the
+// ApiService with that target_prefix(); GET /health answers "ok".
+//
+// Threads: all connections run on the io_context passed in, which the caller
+// runs on any number of threads; each connection keeps to its own strand.
+// Services are called on that strand and may suspend (long polls); while one
+// runs, the server watches the socket and fires RequestContext::disconnect if
+// the client goes away.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "common/service.h"
+
+namespace weft::server {
+
+struct ServerState;  // internal (server/connection.h)
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 7070;  // 0 = pick a free one
+  // AWS accepts at most 1 MB per request; a larger body is answered with 400
+  // ValidationException and the connection is closed.
+  size_t max_body_bytes = 1 << 20;
+  // An idle keep-alive connection is closed after this long. It also bounds
+  // reading one request and writing one reply. Must exceed the long-poll hold
+  // (60 s) plus slack only for clients that wait on an idle connection.
+  std::chrono::seconds idle_timeout{75};
+};
+
+class HttpServer {
+ public:
+  // `services` are not owned and must outlive every connection, i.e. the
+  // server and any coroutine still running on `io`.
+  HttpServer(net::io_context& io, ServerOptions options, std::vector<ApiService*> services);
+  // Calls Stop(). Connections still open keep the internal state alive, so
+  // destroying the server while `io` runs is safe.
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds and listens, then accepts on `io`. Returns the bound port (useful
+  // with port 0). Errors (kUnavailable) name the address, e.g.
+  // "Cannot listen on 127.0.0.1:7070: Address already in use". Call once.
+  Result<uint16_t> Start();
+
+  // Stops accepting, closes idle connections, and makes busy ones close
+  // after their current reply (which carries "Connection: close"). Does not
+  // wait and does not end long polls: services do that on shutdown.
+  // Thread-safe, idempotent.
+  void Stop();
+
+  // Connections currently open. Thread-safe.
+  size_t connection_count() const;
+
+ private:
+  std::shared_ptr<ServerState> state_;
+};
+
+}  // namespace weft::server
