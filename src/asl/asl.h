@@ -1,0 +1,209 @@
+// src/asl/asl.h: the public face of the Amazon States Language module.
+//
+// What it offers:
+//  - Compile(): parse and validate a state machine definition once; every
+//    path, template and intrinsic call is compiled here. All problems are
+//    reported together, each with a JSON-pointer-like location.
+//  - Execution: a PURE, event-driven interpreter for one execution. It has no
+//    clock, no I/O and no threads: the host passes `now` with each call and
+//    receives Step Functions history events plus commands (schedule a task,
+//    start a timer, the execution closed). The host feeds results back
+//    (task started/succeeded/failed/timed out, timer fired).
+//  - RunLocally(): a one-process host that answers tasks from an AWS Step
+//    Functions Local mock configuration and fast-forwards timers (`weft run`).
+//
+// Threads: a compiled StateMachine is immutable and may be shared by any
+// number of threads and executions. An Execution is a plain value: one caller
+// at a time (the engine drives it from its shard's strand).
+//
+// Language reference: ../../../shared/reference/asl-notes.md; the compatibility
+// status is in docs/compatibility.md ("Amazon States Language").
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/error.h"
+#include "common/json.h"
+
+namespace weft::asl {
+
+// ---------------------------------------------------------------- definitions
+
+// One problem in a definition. `location` is a JSON pointer into the
+// definition ("/States/Foo/Next"; "" for the top level).
+struct Diagnostic {
+  std::string location;
+  std::string message;
+};
+
+class StateMachine;  // compiled definition; see definition.h (internal)
+using StateMachinePtr = std::shared_ptr<const StateMachine>;
+
+struct CompileResult {
+  StateMachinePtr machine;              // null when diagnostics is not empty
+  std::vector<Diagnostic> diagnostics;  // every problem found, in definition order
+};
+
+// Parses JSON text (or a parsed value) and validates it.
+CompileResult Compile(std::string_view definition_text);
+CompileResult Compile(const json::value& definition);
+
+// "location: message" lines, as `weft validate` prints them.
+std::string FormatDiagnostic(const Diagnostic& d);
+
+// ----------------------------------------------------------------- execution
+
+// Facts about the execution that the host owns (names, ARNs, start time).
+struct ExecutionContext {
+  std::string execution_arn;
+  std::string execution_name;
+  std::string state_machine_arn;
+  std::string state_machine_name;
+  std::string role_arn;
+  int64_t start_time_ms = 0;
+};
+
+// A Step Functions history event, as GetExecutionHistory returns it. The
+// details are the `<type>EventDetails` member (e.g. stateEnteredEventDetails),
+// named by DetailsKey(); empty for the types that have none.
+struct HistoryEvent {
+  int64_t id = 0;
+  int64_t previous_event_id = 0;
+  int64_t timestamp_ms = 0;
+  std::string type;  // "PassStateEntered", "TaskScheduled", ...
+  json::object details;
+  std::string DetailsKey() const;  // "" when the type has no details shape
+};
+// {"timestamp": epoch seconds, "type", "id", "previousEventId", "<key>": {...}}
+json::object HistoryEventToJson(const HistoryEvent& e);
+// The inverse (for replay from a stored history). Errors: Validation.
+Result<HistoryEvent> HistoryEventFromJson(const json::object& o);
+
+enum class CommandKind {
+  kScheduleTask,       // run `resource` with `input`; answer with Feedback
+  kStartTimer,         // call Apply(kTimerFired, id) at fire_at_ms
+  kCancelTimer,        // a timer started earlier is no longer wanted
+  kCancelTask,         // a task scheduled earlier is no longer wanted
+  kCompleteExecution,  // closed: SUCCEEDED with `output`
+  kFailExecution,      // closed: FAILED with `error`/`cause`
+  kTimeOutExecution,   // closed: TIMED_OUT
+};
+
+struct Command {
+  CommandKind kind = CommandKind::kScheduleTask;
+  std::string id;          // task or timer id, unique within the execution
+  std::string state_name;  // the state that asked (task, Wait, retry)
+  // kScheduleTask
+  std::string resource;
+  std::string input;              // JSON text
+  int64_t timeout_seconds = 0;    // 0: none
+  int64_t heartbeat_seconds = 0;  // 0: none
+  std::string task_token;         // set for `.waitForTaskToken` resources
+  // kStartTimer
+  int64_t fire_at_ms = 0;
+  // kCompleteExecution / kFailExecution
+  std::string output;  // JSON text
+  std::optional<std::string> error;
+  std::optional<std::string> cause;
+};
+
+// What the host reports back.
+struct Feedback {
+  enum class Kind { kTaskStarted, kTaskSucceeded, kTaskFailed, kTaskTimedOut, kTimerFired };
+  Kind kind = Kind::kTimerFired;
+  std::string id;                    // the Command id
+  std::string output;                // kTaskSucceeded: JSON text
+  std::optional<std::string> error;  // kTaskFailed / kTaskTimedOut
+  std::optional<std::string> cause;
+};
+
+// Everything one call produced, in order.
+struct StepResult {
+  std::vector<HistoryEvent> events;
+  std::vector<Command> commands;
+};
+
+enum class ExecutionStatus { kRunning, kSucceeded, kFailed, kTimedOut };
+std::string_view ExecutionStatusName(ExecutionStatus s);  // "RUNNING", ...
+
+// A uniform double in [0, 1) for retry jitter. Default: a deterministic
+// generator kept in the execution state (so that replay reproduces it).
+using RandomSource = std::function<double()>;
+
+class ExecutionState;  // internal; see interpreter.h
+
+class Execution {
+ public:
+  // Starts an execution: appends ExecutionStarted and runs until the
+  // execution waits for a task or a timer, or closes.
+  static Result<Execution> Start(StateMachinePtr machine, ExecutionContext context,
+                                 std::string_view input_json, int64_t now_ms, StepResult* out);
+  // Applies one host result and runs as far as possible. Errors (Validation)
+  // only for feedback that names no pending task or timer; nothing changes.
+  Status Apply(const Feedback& feedback, int64_t now_ms, StepResult* out);
+
+  // Rebuilds an execution from its recorded history: the events must be the
+  // ones this interpreter produced (same definition, input and results).
+  // Errors: Validation when the history diverges from the definition.
+  static Result<Execution> Replay(StateMachinePtr machine, ExecutionContext context,
+                                  const std::vector<HistoryEvent>& history);
+
+  // The state as JSON (small: the current position of every branch, inputs,
+  // variables and counters; not the history) and back.
+  json::value Save() const;
+  static Result<Execution> Restore(StateMachinePtr machine, const json::value& saved);
+
+  void set_random_source(RandomSource random);
+
+  ExecutionStatus status() const;
+  const std::string& output() const;  // JSON text, when kSucceeded
+  const std::optional<std::string>& error() const;
+  const std::optional<std::string>& cause() const;
+  int64_t last_event_id() const;
+
+  Execution(Execution&&) noexcept;
+  Execution& operator=(Execution&&) noexcept;
+  ~Execution();
+
+ private:
+  explicit Execution(std::unique_ptr<ExecutionState> state);
+  std::unique_ptr<ExecutionState> state_;
+};
+
+// ------------------------------------------------------------ local running
+
+// AWS Step Functions Local's mock configuration:
+//   {"StateMachines": {"<name>": {"TestCases": {"<case>": {"<state>": "<response>"}}}},
+//    "MockedResponses": {"<response>": {"0": {"Return": ...}, "1-2": {"Throw": {...}}}}}
+class MockConfig;
+Result<std::shared_ptr<const MockConfig>> ParseMockConfig(std::string_view text);
+
+struct LocalRunOptions {
+  std::string state_machine_name = "StateMachine";
+  std::shared_ptr<const MockConfig> mocks;  // may be null: then every Task fails
+  std::string test_case;                    // "" = the only test case, if one
+  int64_t start_time_ms = 1'700'000'000'000;
+  int64_t max_events = 1'000'000;  // guard against endless loops
+};
+
+struct LocalRunResult {
+  ExecutionStatus status = ExecutionStatus::kRunning;
+  std::string output;  // JSON text
+  std::optional<std::string> error;
+  std::optional<std::string> cause;
+  std::vector<HistoryEvent> history;
+};
+
+// Runs one execution to its end: tasks answered from the mocks at once,
+// timers fired in time order without sleeping. Errors: Validation (bad input
+// JSON, mock problems that are not the workflow's).
+Result<LocalRunResult> RunLocally(StateMachinePtr machine, std::string_view input_json,
+                                  const LocalRunOptions& options);
+
+}  // namespace weft::asl

@@ -1,0 +1,498 @@
+// Parsing a definition into the compiled model (asl/definition.h). Every
+// field is checked here (types, ranges, allowed fields per state type) and
+// every problem is recorded with its location; graph checks are in
+// validate.cc.
+#include "asl/definition.h"
+
+#include <algorithm>
+#include <set>
+
+#include "asl/definition_fields.h"
+
+namespace weft::asl {
+
+std::string_view StateTypeName(StateType t) {
+  switch (t) {
+    case StateType::kTask:
+      return "Task";
+    case StateType::kPass:
+      return "Pass";
+    case StateType::kChoice:
+      return "Choice";
+    case StateType::kWait:
+      return "Wait";
+    case StateType::kSucceed:
+      return "Succeed";
+    case StateType::kFail:
+      return "Fail";
+    case StateType::kParallel:
+      return "Parallel";
+    case StateType::kMap:
+      return "Map";
+  }
+  return "?";
+}
+
+const State* Block::Find(std::string_view name) const {
+  auto it = index.find(std::string(name));
+  return it == index.end() ? nullptr : &states[it->second];
+}
+
+Result<json::value> ValueExpr::Evaluate(const EvalScope& scope) const {
+  if (const auto* p = std::get_if<Path>(&expr)) return p->Evaluate(scope);
+  return std::get<Intrinsic>(expr).Evaluate(scope);
+}
+
+namespace {
+
+std::optional<StateType> ParseStateType(std::string_view s) {
+  static const std::pair<std::string_view, StateType> kTypes[] = {
+      {"Task", StateType::kTask},         {"Pass", StateType::kPass},
+      {"Choice", StateType::kChoice},     {"Wait", StateType::kWait},
+      {"Succeed", StateType::kSucceed},   {"Fail", StateType::kFail},
+      {"Parallel", StateType::kParallel}, {"Map", StateType::kMap},
+  };
+  for (const auto& [name, type] : kTypes)
+    if (s == name) return type;
+  return std::nullopt;
+}
+
+// The fields each state type accepts (JSONPath query language).
+const std::set<std::string_view>& AllowedFields(StateType t) {
+  static const std::set<std::string_view> kTask = {"Type",
+                                                   "Comment",
+                                                   "Next",
+                                                   "End",
+                                                   "InputPath",
+                                                   "OutputPath",
+                                                   "Parameters",
+                                                   "ResultSelector",
+                                                   "ResultPath",
+                                                   "Assign",
+                                                   "Resource",
+                                                   "TimeoutSeconds",
+                                                   "TimeoutSecondsPath",
+                                                   "HeartbeatSeconds",
+                                                   "HeartbeatSecondsPath",
+                                                   "Credentials",
+                                                   "Retry",
+                                                   "Catch",
+                                                   "QueryLanguage"};
+  static const std::set<std::string_view> kPass = {
+      "Type",       "Comment", "Next",       "End",    "InputPath",    "OutputPath",
+      "Parameters", "Result",  "ResultPath", "Assign", "QueryLanguage"};
+  static const std::set<std::string_view> kChoice = {"Type",       "Comment",      "InputPath",
+                                                     "OutputPath", "Choices",      "Default",
+                                                     "Assign",     "QueryLanguage"};
+  static const std::set<std::string_view> kWait = {
+      "Type",    "Comment",   "Next",        "End",           "InputPath", "OutputPath",
+      "Seconds", "Timestamp", "SecondsPath", "TimestampPath", "Assign",    "QueryLanguage"};
+  static const std::set<std::string_view> kSucceed = {"Type", "Comment", "InputPath", "OutputPath",
+                                                      "QueryLanguage"};
+  static const std::set<std::string_view> kFail = {
+      "Type", "Comment", "Error", "Cause", "ErrorPath", "CausePath", "QueryLanguage"};
+  static const std::set<std::string_view> kParallel = {
+      "Type",       "Comment",    "Next",           "End",          "InputPath",
+      "OutputPath", "Parameters", "ResultSelector", "ResultPath",   "Assign",
+      "Branches",   "Retry",      "Catch",          "QueryLanguage"};
+  static const std::set<std::string_view> kMap = {"Type",
+                                                  "Comment",
+                                                  "Next",
+                                                  "End",
+                                                  "InputPath",
+                                                  "OutputPath",
+                                                  "Parameters",
+                                                  "ItemSelector",
+                                                  "ResultSelector",
+                                                  "ResultPath",
+                                                  "Assign",
+                                                  "Iterator",
+                                                  "ItemProcessor",
+                                                  "ItemsPath",
+                                                  "MaxConcurrency",
+                                                  "MaxConcurrencyPath",
+                                                  "ToleratedFailurePercentage",
+                                                  "ToleratedFailurePercentagePath",
+                                                  "ToleratedFailureCount",
+                                                  "ToleratedFailureCountPath",
+                                                  "ItemReader",
+                                                  "ItemBatcher",
+                                                  "ResultWriter",
+                                                  "Label",
+                                                  "Retry",
+                                                  "Catch",
+                                                  "QueryLanguage"};
+  switch (t) {
+    case StateType::kTask:
+      return kTask;
+    case StateType::kPass:
+      return kPass;
+    case StateType::kChoice:
+      return kChoice;
+    case StateType::kWait:
+      return kWait;
+    case StateType::kSucceed:
+      return kSucceed;
+    case StateType::kFail:
+      return kFail;
+    case StateType::kParallel:
+      return kParallel;
+    case StateType::kMap:
+      return kMap;
+  }
+  return kPass;
+}
+
+bool MentionsContext(const json::value& v) {
+  switch (v.kind()) {
+    case json::kind::string:
+      return std::string_view(v.as_string()).find("$$") != std::string_view::npos;
+    case json::kind::array:
+      return std::any_of(v.as_array().begin(), v.as_array().end(), MentionsContext);
+    case json::kind::object:
+      for (const auto& kv : v.as_object())
+        if (MentionsContext(kv.value())) return true;
+      return false;
+    default:
+      return false;
+  }
+}
+
+class DefinitionParser {
+ public:
+  DefinitionParser(StateMachine& m, std::vector<Diagnostic>& diags) : m_(m), f_(diags) {}
+
+  // Parses {StartAt, States} at `loc` into a new block; returns its id.
+  int ParseBlock(const json::object& o, const std::string& loc, bool top_level) {
+    int id = static_cast<int>(m_.blocks.size());
+    m_.blocks.push_back(std::make_unique<Block>());
+    m_.blocks.back()->id = id;
+    m_.blocks.back()->location = loc;
+    std::set<std::string_view> allowed = {"StartAt", "States", "Comment"};
+    if (top_level)
+      allowed.insert({"Version", "TimeoutSeconds", "QueryLanguage"});
+    else
+      allowed.insert("ProcessorConfig");
+    f_.CheckAllowed(o, loc, allowed, "here");
+    if (auto s = f_.String(o, "StartAt", loc, true)) m_.blocks[id]->start_at = *s;
+    if (top_level) {
+      f_.String(o, "Comment", loc, false);
+      f_.String(o, "Version", loc, false);
+      if (auto t = f_.Integer(o, "TimeoutSeconds", loc, 1)) m_.timeout_seconds = *t;
+      CheckQueryLanguage(o, loc);
+    }
+    const json::value* states = Find(o, "States");
+    if (!states) {
+      f_.Add(loc, "States is required");
+      return id;
+    }
+    if (!states->is_object() || states->as_object().empty()) {
+      f_.Add(loc + "/States", "States must be an object with at least one state");
+      return id;
+    }
+    for (const auto& kv : states->as_object()) {
+      State st;
+      st.name = std::string(kv.key());
+      st.location = loc + "/States/" + EscapePointer(st.name);
+      if (st.name.empty() || st.name.size() > 80)
+        f_.Add(st.location, "a state name must be 1 to 80 characters long");
+      ParseState(kv.value(), st);
+      Block& b = *m_.blocks[id];
+      st.index = static_cast<int>(b.states.size());
+      b.index.emplace(st.name, st.index);
+      b.states.push_back(std::move(st));
+    }
+    return id;
+  }
+
+ private:
+  void CheckQueryLanguage(const json::object& o, const std::string& loc) {
+    if (auto q = f_.String(o, "QueryLanguage", loc, false)) {
+      if (*q == "JSONata")
+        f_.Add(loc + "/QueryLanguage", "the JSONata query language is not supported by weft yet");
+      else if (*q != "JSONPath")
+        f_.Add(loc + "/QueryLanguage", "QueryLanguage must be \"JSONPath\" or \"JSONata\"");
+    }
+  }
+
+  void ParseState(const json::value& v, State& st) {
+    const std::string& loc = st.location;
+    if (!v.is_object()) {
+      f_.Add(loc, "a state must be an object");
+      return;
+    }
+    const auto& o = v.as_object();
+    auto type_name = f_.String(o, "Type", loc, true);
+    if (!type_name) return;
+    auto type = ParseStateType(*type_name);
+    if (!type) {
+      f_.Add(loc + "/Type", "unknown state type \"" + *type_name +
+                                "\" (expected Task, Pass, Choice, Wait, Succeed, Fail, Parallel "
+                                "or Map)");
+      return;
+    }
+    st.type = *type;
+    st.needs_context = MentionsContext(v);
+    f_.CheckAllowed(o, loc, AllowedFields(st.type),
+                    "in a " + std::string(StateTypeName(st.type)) + " state");
+    f_.String(o, "Comment", loc, false);
+    CheckQueryLanguage(o, loc);
+    ParseTransition(o, st);
+    if (st.type != StateType::kFail) {
+      st.input_path = f_.IoPathField(o, "InputPath", loc);
+      st.output_path = f_.IoPathField(o, "OutputPath", loc);
+    }
+    if (auto t = f_.TemplateField(o, "Assign", loc, true)) st.assign = std::move(*t);
+    switch (st.type) {
+      case StateType::kTask:
+        ParseTask(o, st);
+        break;
+      case StateType::kPass:
+        ParsePass(o, st);
+        break;
+      case StateType::kChoice:
+        ParseChoice(o, st);
+        break;
+      case StateType::kWait:
+        ParseWait(o, st);
+        break;
+      case StateType::kSucceed:
+        break;
+      case StateType::kFail:
+        ParseFail(o, st);
+        break;
+      case StateType::kParallel:
+        ParseParallel(o, st);
+        break;
+      case StateType::kMap:
+        ParseMap(o, st);
+        break;
+    }
+  }
+
+  void ParseTransition(const json::object& o, State& st) {
+    const std::string& loc = st.location;
+    bool terminal_type = st.type == StateType::kChoice || st.type == StateType::kSucceed ||
+                         st.type == StateType::kFail;
+    if (terminal_type) return;  // CheckAllowed already rejected Next/End
+    auto next = f_.String(o, "Next", loc, false);
+    const json::value* end = Find(o, "End");
+    if (end && !(end->is_bool() && end->as_bool()))
+      f_.Add(loc + "/End", "End must be true when present (use Next to continue)");
+    st.end = end && end->is_bool() && end->as_bool();
+    if (next) st.next = *next;
+    if (next && end) f_.Add(loc, "a state cannot have both Next and End");
+    if (!next && !end) f_.Add(loc, "the state needs Next or \"End\": true");
+  }
+
+  void ParseResultFields(const json::object& o, State& st, bool with_parameters) {
+    const std::string& loc = st.location;
+    if (with_parameters)
+      if (auto t = f_.TemplateField(o, "Parameters", loc, false)) st.parameters = std::move(*t);
+    if (auto t = f_.TemplateField(o, "ResultSelector", loc, true))
+      st.result_selector = std::move(*t);
+    st.result_path = f_.ResultPathField(o, "ResultPath", loc);
+  }
+
+  void ParseTask(const json::object& o, State& st) {
+    const std::string& loc = st.location;
+    if (auto r = f_.String(o, "Resource", loc, true)) {
+      st.resource = *r;
+      if (r->rfind("arn:", 0) != 0)
+        f_.Add(loc + "/Resource", "Resource must be an ARN (arn:aws:...), got \"" + *r + "\"");
+    }
+    ParseResultFields(o, st, true);
+    st.timeout_seconds = f_.Integer(o, "TimeoutSeconds", loc, 1);
+    st.heartbeat_seconds = f_.Integer(o, "HeartbeatSeconds", loc, 1);
+    st.timeout_seconds_path = f_.PathField(o, "TimeoutSecondsPath", loc, true);
+    st.heartbeat_seconds_path = f_.PathField(o, "HeartbeatSecondsPath", loc, true);
+    f_.Exclusive(o, loc, {"TimeoutSeconds", "TimeoutSecondsPath"});
+    f_.Exclusive(o, loc, {"HeartbeatSeconds", "HeartbeatSecondsPath"});
+    if (st.timeout_seconds && st.heartbeat_seconds && *st.heartbeat_seconds >= *st.timeout_seconds)
+      f_.Add(loc + "/HeartbeatSeconds", "HeartbeatSeconds must be smaller than TimeoutSeconds");
+    if (auto t = f_.TemplateField(o, "Credentials", loc, true)) st.credentials = std::move(*t);
+    ParseRetryCatch(o, st);
+  }
+
+  void ParsePass(const json::object& o, State& st) {
+    ParseResultFields(o, st, true);
+    if (const json::value* r = Find(o, "Result")) st.result = *r;
+  }
+
+  void ParseChoice(const json::object& o, State& st) {
+    const std::string& loc = st.location;
+    const json::value* choices = Find(o, "Choices");
+    if (!choices) {
+      f_.Add(loc, "a Choice state needs Choices");
+    } else if (!choices->is_array() || choices->as_array().empty()) {
+      f_.Add(loc + "/Choices", "Choices must be a non-empty array of choice rules");
+    } else {
+      const auto& arr = choices->as_array();
+      for (size_t i = 0; i < arr.size(); ++i) {
+        auto rule =
+            CompileChoiceRule(arr[i], loc + "/Choices/" + std::to_string(i), true, f_.diags());
+        if (rule)
+          st.choices.push_back(std::move(*rule));
+        else
+          st.choices.emplace_back();  // keeps indexes aligned with the definition
+      }
+    }
+    if (auto d = f_.String(o, "Default", loc, false)) st.default_next = *d;
+  }
+
+  void ParseWait(const json::object& o, State& st) {
+    const std::string& loc = st.location;
+    int count = 0;
+    for (auto key : {"Seconds", "Timestamp", "SecondsPath", "TimestampPath"})
+      count += Find(o, key) ? 1 : 0;
+    if (count != 1)
+      f_.Add(loc,
+             "a Wait state needs exactly one of Seconds, Timestamp, SecondsPath, TimestampPath");
+    st.seconds = f_.Integer(o, "Seconds", loc, 0);
+    if (auto ts = f_.String(o, "Timestamp", loc, false)) {
+      if (!ParseTimestamp(*ts))
+        f_.Add(loc + "/Timestamp",
+               "Timestamp must be an RFC 3339 timestamp such as "
+               "\"2016-03-14T01:59:00Z\", got \"" +
+                   *ts + "\"");
+      st.timestamp = *ts;
+    }
+    st.seconds_path = f_.PathField(o, "SecondsPath", loc, true);
+    st.timestamp_path = f_.PathField(o, "TimestampPath", loc, true);
+  }
+
+  void ParseFail(const json::object& o, State& st) {
+    const std::string& loc = st.location;
+    st.error = f_.String(o, "Error", loc, false);
+    st.cause = f_.String(o, "Cause", loc, false);
+    st.error_path = f_.ValueExprField(o, "ErrorPath", loc);
+    st.cause_path = f_.ValueExprField(o, "CausePath", loc);
+    f_.Exclusive(o, loc, {"Error", "ErrorPath"});
+    f_.Exclusive(o, loc, {"Cause", "CausePath"});
+  }
+
+  void ParseParallel(const json::object& o, State& st) {
+    const std::string& loc = st.location;
+    ParseResultFields(o, st, true);
+    ParseRetryCatch(o, st);
+    const json::value* branches = Find(o, "Branches");
+    if (!branches) {
+      f_.Add(loc, "a Parallel state needs Branches");
+    } else if (!branches->is_array() || branches->as_array().empty()) {
+      f_.Add(loc + "/Branches", "Branches must be a non-empty array of {StartAt, States}");
+    } else {
+      const auto& arr = branches->as_array();
+      for (size_t i = 0; i < arr.size(); ++i) {
+        std::string bloc = loc + "/Branches/" + std::to_string(i);
+        if (!arr[i].is_object()) {
+          f_.Add(bloc, "a branch must be an object with StartAt and States");
+          continue;
+        }
+        st.branches.push_back(ParseBlock(arr[i].as_object(), bloc, false));
+      }
+    }
+  }
+
+  void ParseMap(const json::object& o, State& st) {
+    const std::string& loc = st.location;
+    ParseResultFields(o, st, false);
+    ParseRetryCatch(o, st);
+    f_.Exclusive(o, loc, {"ItemSelector", "Parameters"});
+    auto sel = f_.TemplateField(o, "ItemSelector", loc, false);
+    if (!sel) sel = f_.TemplateField(o, "Parameters", loc, false);
+    if (sel) st.parameters = std::move(*sel);
+    st.items_path = f_.PathField(o, "ItemsPath", loc, true);
+    if (auto mc = f_.Integer(o, "MaxConcurrency", loc, 0)) st.max_concurrency = *mc;
+    st.max_concurrency_path = f_.PathField(o, "MaxConcurrencyPath", loc, true);
+    f_.Exclusive(o, loc, {"MaxConcurrency", "MaxConcurrencyPath"});
+    st.tolerated_failure_count = f_.Integer(o, "ToleratedFailureCount", loc, 0);
+    st.tolerated_failure_count_path = f_.PathField(o, "ToleratedFailureCountPath", loc, true);
+    f_.Exclusive(o, loc, {"ToleratedFailureCount", "ToleratedFailureCountPath"});
+    if (const json::value* p = Find(o, "ToleratedFailurePercentage")) {
+      if (!p->is_number() || p->to_number<double>() < 0 || p->to_number<double>() > 100)
+        f_.Add(loc + "/ToleratedFailurePercentage",
+               "ToleratedFailurePercentage must be a number from 0 to 100");
+      else
+        st.tolerated_failure_percentage = p->to_number<double>();
+    }
+    st.tolerated_failure_percentage_path =
+        f_.PathField(o, "ToleratedFailurePercentagePath", loc, true);
+    f_.Exclusive(o, loc, {"ToleratedFailurePercentage", "ToleratedFailurePercentagePath"});
+    if (auto l = f_.String(o, "Label", loc, false)) st.label = *l;
+    if (Find(o, "ItemReader"))
+      f_.Add(loc + "/ItemReader", "ItemReader (reading items from S3) is not supported by weft");
+    if (Find(o, "ResultWriter"))
+      f_.Add(loc + "/ResultWriter",
+             "ResultWriter (writing results to S3) is not supported by weft");
+    if (Find(o, "ItemBatcher"))
+      f_.Add(loc + "/ItemBatcher", "ItemBatcher is not supported by weft");
+    f_.Exclusive(o, loc, {"ItemProcessor", "Iterator"});
+    const char* key = Find(o, "ItemProcessor") ? "ItemProcessor" : "Iterator";
+    const json::value* proc = Find(o, key);
+    if (!proc) {
+      f_.Add(loc, "a Map state needs ItemProcessor (or the older Iterator)");
+      return;
+    }
+    std::string ploc = loc + "/" + key;
+    if (!proc->is_object()) {
+      f_.Add(ploc, std::string(key) + " must be an object with StartAt and States");
+      return;
+    }
+    if (const json::object* cfg = FindObject(proc->as_object(), "ProcessorConfig")) {
+      f_.CheckAllowed(*cfg, ploc + "/ProcessorConfig", {"Mode", "ExecutionType"}, "here");
+      if (auto mode = f_.String(*cfg, "Mode", ploc + "/ProcessorConfig", false)) {
+        if (*mode == "DISTRIBUTED")
+          st.distributed = true;
+        else if (*mode != "INLINE")
+          f_.Add(ploc + "/ProcessorConfig/Mode", "Mode must be INLINE or DISTRIBUTED");
+      }
+    }
+    st.processor = ParseBlock(proc->as_object(), ploc, false);
+  }
+
+  void ParseRetryCatch(const json::object& o, State& st) {
+    const std::string& loc = st.location;
+    if (const json::value* r = Find(o, "Retry")) {
+      if (!r->is_array()) {
+        f_.Add(loc + "/Retry", "Retry must be an array of retriers");
+      } else {
+        const auto& arr = r->as_array();
+        for (size_t i = 0; i < arr.size(); ++i) {
+          std::string rloc = loc + "/Retry/" + std::to_string(i);
+          if (auto retrier = f_.RetrierField(arr[i], rloc, i + 1 == arr.size()))
+            st.retry.push_back(std::move(*retrier));
+        }
+      }
+    }
+    if (const json::value* c = Find(o, "Catch")) {
+      if (!c->is_array()) {
+        f_.Add(loc + "/Catch", "Catch must be an array of catchers");
+      } else {
+        const auto& arr = c->as_array();
+        for (size_t i = 0; i < arr.size(); ++i) {
+          std::string cloc = loc + "/Catch/" + std::to_string(i);
+          if (auto catcher = f_.CatcherField(arr[i], cloc, i + 1 == arr.size()))
+            st.catchers.push_back(std::move(*catcher));
+        }
+      }
+    }
+  }
+
+  StateMachine& m_;
+  FieldReader f_;
+};
+
+}  // namespace
+
+void ParseDefinition(const json::value& definition, StateMachine& machine,
+                     std::vector<Diagnostic>& diags) {
+  machine.definition = definition;
+  if (!definition.is_object()) {
+    diags.push_back({"", "a state machine definition must be a JSON object"});
+    return;
+  }
+  DefinitionParser parser(machine, diags);
+  parser.ParseBlock(definition.as_object(), "", true);
+}
+
+}  // namespace weft::asl

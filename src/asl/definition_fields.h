@@ -1,0 +1,55 @@
+// src/asl/definition_fields.h: typed reads of definition fields that record
+// a Diagnostic (with the field's location) instead of failing (internal).
+#pragma once
+
+#include <initializer_list>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "asl/definition.h"
+
+namespace weft::asl {
+
+// "a/b" -> "a~1b", "~" -> "~0" (RFC 6901), so that locations stay unambiguous.
+std::string EscapePointer(std::string_view name);
+
+class FieldReader {
+ public:
+  explicit FieldReader(std::vector<Diagnostic>& diags) : diags_(diags) {}
+  std::vector<Diagnostic>& diags() { return diags_; }
+  void Add(std::string location, std::string message);
+
+  void CheckAllowed(const json::object& o, const std::string& loc,
+                    const std::set<std::string_view>& allowed, const std::string& where);
+  // At most one of `keys` may be present.
+  void Exclusive(const json::object& o, const std::string& loc,
+                 std::initializer_list<const char*> keys);
+
+  std::optional<std::string> String(const json::object& o, const char* key, const std::string& loc,
+                                    bool required);
+  // An integer >= min (JSON numbers with an integral value).
+  std::optional<int64_t> Integer(const json::object& o, const char* key, const std::string& loc,
+                                 int64_t min);
+  std::optional<Path> PathField(const json::object& o, const char* key, const std::string& loc,
+                                bool reference);
+  IoPath IoPathField(const json::object& o, const char* key, const std::string& loc);
+  ResultPathSpec ResultPathField(const json::object& o, const char* key, const std::string& loc);
+  ResultPathSpec ResultPathValue(const json::value& v, const std::string& loc);
+  // Parameters may be any JSON value; Assign, ResultSelector and Credentials
+  // must be objects (`object_only`).
+  std::optional<Template> TemplateField(const json::object& o, const char* key,
+                                        const std::string& loc, bool object_only);
+  std::optional<ValueExpr> ValueExprField(const json::object& o, const char* key,
+                                          const std::string& loc);
+  std::optional<Retrier> RetrierField(const json::value& v, const std::string& loc, bool last);
+  std::optional<Catcher> CatcherField(const json::value& v, const std::string& loc, bool last);
+
+ private:
+  bool ErrorEquals(const json::object& o, const std::string& loc, bool last,
+                   std::vector<std::string>& out);
+  std::vector<Diagnostic>& diags_;
+};
+
+}  // namespace weft::asl
