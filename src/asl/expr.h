@@ -15,7 +15,9 @@
 // the state 'S' (entered at the event id #2). ") where AWS does.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +26,12 @@
 #include "common/json.h"
 
 namespace weft::asl {
+
+// The Error of a States.* failure during evaluation: type() is `name`
+// ("States.Runtime", ...), message() the cause text.
+inline Error StatesError(std::string name, std::string cause) {
+  return Error(Errc::kValidation, std::move(name), std::move(cause));
+}
 
 // Workflow variables ($name), in nested scopes: an inline Map iteration or a
 // Parallel branch reads its parents' variables (not the other way round).
