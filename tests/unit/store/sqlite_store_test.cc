@@ -1,0 +1,191 @@
+// The SQLite backend: the conformance suite instantiated over it, plus what is
+// specific to SQLite (files, pragmas, schema version, survival of kill -9).
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <future>
+#include <set>
+#include <thread>
+
+#include "store/sqlite/base64.h"
+#include "store_suite.h"
+
+namespace weft::store::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A fresh directory under the system temp dir, removed with its contents.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "weft-store-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) std::abort();
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+class SqliteBackend final : public Backend {
+ public:
+  Result<std::unique_ptr<Store>> Open() override { return OpenSqliteStore(data_dir()); }
+  // A directory that does not exist yet: opening must create it.
+  std::string data_dir() const { return dir_.path() + "/data"; }
+
+ private:
+  TempDir dir_;
+};
+
+BackendParam SqliteParam() {
+  return {"Sqlite", [] { return std::make_unique<SqliteBackend>(); }};
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreSuite, ::testing::Values(SqliteParam()), BackendParamName);
+
+// Runs a one-value query on the database file directly.
+std::string QueryFile(const std::string& db_path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  std::string out = "<error>";
+  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW) {
+      out = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+    }
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close_v2(db);
+  return out;
+}
+
+TEST(SqliteStore, CreatesDirectoryWalDatabaseAndSchemaVersion) {
+  SqliteBackend backend;
+  Result<std::unique_ptr<Store>> store = backend.Open();
+  ASSERT_TRUE(store.ok()) << store.error().message();
+  std::string db = backend.data_dir() + "/weft.db";
+  ASSERT_TRUE(fs::exists(db));
+  EXPECT_EQ(QueryFile(db, "PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(QueryFile(db, "SELECT version FROM schema_version"), "1");
+  store->reset();
+  // Opening again does not migrate twice.
+  ASSERT_TRUE(backend.Open().ok());
+  EXPECT_EQ(QueryFile(db, "SELECT count(*) FROM schema_version"), "1");
+}
+
+TEST(SqliteStore, RefusesANewerSchema) {
+  SqliteBackend backend;
+  ASSERT_TRUE(backend.Open().ok());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((backend.data_dir() + "/weft.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE schema_version SET version = 99", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  Result<std::unique_ptr<Store>> store = backend.Open();
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().code(), Errc::kInternal);
+}
+
+TEST(SqliteStore, UnusableDataDirIsAnInternalError) {
+  TempDir dir;
+  std::string file = dir.path() + "/file";
+  ASSERT_TRUE(std::fopen(file.c_str(), "w") != nullptr);
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(file + "/data");
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().code(), Errc::kInternal);
+}
+
+TEST(SqliteBase64, RoundTripsAndRejectsMalformedText) {
+  struct Case {
+    std::string plain, encoded;
+  };
+  for (const Case& c : std::vector<Case>{{"", ""},
+                                         {"f", "Zg=="},
+                                         {"fo", "Zm8="},
+                                         {"foo", "Zm9v"},
+                                         {"foob", "Zm9vYg=="},
+                                         {std::string("\xff\x00\xfe", 3), "/wD+"}}) {
+    EXPECT_EQ(sqlite::Base64Encode(c.plain), c.encoded);
+    EXPECT_EQ(sqlite::Base64Decode(c.encoded), c.plain) << c.encoded;
+  }
+  for (std::string bad : {"Zg=", "Z===", "Zg=a", "Zm9v!A==", "=Zm9"}) {
+    EXPECT_EQ(sqlite::Base64Decode(bad), std::nullopt) << bad;
+  }
+}
+
+// The child writes through a Committer from 4 threads and reports, through a
+// pipe, each run whose batch `done` acknowledged. The parent kills it with
+// SIGKILL after kN acknowledgements (while it is still writing), reopens the
+// store and checks that every acknowledged run is there in full.
+TEST(SqliteStore, AcknowledgedBatchesSurviveSigkill) {
+  constexpr int kN = 200, kThreads = 4, kEvents = 3;
+  SqliteBackend backend;
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    close(fds[0]);
+    Result<std::unique_ptr<Store>> store = backend.Open();
+    if (!store.ok()) _exit(2);
+    Committer committer(**store);
+    std::atomic<int64_t> next{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&] {
+        for (;;) {  // until killed
+          int64_t i = next++;
+          std::promise<void> acked;
+          committer.Submit(BatchOf({Append(MakeExecution("k" + std::to_string(i)), 0, kEvents)}),
+                           [&, i](Status s) {
+                             if (!s.ok()) _exit(3);
+                             if (write(fds[1], &i, sizeof i) != sizeof i) _exit(4);
+                             acked.set_value();
+                           });
+          acked.get_future().wait();
+        }
+      });
+    }
+    for (std::thread& t : threads) t.join();
+    _exit(0);
+  }
+  close(fds[1]);
+  std::set<int64_t> acked;
+  int64_t i = 0;
+  while (acked.size() < kN && read(fds[0], &i, sizeof i) == sizeof i) acked.insert(i);
+  kill(pid, SIGKILL);
+  // Acknowledgements already in the pipe count too: drain it to EOF.
+  while (read(fds[0], &i, sizeof i) == sizeof i) acked.insert(i);
+  close(fds[0]);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "child exited with " << WEXITSTATUS(status);
+  ASSERT_GE(acked.size(), static_cast<size_t>(kN));
+
+  Result<std::unique_ptr<Store>> store = backend.Open();
+  ASSERT_TRUE(store.ok()) << store.error().message();
+  for (int64_t run : acked) {
+    std::string run_id = "k" + std::to_string(run);
+    Result<std::optional<ExecutionRecord>> e = (*store)->GetExecution(run_id);
+    ASSERT_TRUE(e.ok());
+    ASSERT_TRUE(e->has_value()) << run_id << " was acknowledged but is missing";
+    EXPECT_EQ((*e)->last_event_id, kEvents);
+    Result<std::vector<EventRecord>> events = (*store)->LoadEvents(run_id);
+    ASSERT_TRUE(events.ok());
+    EXPECT_EQ(events->size(), static_cast<size_t>(kEvents)) << run_id;
+  }
+}
+
+}  // namespace
+}  // namespace weft::store::testing
