@@ -98,7 +98,7 @@ class Parser {
     size_t start = pos_;
     while (pos_ < text_.size()) {
       char c = text_[pos_];
-      if (c == '.' || c == '[') break;
+      if (c == '.' || c == '[' || c == ']') break;
       if (in_filter && (c == ' ' || c == ')' || c == '(' || c == '=' || c == '!' || c == '<' ||
                         c == '>' || c == '&' || c == '|'))
         break;
