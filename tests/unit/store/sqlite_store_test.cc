@@ -100,7 +100,9 @@ TEST(SqliteStore, RefusesANewerSchema) {
 TEST(SqliteStore, UnusableDataDirIsAnInternalError) {
   TempDir dir;
   std::string file = dir.path() + "/file";
-  ASSERT_TRUE(std::fopen(file.c_str(), "w") != nullptr);
+  std::FILE* f = std::fopen(file.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  std::fclose(f);
   Result<std::unique_ptr<Store>> store = OpenSqliteStore(file + "/data");
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.error().code(), Errc::kInternal);

@@ -14,6 +14,7 @@
 
 #include <functional>
 #include <memory>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,9 @@ struct BackendParam {
   std::string name;  // a test-name suffix: letters and digits only
   std::function<std::unique_ptr<Backend>()> make;
 };
+
+// So that gtest names the backend instead of dumping the struct's bytes.
+inline void PrintTo(const BackendParam& param, std::ostream* os) { *os << param.name; }
 
 inline std::string BackendParamName(const ::testing::TestParamInfo<BackendParam>& info) {
   return info.param.name;
