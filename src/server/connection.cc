@@ -106,9 +106,10 @@ net::awaitable<bool> WriteReply(const ServerState& state, Connection& connection
 // to kLingerTime), so that closing does not reset the connection under it.
 net::awaitable<void> RefuseAndLinger(const ServerState& state, Connection& connection,
                                      HttpReply reply, unsigned version) {
-  if (!co_await WriteReply(state, connection, std::move(reply), NewUuid(), version, false)) {
-    co_return;
-  }
+  std::string request_id = NewUuid();
+  bool written =
+      co_await WriteReply(state, connection, std::move(reply), request_id, version, false);
+  if (!written) co_return;
   beast::error_code ec;
   connection.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   connection.stream.expires_after(kLingerTime);
@@ -191,14 +192,17 @@ net::awaitable<void> ServeRequests(ServerState& state, Connection& connection) {
     // Watch for the client leaving only when no pipelined bytes are buffered:
     // a client that already sent its next request has not gone away.
     bool watch = request->method() == http::verb::post && buffer.size() == 0;
-    HttpReply reply = watch ? co_await HandleWatching(state.router, connection, *request, context)
-                            : co_await HandleRequest(state.router, *request, context);
-    bool keep_alive = request->keep_alive() && !reply.close && !state.stopping;
-    if (!co_await WriteReply(state, connection, std::move(reply), context.request_id,
-                             request->version(), keep_alive) ||
-        !keep_alive) {
-      co_return;
+    // No co_await inside ?: or ||: g++ 12 miscompiles those in coroutines.
+    HttpReply reply;
+    if (watch) {
+      reply = co_await HandleWatching(state.router, connection, *request, context);
+    } else {
+      reply = co_await HandleRequest(state.router, *request, context);
     }
+    bool keep_alive = request->keep_alive() && !reply.close && !state.stopping;
+    bool written = co_await WriteReply(state, connection, std::move(reply), context.request_id,
+                                       request->version(), keep_alive);
+    if (!written || !keep_alive) co_return;
   }
 }
 
