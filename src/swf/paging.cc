@@ -1,0 +1,123 @@
+#include "swf/paging.h"
+
+#include <algorithm>
+#include <array>
+
+namespace weft::swf {
+namespace {
+
+constexpr std::string_view kAlphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+Error BadToken() { return Error::Validation("Invalid nextPageToken"); }
+
+}  // namespace
+
+size_t EffectivePageSize(std::optional<int64_t> requested) {
+  if (!requested || *requested <= 0) return kDefaultPageSize;
+  return static_cast<size_t>(std::min(*requested, kDefaultPageSize));
+}
+
+std::string Base64UrlEncode(std::string_view bytes) {
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  uint32_t acc = 0;
+  int bits = 0;
+  for (unsigned char c : bytes) {
+    acc = (acc << 8) | c;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out.push_back(kAlphabet[(acc >> bits) & 63]);
+    }
+  }
+  if (bits > 0) out.push_back(kAlphabet[(acc << (6 - bits)) & 63]);
+  return out;
+}
+
+std::optional<std::string> Base64UrlDecode(std::string_view text) {
+  static const auto kIndex = [] {
+    std::array<int8_t, 256> index;
+    index.fill(-1);
+    for (size_t i = 0; i < kAlphabet.size(); ++i) {
+      index[static_cast<unsigned char>(kAlphabet[i])] = static_cast<int8_t>(i);
+    }
+    return index;
+  }();
+  if (text.size() % 4 == 1) return std::nullopt;
+  std::string out;
+  out.reserve(text.size() * 3 / 4);
+  uint32_t acc = 0;
+  int bits = 0;
+  for (unsigned char c : text) {
+    int v = kIndex[c];
+    if (v < 0) return std::nullopt;
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
+    }
+  }
+  return out;
+}
+
+std::string EncodePageToken(const json::object& state) {
+  return Base64UrlEncode(ToJson(json::value(state)));
+}
+
+Result<json::object> DecodePageToken(std::string_view token, std::string_view kind) {
+  auto text = Base64UrlDecode(token);
+  if (!text) return BadToken();
+  auto parsed = ParseJson(*text);
+  if (!parsed.ok() || !parsed->is_object()) return BadToken();
+  json::object& state = parsed->as_object();
+  const json::string* k = FindString(state, "k");
+  if (k == nullptr || *k != kind) return BadToken();
+  return std::move(state);
+}
+
+KeyPage PageByKey(std::span<const PageKey> keys, bool reverse, const std::optional<PageKey>& after,
+                  size_t page_size) {
+  KeyPage page;
+  size_t n = keys.size();
+  if (!reverse) {
+    size_t i =
+        after ? size_t(std::upper_bound(keys.begin(), keys.end(), *after) - keys.begin()) : 0;
+    for (; i < n && page.indices.size() < page_size; ++i) page.indices.push_back(i);
+    page.more = i < n;
+  } else {
+    // Keys strictly below `after`, walked downwards.
+    size_t end =
+        after ? size_t(std::lower_bound(keys.begin(), keys.end(), *after) - keys.begin()) : n;
+    size_t i = end;
+    for (; i > 0 && page.indices.size() < page_size; --i) page.indices.push_back(i - 1);
+    page.more = i > 0;
+  }
+  return page;
+}
+
+EventPage PageEvents(std::span<const engine::HistoryEvent> events, bool reverse, int64_t from_id,
+                     size_t page_size) {
+  EventPage page;
+  auto by_id = [](const engine::HistoryEvent& e, int64_t id) { return e.id < id; };
+  if (!reverse) {
+    size_t i = from_id > 0 ? size_t(std::lower_bound(events.begin(), events.end(), from_id, by_id) -
+                                    events.begin())
+                           : 0;
+    for (; i < events.size() && page.indices.size() < page_size; ++i) page.indices.push_back(i);
+    if (i < events.size()) page.next_id = events[i].id;
+  } else {
+    // Events with id <= from_id, walked downwards.
+    size_t end = from_id > 0
+                     ? size_t(std::lower_bound(events.begin(), events.end(), from_id + 1, by_id) -
+                              events.begin())
+                     : events.size();
+    size_t i = end;
+    for (; i > 0 && page.indices.size() < page_size; --i) page.indices.push_back(i - 1);
+    if (i > 0) page.next_id = events[i - 1].id;
+  }
+  return page;
+}
+
+}  // namespace weft::swf

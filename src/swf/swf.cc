@@ -1,0 +1,93 @@
+#include "swf/swf.h"
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+#include "swf/ops/ops.h"
+
+namespace weft::swf {
+namespace {
+
+struct Operation {
+  std::string_view name;
+  OpFunction function;
+};
+
+// Sorted by name (checked below) so that lookup is a binary search.
+constexpr auto kOperations = std::to_array<Operation>({
+    {"CountClosedWorkflowExecutions", &CountClosedWorkflowExecutions},
+    {"CountOpenWorkflowExecutions", &CountOpenWorkflowExecutions},
+    {"CountPendingActivityTasks", &CountPendingActivityTasks},
+    {"CountPendingDecisionTasks", &CountPendingDecisionTasks},
+    {"DeleteActivityType", &DeleteActivityType},
+    {"DeleteWorkflowType", &DeleteWorkflowType},
+    {"DeprecateActivityType", &DeprecateActivityType},
+    {"DeprecateDomain", &DeprecateDomain},
+    {"DeprecateWorkflowType", &DeprecateWorkflowType},
+    {"DescribeActivityType", &DescribeActivityType},
+    {"DescribeDomain", &DescribeDomain},
+    {"DescribeWorkflowExecution", &DescribeWorkflowExecution},
+    {"DescribeWorkflowType", &DescribeWorkflowType},
+    {"GetWorkflowExecutionHistory", &GetWorkflowExecutionHistory},
+    {"ListActivityTypes", &ListActivityTypes},
+    {"ListClosedWorkflowExecutions", &ListClosedWorkflowExecutions},
+    {"ListDomains", &ListDomains},
+    {"ListOpenWorkflowExecutions", &ListOpenWorkflowExecutions},
+    {"ListTagsForResource", &ListTagsForResource},
+    {"ListWorkflowTypes", &ListWorkflowTypes},
+    {"PollForActivityTask", &PollForActivityTask},
+    {"PollForDecisionTask", &PollForDecisionTask},
+    {"RecordActivityTaskHeartbeat", &RecordActivityTaskHeartbeat},
+    {"RegisterActivityType", &RegisterActivityType},
+    {"RegisterDomain", &RegisterDomain},
+    {"RegisterWorkflowType", &RegisterWorkflowType},
+    {"RequestCancelWorkflowExecution", &RequestCancelWorkflowExecution},
+    {"RespondActivityTaskCanceled", &RespondActivityTaskCanceled},
+    {"RespondActivityTaskCompleted", &RespondActivityTaskCompleted},
+    {"RespondActivityTaskFailed", &RespondActivityTaskFailed},
+    {"RespondDecisionTaskCompleted", &RespondDecisionTaskCompleted},
+    {"SignalWorkflowExecution", &SignalWorkflowExecution},
+    {"StartWorkflowExecution", &StartWorkflowExecution},
+    {"TagResource", &TagResource},
+    {"TerminateWorkflowExecution", &TerminateWorkflowExecution},
+    {"UndeprecateActivityType", &UndeprecateActivityType},
+    {"UndeprecateDomain", &UndeprecateDomain},
+    {"UndeprecateWorkflowType", &UndeprecateWorkflowType},
+    {"UntagResource", &UntagResource},
+});
+static_assert(kOperations.size() == 39, "the SWF model has 39 operations");
+static_assert(std::is_sorted(kOperations.begin(), kOperations.end(),
+                             [](const Operation& a, const Operation& b) {
+                               return a.name < b.name;
+                             }));
+
+OpFunction FindOperation(std::string_view name) {
+  auto it = std::lower_bound(kOperations.begin(), kOperations.end(), name,
+                             [](const Operation& op, std::string_view n) { return op.name < n; });
+  if (it == kOperations.end() || it->name != name) return nullptr;
+  return it->function;
+}
+
+}  // namespace
+
+SwfService::SwfService(engine::Engine& engine, SwfOptions options)
+    : engine_(engine), options_(std::move(options)) {}
+
+bool SwfService::HasOperation(std::string_view operation) const {
+  return FindOperation(operation) != nullptr;
+}
+
+net::awaitable<Result<json::value>> SwfService::Invoke(std::string_view operation,
+                                                       RequestContext& context,
+                                                       json::object& request) {
+  OpFunction function = FindOperation(operation);
+  if (function == nullptr) {
+    co_return Error(Errc::kValidation, "UnknownOperationException",
+                    "Unknown operation: " + std::string(operation));
+  }
+  OpContext ctx{engine_, context, options_};
+  co_return co_await function(ctx, request);
+}
+
+}  // namespace weft::swf
