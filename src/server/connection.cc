@@ -13,6 +13,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <cerrno>
+#include <limits>
 #include <optional>
 #include <vector>
 
@@ -145,7 +146,9 @@ net::awaitable<std::optional<HttpRequest>> ReadRequest(const ServerState& state,
                                                        beast::flat_buffer& buffer) {
   RequestParser parser;
   parser.header_limit(kHeaderLimit);
-  parser.body_limit(state.options.max_body_bytes);
+  // No limit yet: Beast would refuse a large Content-Length while reading the
+  // header, before we can name the size in the error.
+  parser.body_limit(std::numeric_limits<uint64_t>::max());
   connection.stream.expires_after(state.options.idle_timeout);
   auto [ec, n] = co_await http::async_read_header(connection.stream, buffer, parser, kUseTuple);
   connection.idle = false;
@@ -160,6 +163,7 @@ net::awaitable<std::optional<HttpRequest>> ReadRequest(const ServerState& state,
     co_await RefuseAndLinger(state, connection, TooLarge(state, *size), version);
     co_return std::nullopt;
   }
+  parser.body_limit(state.options.max_body_bytes);  // chunked bodies
   if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
     http::response<http::empty_body> go_on{http::status::continue_, version};
     auto [write_ec, written] = co_await http::async_write(connection.stream, go_on, kUseTuple);

@@ -102,7 +102,7 @@ TEST_F(ServerTest, ErrorsCarryStatusAndType) {
        {},
        400,
        "com.example.test#UnknownResourceFault",
-       "Unknown domain: \"d\""},
+       R"(Unknown domain: \"d\")"},
       {"TestService.FailValidation",
        "{}",
        {},
