@@ -116,7 +116,8 @@ class Parser {
     char quote = text_[pos_++];
     while (pos_ < text_.size() && text_[pos_] != quote) {
       char c = text_[pos_++];
-      if (c == '\\' && pos_ < text_.size()) c = text_[pos_++];
+      // Only the quote itself is escaped: AWS reads $['a\"b'] as the key a\"b.
+      if (c == '\\' && pos_ < text_.size() && text_[pos_] == quote) c = text_[pos_++];
       out.push_back(c);
     }
     if (pos_ >= text_.size()) return SetError("unterminated quoted name");
