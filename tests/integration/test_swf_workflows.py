@@ -1,12 +1,14 @@
 """Executions, decisions and activity tasks through boto3 against a real weft
 server, checked against the Amazon SWF semantics (swf-notes.md and the model)."""
 
+import json
+import socket
 import threading
 import time
 import unittest
 
 import swfkit as k
-from weftserver import ServerTestCase, uniq
+from weftserver import ServerTestCase, WeftServer, uniq
 
 
 class Flow:
@@ -509,6 +511,40 @@ class DecisionTest(WorkflowTestBase):
         flow.assert_valid()
 
 
+    def test_at_most_one_decision_task_per_execution(self):
+        flow = Flow(self)
+        flow.signal("one")
+        flow.signal("two")
+        events = flow.history()
+        self.assertEqual(k.types(events), [
+            "WorkflowExecutionStarted", "DecisionTaskScheduled",
+            "WorkflowExecutionSignaled", "WorkflowExecutionSignaled"])
+        self.assertEqual(flow.pending_decisions(), 1)
+        task = flow.decision()
+        self.assertEqual(len(k.find(task["events"], "WorkflowExecutionSignaled")), 2)
+        # Signals while the task is started schedule one next task (written
+        # at once or after DecisionTaskCompleted: both are allowed).
+        flow.signal("three")
+        flow.signal("four")
+        self.assertLessEqual(len(k.find(flow.history(), "DecisionTaskScheduled")), 2)
+        flow.decide(task)
+        self.assertEqual(len(k.find(flow.history(), "DecisionTaskScheduled")), 2)
+        task = flow.decision()
+        flow.decide(task, k.complete())
+        flow.assert_valid()
+
+    def test_higher_task_priority_is_handed_out_first(self):
+        flow = Flow(self)
+        flow.decide(flow.decision(), flow.schedule("low", taskPriority="0"),
+                    flow.schedule("high", taskPriority="5"),
+                    flow.schedule("mid", taskPriority="1"))
+        order = [flow.activity()["activityId"] for _ in range(3)]
+        self.assertEqual(order, ["high", "mid", "low"])
+        sched = {k.attrs(e)["activityId"]: k.attrs(e).get("taskPriority")
+                 for e in k.find(flow.history(), "ActivityTaskScheduled")}
+        self.assertEqual(sched, {"low": "0", "high": "5", "mid": "1"})
+
+
 class TokenAndPollTest(WorkflowTestBase):
 
     def test_stale_and_malformed_task_tokens(self):
@@ -627,6 +663,8 @@ class TokenAndPollTest(WorkflowTestBase):
                           counts["openDecisionTasks"], counts["openChildWorkflowExecutions"]),
                          (2, 1, 0, 0))
         self.assertEqual(info["latestExecutionContext"], "ctx-1")
+        self.assertEqual(k.attrs(k.last(flow.history(), "DecisionTaskCompleted"))
+                         .get("executionContext"), "ctx-1")
         self.assertIn("latestActivityTaskTimestamp", info)
         pending = self.swf.count_pending_activity_tasks(domain=self.domain,
                                                         taskList={"name": flow.atl})
@@ -645,6 +683,83 @@ class TokenAndPollTest(WorkflowTestBase):
         self.assertEqual(self.swf.count_pending_activity_tasks(
             domain=self.domain, taskList={"name": flow.atl})["count"], 0)
         self.assertEqual(flow.pending_decisions(), 0)
+
+
+class LongPollTest(ServerTestCase):
+    """Long polls held by a server with a 15 s hold: a waiting poller gets a
+    task the moment it is scheduled, each task goes to exactly one poller, and
+    a poller that has gone away gets none."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = WeftServer(poll_timeout=15).start()
+        super().setUpClass()
+        cls.domain = k.make_domain(cls.swf, "lp")
+        cls.wf_type = k.make_workflow_type(cls.swf, cls.domain)
+        cls.act_type = k.make_activity_type(cls.swf, cls.domain)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.cleanup()
+
+    def test_waiting_poller_gets_the_task(self):
+        dtl = uniq("dtl")
+        got = []
+        poller = threading.Thread(target=lambda: got.append(self.server.client(
+        ).poll_for_decision_task(domain=self.domain, taskList={"name": dtl})))
+        poller.start()
+        time.sleep(0.5)  # the poll is waiting by now
+        ex = k.start(self.swf, self.domain, self.wf_type, dtl)
+        poller.join(30)
+        self.assertEqual(len(got), 1)
+        self.assertIn("taskToken", got[0], "one poll call, held until the task came")
+        self.assertEqual(got[0]["workflowExecution"], ex)
+
+    def test_each_task_goes_to_exactly_one_poller(self):
+        flow = Flow(self)
+        n = 12
+        results, lock = [], threading.Lock()
+
+        def poll(i):
+            task = self.server.client().poll_for_activity_task(
+                domain=self.domain, taskList={"name": flow.atl}, identity="p%d" % i)
+            with lock:
+                results.append(task)
+
+        pollers = [threading.Thread(target=poll, args=(i,)) for i in range(n)]
+        for t in pollers:
+            t.start()
+        time.sleep(0.5)
+        flow.decide(flow.decision(), *[flow.schedule("a%d" % i) for i in range(n)])
+        for t in pollers:
+            t.join(30)
+        tasks = [r for r in results if r.get("taskToken")]
+        self.assertEqual(sorted(t["activityId"] for t in tasks),
+                         sorted("a%d" % i for i in range(n)))
+        self.assertEqual(len({t["taskToken"] for t in tasks}), n)
+        started = k.find(flow.history(), "ActivityTaskStarted")
+        self.assertEqual(len(started), n)
+        self.assertEqual(len({k.attrs(e)["identity"] for e in started}), n)
+
+    def test_disconnected_poller_gets_no_task(self):
+        flow = Flow(self)
+        sock = socket.create_connection(("127.0.0.1", self.server.port))
+        body = json.dumps({"domain": self.domain, "taskList": {"name": flow.atl},
+                           "identity": "gone"}).encode()
+        sock.sendall(b"POST / HTTP/1.1\r\nHost: x\r\n"
+                     b"X-Amz-Target: SimpleWorkflowService.PollForActivityTask\r\n"
+                     b"Content-Type: application/x-amz-json-1.0\r\n"
+                     b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+        time.sleep(0.5)
+        sock.close()
+        time.sleep(0.5)
+        flow.decide(flow.decision(), flow.schedule("a1"))
+        task = self.swf.poll_for_activity_task(domain=self.domain,
+                                               taskList={"name": flow.atl}, identity="here")
+        self.assertEqual(task.get("activityId"), "a1",
+                         "the task went to the poller that had disconnected")
+        started = k.find(flow.history(), "ActivityTaskStarted")
+        self.assertEqual([k.attrs(e)["identity"] for e in started], ["here"])
 
 
 if __name__ == "__main__":
