@@ -77,6 +77,95 @@ Result<json::object> DecodePageToken(std::string_view token, std::string_view ki
   return std::move(state);
 }
 
+namespace {
+
+// Reads the members of a decoded token; any missing or mistyped member makes
+// the whole token invalid.
+class StateReader {
+ public:
+  explicit StateReader(const json::object& state) : state_(state) {}
+  std::string Str(std::string_view key) {
+    const json::string* s = FindString(state_, key);
+    ok_ = ok_ && s != nullptr;
+    return s ? std::string(*s) : std::string();
+  }
+  int64_t Int(std::string_view key) {
+    auto n = FindInt(state_, key);
+    ok_ = ok_ && n.has_value();
+    return n.value_or(0);
+  }
+  bool Bool(std::string_view key) {
+    auto b = FindBool(state_, key);
+    ok_ = ok_ && b.has_value();
+    return b.value_or(false);
+  }
+  bool ok() const { return ok_; }
+
+ private:
+  const json::object& state_;
+  bool ok_ = true;
+};
+
+}  // namespace
+
+std::string EncodeDecisionCursor(const DecisionCursor& c) {
+  return EncodePageToken(json::object{{"k", "PollForDecisionTask"},
+                                      {"d", c.domain},
+                                      {"w", c.workflow_id},
+                                      {"r", c.run_id},
+                                      {"t", c.task_token},
+                                      {"tn", c.type_name},
+                                      {"tv", c.type_version},
+                                      {"s", c.started_event_id},
+                                      {"p", c.previous_started_event_id},
+                                      {"n", c.next_event_id},
+                                      {"rev", c.reverse},
+                                      {"sap", c.start_at_previous}});
+}
+
+Result<DecisionCursor> DecodeDecisionCursor(std::string_view token) {
+  auto state = DecodePageToken(token, "PollForDecisionTask");
+  if (!state.ok()) return std::move(state).error();
+  StateReader r(*state);
+  DecisionCursor c;
+  c.domain = r.Str("d");
+  c.workflow_id = r.Str("w");
+  c.run_id = r.Str("r");
+  c.task_token = r.Str("t");
+  c.type_name = r.Str("tn");
+  c.type_version = r.Str("tv");
+  c.started_event_id = r.Int("s");
+  c.previous_started_event_id = r.Int("p");
+  c.next_event_id = r.Int("n");
+  c.reverse = r.Bool("rev");
+  c.start_at_previous = r.Bool("sap");
+  if (!r.ok()) return BadToken();
+  return c;
+}
+
+std::string EncodeHistoryCursor(const HistoryCursor& c) {
+  return EncodePageToken(json::object{{"k", "GetWorkflowExecutionHistory"},
+                                      {"d", c.domain},
+                                      {"w", c.workflow_id},
+                                      {"r", c.run_id},
+                                      {"n", c.next_event_id},
+                                      {"rev", c.reverse}});
+}
+
+Result<HistoryCursor> DecodeHistoryCursor(std::string_view token) {
+  auto state = DecodePageToken(token, "GetWorkflowExecutionHistory");
+  if (!state.ok()) return std::move(state).error();
+  StateReader r(*state);
+  HistoryCursor c;
+  c.domain = r.Str("d");
+  c.workflow_id = r.Str("w");
+  c.run_id = r.Str("r");
+  c.next_event_id = r.Int("n");
+  c.reverse = r.Bool("rev");
+  if (!r.ok()) return BadToken();
+  return c;
+}
+
 KeyPage PageByKey(std::span<const PageKey> keys, bool reverse, const std::optional<PageKey>& after,
                   size_t page_size) {
   KeyPage page;

@@ -62,4 +62,28 @@ struct EventPage {
 EventPage PageEvents(std::span<const engine::HistoryEvent> events, bool reverse, int64_t from_id,
                      size_t page_size);
 
+// Where the next page of a decision task's history starts: all that
+// PollForDecisionTask needs to answer a call with nextPageToken without
+// polling again (the task stays the one the first page handed out).
+struct DecisionCursor {
+  std::string domain, workflow_id, run_id, task_token;
+  std::string type_name, type_version;
+  int64_t started_event_id = 0;
+  int64_t previous_started_event_id = 0;
+  int64_t next_event_id = 0;
+  bool reverse = false;
+  bool start_at_previous = false;
+};
+std::string EncodeDecisionCursor(const DecisionCursor& cursor);
+Result<DecisionCursor> DecodeDecisionCursor(std::string_view token);
+
+// The next page of GetWorkflowExecutionHistory.
+struct HistoryCursor {
+  std::string domain, workflow_id, run_id;
+  int64_t next_event_id = 0;
+  bool reverse = false;
+};
+std::string EncodeHistoryCursor(const HistoryCursor& cursor);
+Result<HistoryCursor> DecodeHistoryCursor(std::string_view token);
+
 }  // namespace weft::swf

@@ -271,6 +271,14 @@ std::optional<Millis> RequestReader::OptTimestamp(std::string_view name) {
   return static_cast<Millis>(std::llround(seconds * 1000.0));
 }
 
+Millis RequestReader::Timestamp(std::string_view name) {
+  if (!Has(name)) {
+    Get(name, true);  // reports it missing
+    return 0;
+  }
+  return OptTimestamp(name).value_or(0);
+}
+
 RequestReader RequestReader::Object(std::string_view name) {
   if (auto r = OptObject(name)) return std::move(*r);
   bool missing = !Has(name);

@@ -14,10 +14,10 @@
 #pragma once
 
 #include <cstdint>
-#include <initializer_list>
 #include <limits>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,11 +52,14 @@ inline constexpr Length kPageTokenLen{0, 2048};
 inline constexpr Length kReasonLen{0, 256};
 inline constexpr Length kTagLen{0, 256};
 
-using EnumValues = std::initializer_list<std::string_view>;
-inline constexpr EnumValues kRegistrationStatuses = {"REGISTERED", "DEPRECATED"};
-inline constexpr EnumValues kChildPolicies = {"TERMINATE", "REQUEST_CANCEL", "ABANDON"};
-inline constexpr EnumValues kCloseStatuses = {"COMPLETED",  "FAILED",           "CANCELED",
-                                              "TERMINATED", "CONTINUED_AS_NEW", "TIMED_OUT"};
+using EnumValues = std::span<const std::string_view>;
+inline constexpr std::string_view kRegistrationStatusValues[] = {"REGISTERED", "DEPRECATED"};
+inline constexpr std::string_view kChildPolicyValues[] = {"TERMINATE", "REQUEST_CANCEL", "ABANDON"};
+inline constexpr std::string_view kCloseStatusValues[] = {
+    "COMPLETED", "FAILED", "CANCELED", "TERMINATED", "CONTINUED_AS_NEW", "TIMED_OUT"};
+inline constexpr EnumValues kRegistrationStatuses = kRegistrationStatusValues;
+inline constexpr EnumValues kChildPolicies = kChildPolicyValues;
+inline constexpr EnumValues kCloseStatuses = kCloseStatusValues;
 
 // True when `s` is acceptable where the model says "must not contain a :
 // (colon), / (slash), | (vertical bar), or any control characters
@@ -87,6 +90,7 @@ class RequestReader {
   std::optional<bool> OptBool(std::string_view name);
   // Epoch seconds (integer or fraction) to milliseconds.
   std::optional<Millis> OptTimestamp(std::string_view name);
+  Millis Timestamp(std::string_view name);  // required; 0 when missing
 
   // A nested structure. Object() reports a missing one and returns a reader
   // that reports nothing more (its members' absence follows from the

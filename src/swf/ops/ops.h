@@ -106,6 +106,16 @@ engine::WorkflowType ReadTypeRef(RequestReader& reader, std::string_view member)
 std::string ReadTaskList(RequestReader& reader, std::string_view member);
 std::optional<std::string> ReadOptTaskList(RequestReader& reader, std::string_view member);
 
+// domain + taskList (+ identity) of PollForActivityTask and the
+// CountPending* operations; also checks that the domain exists.
+struct TaskListRequest {
+  std::string domain;
+  std::string task_list;
+  std::string identity;
+};
+Result<TaskListRequest> ReadTaskListRequest(OpContext& ctx, const json::object& request,
+                                            bool with_identity);
+
 // Copies an optional value into `out` only when present (absent members are
 // omitted, never null).
 void SetIf(json::object& out, std::string_view key, const std::optional<std::string>& value);

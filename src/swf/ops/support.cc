@@ -55,6 +55,18 @@ std::optional<std::string> ReadOptTaskList(RequestReader& reader, std::string_vi
   return name;
 }
 
+Result<TaskListRequest> ReadTaskListRequest(OpContext& ctx, const json::object& request,
+                                            bool with_identity) {
+  RequestReader r(request);
+  TaskListRequest out;
+  out.domain = r.String("domain", kDomainNameLen);
+  out.task_list = ReadTaskList(r, "taskList");
+  if (with_identity) out.identity = r.OptString("identity", kIdentityLen).value_or("");
+  if (auto s = r.Finish(); !s) return std::move(s).error();
+  if (auto d = GetDomain(ctx.engine, out.domain); !d.ok()) return std::move(d).error();
+  return out;
+}
+
 void SetIf(json::object& out, std::string_view key, const std::optional<std::string>& value) {
   if (value) out[key] = *value;
 }
