@@ -13,6 +13,13 @@
 //   "Invalid path '$.x' : No results for path: $['x']"
 // The interpreter prefixes the state part ("An error occurred while executing
 // the state 'S' (entered at the event id #2). ") where AWS does.
+//
+// Note for the interpreter (additions since the first version, all source
+// compatible): StatesError() below builds such errors; Template::Evaluate
+// reports a missing path in AWS's template form ("The JSONPath '$.x'
+// specified for the field 'v.$' could not be found in the input '{...}'");
+// Path::Find on a non-reference path returns nullptr; ParseTimestamp accepts
+// what Java's ISO_OFFSET_DATE_TIME accepts (offset required).
 #pragma once
 
 #include <cstdint>
@@ -63,7 +70,8 @@ class Path {
   Root root() const;
 
   // A reference path yields the node; a path with wildcards, filters, slices
-  // or `..` yields an array of the nodes it matches (possibly empty).
+  // or `..` yields an array of the nodes it matches (possibly empty, also
+  // when a member on the way is missing, as AWS: "$.items[*]" on {} is []).
   // A missing node: Error("States.Runtime", "Invalid path '<text>' : No
   // results for path: $['a']['b']").
   Result<json::value> Evaluate(const EvalScope& scope) const;
@@ -72,8 +80,10 @@ class Path {
   const json::value* Find(const EvalScope& scope) const;
 
   // Writes `value` at this reference path into `target` (ResultPath),
-  // creating objects on the way. Errors: States.ResultPathMatchFailure with
-  // the AWS cause text.
+  // creating objects on the way; "$" replaces `target`. Errors (target left
+  // unchanged): States.ResultPathMatchFailure, "Unable to apply ReferencePath
+  // $.a.b to input {"a":"str"}" (a member of a non-object, an index outside
+  // an array or into a missing member; also a $$ or $var path).
   Status Assign(json::value& target, json::value value) const;
 
   Path();
