@@ -317,6 +317,39 @@ TEST_F(ServerTest, ManyClientsOnTwoThreads) {
   EXPECT_EQ(ok, 8 * 25);
 }
 
+TEST_F(ServerTest, ConnectionCloseIsHonoured) {
+  StartServer();
+  auto client = Connect();
+  auto response = client->Call("TestService.Echo", "{}", {{"Connection", "close"}});
+  EXPECT_EQ(response.result_int(), 200);
+  EXPECT_FALSE(response.keep_alive());
+  EXPECT_TRUE(client->ReadsEof());
+}
+
+TEST_F(ServerTest, MalformedHttpIs400AndCloses) {
+  StartServer();
+  auto client = Connect();
+  client->SendRaw("NOT HTTP AT ALL\r\n\r\n");
+  EXPECT_EQ(client->Read().result_int(), 400);
+  EXPECT_TRUE(client->ReadsEof());
+}
+
+TEST_F(ServerTest, ExpectContinueGetsAnInterimReply) {
+  StartServer();
+  auto client = Connect();
+  std::string body = R"({"k":"v"})";
+  client->SendRaw(
+      "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: TestService.Echo\r\n"
+      "Content-Type: application/x-amz-json-1.0\r\nExpect: 100-continue\r\n"
+      "Content-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n");
+  EXPECT_EQ(client->Read().result_int(), 100);
+  client->SendRaw(body);
+  auto response = client->Read();
+  EXPECT_EQ(response.result_int(), 200);
+  EXPECT_EQ(response.body(), body);
+}
+
 TEST_F(ServerTest, HealthAndOtherGets) {
   StartServer();
   auto client = Connect();
