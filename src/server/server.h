@@ -31,9 +31,9 @@ struct ServerOptions {
   // AWS accepts at most 1 MB per request; a larger body is answered with 400
   // ValidationException and the connection is closed.
   size_t max_body_bytes = 1 << 20;
-  // An idle keep-alive connection is closed after this long. It also bounds
-  // reading one request and writing one reply. Must exceed the long-poll hold
-  // (60 s) plus slack only for clients that wait on an idle connection.
+  // Closes a keep-alive connection that sends no request for this long, and
+  // bounds reading one request and writing one reply. It does not run while a
+  // service handles a request, so long polls (60 s) are not cut short.
   std::chrono::seconds idle_timeout{75};
 };
 
@@ -43,14 +43,15 @@ class HttpServer {
   // server and any coroutine still running on `io`.
   HttpServer(net::io_context& io, ServerOptions options, std::vector<ApiService*> services);
   // Calls Stop(). Connections still open keep the internal state alive, so
-  // destroying the server while `io` runs is safe.
+  // destroying the server while `io` runs is safe; destroy it before `io`.
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
   // Binds and listens, then accepts on `io`. Returns the bound port (useful
   // with port 0). Errors (kUnavailable) name the address, e.g.
-  // "Cannot listen on 127.0.0.1:7070: Address already in use". Call once.
+  // "Cannot listen on 127.0.0.1:7070: Address already in use". Call once;
+  // a stopped server does not start again.
   Result<uint16_t> Start();
 
   // Stops accepting, closes idle connections, and makes busy ones close
