@@ -87,8 +87,12 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bo
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
   // synchronous=FULL: in WAL mode, every COMMIT fsyncs the WAL, so an
   // acknowledged write survives kill -9 and power loss.
+  // temp_store=MEMORY: the per-batch SAVEPOINTs keep each touched page's old
+  // content in a sub-journal; in a temp file that costs several pwrite()s
+  // per batch (measured: most of the writer's time), in memory a memcpy.
   std::string pragmas =
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF;";
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF; "
+      "PRAGMA temp_store=MEMORY;";
   if (read_only) pragmas += " PRAGMA query_only=ON;";
   if (Status s = conn->Exec(pragmas); !s.ok()) return std::move(s).error();
   return conn;

@@ -16,9 +16,19 @@ namespace {
 // connections cover the request threads of a small machine.
 constexpr int kMaxReaders = 4;
 
+// Turns off SQLite's allocation statistics, which take a global mutex on
+// every malloc (measured: ~10% of the writer's time). Must run before SQLite
+// initialises; if something in the process used SQLite first, the call fails
+// harmlessly and statistics stay on.
+void ConfigureSqliteOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
+
 }  // namespace
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& data_dir) {
+  ConfigureSqliteOnce();
   if (sqlite3_threadsafe() == 0) {
     return Error::Internal("SQLite was built without thread support");
   }
