@@ -14,6 +14,11 @@ struct Compiled {
   std::string text;
   ParsedPath parsed;
   bool definite = true;
+  // Jayway's "multi-property merge": a last step ['a','b'] yields an object
+  // with those members (of each node the other steps match).
+  bool merge_leaf = false;
+  bool prefix_definite = false;
+  std::vector<Step> prefix;  // the steps before a merge leaf
 };
 }  // namespace path_detail
 
@@ -29,6 +34,12 @@ Result<Compiled> CompileImpl(std::string_view text, bool reference_only) {
   Compiled impl;
   impl.text = std::string(text);
   impl.definite = path_detail::IsDefinite(parsed->steps);
+  const auto& steps = parsed->steps;
+  if (!steps.empty() && steps.back().kind == StepKind::kNames && !steps.back().deep) {
+    impl.merge_leaf = true;
+    impl.prefix.assign(steps.begin(), steps.end() - 1);
+    impl.prefix_definite = path_detail::IsDefinite(impl.prefix);
+  }
   impl.parsed = std::move(*parsed);
   return impl;
 }
@@ -79,6 +90,34 @@ bool CanAssign(const json::value* node, const std::vector<Step>& steps) {
   return true;
 }
 
+json::value Merge(const json::value& node, const std::vector<std::string>& names) {
+  json::object out;
+  if (const json::object* o = node.if_object()) {
+    for (const std::string& n : names) {
+      if (const json::value* v = o->if_contains(n)) out.emplace(n, *v);
+    }
+  }
+  return out;
+}
+
+Result<json::value> EvaluateMerged(const Compiled& impl, const json::value* root) {
+  const auto& names = impl.parsed.steps.back().names;
+  if (impl.prefix_definite) {
+    const json::value* node = path_detail::FollowDefinite(root, impl.prefix);
+    if (node == nullptr || !node->is_object()) return NoResults(impl);
+    return Merge(*node, names);
+  }
+  json::array out;
+  if (root != nullptr) {
+    std::vector<const json::value*> matches;
+    path_detail::Collect(*root, impl.prefix, 0, *root, matches);
+    for (const json::value* m : matches) {
+      if (m->is_object()) out.push_back(Merge(*m, names));
+    }
+  }
+  return json::value(std::move(out));
+}
+
 }  // namespace
 
 Path::Path() {
@@ -122,6 +161,7 @@ const json::value* Path::Find(const EvalScope& scope) const {
 
 Result<json::value> Path::Evaluate(const EvalScope& scope) const {
   const json::value* root = RootNode(*impl_, scope);
+  if (impl_->merge_leaf) return EvaluateMerged(*impl_, root);
   if (impl_->definite) {
     const json::value* node = path_detail::FollowDefinite(root, impl_->parsed.steps);
     if (node == nullptr) return NoResults(*impl_);
