@@ -1,16 +1,129 @@
-// `weft server`: wired up in the foundation issue (engine + swf + server).
+// `weft server`: the store, the engine, the APIs and the HTTP server, wired
+// together and run on one io_context with one thread per core.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <iostream>
+#include <thread>
+#include <vector>
 
 #include "cli/commands.h"
+#include "common/clock.h"
+#include "common/log.h"
+#include "engine/engine.h"
+#include "server/server.h"
+#include "store/store.h"
+#include "swf/swf.h"
 
 namespace weft::cli {
+namespace {
+
+namespace net = boost::asio;
+
+struct ServerFlags {
+  std::string listen = "127.0.0.1:7070";
+  std::string data_dir = "./weft-data";
+  double poll_timeout_seconds = 60;
+  int threads = 0;
+  int shards = 0;
+};
+
+Result<std::pair<std::string, uint16_t>> SplitListen(const std::string& listen) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos) return Error::Validation("--listen must be HOST:PORT");
+  std::string host = listen.substr(0, colon);
+  int port = 0;
+  try {
+    port = std::stoi(listen.substr(colon + 1));
+  } catch (...) {
+    port = -1;
+  }
+  if (port < 0 || port > 65535) return Error::Validation("--listen: bad port in '" + listen + "'");
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  return std::make_pair(host, static_cast<uint16_t>(port));
+}
+
+int RunServer(const ServerFlags& flags) {
+  auto address = SplitListen(flags.listen);
+  if (!address.ok()) {
+    std::cerr << "weft server: " << address.error().message() << "\n";
+    return 2;
+  }
+  auto store = store::OpenSqliteStore(flags.data_dir);
+  if (!store.ok()) {
+    std::cerr << "weft server: cannot open the store in '" << flags.data_dir
+              << "': " << store.error().message() << "\n";
+    return 1;
+  }
+  int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int threads = flags.threads > 0 ? flags.threads : cores;
+  net::io_context io(threads);
+  SystemClock clock;
+  engine::EngineOptions options;
+  options.shards = flags.shards > 0 ? flags.shards : cores;
+  options.poll_timeout =
+      std::chrono::milliseconds(static_cast<int64_t>(flags.poll_timeout_seconds * 1000));
+  engine::Engine engine(io, **store, clock, options);
+  if (Status s = engine.Recover(); !s.ok()) {
+    std::cerr << "weft server: recovery failed: " << s.error().message() << "\n";
+    return 1;
+  }
+  swf::SwfService swf_service(engine);
+  server::ServerOptions server_options;
+  server_options.host = address->first;
+  server_options.port = address->second;
+  server::HttpServer http(io, server_options, {&swf_service});
+  auto port = http.Start();
+  if (!port.ok()) {
+    std::cerr << "weft server: " << port.error().message() << "\n";
+    return 1;
+  }
+
+  // SIGINT/SIGTERM: stop accepting, answer waiting polls empty (as the AWS
+  // protocols define), let replies go out, then stop.
+  net::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](boost::system::error_code ec, int) {
+    if (ec) return;
+    log::Info("shutting down");
+    http.Stop();
+    engine.Shutdown();
+    auto grace = std::make_shared<net::steady_timer>(io, std::chrono::seconds(2));
+    grace->async_wait([&io, grace](auto) { io.stop(); });
+  });
+
+  std::string url = "http://" + address->first + ":" + std::to_string(*port);
+  log::Info("weft listening on " + url + " (data in " + flags.data_dir + ", " +
+            std::to_string(threads) + " threads, " + std::to_string(options.shards) + " shards)");
+  std::cout << "weft server listening on " << url << std::endl;
+
+  std::vector<std::thread> pool;
+  for (int i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& t : pool) t.join();
+  return 0;
+}
+
+}  // namespace
 
 void AddServerCommand(CLI::App& app, int* exit_code) {
-  auto* cmd = app.add_subcommand("server", "Run the weft server.");
-  cmd->callback([exit_code] {
-    std::cerr << "weft server: not available in this build yet\n";
-    *exit_code = 2;
-  });
+  auto flags = std::make_shared<ServerFlags>();
+  auto* cmd = app.add_subcommand(
+      "server", "Run the weft server: the Amazon SWF API over HTTP, with an embedded SQLite store.");
+  cmd->add_option("--listen", flags->listen, "Address to listen on, HOST:PORT (port 0 = any free)")
+      ->capture_default_str();
+  cmd->add_option("--data-dir", flags->data_dir,
+                  "Directory of the embedded SQLite store (created if missing)")
+      ->capture_default_str();
+  cmd->add_option("--poll-timeout", flags->poll_timeout_seconds,
+                  "Seconds a PollFor*Task waits for a task before answering empty (SWF: 60)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 60.0));
+  cmd->add_option("--threads", flags->threads, "Threads serving requests (default: one per core)");
+  cmd->add_option("--shards", flags->shards,
+                  "Execution shards, each run on one strand (default: one per core)");
+  cmd->callback([flags, exit_code] { *exit_code = RunServer(*flags); });
 }
 
 }  // namespace weft::cli

@@ -60,6 +60,9 @@ class Error {
 template <class T>
 class [[nodiscard]] Result {
  public:
+  // An empty result is an internal error: Asio needs default-constructible
+  // results for co_spawn; nothing in weft returns one on purpose.
+  Result() : v_(Error(Errc::kInternal, "InternalFailure", "no result")) {}
   Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
   Result(Error error) : v_(std::move(error)) {}  // NOLINT
 

@@ -85,8 +85,10 @@ OpResult NextPage(OpContext& ctx, const PollRequest& in) {
   if (cursor->domain != in.domain) {
     co_return Error::Validation("nextPageToken was issued for another domain");
   }
-  auto history = co_await ctx.engine.GetHistory(
-      engine::ExecutionRef{cursor->domain, cursor->workflow_id, cursor->run_id});
+  // Named, not a temporary in the co_await: g++ 12 destroys such temporaries
+  // twice (see docs/architecture.md, "Coroutines").
+  engine::ExecutionRef ref{cursor->domain, cursor->workflow_id, cursor->run_id};
+  auto history = co_await ctx.engine.GetHistory(std::move(ref));
   if (!history.ok()) co_return std::move(history).error();
   co_return json::value(TaskPage(*cursor, *history, in.page_size));
 }

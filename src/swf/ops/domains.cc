@@ -147,17 +147,19 @@ OpResult RegisterDomain(OpContext& ctx, const json::object& request) {
   // in): two racing registrations may pass 100 by one, which is harmless.
   bool full = ctx.engine.registry().Count(engine::kDomainKind, "") >= kMaxDomains;
   Millis now = ctx.engine.clock().Now();
-  co_return co_await UpdateDomain(
-      ctx, name,
-      [full, name, data = std::move(data), now](const std::optional<engine::RegistryEntry>& old)
-          -> Result<std::optional<engine::RegistryEntry>> {
-        if (old) return Fault(Errc::kAlreadyExists, "DomainAlreadyExistsFault", name);
-        if (full) {
-          return Fault(Errc::kLimitExceeded, "LimitExceededFault",
-                       "At most " + std::to_string(kMaxDomains) + " domains can be registered");
-        }
-        return std::optional(NewDomainEntry(name, data, now));
-      });
+  // Named, not a temporary in the co_await: g++ 12 destroys such
+  // temporaries twice (see docs/architecture.md, "Coroutines").
+  auto mutation = [full, name, data = std::move(data),
+                   now](const std::optional<engine::RegistryEntry>& old)
+      -> Result<std::optional<engine::RegistryEntry>> {
+    if (old) return Fault(Errc::kAlreadyExists, "DomainAlreadyExistsFault", name);
+    if (full) {
+      return Fault(Errc::kLimitExceeded, "LimitExceededFault",
+                   "At most " + std::to_string(kMaxDomains) + " domains can be registered");
+    }
+    return std::optional(NewDomainEntry(name, data, now));
+  };
+  co_return co_await UpdateDomain(ctx, name, std::move(mutation));
 }
 
 OpResult DescribeDomain(OpContext& ctx, const json::object& request) {
@@ -208,15 +210,17 @@ OpResult DeprecateDomain(OpContext& ctx, const json::object& request) {
   std::string name = r.String("name", kDomainNameLen);
   if (auto s = r.Finish(); !s) co_return Invalid(std::move(s));
   auto result =
-      co_await UpdateDomain(ctx, name,
-                            [name](const std::optional<engine::RegistryEntry>& old)
-                                -> Result<std::optional<engine::RegistryEntry>> {
-                              if (!old) return UnknownDomain(name);
-                              if (old->record.status == "DEPRECATED") {
-                                return Fault(Errc::kConflict, "DomainDeprecatedFault", name);
-                              }
-                              return std::optional(WithStatus(*old, "DEPRECATED"));
-                            });
+      // Named, not a temporary in the co_await: g++ 12 destroys such
+      // temporaries twice (see docs/architecture.md, "Coroutines").
+      auto mutation = [name](const std::optional<engine::RegistryEntry>& old)
+      -> Result<std::optional<engine::RegistryEntry>> {
+    if (!old) return UnknownDomain(name);
+    if (old->record.status == "DEPRECATED") {
+      return Fault(Errc::kConflict, "DomainDeprecatedFault", name);
+    }
+    return std::optional(WithStatus(*old, "DEPRECATED"));
+  };
+  co_await UpdateDomain(ctx, name, std::move(mutation));
   if (!result.ok()) co_return result;
   // "Deprecating a domain also deprecates all activity and workflow types
   // registered in the domain" (DeprecateDomain in the model).
@@ -231,16 +235,17 @@ OpResult UndeprecateDomain(OpContext& ctx, const json::object& request) {
   // The types deprecated with the domain stay deprecated: SWF documents no
   // cascade for UndeprecateDomain, and a type may have been deprecated on
   // purpose before.
-  co_return co_await UpdateDomain(ctx, name,
-                                  [name](const std::optional<engine::RegistryEntry>& old)
-                                      -> Result<std::optional<engine::RegistryEntry>> {
-                                    if (!old) return UnknownDomain(name);
-                                    if (old->record.status == "REGISTERED") {
-                                      return Fault(Errc::kAlreadyExists, "DomainAlreadyExistsFault",
-                                                   name);
-                                    }
-                                    return std::optional(WithStatus(*old, "REGISTERED"));
-                                  });
+  // Named, not a temporary in the co_await: g++ 12 destroys such
+  // temporaries twice (see docs/architecture.md, "Coroutines").
+  auto mutation = [name](const std::optional<engine::RegistryEntry>& old)
+      -> Result<std::optional<engine::RegistryEntry>> {
+    if (!old) return UnknownDomain(name);
+    if (old->record.status == "REGISTERED") {
+      return Fault(Errc::kAlreadyExists, "DomainAlreadyExistsFault", name);
+    }
+    return std::optional(WithStatus(*old, "REGISTERED"));
+  };
+  co_return co_await UpdateDomain(ctx, name, std::move(mutation));
 }
 
 OpResult TagResource(OpContext& ctx, const json::object& request) {
@@ -251,30 +256,32 @@ OpResult TagResource(OpContext& ctx, const json::object& request) {
   if (auto s = r.Finish(); !s) co_return Invalid(std::move(s));
   auto name = DomainOfArn(arn);
   if (!name.ok()) co_return std::move(name).error();
-  co_return co_await UpdateDomain(
-      ctx, *name,
-      [name = *name, tags = std::move(tags)](const std::optional<engine::RegistryEntry>& old)
-          -> Result<std::optional<engine::RegistryEntry>> {
-        if (!old) return UnknownDomain(name);
-        engine::RegistryEntry entry = *old;
-        const json::array* existing = FindArray(old->data, "tags");
-        json::array current = existing ? *existing : json::array{};
-        for (const auto& t : tags) {
-          const auto& key = t.as_object().at("key");
-          auto same = std::find_if(current.begin(), current.end(), [&](const json::value& v) {
-            return v.as_object().at("key") == key;
-          });
-          if (same != current.end()) {
-            *same = t;
-          } else {
-            current.push_back(t);
-          }
-        }
-        if (current.size() > kMaxTags) return TooManyTags();
-        entry.data["tags"] = std::move(current);
-        entry.record.data = ToJson(entry.data);
-        return std::optional(std::move(entry));
+  // Named, not a temporary in the co_await: g++ 12 destroys such
+  // temporaries twice (see docs/architecture.md, "Coroutines").
+  auto mutation = [name = *name,
+                   tags = std::move(tags)](const std::optional<engine::RegistryEntry>& old)
+      -> Result<std::optional<engine::RegistryEntry>> {
+    if (!old) return UnknownDomain(name);
+    engine::RegistryEntry entry = *old;
+    const json::array* existing = FindArray(old->data, "tags");
+    json::array current = existing ? *existing : json::array{};
+    for (const auto& t : tags) {
+      const auto& key = t.as_object().at("key");
+      auto same = std::find_if(current.begin(), current.end(), [&](const json::value& v) {
+        return v.as_object().at("key") == key;
       });
+      if (same != current.end()) {
+        *same = t;
+      } else {
+        current.push_back(t);
+      }
+    }
+    if (current.size() > kMaxTags) return TooManyTags();
+    entry.data["tags"] = std::move(current);
+    entry.record.data = ToJson(entry.data);
+    return std::optional(std::move(entry));
+  };
+  co_return co_await UpdateDomain(ctx, *name, std::move(mutation));
 }
 
 OpResult UntagResource(OpContext& ctx, const json::object& request) {
@@ -289,23 +296,25 @@ OpResult UntagResource(OpContext& ctx, const json::object& request) {
   if (auto s = r.Finish(); !s) co_return Invalid(std::move(s));
   auto name = DomainOfArn(arn);
   if (!name.ok()) co_return std::move(name).error();
-  co_return co_await UpdateDomain(
-      ctx, *name,
-      [name = *name, keys = std::move(keys)](const std::optional<engine::RegistryEntry>& old)
-          -> Result<std::optional<engine::RegistryEntry>> {
-        if (!old) return UnknownDomain(name);
-        engine::RegistryEntry entry = *old;
-        json::array kept;
-        if (const json::array* current = FindArray(old->data, "tags")) {
-          for (const auto& t : *current) {
-            std::string_view key = t.as_object().at("key").as_string();
-            if (std::find(keys.begin(), keys.end(), key) == keys.end()) kept.push_back(t);
-          }
-        }
-        entry.data["tags"] = std::move(kept);
-        entry.record.data = ToJson(entry.data);
-        return std::optional(std::move(entry));
-      });
+  // Named, not a temporary in the co_await: g++ 12 destroys such
+  // temporaries twice (see docs/architecture.md, "Coroutines").
+  auto mutation = [name = *name,
+                   keys = std::move(keys)](const std::optional<engine::RegistryEntry>& old)
+      -> Result<std::optional<engine::RegistryEntry>> {
+    if (!old) return UnknownDomain(name);
+    engine::RegistryEntry entry = *old;
+    json::array kept;
+    if (const json::array* current = FindArray(old->data, "tags")) {
+      for (const auto& t : *current) {
+        std::string_view key = t.as_object().at("key").as_string();
+        if (std::find(keys.begin(), keys.end(), key) == keys.end()) kept.push_back(t);
+      }
+    }
+    entry.data["tags"] = std::move(kept);
+    entry.record.data = ToJson(entry.data);
+    return std::optional(std::move(entry));
+  };
+  co_return co_await UpdateDomain(ctx, *name, std::move(mutation));
 }
 
 OpResult ListTagsForResource(OpContext& ctx, const json::object& request) {

@@ -116,12 +116,16 @@ net::awaitable<Result<json::value>> UpdateType(OpContext& ctx, const TypeKind& k
     co_return std::move(domain).error();
   }
   const TypeKind* k = &kind;
-  auto written = co_await ctx.engine.registry().Update(
-      std::string(kind.registry_kind), ref.domain, ref.type.name, ref.type.version,
-      [k, ref, change = std::move(change)](const std::optional<Entry>& old) -> MaybeEntry {
-        if (!old) return UnknownType(*k, ref.type.name, ref.type.version);
-        return change(*old);
-      });
+  // Named, not a temporary in the co_await: g++ 12 destroys such
+  // temporaries twice (see docs/architecture.md, "Coroutines").
+  auto mutation = [k, ref,
+                   change = std::move(change)](const std::optional<Entry>& old) -> MaybeEntry {
+    if (!old) return UnknownType(*k, ref.type.name, ref.type.version);
+    return change(*old);
+  };
+  auto written =
+      co_await ctx.engine.registry().Update(std::string(kind.registry_kind), ref.domain,
+                                            ref.type.name, ref.type.version, std::move(mutation));
   if (!written.ok()) co_return std::move(written).error();
   co_return json::value(json::object{});
 }
@@ -147,14 +151,16 @@ OpResult Register(const TypeKind& kind, OpContext& ctx, const json::object& requ
   info["creationDate"] = ToEpochSeconds(now);
   json::object data{{"typeInfo", std::move(info)}, {"configuration", std::move(config)}};
   const TypeKind* k = &kind;
-  auto written = co_await ctx.engine.registry().Update(
-      std::string(kind.registry_kind), domain, name, version,
-      [k, domain, name, version, data = std::move(data),
-       now](const std::optional<Entry>& old) -> MaybeEntry {
-        if (old)
-          return Fault(Errc::kAlreadyExists, "TypeAlreadyExistsFault", Describe(*k, name, version));
-        return std::optional(NewTypeEntry(*k, domain, name, version, data, now));
-      });
+  // Named, not a temporary in the co_await: g++ 12 destroys such
+  // temporaries twice (see docs/architecture.md, "Coroutines").
+  auto mutation = [k, domain, name, version, data = std::move(data),
+                   now](const std::optional<Entry>& old) -> MaybeEntry {
+    if (old)
+      return Fault(Errc::kAlreadyExists, "TypeAlreadyExistsFault", Describe(*k, name, version));
+    return std::optional(NewTypeEntry(*k, domain, name, version, data, now));
+  };
+  auto written = co_await ctx.engine.registry().Update(std::string(kind.registry_kind), domain,
+                                                       name, version, std::move(mutation));
   if (!written.ok()) co_return std::move(written).error();
   co_return json::value(json::object{});
 }

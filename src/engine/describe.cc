@@ -1,0 +1,130 @@
+// Reading executions: their history and DescribeWorkflowExecution. An open
+// execution is read from memory on its shard; a closed one from the store.
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "engine/engine_impl.h"
+
+namespace weft::engine {
+namespace {
+
+using net::use_awaitable;
+
+// Loads a closed (or not in memory) run and replays it.
+Result<std::unique_ptr<Execution>> LoadFromStore(store::Store& store, const ExecutionRef& ref) {
+  if (ref.run_id.empty()) return UnknownExecution(ref);
+  auto record = store.GetExecution(ref.run_id);
+  if (!record.ok()) return record.error();
+  if (!*record || (*record)->domain != ref.domain || (*record)->workflow_id != ref.workflow_id) {
+    return UnknownExecution(ref);
+  }
+  const auto& r = **record;
+  auto ex = std::make_unique<Execution>(r.domain, r.workflow_id, r.run_id,
+                                        WorkflowType{r.type_name, r.type_version}, r.tags);
+  auto events = store.LoadEvents(r.run_id);
+  if (!events.ok()) return events.error();
+  for (auto& rec : *events) {
+    auto type = EventTypeFromNumber(rec.type);
+    auto attrs = ParseJson(rec.attributes);
+    if (!type || !attrs.ok() || !attrs->is_object()) {
+      return Error::Internal("Corrupt event " + std::to_string(rec.event_id) + " of run " +
+                             r.run_id);
+    }
+    ex->state.Apply(HistoryEvent{rec.event_id, *type, rec.time, std::move(attrs->as_object())});
+  }
+  return ex;
+}
+
+json::object Describe(const Execution& ex) {
+  const MutableState& s = ex.state;
+  store::ExecutionRecord r = RecordOf(ex, 0);
+  json::object out;
+  out["executionInfo"] = Engine::ExecutionInfoJson(r, s.cancel_requested());
+  const json::object& st = s.started();
+  json::object config;
+  for (auto key : {"taskStartToCloseTimeout", "executionStartToCloseTimeout", "taskList",
+                   "taskPriority", "childPolicy", "lambdaRole"}) {
+    if (const auto* v = Find(st, key)) config[key] = *v;
+  }
+  out["executionConfiguration"] = std::move(config);
+  int64_t open_timers = static_cast<int64_t>(s.timers().size());
+  out["openCounts"] = json::object{
+      {"openActivityTasks", static_cast<int64_t>(s.activities().size())},
+      {"openDecisionTasks", s.decision_task() ? 1 : 0},
+      {"openTimers", open_timers},
+      {"openChildWorkflowExecutions", 0},
+      {"openLambdaFunctions", 0}};
+  if (s.latest_activity_task_timestamp() != 0) {
+    out["latestActivityTaskTimestamp"] = ToEpochSeconds(s.latest_activity_task_timestamp());
+  }
+  if (s.latest_execution_context()) out["latestExecutionContext"] = *s.latest_execution_context();
+  return out;
+}
+
+// nullopt when the run is not in memory (closed, or never existed).
+net::awaitable<std::optional<Result<json::object>>> DescribeOnShard(Engine::Impl* impl,
+                                                                    Shard* shard,
+                                                                    ExecutionRef ref) {
+  auto it = shard->runs.find(ref.run_id);
+  if (it == shard->runs.end() || !it->second->state.open()) co_return std::nullopt;
+  const Execution& ex = *it->second;
+  if (ex.state.domain() != ref.domain || ex.state.workflow_id() != ref.workflow_id) {
+    co_return Result<json::object>(UnknownExecution(ref));
+  }
+  (void)impl;
+  co_return Result<json::object>(Describe(ex));
+}
+
+net::awaitable<std::optional<Result<std::vector<HistoryEvent>>>> HistoryOnShard(
+    Engine::Impl* impl, Shard* shard, ExecutionRef ref) {
+  (void)impl;
+  auto it = shard->runs.find(ref.run_id);
+  if (it == shard->runs.end() || !it->second->state.open()) co_return std::nullopt;
+  const Execution& ex = *it->second;
+  if (ex.state.domain() != ref.domain || ex.state.workflow_id() != ref.workflow_id) {
+    co_return Result<std::vector<HistoryEvent>>(UnknownExecution(ref));
+  }
+  co_return Result<std::vector<HistoryEvent>>(ex.state.events());
+}
+
+}  // namespace
+
+json::object Engine::ExecutionInfoJson(const store::ExecutionRecord& r, bool cancel_requested) {
+  json::object info;
+  info["execution"] = json::object{{"workflowId", r.workflow_id}, {"runId", r.run_id}};
+  info["workflowType"] = json::object{{"name", r.type_name}, {"version", r.type_version}};
+  info["startTimestamp"] = ToEpochSeconds(r.start_time);
+  if (!r.open) info["closeTimestamp"] = ToEpochSeconds(r.close_time);
+  info["executionStatus"] = r.open ? "OPEN" : "CLOSED";
+  if (!r.open) info["closeStatus"] = r.close_status;
+  if (!r.tags.empty()) {
+    json::array tags;
+    for (const auto& t : r.tags) tags.emplace_back(t);
+    info["tagList"] = std::move(tags);
+  }
+  info["cancelRequested"] = cancel_requested;
+  return info;
+}
+
+net::awaitable<Result<std::vector<HistoryEvent>>> Engine::GetHistory(ExecutionRef ref) {
+  Shard& shard = impl_->ShardFor(ref.domain, ref.workflow_id);
+  auto in_memory =
+      co_await net::co_spawn(shard.strand, HistoryOnShard(impl_.get(), &shard, ref), use_awaitable);
+  if (in_memory) co_return std::move(*in_memory);
+  auto ex = LoadFromStore(impl_->store, ref);
+  if (!ex.ok()) co_return std::move(ex).error();
+  co_return (*ex)->state.events();
+}
+
+net::awaitable<Result<json::object>> Engine::DescribeWorkflowExecution(ExecutionRef ref) {
+  if (!impl_->registry.Get(kDomainKind, "", ref.domain)) co_return UnknownDomain(ref.domain);
+  Shard& shard = impl_->ShardFor(ref.domain, ref.workflow_id);
+  auto in_memory = co_await net::co_spawn(shard.strand, DescribeOnShard(impl_.get(), &shard, ref),
+                                          use_awaitable);
+  if (in_memory) co_return std::move(*in_memory);
+  auto ex = LoadFromStore(impl_->store, ref);
+  if (!ex.ok()) co_return std::move(ex).error();
+  co_return Describe(**ex);
+}
+
+}  // namespace weft::engine

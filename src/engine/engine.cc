@@ -1,0 +1,137 @@
+#include "engine/engine.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <cstdlib>
+
+#include "common/ids.h"
+#include "common/log.h"
+#include "engine/commit.h"
+#include "engine/engine_impl.h"
+
+namespace weft::engine {
+
+Error UnknownExecution(const ExecutionRef& ref) {
+  return Error(Errc::kUnknownResource, "UnknownResourceFault",
+               "Unknown execution: WorkflowExecution=[workflowId=" + ref.workflow_id +
+                   ", runId=" + ref.run_id + "]");
+}
+
+Error UnknownDomain(const std::string& domain) {
+  return Error(Errc::kUnknownResource, "UnknownResourceFault", "Unknown domain: " + domain);
+}
+
+Engine::Impl::Impl(net::io_context& io_context, store::Store& s, const Clock& c, EngineOptions o)
+    : io(io_context),
+      store(s),
+      clock(c),
+      options(o),
+      committer(s),
+      matching(io_context),
+      registry(io_context, committer) {
+  for (int i = 0; i < std::max(1, options.shards); ++i) {
+    shards.push_back(std::make_unique<Shard>(io, i));
+  }
+}
+
+Shard& Engine::Impl::ShardFor(const std::string& domain, const std::string& workflow_id) {
+  size_t h = std::hash<std::string>()(WorkflowKey(domain, workflow_id));
+  return *shards[h % shards.size()];
+}
+
+Result<Execution*> Engine::Impl::FindOpen(Shard& shard, const ExecutionRef& ref) {
+  std::string run_id = ref.run_id;
+  if (run_id.empty()) {
+    auto it = shard.open_runs.find(WorkflowKey(ref.domain, ref.workflow_id));
+    if (it == shard.open_runs.end()) return UnknownExecution(ref);
+    run_id = it->second;
+  }
+  auto it = shard.runs.find(run_id);
+  if (it == shard.runs.end()) return UnknownExecution(ref);
+  Execution* ex = it->second.get();
+  if (!ex->state.open() || ex->state.domain() != ref.domain ||
+      ex->state.workflow_id() != ref.workflow_id) {
+    return UnknownExecution(ref);
+  }
+  return ex;
+}
+
+net::awaitable<Status> Engine::Impl::Commit(Shard& shard, Step& step) {
+  if (step.empty()) co_return Status();
+  Effects effects = std::move(step.effects());
+  Status s = co_await CommitBatch(committer, step.TakeBatch());
+  if (!s.ok()) {
+    // Memory is now ahead of the store; continuing would serve state that a
+    // restart would not see. Stop, and let recovery rebuild from the store.
+    log::Error("store write failed, stopping: " + s.error().message());
+    std::abort();
+  }
+  Apply(shard, std::move(effects));
+  co_return s;
+}
+
+void Engine::Impl::Apply(Shard& shard, Effects effects) {
+  for (auto& [key, id] : effects.remove_tasks) matching.RemoveTask(key, effects.run_id, id);
+  for (auto& [key, task] : effects.add_tasks) matching.AddTask(key, std::move(task));
+  for (auto& t : effects.timers) ArmTimer(shard, std::move(t));
+  if (effects.closed) {
+    // The run is closed and durable: later reads come from the store.
+    auto it = shard.runs.find(effects.run_id);
+    if (it != shard.runs.end() && !it->second->state.open() &&
+        it->second->submitted_event_id == it->second->state.last_event_id()) {
+      auto open = shard.open_runs.find(
+          WorkflowKey(it->second->state.domain(), it->second->state.workflow_id()));
+      if (open != shard.open_runs.end() && open->second == effects.run_id) {
+        shard.open_runs.erase(open);
+      }
+      shard.runs.erase(it);
+    }
+  }
+}
+
+Engine::Engine(net::io_context& io, store::Store& store, const Clock& clock, EngineOptions options)
+    : impl_(std::make_unique<Impl>(io, store, clock, options)) {}
+
+Engine::~Engine() = default;
+
+Registry& Engine::registry() { return impl_->registry; }
+const Clock& Engine::clock() const { return impl_->clock; }
+store::Store& Engine::store() { return impl_->store; }
+
+void Engine::Shutdown() { impl_->matching.Shutdown(); }
+
+Status Engine::Recover() {
+  if (Status s = impl_->registry.Load(impl_->store); !s.ok()) return s;
+  auto records = impl_->store.LoadOpenExecutions();
+  if (!records.ok()) return records.error();
+  for (const auto& r : *records) {
+    auto events = impl_->store.LoadEvents(r.run_id);
+    if (!events.ok()) return events.error();
+    auto ex = std::make_unique<Execution>(r.domain, r.workflow_id, r.run_id,
+                                          WorkflowType{r.type_name, r.type_version}, r.tags);
+    for (auto& rec : *events) {
+      auto type = EventTypeFromNumber(rec.type);
+      auto attrs = ParseJson(rec.attributes);
+      if (!type || !attrs.ok() || !attrs->is_object()) {
+        return Error::Internal("Corrupt event " + std::to_string(rec.event_id) + " of run " +
+                               r.run_id);
+      }
+      ex->state.Apply(HistoryEvent{rec.event_id, *type, rec.time, std::move(attrs->as_object())});
+    }
+    ex->submitted_event_id = ex->state.last_event_id();
+    Shard& shard = impl_->ShardFor(r.domain, r.workflow_id);
+    Effects fx = EffectsOfState(*ex);
+    shard.open_runs[WorkflowKey(r.domain, r.workflow_id)] = r.run_id;
+    shard.runs[r.run_id] = std::move(ex);
+    impl_->Apply(shard, std::move(fx));
+  }
+  log::Info("recovered " + std::to_string(records->size()) + " open executions");
+  return {};
+}
+
+int64_t Engine::CountPendingTasks(const std::string& domain, const std::string& task_list,
+                                  matching::TaskKind kind) const {
+  return impl_->matching.CountTasks({domain, task_list, kind});
+}
+
+}  // namespace weft::engine

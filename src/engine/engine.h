@@ -1,0 +1,162 @@
+// src/engine/engine.h: the engine module's public header.
+//
+// The engine owns executions. An execution is event-sourced: its history is
+// the truth and its MutableState is derived from it. The engine decides what
+// each command appends (validating decisions, resolving defaults, writing the
+// documented *Failed events), commits the new events durably (one batch per
+// command, group-committed by store::Committer), and only then answers, hands
+// out tasks (matching) and arms timeouts.
+//
+// Concurrency: executions are hashed to shards by (domain, workflowId); all
+// work on a shard's executions runs on that shard's strand, so an execution's
+// state needs no lock and its commands apply in order. Every public method
+// may be called from any thread, from a coroutine on the io_context.
+//
+// After a crash, Recover() replays every open execution's stored history and
+// rebuilds the task lists and the timers from it: nothing answered is lost.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/error.h"
+#include "common/json.h"
+#include "common/service.h"
+#include "engine/history_event.h"
+#include "engine/registry.h"
+#include "matching/matching.h"
+#include "store/store.h"
+
+namespace weft::engine {
+
+namespace net = boost::asio;
+
+struct EngineOptions {
+  int shards = 2;
+  // How long a PollFor*Task waits for a task before answering empty. SWF
+  // holds polls for 60 s; clients time out at 60-70 s.
+  std::chrono::milliseconds poll_timeout{60'000};
+};
+
+// Registry kinds.
+inline constexpr std::string_view kDomainKind = "domain";
+inline constexpr std::string_view kWorkflowTypeKind = "workflow_type";
+inline constexpr std::string_view kActivityTypeKind = "activity_type";
+
+struct WorkflowType {
+  std::string name, version;
+};
+
+// StartWorkflowExecution, shapes checked by the caller; defaults not resolved.
+struct StartRequest {
+  std::string domain;
+  std::string workflow_id;
+  WorkflowType type;
+  std::optional<std::string> task_list;
+  std::optional<std::string> task_priority;
+  std::optional<std::string> input;
+  std::optional<std::string> execution_start_to_close_timeout;
+  std::optional<std::string> task_start_to_close_timeout;
+  std::optional<std::string> child_policy;
+  std::optional<std::string> lambda_role;
+  std::vector<std::string> tags;
+};
+
+// Names an execution; an empty run_id means the open run of the workflowId.
+struct ExecutionRef {
+  std::string domain;
+  std::string workflow_id;
+  std::string run_id;
+};
+
+struct DecisionTask {
+  std::string task_token;
+  int64_t started_event_id = 0;
+  int64_t previous_started_event_id = 0;
+  std::string workflow_id, run_id;
+  WorkflowType type;
+  std::vector<HistoryEvent> events;  // the history up to and including DecisionTaskStarted
+};
+
+struct ActivityTask {
+  std::string task_token;
+  std::string activity_id;
+  int64_t started_event_id = 0;
+  std::string workflow_id, run_id;
+  json::object activity_type;
+  std::optional<std::string> input;
+};
+
+class Engine {
+ public:
+  Engine(net::io_context& io, store::Store& store, const Clock& clock, EngineOptions options = {});
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Loads the registry and every open execution, and re-creates their tasks
+  // and timers. Call once, before serving.
+  Status Recover();
+  // Ends waiting polls (empty answers) and stops accepting new ones.
+  void Shutdown();
+
+  Registry& registry();
+  const Clock& clock() const;
+
+  net::awaitable<Result<std::string>> StartWorkflowExecution(StartRequest request);
+  net::awaitable<Status> SignalWorkflowExecution(ExecutionRef ref, std::string signal_name,
+                                                 std::optional<std::string> input);
+  net::awaitable<Status> RequestCancelWorkflowExecution(ExecutionRef ref);
+  net::awaitable<Status> TerminateWorkflowExecution(ExecutionRef ref,
+                                                    std::optional<std::string> reason,
+                                                    std::optional<std::string> details,
+                                                    std::optional<std::string> child_policy);
+
+  // nullopt: no task within the poll timeout (or the client went away).
+  net::awaitable<Result<std::optional<DecisionTask>>> PollForDecisionTask(
+      std::string domain, std::string task_list, std::string identity,
+      std::shared_ptr<DisconnectSignal> disconnect);
+  // `decisions` is the request's array as sent; it is validated whole
+  // (ValidationException, nothing applied) before any decision is applied.
+  net::awaitable<Status> RespondDecisionTaskCompleted(std::string task_token,
+                                                      json::array decisions,
+                                                      std::optional<std::string> context);
+
+  net::awaitable<Result<std::optional<ActivityTask>>> PollForActivityTask(
+      std::string domain, std::string task_list, std::string identity,
+      std::shared_ptr<DisconnectSignal> disconnect);
+  enum class ActivityOutcome { kCompleted, kFailed, kCanceled };
+  // kCompleted: a = result. kFailed: a = reason, b = details. kCanceled: b = details.
+  net::awaitable<Status> RespondActivityTask(std::string task_token, ActivityOutcome outcome,
+                                             std::optional<std::string> a,
+                                             std::optional<std::string> b);
+  // Returns cancelRequested.
+  net::awaitable<Result<bool>> RecordActivityTaskHeartbeat(std::string task_token,
+                                                           std::optional<std::string> details);
+
+  int64_t CountPendingTasks(const std::string& domain, const std::string& task_list,
+                            matching::TaskKind kind) const;
+
+  // The whole history of a run (open or closed).
+  net::awaitable<Result<std::vector<HistoryEvent>>> GetHistory(ExecutionRef ref);
+  // DescribeWorkflowExecution's response.
+  net::awaitable<Result<json::object>> DescribeWorkflowExecution(ExecutionRef ref);
+  // The executionInfo shape for a stored execution record (visibility lists).
+  static json::object ExecutionInfoJson(const store::ExecutionRecord& record,
+                                        bool cancel_requested);
+
+  store::Store& store();
+
+  struct Impl;  // engine_impl.h; public so that the engine's files can share it
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace weft::engine

@@ -1,0 +1,139 @@
+// src/engine/engine_impl.h: the engine's insides, shared by its .cc files.
+// Internal to engine/.
+#pragma once
+
+#include <boost/asio/strand.hpp>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/engine.h"
+#include "engine/mutable_state.h"
+#include "engine/task_token.h"
+
+namespace weft::engine {
+
+// One open (or just closed) execution, owned by its shard.
+struct Execution {
+  Execution(std::string domain, std::string workflow_id, std::string run_id, WorkflowType t,
+            std::vector<std::string> tag_list)
+      : state(std::move(domain), std::move(workflow_id), std::move(run_id)),
+        type(std::move(t)),
+        tags(std::move(tag_list)) {}
+  MutableState state;
+  WorkflowType type;
+  std::vector<std::string> tags;
+  int64_t submitted_event_id = 0;  // the last event handed to the store
+};
+
+enum class TimerKind : uint8_t {
+  kExecutionStartToClose,
+  kDecisionStartToClose,
+  kActivityScheduleToStart,
+  kActivityScheduleToClose,
+  kActivityStartToClose,
+  kActivityHeartbeat,
+  kUserTimer,
+};
+
+struct TimerSpec {
+  TimerKind kind;
+  Millis due = 0;
+  std::string domain, workflow_id, run_id;
+  int64_t event_id = 0;  // scheduled event (tasks) or TimerStarted event
+  int64_t started_event_id = 0;
+  std::string timer_id;
+};
+
+// What to do once a step is durable: offer tasks, withdraw tasks, arm timers.
+struct Effects {
+  std::vector<std::pair<matching::TaskListKey, matching::Task>> add_tasks;
+  std::vector<std::pair<matching::TaskListKey, int64_t>> remove_tasks;  // scheduled ids
+  std::vector<TimerSpec> timers;
+  std::string run_id;
+  bool closed = false;
+};
+
+struct Shard {
+  Shard(net::io_context& io, int i) : index(i), strand(net::make_strand(io)) {}
+  int index;
+  net::strand<net::io_context::executor_type> strand;
+  std::unordered_map<std::string, std::unique_ptr<Execution>> runs;  // by runId
+  std::unordered_map<std::string, std::string> open_runs;  // WorkflowKey() -> runId
+};
+
+inline std::string WorkflowKey(const std::string& domain, const std::string& workflow_id) {
+  return domain + '\x1f' + workflow_id;
+}
+
+// One command's change to one execution: events are appended (and applied)
+// one by one, then written as one batch.
+class Step {
+ public:
+  Step(Shard& shard, Execution& execution, Millis now)
+      : shard_(shard), execution_(execution), now_(now) {
+    effects_.run_id = execution.state.run_id();
+  }
+  const HistoryEvent& Append(EventType type, json::object attributes);
+  // Appends DecisionTaskScheduled if the decider has news and no task covers it.
+  void ScheduleDecisionIfDue();
+  MutableState& state() { return execution_.state; }
+  Execution& execution() { return execution_; }
+  Millis now() const { return now_; }
+  Effects& effects() { return effects_; }
+  bool empty() const { return first_new_ == 0; }
+  store::WriteBatch TakeBatch();
+
+ private:
+  void NoteEffects(const HistoryEvent& e);
+  void WithdrawQueuedTasks();
+
+  Shard& shard_;
+  Execution& execution_;
+  Millis now_;
+  int64_t first_new_ = 0;
+  Effects effects_;
+};
+
+// Effects that re-create the tasks and timers of a replayed execution.
+Effects EffectsOfState(const Execution& execution);
+
+store::ExecutionRecord RecordOf(const Execution& execution, int shard);
+
+struct Engine::Impl {
+  Impl(net::io_context& io, store::Store& store, const Clock& clock, EngineOptions options);
+
+  Shard& ShardFor(const std::string& domain, const std::string& workflow_id);
+  // Finds the execution a command names, in memory. UnknownResourceFault
+  // when there is no such open run.
+  Result<Execution*> FindOpen(Shard& shard, const ExecutionRef& ref);
+  // Writes the step, then carries out its effects. A failed write leaves
+  // memory ahead of the store: the process stops (fail-stop) and recovery
+  // rebuilds from what is durable.
+  net::awaitable<Status> Commit(Shard& shard, Step& step);
+  void Apply(Shard& shard, Effects effects);
+  void ArmTimer(Shard& shard, TimerSpec spec);
+  net::awaitable<void> FireTimer(Shard* shard, TimerSpec spec);
+  matching::TaskListKey DecisionList(const std::string& domain, const std::string& name) const {
+    return {domain, name, matching::TaskKind::kDecision};
+  }
+
+  net::io_context& io;
+  store::Store& store;
+  const Clock& clock;
+  EngineOptions options;
+  store::Committer committer;
+  matching::Matching matching;
+  Registry registry;
+  std::vector<std::unique_ptr<Shard>> shards;
+};
+
+Error UnknownExecution(const ExecutionRef& ref);
+Error UnknownDomain(const std::string& domain);
+// Applies the decisions of a RespondDecisionTaskCompleted (decisions.cc).
+Status ValidateDecisions(const json::array& decisions);
+void ApplyDecisions(Engine::Impl& impl, Step& step, const json::array& decisions,
+                    int64_t completed_event_id, bool unhandled_events);
+
+}  // namespace weft::engine

@@ -1,0 +1,185 @@
+#include "engine/mutable_state.h"
+
+#include <charconv>
+
+namespace weft::engine {
+namespace {
+
+std::string StringOr(const json::object& o, std::string_view key, std::string fallback = {}) {
+  const auto* s = FindString(o, key);
+  return s ? std::string(*s) : fallback;
+}
+
+int32_t PriorityOf(const json::object& o) {
+  const auto* s = FindString(o, "taskPriority");
+  int32_t p = 0;
+  if (s) std::from_chars(s->data(), s->data() + s->size(), p);
+  return p;
+}
+
+std::string TaskListName(const json::object& o) {
+  const auto* tl = FindObject(o, "taskList");
+  return tl ? StringOr(*tl, "name") : std::string();
+}
+
+}  // namespace
+
+int64_t ParseDurationSeconds(const json::object& attrs, std::string_view key) {
+  const auto* s = FindString(attrs, key);
+  if (!s || *s == "NONE") return 0;
+  int64_t v = 0;
+  std::from_chars(s->data(), s->data() + s->size(), v);
+  return v;
+}
+
+ActivityInfo* MutableState::FindActivity(int64_t scheduled_event_id) {
+  auto it = activities_.find(scheduled_event_id);
+  return it == activities_.end() ? nullptr : &it->second;
+}
+
+ActivityInfo* MutableState::FindActivityById(const std::string& activity_id) {
+  auto it = activity_ids_.find(activity_id);
+  return it == activity_ids_.end() ? nullptr : FindActivity(it->second);
+}
+
+// An event a decider must see: if no decision task is waiting to be picked
+// up (none at all, or one already started), another one is due.
+void MutableState::NoteDecisionTrigger() {
+  if (!decision_ || decision_->started_event_id != 0) decision_pending_ = true;
+}
+
+void MutableState::ApplyStarted(const HistoryEvent& e) {
+  const auto& a = e.attributes;
+  task_list_ = TaskListName(a);
+  task_priority_ = PriorityOf(a);
+  execution_start_to_close_ = ParseDurationSeconds(a, "executionStartToCloseTimeout");
+  task_start_to_close_ = ParseDurationSeconds(a, "taskStartToCloseTimeout");
+  start_time_ = e.time;
+  NoteDecisionTrigger();
+}
+
+void MutableState::ApplyActivityScheduled(const HistoryEvent& e) {
+  const auto& a = e.attributes;
+  ActivityInfo info;
+  info.activity_id = StringOr(a, "activityId");
+  info.scheduled_event_id = e.id;
+  info.task_list = TaskListName(a);
+  info.priority = PriorityOf(a);
+  info.schedule_to_start = ParseDurationSeconds(a, "scheduleToStartTimeout");
+  info.schedule_to_close = ParseDurationSeconds(a, "scheduleToCloseTimeout");
+  info.start_to_close = ParseDurationSeconds(a, "startToCloseTimeout");
+  info.heartbeat = ParseDurationSeconds(a, "heartbeatTimeout");
+  info.scheduled_time = e.time;
+  activity_ids_[info.activity_id] = e.id;
+  activities_.emplace(e.id, std::move(info));
+  latest_activity_scheduled_ = e.time;
+}
+
+void MutableState::Close(const HistoryEvent& e, std::string status) {
+  close_status_ = std::move(status);
+  close_time_ = e.time;
+  decision_.reset();
+  decision_pending_ = false;
+  activities_.clear();
+  activity_ids_.clear();
+  timers_.clear();
+}
+
+void MutableState::Apply(const HistoryEvent& e) {
+  events_.push_back(e);
+  const auto& a = e.attributes;
+  auto scheduled_id = [&a] { return FindInt(a, "scheduledEventId").value_or(0); };
+  auto close_activity = [&](int64_t id) {
+    auto it = activities_.find(id);
+    if (it != activities_.end()) {
+      activity_ids_.erase(it->second.activity_id);
+      activities_.erase(it);
+    }
+    NoteDecisionTrigger();
+  };
+
+  switch (e.type) {
+    case EventType::kWorkflowExecutionStarted: ApplyStarted(e); break;
+    case EventType::kWorkflowExecutionCancelRequested:
+      cancel_requested_ = true;
+      NoteDecisionTrigger();
+      break;
+    case EventType::kWorkflowExecutionSignaled: NoteDecisionTrigger(); break;
+
+    case EventType::kDecisionTaskScheduled:
+      decision_ = DecisionTaskInfo{e.id, 0, e.time, 0, TaskListName(a), PriorityOf(a),
+                                   ParseDurationSeconds(a, "startToCloseTimeout")};
+      decision_pending_ = false;
+      break;
+    case EventType::kDecisionTaskStarted:
+      if (decision_) {
+        decision_->started_event_id = e.id;
+        decision_->started_time = e.time;
+      }
+      break;
+    case EventType::kDecisionTaskCompleted:
+      if (decision_) previous_started_event_id_ = decision_->started_event_id;
+      decision_.reset();
+      if (const auto* ctx = FindString(a, "executionContext")) {
+        latest_execution_context_ = std::string(*ctx);
+      }
+      break;
+    case EventType::kDecisionTaskTimedOut:
+      decision_.reset();
+      decision_pending_ = true;
+      break;
+
+    case EventType::kActivityTaskScheduled: ApplyActivityScheduled(e); break;
+    case EventType::kActivityTaskStarted:
+      if (auto* act = FindActivity(scheduled_id())) {
+        act->started_event_id = e.id;
+        act->started_time = e.time;
+        act->last_heartbeat = e.time;
+      }
+      break;
+    case EventType::kActivityTaskCompleted:
+    case EventType::kActivityTaskFailed:
+    case EventType::kActivityTaskTimedOut:
+    case EventType::kActivityTaskCanceled: close_activity(scheduled_id()); break;
+    case EventType::kActivityTaskCancelRequested:
+      if (auto* act = FindActivityById(StringOr(a, "activityId"))) act->cancel_requested = true;
+      break;
+
+    case EventType::kTimerStarted: {
+      TimerInfo t{e.id, e.time + 1000 * ParseDurationSeconds(a, "startToFireTimeout")};
+      timers_[StringOr(a, "timerId")] = t;
+      break;
+    }
+    case EventType::kTimerFired:
+      timers_.erase(StringOr(a, "timerId"));
+      NoteDecisionTrigger();
+      break;
+    case EventType::kTimerCanceled: timers_.erase(StringOr(a, "timerId")); break;
+
+    // A decision that could not be carried out: the decider must hear of it.
+    case EventType::kScheduleActivityTaskFailed:
+    case EventType::kRequestCancelActivityTaskFailed:
+    case EventType::kStartTimerFailed:
+    case EventType::kCancelTimerFailed:
+    case EventType::kRecordMarkerFailed:
+    case EventType::kCompleteWorkflowExecutionFailed:
+    case EventType::kFailWorkflowExecutionFailed:
+    case EventType::kCancelWorkflowExecutionFailed:
+    case EventType::kContinueAsNewWorkflowExecutionFailed:
+    case EventType::kStartChildWorkflowExecutionFailed:
+    case EventType::kSignalExternalWorkflowExecutionFailed:
+    case EventType::kRequestCancelExternalWorkflowExecutionFailed:
+    case EventType::kScheduleLambdaFunctionFailed: NoteDecisionTrigger(); break;
+
+    case EventType::kWorkflowExecutionCompleted: Close(e, "COMPLETED"); break;
+    case EventType::kWorkflowExecutionFailed: Close(e, "FAILED"); break;
+    case EventType::kWorkflowExecutionCanceled: Close(e, "CANCELED"); break;
+    case EventType::kWorkflowExecutionTimedOut: Close(e, "TIMED_OUT"); break;
+    case EventType::kWorkflowExecutionTerminated: Close(e, "TERMINATED"); break;
+    case EventType::kWorkflowExecutionContinuedAsNew: Close(e, "CONTINUED_AS_NEW"); break;
+
+    default: break;  // markers and events of features not offered yet change nothing
+  }
+}
+
+}  // namespace weft::engine

@@ -1,0 +1,128 @@
+// src/engine/mutable_state.h: what an open SWF execution looks like now,
+// derived from its history.
+//
+// Apply() is the only way the state changes, and it reads nothing but the
+// event: replaying a stored history rebuilds the same state (a property the
+// tests check). Deciding what to append (validation, defaults, causes) is the
+// engine's job (execution.h); this class only folds events.
+//
+// Not thread-safe: an execution's state is touched only on its shard's strand.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/history_event.h"
+
+namespace weft::engine {
+
+// Durations in SWF are strings of seconds or "NONE"; 0 here means NONE.
+int64_t ParseDurationSeconds(const json::object& attrs, std::string_view key);
+
+struct ActivityInfo {
+  std::string activity_id;
+  int64_t scheduled_event_id = 0;
+  int64_t started_event_id = 0;  // 0 while not started
+  std::string task_list;
+  int32_t priority = 0;
+  int64_t schedule_to_start = 0, schedule_to_close = 0, start_to_close = 0, heartbeat = 0;
+  Millis scheduled_time = 0;
+  Millis started_time = 0;
+  // Heartbeats write no event, so after a restart the last one is taken to be
+  // the start (the heartbeat timeout restarts from there: never earlier).
+  Millis last_heartbeat = 0;
+  std::optional<std::string> heartbeat_details;
+  bool cancel_requested = false;
+};
+
+struct TimerInfo {
+  int64_t started_event_id = 0;
+  Millis fire_time = 0;
+};
+
+struct DecisionTaskInfo {
+  int64_t scheduled_event_id = 0;
+  int64_t started_event_id = 0;  // 0 while not started
+  Millis scheduled_time = 0;
+  Millis started_time = 0;
+  std::string task_list;
+  int32_t priority = 0;
+  int64_t start_to_close = 0;
+};
+
+class MutableState {
+ public:
+  // The identity is not in the history (WorkflowExecutionStarted does not
+  // carry it): it comes from the execution's stored record.
+  MutableState(std::string domain, std::string workflow_id, std::string run_id)
+      : domain_(std::move(domain)), workflow_id_(std::move(workflow_id)),
+        run_id_(std::move(run_id)) {}
+
+  // Folds one event into the state. Events must come in id order.
+  void Apply(const HistoryEvent& event);
+
+  const std::vector<HistoryEvent>& events() const { return events_; }
+  int64_t last_event_id() const { return static_cast<int64_t>(events_.size()); }
+  const HistoryEvent& event(int64_t id) const { return events_.at(id - 1); }
+
+  // From WorkflowExecutionStarted.
+  const json::object& started() const { return event(1).attributes; }
+  const std::string& domain() const { return domain_; }
+  const std::string& workflow_id() const { return workflow_id_; }
+  const std::string& run_id() const { return run_id_; }
+  const std::string& task_list() const { return task_list_; }
+  int32_t task_priority() const { return task_priority_; }
+  int64_t execution_start_to_close() const { return execution_start_to_close_; }
+  int64_t task_start_to_close() const { return task_start_to_close_; }
+  Millis start_time() const { return start_time_; }
+
+  bool open() const { return close_status_.empty(); }
+  const std::string& close_status() const { return close_status_; }
+  Millis close_time() const { return close_time_; }
+  bool cancel_requested() const { return cancel_requested_; }
+
+  const std::optional<DecisionTaskInfo>& decision_task() const { return decision_; }
+  // Events that need a decider arrived and no decision task covers them yet.
+  bool decision_pending() const { return decision_pending_; }
+  int64_t previous_started_event_id() const { return previous_started_event_id_; }
+
+  std::map<int64_t, ActivityInfo>& activities() { return activities_; }
+  const std::map<int64_t, ActivityInfo>& activities() const { return activities_; }
+  ActivityInfo* FindActivity(int64_t scheduled_event_id);
+  ActivityInfo* FindActivityById(const std::string& activity_id);
+  const std::map<std::string, TimerInfo>& timers() const { return timers_; }
+
+  Millis latest_activity_task_timestamp() const { return latest_activity_scheduled_; }
+  const std::optional<std::string>& latest_execution_context() const {
+    return latest_execution_context_;
+  }
+
+ private:
+  void ApplyStarted(const HistoryEvent& e);
+  void ApplyActivityScheduled(const HistoryEvent& e);
+  void NoteDecisionTrigger();
+  void Close(const HistoryEvent& e, std::string status);
+
+  std::vector<HistoryEvent> events_;
+  std::string domain_, workflow_id_, run_id_, task_list_;
+  int32_t task_priority_ = 0;
+  int64_t execution_start_to_close_ = 0, task_start_to_close_ = 0;
+  Millis start_time_ = 0, close_time_ = 0;
+  std::string close_status_;
+  bool cancel_requested_ = false;
+
+  std::optional<DecisionTaskInfo> decision_;
+  bool decision_pending_ = false;
+  int64_t previous_started_event_id_ = 0;
+  std::optional<std::string> latest_execution_context_;
+  Millis latest_activity_scheduled_ = 0;
+
+  std::map<int64_t, ActivityInfo> activities_;                 // by scheduled event id
+  std::unordered_map<std::string, int64_t> activity_ids_;      // activityId -> scheduled id
+  std::map<std::string, TimerInfo> timers_;                    // by timerId
+};
+
+}  // namespace weft::engine

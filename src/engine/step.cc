@@ -1,0 +1,215 @@
+// Step: appending events to an execution and working out, from each event,
+// what must happen once it is durable.
+#include "engine/engine_impl.h"
+
+namespace weft::engine {
+namespace {
+
+bool IsCloseEvent(EventType t) {
+  switch (t) {
+    case EventType::kWorkflowExecutionCompleted:
+    case EventType::kWorkflowExecutionFailed:
+    case EventType::kWorkflowExecutionCanceled:
+    case EventType::kWorkflowExecutionTimedOut:
+    case EventType::kWorkflowExecutionTerminated:
+    case EventType::kWorkflowExecutionContinuedAsNew: return true;
+    default: return false;
+  }
+}
+
+matching::TaskListKey ActivityList(const std::string& domain, const std::string& name) {
+  return {domain, name, matching::TaskKind::kActivity};
+}
+
+TimerSpec Spec(const MutableState& s, TimerKind kind, Millis due, int64_t id, int64_t started = 0) {
+  return TimerSpec{kind, due, s.domain(), s.workflow_id(), s.run_id(), id, started, {}};
+}
+
+void AddActivityEffects(const MutableState& s, const ActivityInfo& a, Effects& fx) {
+  if (a.started_event_id == 0) {
+    fx.add_tasks.push_back({ActivityList(s.domain(), a.task_list),
+                            matching::Task{s.workflow_id(), s.run_id(), a.scheduled_event_id,
+                                           a.priority}});
+    if (a.schedule_to_start > 0) {
+      fx.timers.push_back(Spec(s, TimerKind::kActivityScheduleToStart,
+                               a.scheduled_time + 1000 * a.schedule_to_start,
+                               a.scheduled_event_id));
+    }
+  } else {
+    if (a.start_to_close > 0) {
+      fx.timers.push_back(Spec(s, TimerKind::kActivityStartToClose,
+                               a.started_time + 1000 * a.start_to_close, a.scheduled_event_id,
+                               a.started_event_id));
+    }
+    if (a.heartbeat > 0) {
+      fx.timers.push_back(Spec(s, TimerKind::kActivityHeartbeat,
+                               a.last_heartbeat + 1000 * a.heartbeat, a.scheduled_event_id,
+                               a.started_event_id));
+    }
+  }
+  if (a.schedule_to_close > 0 && a.started_event_id == 0) {
+    fx.timers.push_back(Spec(s, TimerKind::kActivityScheduleToClose,
+                             a.scheduled_time + 1000 * a.schedule_to_close,
+                             a.scheduled_event_id));
+  }
+}
+
+void AddDecisionEffects(const MutableState& s, const DecisionTaskInfo& d, Effects& fx) {
+  if (d.started_event_id == 0) {
+    fx.add_tasks.push_back({{s.domain(), d.task_list, matching::TaskKind::kDecision},
+                            matching::Task{s.workflow_id(), s.run_id(), d.scheduled_event_id,
+                                           d.priority}});
+  } else if (d.start_to_close > 0) {
+    fx.timers.push_back(Spec(s, TimerKind::kDecisionStartToClose,
+                             d.started_time + 1000 * d.start_to_close, d.scheduled_event_id,
+                             d.started_event_id));
+  }
+}
+
+}  // namespace
+
+void Step::WithdrawQueuedTasks() {
+  MutableState& s = execution_.state;
+  if (s.decision_task() && s.decision_task()->started_event_id == 0) {
+    effects_.remove_tasks.push_back(
+        {{s.domain(), s.decision_task()->task_list, matching::TaskKind::kDecision},
+         s.decision_task()->scheduled_event_id});
+  }
+  for (const auto& [id, a] : s.activities()) {
+    if (a.started_event_id == 0) {
+      effects_.remove_tasks.push_back({ActivityList(s.domain(), a.task_list), id});
+    }
+  }
+}
+
+const HistoryEvent& Step::Append(EventType type, json::object attributes) {
+  MutableState& s = execution_.state;
+  if (IsCloseEvent(type)) {
+    WithdrawQueuedTasks();
+    effects_.closed = true;
+  }
+  // An activity closing before it started leaves a queued task behind.
+  if (type == EventType::kActivityTaskCanceled || type == EventType::kActivityTaskTimedOut) {
+    int64_t id = FindInt(attributes, "scheduledEventId").value_or(0);
+    if (const ActivityInfo* a = s.FindActivity(id); a && a->started_event_id == 0) {
+      effects_.remove_tasks.push_back({ActivityList(s.domain(), a->task_list), id});
+    }
+  }
+  HistoryEvent e{s.last_event_id() + 1, type, now_, std::move(attributes)};
+  if (first_new_ == 0) first_new_ = e.id;
+  s.Apply(e);
+  NoteEffects(s.events().back());
+  return s.events().back();
+}
+
+void Step::NoteEffects(const HistoryEvent& e) {
+  const MutableState& s = execution_.state;
+  switch (e.type) {
+    case EventType::kWorkflowExecutionStarted:
+      if (s.execution_start_to_close() > 0) {
+        effects_.timers.push_back(Spec(s, TimerKind::kExecutionStartToClose,
+                                       s.start_time() + 1000 * s.execution_start_to_close(), 0));
+      }
+      break;
+    case EventType::kDecisionTaskScheduled:
+    case EventType::kDecisionTaskStarted:
+      if (s.decision_task()) AddDecisionEffects(s, *s.decision_task(), effects_);
+      break;
+    case EventType::kActivityTaskScheduled:
+    case EventType::kActivityTaskStarted: {
+      int64_t id = e.type == EventType::kActivityTaskScheduled
+                       ? e.id
+                       : FindInt(e.attributes, "scheduledEventId").value_or(0);
+      auto it = s.activities().find(id);
+      if (it != s.activities().end()) AddActivityEffects(s, it->second, effects_);
+      break;
+    }
+    case EventType::kTimerStarted: {
+      const auto* timer_id = FindString(e.attributes, "timerId");
+      auto it = timer_id ? s.timers().find(std::string(*timer_id)) : s.timers().end();
+      if (it != s.timers().end()) {
+        TimerSpec t = Spec(s, TimerKind::kUserTimer, it->second.fire_time, e.id);
+        t.timer_id = it->first;
+        effects_.timers.push_back(std::move(t));
+      }
+      break;
+    }
+    default: break;
+  }
+}
+
+void Step::ScheduleDecisionIfDue() {
+  MutableState& s = execution_.state;
+  if (!s.open() || s.decision_task() || !s.decision_pending()) return;
+  json::object a;
+  a["taskList"] = json::object{{"name", s.task_list()}};
+  if (s.task_priority() != 0) a["taskPriority"] = std::to_string(s.task_priority());
+  a["startToCloseTimeout"] =
+      s.task_start_to_close() > 0 ? std::to_string(s.task_start_to_close()) : "NONE";
+  Append(EventType::kDecisionTaskScheduled, std::move(a));
+}
+
+store::WriteBatch Step::TakeBatch() {
+  store::WriteBatch batch;
+  batch.shard = shard_.index;
+  store::ExecutionWrite w;
+  w.execution = RecordOf(execution_, shard_.index);
+  w.expected_last_event_id = execution_.submitted_event_id;
+  for (int64_t id = execution_.submitted_event_id + 1; id <= execution_.state.last_event_id();
+       ++id) {
+    const HistoryEvent& e = execution_.state.event(id);
+    w.events.push_back(store::EventRecord{e.id, static_cast<uint16_t>(e.type), e.time,
+                                          ToJson(e.attributes)});
+  }
+  execution_.submitted_event_id = execution_.state.last_event_id();
+  batch.executions.push_back(std::move(w));
+  return batch;
+}
+
+Effects EffectsOfState(const Execution& execution) {
+  const MutableState& s = execution.state;
+  Effects fx;
+  fx.run_id = s.run_id();
+  if (!s.open()) return fx;
+  if (s.execution_start_to_close() > 0) {
+    fx.timers.push_back(Spec(s, TimerKind::kExecutionStartToClose,
+                             s.start_time() + 1000 * s.execution_start_to_close(), 0));
+  }
+  if (s.decision_task()) AddDecisionEffects(s, *s.decision_task(), fx);
+  for (const auto& [id, a] : s.activities()) {
+    AddActivityEffects(s, a, fx);
+    if (a.schedule_to_close > 0 && a.started_event_id != 0) {
+      fx.timers.push_back(Spec(s, TimerKind::kActivityScheduleToClose,
+                               a.scheduled_time + 1000 * a.schedule_to_close, id));
+    }
+  }
+  for (const auto& [timer_id, t] : s.timers()) {
+    TimerSpec spec = Spec(s, TimerKind::kUserTimer, t.fire_time, t.started_event_id);
+    spec.timer_id = timer_id;
+    fx.timers.push_back(std::move(spec));
+  }
+  return fx;
+}
+
+store::ExecutionRecord RecordOf(const Execution& execution, int shard) {
+  const MutableState& s = execution.state;
+  store::ExecutionRecord r;
+  r.run_id = s.run_id();
+  r.domain = s.domain();
+  r.workflow_id = s.workflow_id();
+  r.type_name = execution.type.name;
+  r.type_version = execution.type.version;
+  r.open = s.open();
+  r.close_status = s.close_status();
+  r.start_time = s.start_time();
+  r.close_time = s.close_time();
+  r.shard = shard;
+  r.last_event_id = s.last_event_id();
+  r.tags = execution.tags;
+  json::object data;
+  if (s.cancel_requested()) data["cancelRequested"] = true;
+  r.data = ToJson(data);
+  return r;
+}
+
+}  // namespace weft::engine

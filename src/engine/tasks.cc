@@ -1,0 +1,152 @@
+// Decision and activity tasks: polls hand out tasks that matching offers,
+// after recording them as started on their execution.
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "engine/engine_impl.h"
+
+namespace weft::engine {
+namespace {
+
+using net::use_awaitable;
+using Clock = std::chrono::steady_clock;
+
+// A task matching offered may be stale (its execution closed, the task timed
+// out or was cancelled); then there is nothing to hand out and the poll goes on.
+net::awaitable<std::optional<DecisionTask>> StartDecisionOnShard(Engine::Impl* impl, Shard* shard,
+                                                                 std::string domain,
+                                                                 matching::Task task,
+                                                                 std::string identity) {
+  auto ex = impl->FindOpen(*shard, {domain, task.workflow_id, task.run_id});
+  if (!ex.ok()) co_return std::nullopt;
+  MutableState& s = (*ex)->state;
+  const auto& d = s.decision_task();
+  if (!d || d->scheduled_event_id != task.scheduled_event_id || d->started_event_id != 0) {
+    co_return std::nullopt;
+  }
+  Step step(*shard, **ex, impl->clock.Now());
+  json::object a{{"scheduledEventId", task.scheduled_event_id}};
+  if (!identity.empty()) a["identity"] = identity;
+  const HistoryEvent& started = step.Append(EventType::kDecisionTaskStarted, std::move(a));
+  DecisionTask grant;
+  grant.started_event_id = started.id;
+  grant.previous_started_event_id = s.previous_started_event_id();
+  grant.workflow_id = s.workflow_id();
+  grant.run_id = s.run_id();
+  grant.type = (*ex)->type;
+  grant.events = s.events();
+  grant.task_token = EncodeTaskToken(
+      {'d', domain, s.workflow_id(), s.run_id(), task.scheduled_event_id, started.id});
+  Status committed = co_await impl->Commit(*shard, step);  // aborts on failure
+  (void)committed;
+  co_return grant;
+}
+
+net::awaitable<std::optional<ActivityTask>> StartActivityOnShard(Engine::Impl* impl, Shard* shard,
+                                                                 std::string domain,
+                                                                 matching::Task task,
+                                                                 std::string identity) {
+  auto ex = impl->FindOpen(*shard, {domain, task.workflow_id, task.run_id});
+  if (!ex.ok()) co_return std::nullopt;
+  MutableState& s = (*ex)->state;
+  ActivityInfo* act = s.FindActivity(task.scheduled_event_id);
+  if (!act || act->started_event_id != 0) co_return std::nullopt;
+  Step step(*shard, **ex, impl->clock.Now());
+  json::object a{{"scheduledEventId", task.scheduled_event_id}};
+  if (!identity.empty()) a["identity"] = identity;
+  const HistoryEvent& started = step.Append(EventType::kActivityTaskStarted, std::move(a));
+  const json::object& scheduled = s.event(task.scheduled_event_id).attributes;
+  ActivityTask grant;
+  grant.activity_id = act->activity_id;
+  grant.started_event_id = started.id;
+  grant.workflow_id = s.workflow_id();
+  grant.run_id = s.run_id();
+  if (const auto* t = FindObject(scheduled, "activityType")) grant.activity_type = *t;
+  if (const auto* in = FindString(scheduled, "input")) grant.input = std::string(*in);
+  grant.task_token = EncodeTaskToken(
+      {'a', domain, s.workflow_id(), s.run_id(), task.scheduled_event_id, started.id});
+  Status committed = co_await impl->Commit(*shard, step);  // aborts on failure
+  (void)committed;
+  co_return grant;
+}
+
+net::awaitable<Status> CompleteDecisionOnShard(Engine::Impl* impl, Shard* shard, TaskToken t,
+                                               json::array decisions,
+                                               std::optional<std::string> context) {
+  auto ex = impl->FindOpen(*shard, {t.domain, t.workflow_id, t.run_id});
+  const auto& d = ex.ok() ? (*ex)->state.decision_task() : std::nullopt;
+  if (!d || d->scheduled_event_id != t.scheduled_event_id ||
+      d->started_event_id != t.started_event_id) {
+    co_return Error(Errc::kUnknownResource, "UnknownResourceFault",
+                    "Unknown decision task, scheduledEventId = " +
+                        std::to_string(t.scheduled_event_id));
+  }
+  Step step(*shard, **ex, impl->clock.Now());
+  // Events that arrived while the decider was deciding: it has not seen them.
+  bool unhandled = step.state().decision_pending();
+  json::object a{{"scheduledEventId", t.scheduled_event_id},
+                 {"startedEventId", t.started_event_id}};
+  if (context) a["executionContext"] = *context;
+  const HistoryEvent& completed = step.Append(EventType::kDecisionTaskCompleted, std::move(a));
+  ApplyDecisions(*impl, step, decisions, completed.id, unhandled);
+  step.ScheduleDecisionIfDue();
+  co_return co_await impl->Commit(*shard, step);
+}
+
+template <class Grant, class StartFn>
+net::awaitable<Result<std::optional<Grant>>> PollLoop(Engine::Impl* impl, std::string domain,
+                                                      matching::TaskListKey key,
+                                                      std::string identity,
+                                                      std::shared_ptr<DisconnectSignal> disconnect,
+                                                      StartFn start) {
+  if (!impl->registry.Get(kDomainKind, "", domain)) co_return UnknownDomain(domain);
+  auto deadline = Clock::now() + impl->options.poll_timeout;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0 || (disconnect && disconnect->fired())) co_return std::optional<Grant>();
+    auto task = co_await impl->matching.Poll(key, left, disconnect);
+    if (!task.ok()) co_return std::move(task).error();
+    if (!task->has_value()) co_return std::optional<Grant>();
+    Shard& shard = impl->ShardFor(domain, (*task)->workflow_id);
+    std::optional<Grant> grant = co_await net::co_spawn(
+        shard.strand, start(impl, &shard, domain, std::move(**task), identity), use_awaitable);
+    if (grant) co_return grant;
+  }
+}
+
+}  // namespace
+
+net::awaitable<Result<std::optional<DecisionTask>>> Engine::PollForDecisionTask(
+    std::string domain, std::string task_list, std::string identity,
+    std::shared_ptr<DisconnectSignal> disconnect) {
+  matching::TaskListKey key{domain, std::move(task_list), matching::TaskKind::kDecision};
+  co_return co_await PollLoop<DecisionTask>(impl_.get(), std::move(domain), std::move(key),
+                                            std::move(identity), std::move(disconnect),
+                                            &StartDecisionOnShard);
+}
+
+net::awaitable<Result<std::optional<ActivityTask>>> Engine::PollForActivityTask(
+    std::string domain, std::string task_list, std::string identity,
+    std::shared_ptr<DisconnectSignal> disconnect) {
+  matching::TaskListKey key{domain, std::move(task_list), matching::TaskKind::kActivity};
+  co_return co_await PollLoop<ActivityTask>(impl_.get(), std::move(domain), std::move(key),
+                                            std::move(identity), std::move(disconnect),
+                                            &StartActivityOnShard);
+}
+
+net::awaitable<Status> Engine::RespondDecisionTaskCompleted(std::string task_token,
+                                                            json::array decisions,
+                                                            std::optional<std::string> context) {
+  auto t = DecodeTaskToken(task_token);
+  if (!t.ok()) co_return std::move(t).error();
+  if (t->kind != 'd') co_return Error::Validation("taskToken is not a decision task token");
+  if (Status s = ValidateDecisions(decisions); !s.ok()) co_return s;
+  Shard& shard = impl_->ShardFor(t->domain, t->workflow_id);
+  co_return co_await net::co_spawn(
+      shard.strand,
+      CompleteDecisionOnShard(impl_.get(), &shard, std::move(*t), std::move(decisions),
+                              std::move(context)),
+      use_awaitable);
+}
+
+}  // namespace weft::engine
