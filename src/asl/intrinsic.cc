@@ -23,6 +23,7 @@ class CallParser {
   explicit CallParser(std::string_view text) : text_(text) {}
 
   Result<std::shared_ptr<const Call>> ParseWhole() {
+    SkipSpaces();
     auto call = ParseCall(0);
     if (!call) return std::move(*error_);
     SkipSpaces();

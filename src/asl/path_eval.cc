@@ -117,10 +117,60 @@ bool Equal(const json::value& a, const json::value& b) {
   return a == b;
 }
 
-bool Compare(FilterOp op, const json::value* a, const json::value* b) {
+bool Contains(const json::array& a, const json::value& v) {
+  for (const json::value& e : a) {
+    if (Equal(e, v)) return true;
+  }
+  return false;
+}
+
+// Set relations between two arrays (Jayway's subsetof, anyof, noneof).
+bool SetRelation(FilterOp op, const json::value& a, const json::value& b) {
+  if (!a.is_array() || !b.is_array()) return false;
+  size_t found = 0;
+  for (const json::value& e : a.get_array()) found += Contains(b.get_array(), e);
+  if (op == FilterOp::kSubsetOf) return found == a.get_array().size();
+  if (op == FilterOp::kAnyOf) return found > 0;
+  return found == 0;  // kNoneOf
+}
+
+std::optional<size_t> Length(const json::value& v) {
+  if (v.is_string()) return v.get_string().size();
+  if (v.is_array()) return v.get_array().size();
+  return std::nullopt;
+}
+
+bool Compare(const FilterExpr& f, const json::value* a, const json::value* b) {
+  FilterOp op = f.op;
+  if (op == FilterOp::kRegex) {
+    return a != nullptr && a->is_string() &&
+           std::regex_match(a->get_string().begin(), a->get_string().end(), *f.regex);
+  }
   if (a == nullptr || b == nullptr) return op == FilterOp::kNe && a != b;
-  if (op == FilterOp::kEq) return Equal(*a, *b);
-  if (op == FilterOp::kNe) return !Equal(*a, *b);
+  switch (op) {
+    case FilterOp::kEq:
+      return Equal(*a, *b);
+    case FilterOp::kNe:
+      return !Equal(*a, *b);
+    case FilterOp::kIn:
+      return b->is_array() && Contains(b->get_array(), *a);
+    case FilterOp::kNin:
+      return b->is_array() && !Contains(b->get_array(), *a);
+    case FilterOp::kSubsetOf:
+    case FilterOp::kAnyOf:
+    case FilterOp::kNoneOf:
+      return SetRelation(op, *a, *b);
+    case FilterOp::kSize: {
+      auto n = Length(*a);
+      return n && b->is_number() && Equal(json::value(static_cast<int64_t>(*n)), *b);
+    }
+    case FilterOp::kEmpty: {
+      auto n = Length(*a);
+      return n && b->is_bool() && (*n == 0) == b->get_bool();
+    }
+    default:
+      break;
+  }
   auto o = Order(*a, *b);
   if (!o) return false;
   switch (op) {
@@ -179,7 +229,7 @@ bool EvalFilter(const FilterExpr& f, const json::value& current, const json::val
     case FilterOp::kExists:
       return Resolve(f.left, current, root) != nullptr;
     default:
-      return Compare(f.op, Resolve(f.left, current, root), Resolve(f.right, current, root));
+      return Compare(f, Resolve(f.left, current, root), Resolve(f.right, current, root));
   }
 }
 

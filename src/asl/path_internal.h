@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,12 +47,37 @@ struct Operand {
   std::vector<Step> steps;  // for kCurrent / kRoot; definite steps only
 };
 
-enum class FilterOp : uint8_t { kExists, kEq, kNe, kLt, kLe, kGt, kGe, kAnd, kOr, kNot };
+// Jayway's filter operators. kRegex: =~ /re/flags (full match of a string);
+// kIn, kNin: left is (not) an element of the right array; kSubsetOf,
+// kAnyOf, kNoneOf: set relations of two arrays; kSize: the length of a
+// string or array equals the right number; kEmpty: emptiness equals the
+// right boolean.
+enum class FilterOp : uint8_t {
+  kExists,
+  kEq,
+  kNe,
+  kLt,
+  kLe,
+  kGt,
+  kGe,
+  kRegex,
+  kIn,
+  kNin,
+  kSubsetOf,
+  kAnyOf,
+  kNoneOf,
+  kSize,
+  kEmpty,
+  kAnd,
+  kOr,
+  kNot
+};
 
 struct FilterExpr {
   FilterOp op = FilterOp::kExists;
   Operand left, right;                         // comparisons; kExists uses left
   std::shared_ptr<const FilterExpr> lhs, rhs;  // kAnd, kOr; kNot uses lhs
+  std::shared_ptr<const std::regex> regex;     // kRegex
 };
 
 struct ParsedPath {

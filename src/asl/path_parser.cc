@@ -299,12 +299,32 @@ class Parser {
     return ParseComparison();
   }
 
+  // A word operator ("in", "size", ...) must not run into a name.
+  bool EatWord(std::string_view word) {
+    SkipSpaces();
+    if (text_.substr(pos_, word.size()) != word) return false;
+    char after = pos_ + word.size() < text_.size() ? text_[pos_ + word.size()] : '\0';
+    if (std::isalnum(static_cast<unsigned char>(after)) != 0 || after == '_') return false;
+    pos_ += word.size();
+    return true;
+  }
+
   std::shared_ptr<const FilterExpr> ParseComparison() {
     auto f = std::make_shared<FilterExpr>();
     if (!ParseOperand(f->left)) return nullptr;
+    if (Eat("=~")) {
+      f->op = FilterOp::kRegex;
+      f->regex = ParseRegex();
+      return f->regex ? f : nullptr;
+    }
     static constexpr std::pair<std::string_view, FilterOp> kOps[] = {
         {"==", FilterOp::kEq}, {"!=", FilterOp::kNe}, {"<=", FilterOp::kLe},
         {">=", FilterOp::kGe}, {"<", FilterOp::kLt},  {">", FilterOp::kGt}};
+    static constexpr std::pair<std::string_view, FilterOp> kWords[] = {
+        {"nin", FilterOp::kNin},           {"in", FilterOp::kIn},
+        {"subsetof", FilterOp::kSubsetOf}, {"anyof", FilterOp::kAnyOf},
+        {"noneof", FilterOp::kNoneOf},     {"size", FilterOp::kSize},
+        {"empty", FilterOp::kEmpty}};
     for (const auto& [token, op] : kOps) {
       if (Eat(token)) {
         f->op = op;
@@ -312,8 +332,15 @@ class Parser {
         return f;
       }
     }
+    for (const auto& [word, op] : kWords) {
+      if (EatWord(word)) {
+        f->op = op;
+        if (!ParseOperand(f->right)) return nullptr;
+        return f;
+      }
+    }
     SkipSpaces();
-    if (Peek() == '=' || (Peek() == 'i' && Peek(1) == 'n') || Peek() == 'n') {
+    if (Peek() != ')' && Peek() != '&' && Peek() != '|') {
       SetError("unsupported filter operator; " + Unexpected());
       return nullptr;
     }
@@ -325,6 +352,60 @@ class Parser {
     return f;
   }
 
+  // /pattern/flags; the flag i ignores case.
+  std::shared_ptr<const std::regex> ParseRegex() {
+    SkipSpaces();
+    if (Peek() != '/') {
+      SetError("expected a /regular expression/ after =~");
+      return nullptr;
+    }
+    size_t start = ++pos_;
+    while (pos_ < text_.size() && text_[pos_] != '/') pos_ += text_[pos_] == '\\' ? 2 : 1;
+    if (pos_ >= text_.size()) {
+      SetError("unterminated regular expression");
+      return nullptr;
+    }
+    std::string pattern(text_.substr(start, pos_ - start));
+    ++pos_;
+    auto flags = std::regex::ECMAScript;
+    while (std::isalpha(static_cast<unsigned char>(Peek())) != 0) {
+      if (Peek() == 'i') flags |= std::regex::icase;
+      ++pos_;
+    }
+    try {
+      return std::make_shared<const std::regex>(pattern, flags);
+    } catch (const std::regex_error&) {
+      SetError("invalid regular expression /" + pattern + "/");
+      return nullptr;
+    }
+  }
+
+  // ['a', 1, true]: an array of literals, the right side of in, anyof, ...
+  bool ParseArrayLiteral(json::value& out) {
+    ++pos_;  // '['
+    json::array items;
+    SkipSpaces();
+    if (Peek() == ']') {
+      ++pos_;
+      out = std::move(items);
+      return true;
+    }
+    for (;;) {
+      Operand item;
+      SkipSpaces();
+      if (Peek() == '@' || Peek() == '$' || Peek() == '[') return SetError("expected a literal");
+      if (!ParseOperand(item)) return false;
+      items.push_back(std::move(item.literal));
+      SkipSpaces();
+      if (Peek() == ']') break;
+      if (Peek() != ',') return SetError("expected ',' or ']' in an array; " + Unexpected());
+      ++pos_;
+    }
+    ++pos_;
+    out = std::move(items);
+    return true;
+  }
+
   bool ParseOperand(Operand& op) {
     SkipSpaces();
     char c = Peek();
@@ -334,6 +415,7 @@ class Parser {
       return ParseSteps(op.steps, /*in_filter=*/true);
     }
     op.kind = Operand::Kind::kLiteral;
+    if (c == '[') return ParseArrayLiteral(op.literal);
     if (c == '\'' || c == '"') {
       std::string s;
       if (!ParseQuoted(s)) return false;
