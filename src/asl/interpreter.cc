@@ -1,0 +1,374 @@
+// The run loop of an execution: frames, events, errors, closing
+// (asl/interpreter.h).
+#include "asl/interpreter.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "asl/errors.h"
+#include "common/clock.h"
+
+namespace weft::asl {
+
+ScopeChain::ScopeChain(const std::map<int, Frame>& frames, const Frame& f) {
+  size_t depth = 0;
+  for (const Frame* p = &f; p; p = p->parent < 0 ? nullptr : &frames.at(p->parent)) ++depth;
+  chain_.reserve(depth);  // no reallocation: parent pointers stay valid
+  for (const Frame* p = &f; p; p = p->parent < 0 ? nullptr : &frames.at(p->parent))
+    chain_.push_back(Variables{&p->vars, nullptr});
+  for (size_t i = 0; i + 1 < chain_.size(); ++i) chain_[i].parent = &chain_[i + 1];
+}
+
+namespace {
+
+json::object TruncatedFalse() { return json::object{{"truncated", false}}; }
+
+uint64_t SplitMix(uint64_t& state) {
+  uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+uint64_t Fnv1a(std::string_view s) {
+  uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
+  return h;
+}
+
+}  // namespace
+
+void ExecutionState::Start(std::string_view input_text, json::value input, int64_t now,
+                           StepResult* out) {
+  now_ = now, out_ = out;
+  input_ = std::move(input);
+  input_text_ = std::string(input_text);
+  rng_ = Fnv1a(ctx_.execution_arn);
+  Emit(nullptr, "ExecutionStarted",
+       json::object{
+           {"input", input_text_}, {"inputDetails", TruncatedFalse()}, {"roleArn", ctx_.role_arn}},
+       0);
+  Frame& root = NewFrame(-1, 0, input_);
+  root.prev_event = 0;
+  if (auto t = m_->timeout_seconds) {
+    timers_["execution-timeout"] = {ctx_.start_time_ms + *t * 1000, -1};
+    Command c;
+    c.kind = CommandKind::kStartTimer;
+    c.id = "execution-timeout";
+    c.fire_at_ms = ctx_.start_time_ms + *t * 1000;
+    out_->commands.push_back(std::move(c));
+  }
+  Run();
+  out_ = nullptr;
+}
+
+Status ExecutionState::Apply(const Feedback& fb, int64_t now, StepResult* out) {
+  if (status_ != ExecutionStatus::kRunning) return Error::Validation("the execution is closed");
+  now_ = now, out_ = out;
+  Status st;
+  if (fb.kind == Feedback::Kind::kTimerFired) {
+    auto it = timers_.find(fb.id);
+    if (it == timers_.end()) {
+      st = Error::Validation("no pending timer \"" + fb.id + "\"");
+    } else if (it->second.second < 0) {
+      timers_.erase(it);
+      CloseExecution(ExecutionStatus::kTimedOut, &frames_.at(0), nullptr, std::nullopt,
+                     std::nullopt);
+    } else {
+      Frame& f = frames_.at(it->second.second);
+      timers_.erase(it);
+      OnTimer(f);
+    }
+  } else {
+    auto it = tasks_.find(fb.id);
+    if (it == tasks_.end()) {
+      st = Error::Validation("no pending task \"" + fb.id + "\"");
+    } else {
+      Frame& f = frames_.at(it->second);
+      if (fb.kind != Feedback::Kind::kTaskStarted) tasks_.erase(it);
+      OnTaskResult(f, fb);
+    }
+  }
+  Run();
+  out_ = nullptr;
+  return st;
+}
+
+Frame& ExecutionState::NewFrame(int parent, int block, json::value input) {
+  int id = next_frame_id_++;
+  Frame& f = frames_[id];
+  f.id = id;
+  f.parent = parent;
+  f.block = block;
+  f.state = m_->block(block).start_index;
+  f.input = std::move(input);
+  f.ready = true;
+  ready_.push_back(id);
+  return f;
+}
+
+void ExecutionState::Run() {
+  while (!ready_.empty() && status_ == ExecutionStatus::kRunning) {
+    int id = ready_.front();
+    ready_.pop_front();
+    auto it = frames_.find(id);
+    if (it == frames_.end() || !it->second.ready) continue;
+    it->second.ready = false;
+    EnterState(it->second);
+  }
+}
+
+void ExecutionState::Emit(Frame* f, std::string type, json::object details, int64_t prev) {
+  if (f && f->silent) return;
+  HistoryEvent e;
+  e.id = next_event_id_++;
+  e.previous_event_id = prev >= 0 ? prev : (f ? f->prev_event : e.id - 1);
+  e.timestamp_ms = now_;
+  e.type = std::move(type);
+  e.details = std::move(details);
+  if (f) f->prev_event = e.id;
+  if (out_) out_->events.push_back(std::move(e));
+}
+
+void ExecutionState::Transition(Frame& f, int next, json::value output) {
+  f.input = std::move(output);
+  f.state = next;
+  f.wait = FrameWait::kNone;
+  f.ready = true;
+  ready_.push_front(f.id);  // depth first: a branch runs until it blocks
+}
+
+void ExecutionState::FinishFrame(Frame& f, bool ok, json::value output,
+                                 std::optional<std::string> error,
+                                 std::optional<std::string> cause) {
+  if (f.parent < 0) {
+    CloseExecution(ok ? ExecutionStatus::kSucceeded : ExecutionStatus::kFailed, &f,
+                   std::move(output), std::move(error), std::move(cause));
+    return;
+  }
+  Frame& parent = frames_.at(f.parent);
+  ChildFinished(parent, f, ok, std::move(output), std::move(error), std::move(cause));
+}
+
+std::string ExecutionState::NewTimer(Frame& f, int64_t fire_at, const std::string& state_name) {
+  std::string id = "timer-" + std::to_string(f.prev_event) + "-" + std::to_string(f.id);
+  timers_[id] = {fire_at, f.id};
+  f.wait_id = id;
+  Command c;
+  c.kind = CommandKind::kStartTimer;
+  c.id = id;
+  c.state_name = state_name;
+  c.fire_at_ms = fire_at;
+  out_->commands.push_back(std::move(c));
+  return id;
+}
+
+double ExecutionState::NextRandom() {
+  if (random_) return random_();
+  return static_cast<double>(SplitMix(rng_) >> 11) * 0x1.0p-53;
+}
+
+void ExecutionState::FailStateRuntime(Frame& f, const Error& e) {
+  const State& s = CurrentState(f);
+  std::string type = e.type().rfind("States.", 0) == 0 ? e.type() : std::string(errors::kRuntime);
+  FailState(f, type, errors::StateCausePrefix(s.name, f.entered_event) + e.message());
+}
+
+void ExecutionState::FailState(Frame& f, std::string error, std::optional<std::string> cause) {
+  const State& s = CurrentState(f);
+  f.wait = FrameWait::kNone;
+  // Retry: the first retrier that names the error decides.
+  for (size_t i = 0; i < s.retry.size(); ++i) {
+    const Retrier& r = s.retry[i];
+    if (!errors::Matches(r.error_equals, error)) continue;
+    if (f.retry_counts.size() < s.retry.size()) f.retry_counts.resize(s.retry.size(), 0);
+    if (f.retry_counts[i] >= r.max_attempts) break;
+    int64_t attempt = ++f.retry_counts[i];
+    ++f.retry_total;
+    double delay = r.interval_seconds * std::pow(r.backoff_rate, static_cast<double>(attempt - 1));
+    if (r.max_delay_seconds) delay = std::min(delay, static_cast<double>(*r.max_delay_seconds));
+    if (r.jitter_full) delay *= NextRandom();
+    f.wait = FrameWait::kRetry;
+    NewTimer(f, now_ + static_cast<int64_t>(delay * 1000.0), s.name);
+    return;
+  }
+  // Catch.
+  for (const Catcher& c : s.catchers) {
+    if (!errors::Matches(c.error_equals, error)) continue;
+    json::object err{{"Error", error}};
+    if (cause) err["Cause"] = *cause;
+    json::value err_value(std::move(err));
+    json::value output = f.input;
+    switch (c.result_path.mode) {
+      case ResultPathSpec::Mode::kReplace:
+        output = err_value;
+        break;
+      case ResultPathSpec::Mode::kDiscard:
+        break;
+      case ResultPathSpec::Mode::kPath: {
+        auto st = c.result_path.path->Assign(output, err_value);
+        if (!st) {
+          FinishFrame(f, false, nullptr, st.error().type(),
+                      errors::StateCausePrefix(s.name, f.entered_event) + st.error().message());
+          return;
+        }
+      }
+    }
+    json::object assigned;
+    if (c.assign) {
+      ScopeChain chain(frames_, f);
+      json::value ctx = s.needs_context ? Context(f, s) : json::value();
+      EvalScope scope{&err_value, &ctx, chain.innermost()};
+      auto a = c.assign->Evaluate(scope);
+      if (!a) {
+        FinishFrame(f, false, nullptr, a.error().type(),
+                    errors::StateCausePrefix(s.name, f.entered_event) + a.error().message());
+        return;
+      }
+      if (a->is_object()) assigned = std::move(a->as_object());
+    }
+    for (auto& kv : assigned) f.vars[kv.key()] = kv.value();
+    json::object details{
+        {"name", s.name}, {"output", ToJson(output)}, {"outputDetails", TruncatedFalse()}};
+    if (c.assign) {
+      json::object vars;
+      for (auto& kv : assigned) vars[kv.key()] = ToJson(kv.value());
+      details["assignedVariables"] = std::move(vars);
+      details["assignedVariablesDetails"] = TruncatedFalse();
+    }
+    Emit(&f, std::string(StateTypeName(s.type)) + "StateExited", std::move(details));
+    f.retry_counts.clear();
+    f.retry_total = 0;
+    Transition(f, c.next_index, std::move(output));
+    return;
+  }
+  FinishFrame(f, false, nullptr, std::move(error), std::move(cause));
+}
+
+void ExecutionState::AbortFrame(Frame& f) {
+  for (int child : std::vector<int>(f.children)) {
+    auto it = frames_.find(child);
+    if (it != frames_.end()) AbortFrame(it->second);
+  }
+  if (f.state >= 0 && f.wait != FrameWait::kNone) {
+    const State& s = CurrentState(f);
+    if (f.wait == FrameWait::kTask || s.type == StateType::kTask)
+      Emit(&f, "TaskStateAborted", {});
+    else if (s.type == StateType::kWait)
+      Emit(&f, "WaitStateAborted", {});
+    else if (s.type == StateType::kMap)
+      Emit(&f, "MapStateAborted", {});
+    else if (s.type == StateType::kParallel)
+      Emit(&f, "ParallelStateAborted", {});
+  }
+  if (f.wait == FrameWait::kTask && tasks_.erase(f.wait_id)) {
+    Command c;
+    c.kind = CommandKind::kCancelTask;
+    c.id = f.wait_id;
+    out_->commands.push_back(std::move(c));
+  }
+  if ((f.wait == FrameWait::kTimer || f.wait == FrameWait::kRetry) && timers_.erase(f.wait_id)) {
+    Command c;
+    c.kind = CommandKind::kCancelTimer;
+    c.id = f.wait_id;
+    out_->commands.push_back(std::move(c));
+  }
+  frames_.erase(f.id);
+}
+
+void ExecutionState::CloseExecution(ExecutionStatus status, Frame* root, json::value output,
+                                    std::optional<std::string> error,
+                                    std::optional<std::string> cause) {
+  for (auto& [id, task] : tasks_) {
+    Command c;
+    c.kind = CommandKind::kCancelTask;
+    c.id = id;
+    out_->commands.push_back(std::move(c));
+  }
+  for (auto& [id, timer] : timers_) {
+    Command c;
+    c.kind = CommandKind::kCancelTimer;
+    c.id = id;
+    out_->commands.push_back(std::move(c));
+  }
+  tasks_.clear();
+  timers_.clear();
+  int64_t prev = root ? root->prev_event : next_event_id_ - 1;
+  Command c;
+  if (status == ExecutionStatus::kSucceeded) {
+    output_ = ToJson(output);
+    Emit(nullptr, "ExecutionSucceeded",
+         json::object{{"output", output_}, {"outputDetails", TruncatedFalse()}}, prev);
+    c.kind = CommandKind::kCompleteExecution;
+    c.output = output_;
+  } else {
+    json::object details;
+    if (error) details["error"] = *error;
+    if (cause) details["cause"] = *cause;
+    Emit(nullptr, status == ExecutionStatus::kTimedOut ? "ExecutionTimedOut" : "ExecutionFailed",
+         std::move(details), prev);
+    c.kind = status == ExecutionStatus::kTimedOut ? CommandKind::kTimeOutExecution
+                                                  : CommandKind::kFailExecution;
+    c.error = error;
+    c.cause = cause;
+  }
+  error_ = std::move(error);
+  cause_ = std::move(cause);
+  out_->commands.push_back(std::move(c));
+  status_ = status;
+  frames_.clear();
+  ready_.clear();
+}
+
+json::value ExecutionState::Context(const Frame& f, const State& s, const json::value* map_item,
+                                    int64_t map_index) const {
+  json::object execution{{"Id", ctx_.execution_arn},
+                         {"Input", input_},
+                         {"Name", ctx_.execution_name},
+                         {"RoleArn", ctx_.role_arn},
+                         {"StartTime", FormatIso8601(ctx_.start_time_ms)},
+                         {"RedriveCount", 0}};
+  json::object state{{"EnteredTime", FormatIso8601(f.entered_time_ms)},
+                     {"Name", s.name},
+                     {"RetryCount", f.retry_total}};
+  json::object ctx{{"Execution", std::move(execution)},
+                   {"State", std::move(state)},
+                   {"StateMachine", json::object{{"Id", ctx_.state_machine_arn},
+                                                 {"Name", ctx_.state_machine_name}}}};
+  if (!f.task_token.empty()) ctx["Task"] = json::object{{"Token", f.task_token}};
+  if (map_item)
+    ctx["Map"] = json::object{{"Item", json::object{{"Index", map_index}, {"Value", *map_item}}}};
+  return ctx;
+}
+
+// ---------------------------------------------------------------- Execution
+
+Execution::Execution(std::unique_ptr<ExecutionState> state) : state_(std::move(state)) {}
+Execution::Execution(Execution&&) noexcept = default;
+Execution& Execution::operator=(Execution&&) noexcept = default;
+Execution::~Execution() = default;
+
+Result<Execution> Execution::Start(StateMachinePtr machine, ExecutionContext context,
+                                   std::string_view input_json, int64_t now_ms, StepResult* out) {
+  if (!machine) return Error::Validation("no state machine");
+  auto input = ParseJson(input_json.empty() ? std::string_view("{}") : input_json);
+  if (!input)
+    return Error::Validation("the execution input is not valid JSON: " + input.error().message());
+  auto state = std::make_unique<ExecutionState>(std::move(machine), std::move(context));
+  state->Start(input_json.empty() ? std::string_view("{}") : input_json, std::move(*input), now_ms,
+               out);
+  return Execution(std::move(state));
+}
+
+Status Execution::Apply(const Feedback& feedback, int64_t now_ms, StepResult* out) {
+  return state_->Apply(feedback, now_ms, out);
+}
+
+void Execution::set_random_source(RandomSource random) { state_->random_ = std::move(random); }
+ExecutionStatus Execution::status() const { return state_->status_; }
+const std::string& Execution::output() const { return state_->output_; }
+const std::optional<std::string>& Execution::error() const { return state_->error_; }
+const std::optional<std::string>& Execution::cause() const { return state_->cause_; }
+int64_t Execution::last_event_id() const { return state_->next_event_id_ - 1; }
+
+}  // namespace weft::asl

@@ -1,0 +1,149 @@
+// src/asl/interpreter.h: the execution state behind asl::Execution
+// (internal to asl/).
+//
+// An execution is a tree of frames. A frame runs one list of states (a
+// Block): the top level, a Parallel branch or a Map iteration. A frame is
+// either ready to enter its current state, or blocked on a task, a timer, or
+// its children. Run() advances ready frames until all are blocked; the events
+// and host commands it produces go to the StepResult of the current call.
+// Everything here is a plain value that Save()/Restore() round-trip.
+#pragma once
+
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "asl/asl.h"
+#include "asl/definition.h"
+
+namespace weft::asl {
+
+enum class FrameWait { kNone, kTask, kTimer, kRetry, kChildren };
+
+struct Frame {
+  int id = 0;
+  int parent = -1;          // frame id; -1 for the top level
+  int block = 0;            // StateMachine block id
+  int state = -1;           // index in the block
+  int64_t child_index = 0;  // Map item index or Parallel branch index
+  bool ready = false;       // enter `state` on the next Run()
+  FrameWait wait = FrameWait::kNone;
+  std::string wait_id;        // the task or timer id waited for
+  json::value input;          // raw input of the current state
+  json::value effective;      // after InputPath and Parameters (Task, Map, Parallel)
+  json::object vars;          // this scope's workflow variables
+  int64_t entered_event = 0;  // the current state's StateEntered event id
+  int64_t prev_event = 0;     // the last event of this frame (previousEventId)
+  int64_t entered_time_ms = 0;
+  std::vector<int64_t> retry_counts;  // per retrier of the current state
+  int64_t retry_total = 0;
+  std::string task_token;
+  std::string task_kind;  // "task", "activity", "lambda": names the task events
+
+  // Map / Parallel in progress.
+  json::array items;  // Map: the items; Parallel: one input per branch
+  json::array results;
+  std::vector<int> children;  // running child frame ids
+  int64_t next_child = 0, done_children = 0, failed_children = 0;
+  int64_t max_concurrency = 0;
+  int64_t tolerated_count = -1;  // -1: none
+  double tolerated_percentage = -1;
+  int64_t last_child_event = 0;
+  bool silent = false;  // a Distributed Map iteration: its events are not in this history
+};
+
+class ExecutionState {
+ public:
+  ExecutionState(StateMachinePtr machine, ExecutionContext context)
+      : m_(std::move(machine)), ctx_(std::move(context)) {}
+
+  void Start(std::string_view input_text, json::value input, int64_t now, StepResult* out);
+  Status Apply(const Feedback& f, int64_t now, StepResult* out);
+
+  json::value Save() const;
+  Status Load(const json::value& saved);
+
+  // The host ids of pending tasks and timers (replay).
+  const std::map<std::string, int>& pending_tasks() const { return tasks_; }
+  const std::map<std::string, std::pair<int64_t, int>>& pending_timers() const { return timers_; }
+
+  StateMachinePtr m_;
+  ExecutionContext ctx_;
+  RandomSource random_;
+  ExecutionStatus status_ = ExecutionStatus::kRunning;
+  std::string output_;
+  std::optional<std::string> error_, cause_;
+  int64_t next_event_id_ = 1;
+
+ private:
+  friend class StateRunner;
+  // Run loop (interpreter.cc).
+  void Run();
+  Frame& NewFrame(int parent, int block, json::value input);
+  void Emit(Frame* f, std::string type, json::object details, int64_t prev = -1);
+  void Transition(Frame& f, int next, json::value output);
+  void FinishFrame(Frame& f, bool ok, json::value output, std::optional<std::string> error,
+                   std::optional<std::string> cause);
+  void FailState(Frame& f, std::string error, std::optional<std::string> cause);
+  void FailStateRuntime(Frame& f, const Error& e);
+  void AbortFrame(Frame& f);
+  void CloseExecution(ExecutionStatus status, Frame* root, json::value output,
+                      std::optional<std::string> error, std::optional<std::string> cause);
+  std::string NewTimer(Frame& f, int64_t fire_at, const std::string& state_name);
+  double NextRandom();
+
+  // States (interpreter_states.cc).
+  void EnterState(Frame& f);
+  void ExecuteAction(Frame& f);  // the retryable part of Task/Map/Parallel
+  void RunPass(Frame& f, const State& s);
+  void RunChoice(Frame& f, const State& s);
+  void RunWait(Frame& f, const State& s);
+  void RunSucceed(Frame& f, const State& s);
+  void RunFail(Frame& f, const State& s);
+  void RunTask(Frame& f, const State& s);
+  void OnTaskResult(Frame& f, const Feedback& fb);
+  void OnTimer(Frame& f);
+  // Finishes a state with `result` (ResultSelector, ResultPath, OutputPath,
+  // Assign, StateExited, transition). Returns false when it failed instead.
+  bool CompleteState(Frame& f, const State& s, json::value result, bool apply_selector);
+  bool Exit(Frame& f, const State& s, json::value output, const json::object* assigned, int next);
+  // Whether FailState(f, error) would schedule a retry.
+  bool RetryPending(const Frame& f, const State& s, std::string_view error) const;
+
+  // Map and Parallel (interpreter_map.cc).
+  void RunMap(Frame& f, const State& s);
+  void RunParallel(Frame& f, const State& s);
+  void StartChildren(Frame& f, const State& s);
+  void ChildFinished(Frame& parent, Frame& child, bool ok, json::value output,
+                     std::optional<std::string> error, std::optional<std::string> cause);
+
+  // Expression scopes.
+  json::value Context(const Frame& f, const State& s, const json::value* map_item = nullptr,
+                      int64_t map_index = 0) const;
+  const State& CurrentState(const Frame& f) const { return m_->block(f.block).states[f.state]; }
+
+  std::map<int, Frame> frames_;
+  int next_frame_id_ = 0;
+  std::deque<int> ready_;
+  std::map<std::string, int> tasks_;                       // task id -> frame
+  std::map<std::string, std::pair<int64_t, int>> timers_;  // timer id -> (fire at, frame)
+  json::value input_;
+  std::string input_text_;
+  uint64_t rng_ = 0;
+  int64_t now_ = 0;
+  StepResult* out_ = nullptr;
+};
+
+// Builds the variable chain of a frame (innermost first) for EvalScope.
+class ScopeChain {
+ public:
+  ScopeChain(const std::map<int, Frame>& frames, const Frame& f);
+  const Variables* innermost() const { return chain_.empty() ? nullptr : &chain_.front(); }
+
+ private:
+  std::vector<Variables> chain_;
+};
+
+}  // namespace weft::asl

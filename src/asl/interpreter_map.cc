@@ -1,0 +1,256 @@
+// Map and Parallel states: child frames in the same execution
+// (asl/interpreter.h). Iterations of an inline Map and Parallel branches run
+// depth first, at most MaxConcurrency at a time; their events interleave in
+// the history as they happen. A Distributed Map runs its iterations here too
+// but, as in AWS, their events are not part of the parent's history.
+#include <cmath>
+
+#include "asl/errors.h"
+#include "asl/interpreter.h"
+
+namespace weft::asl {
+namespace {
+
+std::string Printable(const json::value& v) {
+  return v.is_string() ? std::string(v.as_string()) : ToJson(v);
+}
+
+std::optional<int64_t> AsInteger(const json::value& v) {
+  if (v.is_int64()) return v.as_int64();
+  if (v.is_uint64() && v.as_uint64() <= INT64_MAX) return static_cast<int64_t>(v.as_uint64());
+  if (v.is_double() && std::floor(v.as_double()) == v.as_double() && std::abs(v.as_double()) < 9e18)
+    return static_cast<int64_t>(v.as_double());
+  return std::nullopt;
+}
+
+}  // namespace
+
+bool ExecutionState::RetryPending(const Frame& f, const State& s, std::string_view error) const {
+  for (size_t i = 0; i < s.retry.size(); ++i) {
+    if (!errors::Matches(s.retry[i].error_equals, error)) continue;
+    int64_t used = i < f.retry_counts.size() ? f.retry_counts[i] : 0;
+    return used < s.retry[i].max_attempts;
+  }
+  return false;
+}
+
+void ExecutionState::RunMap(Frame& f, const State& s) {
+  ScopeChain chain(frames_, f);
+  json::value ctx = s.needs_context ? Context(f, s) : json::value();
+  auto runtime = [&](const std::string& msg) {
+    FailState(f, std::string(errors::kRuntime),
+              errors::StateCausePrefix(s.name, f.entered_event) + msg);
+  };
+  json::value effective = f.input;
+  if (s.input_path.is_null) {
+    effective = json::object{};
+  } else if (s.input_path.path) {
+    EvalScope base{&f.input, &ctx, chain.innermost()};
+    auto e = s.input_path.path->Evaluate(base);
+    if (!e) return FailStateRuntime(f, e.error());
+    effective = std::move(*e);
+  }
+  EvalScope scope{&effective, &ctx, chain.innermost()};
+  json::value items = effective;
+  if (s.items_path) {
+    auto r = s.items_path->Evaluate(scope);
+    if (!r) return FailStateRuntime(f, r.error());
+    items = std::move(*r);
+  }
+  if (!items.is_array())
+    return runtime("Unable to apply ItemsPath " + (s.items_path ? s.items_path->text() : "$") +
+                   " : the value is not an array: " + ToJson(items));
+  f.max_concurrency = s.max_concurrency;
+  if (s.max_concurrency_path) {
+    auto v = s.max_concurrency_path->Evaluate(scope);
+    if (!v) return FailStateRuntime(f, v.error());
+    auto n = AsInteger(*v);
+    if (!n || *n < 0)
+      return runtime("The MaxConcurrencyPath field refers to value \"" + Printable(*v) +
+                     "\" which is not a valid integer: " + s.max_concurrency_path->text());
+    f.max_concurrency = *n;
+  }
+  const json::array& arr = items.as_array();
+  Emit(&f, "MapStateStarted", json::object{{"length", static_cast<int64_t>(arr.size())}});
+  f.tolerated_count = s.tolerated_failure_count.value_or(-1);
+  f.tolerated_percentage = s.tolerated_failure_percentage.value_or(-1);
+  if (s.tolerated_failure_count_path) {
+    auto v = s.tolerated_failure_count_path->Evaluate(scope);
+    if (!v) return FailStateRuntime(f, v.error());
+    auto n = AsInteger(*v);
+    if (!n || *n < 0) return runtime("ToleratedFailureCount cannot be negative.");
+    f.tolerated_count = *n;
+  }
+  if (s.tolerated_failure_percentage_path) {
+    auto v = s.tolerated_failure_percentage_path->Evaluate(scope);
+    if (!v) return FailStateRuntime(f, v.error());
+    if (!v->is_number() || v->to_number<double>() < 0 || v->to_number<double>() > 100)
+      return runtime("ToleratedFailurePercentage must be between 0 and 100.");
+    f.tolerated_percentage = v->to_number<double>();
+  }
+  json::array inputs;
+  inputs.reserve(arr.size());
+  for (size_t i = 0; i < arr.size(); ++i) {
+    if (!s.parameters) {
+      inputs.push_back(arr[i]);
+      continue;
+    }
+    json::value item_ctx = Context(f, s, &arr[i], static_cast<int64_t>(i));
+    EvalScope item_scope{&effective, &item_ctx, chain.innermost()};
+    auto v = s.parameters->Evaluate(item_scope);
+    if (!v) return FailStateRuntime(f, v.error());
+    inputs.push_back(std::move(*v));
+  }
+  if (s.distributed) {
+    std::string label = s.label.empty() ? std::to_string(f.entered_event) : s.label;
+    Emit(&f, "MapRunStarted",
+         json::object{{"mapRunArn", "arn:aws:states:" + std::string("us-east-1") + ":" +
+                                        "000000000000:mapRun:" + ctx_.state_machine_name + "/" +
+                                        label + ":" + ctx_.execution_name}});
+  }
+  f.results = json::array(arr.size());
+  f.items = std::move(inputs);
+  f.next_child = f.done_children = f.failed_children = 0;
+  f.children.clear();
+  f.last_child_event = f.prev_event;
+  f.wait = FrameWait::kChildren;
+  if (arr.empty()) {
+    ChildFinished(f, f, true, nullptr, std::nullopt, std::nullopt);
+    return;
+  }
+  StartChildren(f, s);
+}
+
+void ExecutionState::RunParallel(Frame& f, const State& s) {
+  ScopeChain chain(frames_, f);
+  json::value ctx = s.needs_context ? Context(f, s) : json::value();
+  json::value effective = f.input;
+  EvalScope base{&f.input, &ctx, chain.innermost()};
+  if (s.input_path.is_null) {
+    effective = json::object{};
+  } else if (s.input_path.path) {
+    auto e = s.input_path.path->Evaluate(base);
+    if (!e) return FailStateRuntime(f, e.error());
+    effective = std::move(*e);
+  }
+  if (s.parameters) {
+    EvalScope scope{&effective, &ctx, chain.innermost()};
+    auto p = s.parameters->Evaluate(scope);
+    if (!p) return FailStateRuntime(f, p.error());
+    effective = std::move(*p);
+  }
+  Emit(&f, "ParallelStateStarted", {});
+  f.items = json::array(s.branches.size(), effective);
+  f.results = json::array(s.branches.size());
+  f.next_child = f.done_children = f.failed_children = 0;
+  f.children.clear();
+  f.max_concurrency = 0;
+  f.tolerated_count = -1;
+  f.tolerated_percentage = -1;
+  f.last_child_event = f.prev_event;
+  f.wait = FrameWait::kChildren;
+  StartChildren(f, s);
+}
+
+void ExecutionState::StartChildren(Frame& f, const State& s) {
+  int64_t n = static_cast<int64_t>(f.items.size());
+  bool is_map = s.type == StateType::kMap;
+  while (f.next_child < n &&
+         (f.max_concurrency == 0 || static_cast<int64_t>(f.children.size()) < f.max_concurrency)) {
+    int64_t i = f.next_child++;
+    int block = is_map ? s.processor : s.branches[static_cast<size_t>(i)];
+    int parent_id = f.id;
+    bool silent = f.silent || (is_map && s.distributed);
+    int64_t prev = f.prev_event;
+    json::value input = f.items[static_cast<size_t>(i)];
+    Frame& child = NewFrame(parent_id, block, std::move(input));
+    Frame& parent = frames_.at(parent_id);  // NewFrame may rehash nothing (std::map): stable
+    child.child_index = i;
+    child.silent = silent;
+    child.prev_event = prev;
+    if (is_map && !silent) {
+      Emit(nullptr, "MapIterationStarted", json::object{{"index", i}, {"name", s.name}}, prev);
+      child.prev_event = next_event_id_ - 1;
+    }
+    parent.children.push_back(child.id);
+  }
+}
+
+void ExecutionState::ChildFinished(Frame& parent, Frame& child, bool ok, json::value output,
+                                   std::optional<std::string> error,
+                                   std::optional<std::string> cause) {
+  const State& s = CurrentState(parent);
+  bool is_map = s.type == StateType::kMap;
+  bool inline_events = is_map && !s.distributed && !parent.silent;
+  if (&child != &parent) {
+    int64_t index = child.child_index;
+    int64_t child_last = child.prev_event;
+    std::erase(parent.children, child.id);
+    frames_.erase(child.id);  // `child` is gone from here on
+    if (!parent.silent) parent.prev_event = child_last;
+    if (inline_events) {
+      Emit(nullptr, ok ? "MapIterationSucceeded" : "MapIterationFailed",
+           json::object{{"index", index}, {"name", s.name}}, child_last);
+      parent.last_child_event = next_event_id_ - 1;
+    } else if (!parent.silent) {
+      parent.last_child_event = child_last;
+    }
+    ++parent.done_children;
+    if (ok) {
+      parent.results[static_cast<size_t>(index)] = std::move(output);
+    } else {
+      ++parent.failed_children;
+      int64_t n = static_cast<int64_t>(parent.items.size());
+      bool tolerated =
+          is_map &&
+          ((parent.tolerated_count >= 0 && parent.failed_children <= parent.tolerated_count) ||
+           (parent.tolerated_percentage >= 0 &&
+            parent.failed_children * 100.0 <= parent.tolerated_percentage * n));
+      if (!tolerated) {
+        bool tolerance_set = parent.tolerated_count >= 0 || parent.tolerated_percentage >= 0;
+        std::string err = error.value_or("");
+        if (is_map && tolerance_set) {
+          err = std::string(errors::kExceedToleratedFailureThreshold);
+          cause = "The specified tolerated failure threshold was exceeded";
+        }
+        for (int id : std::vector<int>(parent.children)) {
+          auto it = frames_.find(id);
+          if (it == frames_.end()) continue;
+          int64_t idx = it->second.child_index;
+          AbortFrame(it->second);
+          if (inline_events)
+            Emit(nullptr, "MapIterationAborted", json::object{{"index", idx}, {"name", s.name}},
+                 parent.prev_event);
+        }
+        parent.children.clear();
+        parent.wait = FrameWait::kNone;
+        if (!RetryPending(parent, s, err)) {
+          if (is_map && s.distributed) Emit(&parent, "MapRunFailed", {});
+          Emit(&parent, is_map ? "MapStateFailed" : "ParallelStateFailed", {});
+        }
+        FailState(parent, err, cause);
+        return;
+      }
+    }
+  }
+  if (parent.done_children < static_cast<int64_t>(parent.items.size())) {
+    StartChildren(parent, s);
+    return;
+  }
+  parent.wait = FrameWait::kNone;
+  if (is_map && s.distributed) {
+    Emit(&parent, "MapRunSucceeded", {});
+    parent.last_child_event = parent.prev_event;
+  }
+  int64_t prev = inline_events ? parent.last_child_event : parent.prev_event;
+  if (!parent.silent) {
+    Emit(nullptr, is_map ? "MapStateSucceeded" : "ParallelStateSucceeded", {}, prev);
+    parent.prev_event = prev;
+  }
+  json::value results(std::move(parent.results));
+  parent.results = json::array();
+  parent.items = json::array();
+  CompleteState(parent, s, std::move(results), true);
+}
+
+}  // namespace weft::asl

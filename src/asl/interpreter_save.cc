@@ -1,0 +1,276 @@
+// Saving, restoring and replaying an execution (asl/asl.h, interpreter.h).
+//
+// Replay re-runs the interpreter from ExecutionStarted and feeds it the host
+// results found in the recorded history (task results; timers fire where
+// the history shows the interpreter moved on without one). Because the
+// interpreter is deterministic (its random source is seeded from the
+// execution ARN and kept in the state), this rebuilds the same state, and
+// every produced event is checked against the recorded one.
+#include <unordered_map>
+
+#include "asl/interpreter.h"
+
+namespace weft::asl {
+namespace {
+
+json::value Opt(const std::optional<std::string>& s) { return s ? json::value(*s) : nullptr; }
+std::optional<std::string> OptFrom(const json::object& o, std::string_view key) {
+  if (auto* s = FindString(o, key)) return std::string(*s);
+  return std::nullopt;
+}
+
+json::object SaveFrame(const Frame& f) {
+  json::array retry;
+  for (auto c : f.retry_counts) retry.push_back(c);
+  json::array children;
+  for (int c : f.children) children.push_back(c);
+  return json::object{{"id", f.id},
+                      {"parent", f.parent},
+                      {"block", f.block},
+                      {"state", f.state},
+                      {"childIndex", f.child_index},
+                      {"ready", f.ready},
+                      {"wait", static_cast<int>(f.wait)},
+                      {"waitId", f.wait_id},
+                      {"input", f.input},
+                      {"effective", f.effective},
+                      {"vars", f.vars},
+                      {"enteredEvent", f.entered_event},
+                      {"prevEvent", f.prev_event},
+                      {"enteredTime", f.entered_time_ms},
+                      {"retryCounts", std::move(retry)},
+                      {"retryTotal", f.retry_total},
+                      {"taskToken", f.task_token},
+                      {"taskKind", f.task_kind},
+                      {"items", f.items},
+                      {"results", f.results},
+                      {"children", std::move(children)},
+                      {"nextChild", f.next_child},
+                      {"doneChildren", f.done_children},
+                      {"failedChildren", f.failed_children},
+                      {"maxConcurrency", f.max_concurrency},
+                      {"toleratedCount", f.tolerated_count},
+                      {"toleratedPercentage", f.tolerated_percentage},
+                      {"lastChildEvent", f.last_child_event},
+                      {"silent", f.silent}};
+}
+
+int64_t I(const json::object& o, std::string_view key) { return FindInt(o, key).value_or(0); }
+
+Frame LoadFrame(const json::object& o) {
+  Frame f;
+  f.id = static_cast<int>(I(o, "id"));
+  f.parent = static_cast<int>(I(o, "parent"));
+  f.block = static_cast<int>(I(o, "block"));
+  f.state = static_cast<int>(I(o, "state"));
+  f.child_index = I(o, "childIndex");
+  f.ready = FindBool(o, "ready").value_or(false);
+  f.wait = static_cast<FrameWait>(I(o, "wait"));
+  f.wait_id = OptFrom(o, "waitId").value_or("");
+  f.input = o.at("input");
+  f.effective = o.at("effective");
+  if (auto* v = FindObject(o, "vars")) f.vars = *v;
+  f.entered_event = I(o, "enteredEvent");
+  f.prev_event = I(o, "prevEvent");
+  f.entered_time_ms = I(o, "enteredTime");
+  if (auto* a = FindArray(o, "retryCounts"))
+    for (const auto& v : *a) f.retry_counts.push_back(v.to_number<int64_t>());
+  f.retry_total = I(o, "retryTotal");
+  f.task_token = OptFrom(o, "taskToken").value_or("");
+  f.task_kind = OptFrom(o, "taskKind").value_or("");
+  if (auto* a = FindArray(o, "items")) f.items = *a;
+  if (auto* a = FindArray(o, "results")) f.results = *a;
+  if (auto* a = FindArray(o, "children"))
+    for (const auto& v : *a) f.children.push_back(static_cast<int>(v.to_number<int64_t>()));
+  f.next_child = I(o, "nextChild");
+  f.done_children = I(o, "doneChildren");
+  f.failed_children = I(o, "failedChildren");
+  f.max_concurrency = I(o, "maxConcurrency");
+  f.tolerated_count = I(o, "toleratedCount");
+  f.tolerated_percentage = o.at("toleratedPercentage").to_number<double>();
+  f.last_child_event = I(o, "lastChildEvent");
+  f.silent = FindBool(o, "silent").value_or(false);
+  return f;
+}
+
+bool IsTaskResult(std::string_view type) {
+  for (std::string_view t :
+       {"TaskSucceeded", "TaskFailed", "TaskTimedOut", "ActivityStarted", "ActivitySucceeded",
+        "ActivityFailed", "ActivityTimedOut", "LambdaFunctionSucceeded", "LambdaFunctionFailed",
+        "LambdaFunctionTimedOut"})
+    if (type == t) return true;
+  return false;
+}
+
+bool IsScheduled(std::string_view type) {
+  return type == "TaskScheduled" || type == "ActivityScheduled" ||
+         type == "LambdaFunctionScheduled";
+}
+
+}  // namespace
+
+json::value ExecutionState::Save() const {
+  json::array frames;
+  for (const auto& [id, f] : frames_) frames.push_back(SaveFrame(f));
+  json::array ready;
+  for (int id : ready_) ready.push_back(id);
+  json::object tasks;
+  for (const auto& [id, frame] : tasks_) tasks[id] = frame;
+  json::object timers;
+  for (const auto& [id, t] : timers_) timers[id] = json::array{t.first, t.second};
+  return json::object{{"version", 1},
+                      {"context", json::object{{"executionArn", ctx_.execution_arn},
+                                               {"executionName", ctx_.execution_name},
+                                               {"stateMachineArn", ctx_.state_machine_arn},
+                                               {"stateMachineName", ctx_.state_machine_name},
+                                               {"roleArn", ctx_.role_arn},
+                                               {"startTime", ctx_.start_time_ms}}},
+                      {"status", std::string(ExecutionStatusName(status_))},
+                      {"output", output_},
+                      {"error", Opt(error_)},
+                      {"cause", Opt(cause_)},
+                      {"nextEventId", next_event_id_},
+                      {"nextFrameId", next_frame_id_},
+                      {"rng", std::to_string(rng_)},
+                      {"input", input_text_},
+                      {"frames", std::move(frames)},
+                      {"ready", std::move(ready)},
+                      {"tasks", std::move(tasks)},
+                      {"timers", std::move(timers)}};
+}
+
+Status ExecutionState::Load(const json::value& saved) {
+  if (!saved.is_object() || FindInt(saved.as_object(), "version") != 1)
+    return Error::Validation("not a saved execution (version 1)");
+  const auto& o = saved.as_object();
+  if (auto* c = FindObject(o, "context")) {
+    ctx_.execution_arn = OptFrom(*c, "executionArn").value_or("");
+    ctx_.execution_name = OptFrom(*c, "executionName").value_or("");
+    ctx_.state_machine_arn = OptFrom(*c, "stateMachineArn").value_or("");
+    ctx_.state_machine_name = OptFrom(*c, "stateMachineName").value_or("");
+    ctx_.role_arn = OptFrom(*c, "roleArn").value_or("");
+    ctx_.start_time_ms = I(*c, "startTime");
+  }
+  std::string status = OptFrom(o, "status").value_or("RUNNING");
+  for (auto s : {ExecutionStatus::kRunning, ExecutionStatus::kSucceeded, ExecutionStatus::kFailed,
+                 ExecutionStatus::kTimedOut})
+    if (ExecutionStatusName(s) == status) status_ = s;
+  output_ = OptFrom(o, "output").value_or("");
+  error_ = OptFrom(o, "error");
+  cause_ = OptFrom(o, "cause");
+  next_event_id_ = I(o, "nextEventId");
+  next_frame_id_ = static_cast<int>(I(o, "nextFrameId"));
+  rng_ = std::stoull(OptFrom(o, "rng").value_or("0"));
+  input_text_ = OptFrom(o, "input").value_or("{}");
+  auto input = ParseJson(input_text_);
+  if (!input) return std::move(input).error();
+  input_ = std::move(*input);
+  if (auto* a = FindArray(o, "frames"))
+    for (const auto& v : *a) {
+      Frame f = LoadFrame(v.as_object());
+      if (f.block < 0 || f.block >= m_->block_count())
+        return Error::Validation("the saved execution does not match the definition");
+      frames_[f.id] = std::move(f);
+    }
+  if (auto* a = FindArray(o, "ready"))
+    for (const auto& v : *a) ready_.push_back(static_cast<int>(v.to_number<int64_t>()));
+  if (auto* t = FindObject(o, "tasks"))
+    for (const auto& kv : *t) tasks_[kv.key()] = static_cast<int>(kv.value().to_number<int64_t>());
+  if (auto* t = FindObject(o, "timers"))
+    for (const auto& kv : *t) {
+      const auto& a = kv.value().as_array();
+      timers_[kv.key()] = {a.at(0).to_number<int64_t>(),
+                           static_cast<int>(a.at(1).to_number<int64_t>())};
+    }
+  return {};
+}
+
+json::value Execution::Save() const { return state_->Save(); }
+
+Result<Execution> Execution::Restore(StateMachinePtr machine, const json::value& saved) {
+  auto state = std::make_unique<ExecutionState>(std::move(machine), ExecutionContext{});
+  auto st = state->Load(saved);
+  if (!st) return std::move(st).error();
+  return Execution(std::move(state));
+}
+
+namespace {
+
+Status Check(const std::vector<HistoryEvent>& produced, const std::vector<HistoryEvent>& history,
+             size_t& cursor) {
+  for (const auto& e : produced) {
+    if (cursor >= history.size()) return {};  // the history ends here (still running)
+    const HistoryEvent& h = history[cursor];
+    if (h.type != e.type || h.id != e.id || h.previous_event_id != e.previous_event_id)
+      return Error::Validation("the history diverges from the definition at event #" +
+                               std::to_string(h.id) + ": recorded " + h.type + ", replayed " +
+                               e.type);
+    ++cursor;
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<Execution> Execution::Replay(StateMachinePtr machine, ExecutionContext context,
+                                    const std::vector<HistoryEvent>& history) {
+  if (history.empty() || history[0].type != "ExecutionStarted")
+    return Error::Validation("a history starts with ExecutionStarted");
+  std::string input = "{}";
+  if (auto* s = FindString(history[0].details, "input")) input = std::string(*s);
+  std::unordered_map<int64_t, const HistoryEvent*> by_id;
+  for (const auto& e : history) by_id[e.id] = &e;
+
+  StepResult step;
+  auto exec = Start(machine, std::move(context), input, history[0].timestamp_ms, &step);
+  if (!exec) return exec;
+  size_t cursor = 0;
+  if (auto st = Check(step.events, history, cursor); !st) return std::move(st).error();
+  ExecutionState& s = *exec->state_;
+  while (cursor < history.size() && s.status_ == ExecutionStatus::kRunning) {
+    const HistoryEvent& next = history[cursor];
+    Feedback fb;
+    if (IsTaskResult(next.type)) {
+      const HistoryEvent* e = &next;
+      while (e && !IsScheduled(e->type)) {
+        auto it = by_id.find(e->previous_event_id);
+        e = it == by_id.end() ? nullptr : it->second;
+      }
+      if (!e)
+        return Error::Validation("no Scheduled event before event #" + std::to_string(next.id));
+      fb.id = "task-" + std::to_string(e->id);
+      if (next.type == "ActivityStarted") {
+        fb.kind = Feedback::Kind::kTaskStarted;
+        fb.output = OptFrom(next.details, "workerName").value_or("");
+      } else if (next.type.ends_with("Succeeded")) {
+        fb.kind = Feedback::Kind::kTaskSucceeded;
+        fb.output = OptFrom(next.details, "output").value_or("null");
+      } else {
+        fb.kind = next.type.ends_with("TimedOut") ? Feedback::Kind::kTaskTimedOut
+                                                  : Feedback::Kind::kTaskFailed;
+        fb.error = OptFrom(next.details, "error");
+        fb.cause = OptFrom(next.details, "cause");
+      }
+    } else {
+      // The interpreter moved on by itself: the earliest timer fired.
+      fb.kind = Feedback::Kind::kTimerFired;
+      if (next.type == "ExecutionTimedOut") {
+        fb.id = "execution-timeout";
+      } else {
+        int64_t best = INT64_MAX;
+        for (const auto& [id, t] : s.pending_timers())
+          if (t.second >= 0 && t.first < best) best = t.first, fb.id = id;
+      }
+      if (fb.id.empty())
+        return Error::Validation("the history continues at event #" + std::to_string(next.id) +
+                                 " (" + next.type + ") but the execution waits for a task");
+    }
+    step = StepResult{};
+    auto st = exec->Apply(fb, next.timestamp_ms, &step);
+    if (!st) return std::move(st).error();
+    if (auto c = Check(step.events, history, cursor); !c) return std::move(c).error();
+  }
+  return exec;
+}
+
+}  // namespace weft::asl
