@@ -44,7 +44,7 @@ CREATE TABLE executions (
 -- time; run_id breaks ties (and is the paging key's second half).
 CREATE INDEX executions_by_start ON executions (domain, open, start_time, run_id);
 CREATE INDEX executions_by_close ON executions (domain, open, close_time, run_id);
-CREATE INDEX executions_by_workflow ON executions (domain, workflow_id, start_time);
+CREATE INDEX executions_by_workflow ON executions (domain, workflow_id, open, start_time, run_id);
 -- LoadOpenExecutions at start-up reads only open runs.
 CREATE INDEX executions_open ON executions (run_id) WHERE open = 1;
 
