@@ -47,8 +47,10 @@ OpResult Respond(OpContext& ctx, const json::object& request, Outcome outcome) {
 OpResult PollForActivityTask(OpContext& ctx, const json::object& request) {
   auto in = ReadTaskListRequest(ctx, request, true);
   if (!in.ok()) co_return std::move(in).error();
-  auto task = co_await ctx.engine.PollForActivityTask(in->domain, in->task_list, in->identity,
-                                                      ctx.request.disconnect);
+  auto disconnect = ctx.request.disconnect;
+  auto task =
+      co_await ctx.engine.PollForActivityTask(std::move(in->domain), std::move(in->task_list),
+                                              std::move(in->identity), std::move(disconnect));
   if (!task.ok()) co_return std::move(task).error();
   // An empty poll has no taskToken key at all: Flow and other clients test
   // for its absence, not for an empty string.

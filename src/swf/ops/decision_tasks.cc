@@ -101,8 +101,11 @@ OpResult PollForDecisionTask(OpContext& ctx, const json::object& request) {
   if (auto d = GetDomain(ctx.engine, in->domain); !d.ok()) co_return std::move(d).error();
   if (in->page_token) co_return co_await NextPage(ctx, *in);
 
-  auto task = co_await ctx.engine.PollForDecisionTask(in->domain, in->task_list, in->identity,
-                                                      ctx.request.disconnect);
+  // Moved-from named values, not temporaries, in the co_await (g++ 12).
+  std::string domain = in->domain, task_list = in->task_list, identity = in->identity;
+  auto disconnect = ctx.request.disconnect;
+  auto task = co_await ctx.engine.PollForDecisionTask(std::move(domain), std::move(task_list),
+                                                      std::move(identity), std::move(disconnect));
   if (!task.ok()) co_return std::move(task).error();
   if (!*task) {
     // No taskToken key at all (Flow tests taskToken == null).

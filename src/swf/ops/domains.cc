@@ -113,8 +113,11 @@ using Mutation = engine::Registry::Mutation;
 
 net::awaitable<Result<json::value>> UpdateDomain(OpContext& ctx, const std::string& name,
                                                  Mutation mutate) {
-  auto written = co_await ctx.engine.registry().Update(std::string(engine::kDomainKind), "", name,
-                                                       "", std::move(mutate));
+  // Named, not temporaries in the co_await: g++ 12 destroys such
+  // temporaries twice (see docs/architecture.md, "Coroutines").
+  std::string kind(engine::kDomainKind), scope, key = name, version;
+  auto written = co_await ctx.engine.registry().Update(
+      std::move(kind), std::move(scope), std::move(key), std::move(version), std::move(mutate));
   if (!written.ok()) co_return std::move(written).error();
   co_return json::value(json::object{});
 }
@@ -209,10 +212,9 @@ OpResult DeprecateDomain(OpContext& ctx, const json::object& request) {
   RequestReader r(request);
   std::string name = r.String("name", kDomainNameLen);
   if (auto s = r.Finish(); !s) co_return Invalid(std::move(s));
-  auto result =
-      // Named, not a temporary in the co_await: g++ 12 destroys such
-      // temporaries twice (see docs/architecture.md, "Coroutines").
-      auto mutation = [name](const std::optional<engine::RegistryEntry>& old)
+  // Named, not a temporary in the co_await: g++ 12 destroys such
+  // temporaries twice (see docs/architecture.md, "Coroutines").
+  auto mutation = [name](const std::optional<engine::RegistryEntry>& old)
       -> Result<std::optional<engine::RegistryEntry>> {
     if (!old) return UnknownDomain(name);
     if (old->record.status == "DEPRECATED") {
@@ -220,7 +222,7 @@ OpResult DeprecateDomain(OpContext& ctx, const json::object& request) {
     }
     return std::optional(WithStatus(*old, "DEPRECATED"));
   };
-  co_await UpdateDomain(ctx, name, std::move(mutation));
+  auto result = co_await UpdateDomain(ctx, name, std::move(mutation));
   if (!result.ok()) co_return result;
   // "Deprecating a domain also deprecates all activity and workflow types
   // registered in the domain" (DeprecateDomain in the model).

@@ -28,6 +28,7 @@ constexpr TypeKind kActivity{engine::kActivityTypeKind, "activityType", "Activit
 
 using Entry = engine::RegistryEntry;
 using MaybeEntry = Result<std::optional<Entry>>;
+using Change = std::function<MaybeEntry(const Entry&)>;
 
 // "WorkflowType=[name=N, version=V]", as SWF names a type in its faults.
 std::string Describe(const TypeKind& kind, std::string_view name, std::string_view version) {
@@ -110,8 +111,7 @@ Result<TypeRef> ReadTypeRequest(const TypeKind& kind, const json::object& reques
 }
 
 net::awaitable<Result<json::value>> UpdateType(OpContext& ctx, const TypeKind& kind,
-                                               const TypeRef& ref,
-                                               std::function<MaybeEntry(const Entry&)> change) {
+                                               const TypeRef& ref, Change change) {
   if (auto domain = GetDomain(ctx.engine, ref.domain); !domain.ok()) {
     co_return std::move(domain).error();
   }
@@ -123,9 +123,11 @@ net::awaitable<Result<json::value>> UpdateType(OpContext& ctx, const TypeKind& k
     if (!old) return UnknownType(*k, ref.type.name, ref.type.version);
     return change(*old);
   };
+  std::string kind_name(kind.registry_kind), scope = ref.domain, name = ref.type.name,
+                                             version = ref.type.version;
   auto written =
-      co_await ctx.engine.registry().Update(std::string(kind.registry_kind), ref.domain,
-                                            ref.type.name, ref.type.version, std::move(mutation));
+      co_await ctx.engine.registry().Update(std::move(kind_name), std::move(scope), std::move(name),
+                                            std::move(version), std::move(mutation));
   if (!written.ok()) co_return std::move(written).error();
   co_return json::value(json::object{});
 }
@@ -159,8 +161,10 @@ OpResult Register(const TypeKind& kind, OpContext& ctx, const json::object& requ
       return Fault(Errc::kAlreadyExists, "TypeAlreadyExistsFault", Describe(*k, name, version));
     return std::optional(NewTypeEntry(*k, domain, name, version, data, now));
   };
-  auto written = co_await ctx.engine.registry().Update(std::string(kind.registry_kind), domain,
-                                                       name, version, std::move(mutation));
+  std::string kind_name(kind.registry_kind);
+  auto written = co_await ctx.engine.registry().Update(std::move(kind_name), std::move(domain),
+                                                       std::move(name), std::move(version),
+                                                       std::move(mutation));
   if (!written.ok()) co_return std::move(written).error();
   co_return json::value(json::object{});
 }
@@ -222,13 +226,14 @@ OpResult Deprecate(const TypeKind& kind, OpContext& ctx, const json::object& req
   if (!ref.ok()) co_return std::move(ref).error();
   Millis now = ctx.engine.clock().Now();
   const TypeKind* k = &kind;
-  co_return co_await UpdateType(ctx, kind, *ref, [k, now](const Entry& old) -> MaybeEntry {
+  Change change = [k, now](const Entry& old) -> MaybeEntry {
     if (old.record.status == "DEPRECATED") {
       return Fault(Errc::kConflict, "TypeDeprecatedFault",
                    Describe(*k, old.record.name, old.record.version));
     }
     return std::optional(WithStatus(old, "DEPRECATED", now));
-  });
+  };
+  co_return co_await UpdateType(ctx, kind, *ref, std::move(change));
 }
 
 OpResult Undeprecate(const TypeKind& kind, OpContext& ctx, const json::object& request) {
@@ -236,26 +241,28 @@ OpResult Undeprecate(const TypeKind& kind, OpContext& ctx, const json::object& r
   if (!ref.ok()) co_return std::move(ref).error();
   Millis now = ctx.engine.clock().Now();
   const TypeKind* k = &kind;
-  co_return co_await UpdateType(ctx, kind, *ref, [k, now](const Entry& old) -> MaybeEntry {
+  Change change = [k, now](const Entry& old) -> MaybeEntry {
     if (old.record.status == "REGISTERED") {
       return Fault(Errc::kAlreadyExists, "TypeAlreadyExistsFault",
                    Describe(*k, old.record.name, old.record.version));
     }
     return std::optional(WithStatus(old, "REGISTERED", now));
-  });
+  };
+  co_return co_await UpdateType(ctx, kind, *ref, std::move(change));
 }
 
 OpResult Delete(const TypeKind& kind, OpContext& ctx, const json::object& request) {
   auto ref = ReadTypeRequest(kind, request);
   if (!ref.ok()) co_return std::move(ref).error();
   const TypeKind* k = &kind;
-  co_return co_await UpdateType(ctx, kind, *ref, [k](const Entry& old) -> MaybeEntry {
+  Change change = [k](const Entry& old) -> MaybeEntry {
     if (old.record.status != "DEPRECATED") {
       return Fault(Errc::kConflict, "TypeNotDeprecatedFault",
                    Describe(*k, old.record.name, old.record.version));
     }
     return std::optional<Entry>();  // erase
-  });
+  };
+  co_return co_await UpdateType(ctx, kind, *ref, std::move(change));
 }
 
 }  // namespace
@@ -265,16 +272,20 @@ net::awaitable<Status> DeprecateTypesOf(OpContext& ctx, const std::string& domai
   for (const TypeKind* kind : {&kWorkflow, &kActivity}) {
     for (const auto& entry : ctx.engine.registry().List(kind->registry_kind, domain)) {
       if (entry.record.status != "REGISTERED") continue;
-      auto written = co_await ctx.engine.registry().Update(
-          std::string(kind->registry_kind), domain, entry.record.name, entry.record.version,
-          [now](const std::optional<Entry>& old) -> MaybeEntry {
-            // Deleted or deprecated meanwhile: nothing to do (reported as a
-            // conflict, which the loop below ignores).
-            if (!old || old->record.status != "REGISTERED") {
-              return Error(Errc::kConflict, "Skip", "");
-            }
-            return std::optional(WithStatus(*old, "DEPRECATED", now));
-          });
+      // Named, not temporaries in the co_await (g++ 12, see UpdateType).
+      engine::Registry::Mutation mutation = [now](const std::optional<Entry>& old) -> MaybeEntry {
+        // Deleted or deprecated meanwhile: nothing to do (reported as a
+        // conflict, which the loop below ignores).
+        if (!old || old->record.status != "REGISTERED") {
+          return Error(Errc::kConflict, "Skip", "");
+        }
+        return std::optional(WithStatus(*old, "DEPRECATED", now));
+      };
+      std::string kind_name(kind->registry_kind), scope = domain, name = entry.record.name,
+                                                  version = entry.record.version;
+      auto written = co_await ctx.engine.registry().Update(std::move(kind_name), std::move(scope),
+                                                           std::move(name), std::move(version),
+                                                           std::move(mutation));
       if (!written.ok() && written.error().code() != Errc::kConflict) {
         co_return std::move(written).error();
       }

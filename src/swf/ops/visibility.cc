@@ -80,7 +80,7 @@ OpResult GetWorkflowExecutionHistory(OpContext& ctx, const json::object& request
     }
     cursor = std::move(*decoded);
   }
-  auto history = co_await ctx.engine.GetHistory(ref);
+  auto history = co_await ctx.engine.GetHistory(std::move(ref));
   if (!history.ok()) co_return std::move(history).error();
   EventPage page = PageEvents(*history, cursor.reverse, cursor.next_event_id, page_size);
   json::array events;
