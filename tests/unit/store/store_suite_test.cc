@@ -210,6 +210,22 @@ TEST_P(StoreSuite, ConflictFailsOnlyItsBatch) {
   }
 }
 
+TEST_P(StoreSuite, EmptyRunIdIsAValidationErrorOfItsBatchOnly) {
+  std::vector<Status> results =
+      Write({BatchOf({Append(MakeExecution("ok"), 0, 1), Append(MakeExecution(""), 0, 1)}),
+             BatchOf({Append(MakeExecution("ok2"), 0, 1)})});
+  ASSERT_EQ(results.size(), 2u);
+  ASSERT_FALSE(results[0].ok());
+  EXPECT_EQ(results[0].error().code(), Errc::kValidation);
+  EXPECT_TRUE(results[1].ok());
+  Result<std::optional<ExecutionRecord>> ok = store().GetExecution("ok");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_FALSE(ok->has_value());  // rolled back with its batch
+  Result<std::optional<ExecutionRecord>> ok2 = store().GetExecution("ok2");
+  ASSERT_TRUE(ok2.ok());
+  EXPECT_TRUE(ok2->has_value());
+}
+
 TEST_P(StoreSuite, LoadOpenExecutionsSkipsClosedRuns) {
   ASSERT_TRUE(
       WriteOne(BatchOf({Append(MakeExecution("a"), 0, 1), Append(MakeExecution("b"), 0, 1)})).ok());
