@@ -1,4 +1,6 @@
 // src/asl/path_eval.cc: walking JSON along compiled steps; filter predicates.
+#include <regex.h>
+
 #include <algorithm>
 
 #include "asl/path_internal.h"
@@ -143,8 +145,7 @@ std::optional<size_t> Length(const json::value& v) {
 bool Compare(const FilterExpr& f, const json::value* a, const json::value* b) {
   FilterOp op = f.op;
   if (op == FilterOp::kRegex) {
-    return a != nullptr && a->is_string() &&
-           std::regex_match(a->get_string().begin(), a->get_string().end(), *f.regex);
+    return a != nullptr && a->is_string() && f.regex->FullMatch(std::string(a->get_string()));
   }
   if (a == nullptr || b == nullptr) return op == FilterOp::kNe && a != b;
   switch (op) {
@@ -188,6 +189,29 @@ bool Compare(const FilterExpr& f, const json::value* a, const json::value* b) {
 }
 
 }  // namespace
+
+struct Regex::State {
+  regex_t compiled;
+};
+
+std::shared_ptr<const Regex> Regex::Compile(const std::string& pattern, bool ignore_case) {
+  std::shared_ptr<Regex> out(new Regex());
+  out->state_ = std::make_unique<State>();
+  int flags = REG_EXTENDED | REG_NOSUB | (ignore_case ? REG_ICASE : 0);
+  if (regcomp(&out->state_->compiled, ("^(" + pattern + ")$").c_str(), flags) != 0) {
+    out->state_.reset();
+    return nullptr;
+  }
+  return out;
+}
+
+bool Regex::FullMatch(const std::string& s) const {
+  return regexec(&state_->compiled, s.c_str(), 0, nullptr, 0) == 0;
+}
+
+Regex::~Regex() {
+  if (state_) regfree(&state_->compiled);
+}
 
 const json::value* FollowDefinite(const json::value* node, const std::vector<Step>& steps) {
   for (const Step& s : steps) {

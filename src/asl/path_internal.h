@@ -7,7 +7,6 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +16,24 @@
 namespace weft::asl::path_detail {
 
 struct FilterExpr;
+
+// A POSIX extended regular expression that must match a whole string.
+// POSIX <regex.h> rather than std::regex: GCC 12 reports false
+// maybe-uninitialized warnings inside <regex> under the sanitizer build.
+class Regex {
+ public:
+  // nullptr when `pattern` does not compile.
+  static std::shared_ptr<const Regex> Compile(const std::string& pattern, bool ignore_case);
+  bool FullMatch(const std::string& s) const;
+  ~Regex();
+  Regex(const Regex&) = delete;
+  Regex& operator=(const Regex&) = delete;
+
+ private:
+  Regex() = default;
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 enum class StepKind : uint8_t {
   kName,      // .name, ['name']
@@ -77,7 +94,7 @@ struct FilterExpr {
   FilterOp op = FilterOp::kExists;
   Operand left, right;                         // comparisons; kExists uses left
   std::shared_ptr<const FilterExpr> lhs, rhs;  // kAnd, kOr; kNot uses lhs
-  std::shared_ptr<const std::regex> regex;     // kRegex
+  std::shared_ptr<const Regex> regex;          // kRegex
 };
 
 struct ParsedPath {

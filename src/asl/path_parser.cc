@@ -353,7 +353,7 @@ class Parser {
   }
 
   // /pattern/flags; the flag i ignores case.
-  std::shared_ptr<const std::regex> ParseRegex() {
+  std::shared_ptr<const Regex> ParseRegex() {
     SkipSpaces();
     if (Peek() != '/') {
       SetError("expected a /regular expression/ after =~");
@@ -367,17 +367,14 @@ class Parser {
     }
     std::string pattern(text_.substr(start, pos_ - start));
     ++pos_;
-    auto flags = std::regex::ECMAScript;
+    bool ignore_case = false;
     while (std::isalpha(static_cast<unsigned char>(Peek())) != 0) {
-      if (Peek() == 'i') flags |= std::regex::icase;
+      ignore_case |= Peek() == 'i';
       ++pos_;
     }
-    try {
-      return std::make_shared<const std::regex>(pattern, flags);
-    } catch (const std::regex_error&) {
-      SetError("invalid regular expression /" + pattern + "/");
-      return nullptr;
-    }
+    auto regex = Regex::Compile(pattern, ignore_case);
+    if (!regex) SetError("invalid regular expression /" + pattern + "/");
+    return regex;
   }
 
   // ['a', 1, true]: an array of literals, the right side of in, anyof, ...
