@@ -67,6 +67,7 @@ struct ExecutionContext {
   std::string state_machine_name;
   std::string role_arn;
   int64_t start_time_ms = 0;
+  bool express = false;  // an Express execution (its context has no RedriveCount)
 };
 
 // A Step Functions history event, as GetExecutionHistory returns it. The
@@ -190,6 +191,7 @@ struct LocalRunOptions {
   std::string test_case;                    // "" = the only test case, if one
   int64_t start_time_ms = 1'700'000'000'000;
   int64_t max_events = 1'000'000;  // guard against endless loops
+  bool express = false;
 };
 
 struct LocalRunResult {

@@ -174,8 +174,10 @@ void ExecutionState::FailStateRuntime(Frame& f, const Error& e) {
   FailState(f, type, errors::StateCausePrefix(s.name, f.entered_event) + e.message());
 }
 
-void ExecutionState::FailState(Frame& f, std::string error, std::optional<std::string> cause) {
+void ExecutionState::FailState(Frame& f, std::optional<std::string> error_name,
+                               std::optional<std::string> cause) {
   const State& s = CurrentState(f);
+  const std::string error = error_name.value_or("");
   f.wait = FrameWait::kNone;
   // Retry: the first retrier that names the error decides.
   for (size_t i = 0; i < s.retry.size(); ++i) {
@@ -195,7 +197,8 @@ void ExecutionState::FailState(Frame& f, std::string error, std::optional<std::s
   // Catch.
   for (const Catcher& c : s.catchers) {
     if (!errors::Matches(c.error_equals, error)) continue;
-    json::object err{{"Error", error}};
+    json::object err;
+    if (error_name) err["Error"] = error;
     if (cause) err["Cause"] = *cause;
     json::value err_value(std::move(err));
     json::value output = f.input;
@@ -242,7 +245,7 @@ void ExecutionState::FailState(Frame& f, std::string error, std::optional<std::s
     Transition(f, c.next_index, std::move(output));
     return;
   }
-  FinishFrame(f, false, nullptr, std::move(error), std::move(cause));
+  FinishFrame(f, false, nullptr, std::move(error_name), std::move(cause));
 }
 
 void ExecutionState::AbortFrame(Frame& f) {
@@ -326,8 +329,8 @@ json::value ExecutionState::Context(const Frame& f, const State& s, const json::
                          {"Input", input_},
                          {"Name", ctx_.execution_name},
                          {"RoleArn", ctx_.role_arn},
-                         {"StartTime", FormatIso8601(ctx_.start_time_ms)},
-                         {"RedriveCount", 0}};
+                         {"StartTime", FormatIso8601(ctx_.start_time_ms)}};
+  if (!ctx_.express) execution["RedriveCount"] = 0;
   json::object state{{"EnteredTime", FormatIso8601(f.entered_time_ms)},
                      {"Name", s.name},
                      {"RetryCount", f.retry_total}};

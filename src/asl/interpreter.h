@@ -86,7 +86,9 @@ class ExecutionState {
   void Transition(Frame& f, int next, json::value output);
   void FinishFrame(Frame& f, bool ok, json::value output, std::optional<std::string> error,
                    std::optional<std::string> cause);
-  void FailState(Frame& f, std::string error, std::optional<std::string> cause);
+  // A state failed: Retry, then Catch, else the frame fails. `error` is
+  // absent for a Fail state without Error.
+  void FailState(Frame& f, std::optional<std::string> error, std::optional<std::string> cause);
   void FailStateRuntime(Frame& f, const Error& e);
   void AbortFrame(Frame& f);
   void CloseExecution(ExecutionStatus status, Frame* root, json::value output,

@@ -15,7 +15,22 @@ std::string Printable(const json::value& v) {
   return v.is_string() ? std::string(v.as_string()) : ToJson(v);
 }
 
+// AWS also reads these fields from strings holding a number ("1").
+std::optional<double> AsNumber(const json::value& v) {
+  if (v.is_number()) return v.to_number<double>();
+  if (v.is_string()) {
+    auto parsed = ParseJson(std::string_view(v.as_string()));
+    if (parsed && parsed->is_number()) return parsed->to_number<double>();
+  }
+  return std::nullopt;
+}
+
 std::optional<int64_t> AsInteger(const json::value& v) {
+  if (v.is_string()) {
+    auto parsed = ParseJson(std::string_view(v.as_string()));
+    if (parsed && (parsed->is_int64() || parsed->is_uint64())) return AsInteger(*parsed);
+    return std::nullopt;
+  }
   if (v.is_int64()) return v.as_int64();
   if (v.is_uint64() && v.as_uint64() <= INT64_MAX) return static_cast<int64_t>(v.as_uint64());
   if (v.is_double() && std::floor(v.as_double()) == v.as_double() && std::abs(v.as_double()) < 9e18)
@@ -84,9 +99,10 @@ void ExecutionState::RunMap(Frame& f, const State& s) {
   if (s.tolerated_failure_percentage_path) {
     auto v = s.tolerated_failure_percentage_path->Evaluate(scope);
     if (!v) return FailStateRuntime(f, v.error());
-    if (!v->is_number() || v->to_number<double>() < 0 || v->to_number<double>() > 100)
+    auto pct = AsNumber(*v);
+    if (!pct || *pct < 0 || *pct > 100)
       return runtime("ToleratedFailurePercentage must be between 0 and 100.");
-    f.tolerated_percentage = v->to_number<double>();
+    f.tolerated_percentage = *pct;
   }
   json::array inputs;
   inputs.reserve(arr.size());
@@ -208,7 +224,7 @@ void ExecutionState::ChildFinished(Frame& parent, Frame& child, bool ok, json::v
             parent.failed_children * 100.0 <= parent.tolerated_percentage * n));
       if (!tolerated) {
         bool tolerance_set = parent.tolerated_count >= 0 || parent.tolerated_percentage >= 0;
-        std::string err = error.value_or("");
+        std::optional<std::string> err = error;
         if (is_map && tolerance_set) {
           err = std::string(errors::kExceedToleratedFailureThreshold);
           cause = "The specified tolerated failure threshold was exceeded";
@@ -224,7 +240,7 @@ void ExecutionState::ChildFinished(Frame& parent, Frame& child, bool ok, json::v
         }
         parent.children.clear();
         parent.wait = FrameWait::kNone;
-        if (!RetryPending(parent, s, err)) {
+        if (!RetryPending(parent, s, err.value_or(""))) {
           if (is_map && s.distributed) Emit(&parent, "MapRunFailed", {});
           Emit(&parent, is_map ? "MapStateFailed" : "ParallelStateFailed", {});
         }

@@ -20,6 +20,7 @@ Result<LocalRunResult> RunLocally(StateMachinePtr machine, std::string_view inpu
   ctx.execution_arn = prefix + "execution:" + options.state_machine_name + ":local";
   ctx.role_arn = "arn:aws:iam::123456789012:role/weft-local";
   ctx.start_time_ms = options.start_time_ms;
+  ctx.express = options.express;
 
   std::string mock_machine, test_case;
   if (options.mocks) {

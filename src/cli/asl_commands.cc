@@ -105,6 +105,7 @@ int RunBatch(const RunFlags& flags) {
     else if (const json::value* v = Find(o, "input"))
       input = ToJson(*v);
     asl::LocalRunOptions options;
+    options.express = FindBool(o, "express").value_or(false);
     std::string problems;
     const json::value* def = Find(o, "definition");
     auto r = def ? RunOne(*def, input, options, &problems)

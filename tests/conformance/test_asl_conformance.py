@@ -31,7 +31,7 @@ CONFORMANCE = os.path.join(SHARED, "conformance", "asl")
 
 # Fully passing cases (status/output/cause and event types) must not drop
 # below this number.
-PASS_FLOOR = 494
+PASS_FLOOR = 501
 
 BLOCK_START = {"MapStateStarted", "ParallelStateStarted"}
 BLOCK_END = {"MapStateSucceeded", "MapStateFailed", "MapStateAborted", "ParallelStateSucceeded",
@@ -94,9 +94,20 @@ def strip_blocks(types):
     return out
 
 
-def events_match(expected, actual):
+def events_match(expected, actual, parallel_sorted=False):
     if expected == actual:
         return True
+    if parallel_sorted:
+        # The recording sorted the events inside Parallel blocks and dropped
+        # duplicates (ids are gone, identical events collapse): compare what
+        # is outside the blocks in order and the kinds of events inside.
+        def outside(types):
+            first = next((i for i, t in enumerate(types) if t in BLOCK_START), len(types))
+            last = max((i for i, t in enumerate(types) if t.endswith("StateExited")
+                        and t.startswith("Parallel")), default=len(types) - 1)
+            return types[:first], types[last + 1:]
+        return outside(expected) == outside(actual) and set(expected) <= set(actual) and \
+            set(actual) - set(expected) <= {"ParallelStateSucceeded"}
     if sorted(expected) != sorted(actual):
         return False
     return strip_blocks(expected) == strip_blocks(actual)
@@ -111,12 +122,15 @@ def decode(v):
     return v
 
 
-PLACEHOLDER_WORDS = re.compile(r"^(timestamp|date|snf_role_arn|.*<[A-Za-z_0-9]+>.*)$")
+PLACEHOLDER_WORDS = re.compile(r"^(timestamp|date|snf_role_arn|start-time|entered-time)$")
+PLACEHOLDER_PART = re.compile(r"<[^<>]+>")
 
 
 def is_placeholder(v):
     if isinstance(v, str) and PLACEHOLDER_WORDS.match(v):
         return True
+    if isinstance(v, str) and PLACEHOLDER_PART.search(v) and len(v) > 300:
+        return True  # a long text with placeholders: compared by its pattern elsewhere
     if isinstance(v, dict):
         return any(is_placeholder(x) for x in v.values())
     if isinstance(v, list):
@@ -147,6 +161,10 @@ def details_match(expected_events, actual_events):
             ev, av = decode(ed[field]), decode(ad.get(field))
             if is_placeholder(ev) or is_placeholder(ed[field]):
                 continue
+            if isinstance(ed[field], str) and PLACEHOLDER_PART.search(ed[field]):
+                pattern = ".*".join(re.escape(p) for p in PLACEHOLDER_PART.split(ed[field]))
+                if isinstance(ad.get(field), str) and re.fullmatch(pattern, ad[field], re.S):
+                    continue
             if not same(ev, av):
                 return False, "event #%s %s.%s: %s != %s" % (
                     e.get("id"), e["type"], field, json.dumps(ev)[:200], json.dumps(av)[:200])
@@ -158,6 +176,7 @@ def run_batch(cases):
     with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as f:
         for c in cases:
             f.write(json.dumps({"id": c["id"], "definition": c["definition"],
+                                "express": c.get("state_machine_type") == "EXPRESS",
                                 "input_json": c.get("input_json") or json.dumps(c["input"])}) + "\n")
         name = f.name
     try:
@@ -215,9 +234,9 @@ def check_case(case, result, history):
             result.get("error"), str(cause)[:300], exp.get("error"), str(exp.get("cause"))[:300]))
     if case.get("events"):
         actual = [e["type"] for e in result.get("history") or []]
-        ok = events_match(case["events"], actual)
+        ok = events_match(case["events"], actual, case.get("events_parallel_sorted", False))
         checks["events"] = (ok, "" if ok else "events %s != %s" % (actual, case["events"]))
-    if history is not None:
+    if history is not None and "nondeterministic" not in (case.get("needs") or []):
         checks["event details"] = details_match(history, result.get("history") or [])
     return checks
 
