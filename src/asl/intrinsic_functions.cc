@@ -69,10 +69,13 @@ Result<json::value> ArrayRange(const Call& call, std::vector<json::value>& args)
   if (step == 0) return Failure(call, "the step must not be 0");
   json::array out;
   if ((step > 0 && start > end) || (step < 0 && start < end)) return json::value(std::move(out));
-  int64_t count = (end - start) / step + 1;
+  // In 128 bits: the difference of two int64 values can overflow 64.
+  auto wide_count = (static_cast<__int128>(end) - start) / step + 1;
+  int64_t count =
+      wide_count > kMaxRangeItems ? kMaxRangeItems + 1 : static_cast<int64_t>(wide_count);
   if (count > kMaxRangeItems)
-    return Failure(call, "the range would have " + std::to_string(count) + " items; at most " +
-                             std::to_string(kMaxRangeItems) + " are allowed");
+    return Failure(call,
+                   "the range would have more than " + std::to_string(kMaxRangeItems) + " items");
   out.reserve(static_cast<size_t>(count));
   for (int64_t i = 0; i < count; ++i) out.push_back(start + i * step);
   return json::value(std::move(out));
@@ -135,8 +138,10 @@ Result<json::value> JsonMerge(const Call& call, std::vector<json::value>& args) 
 // Java's Math.round: halves round towards positive infinity.
 std::optional<int64_t> RoundHalfUp(const json::value& v) {
   if (auto i = AsInteger(v)) return i;
-  if (!v.is_double() || !std::isfinite(v.get_double())) return std::nullopt;
-  return static_cast<int64_t>(std::floor(v.get_double() + 0.5));
+  if (!v.is_double()) return std::nullopt;
+  double d = std::floor(v.get_double() + 0.5);
+  if (!(std::fabs(d) < 9.2e18)) return std::nullopt;  // also NaN; the cast would be undefined
+  return static_cast<int64_t>(d);
 }
 
 Result<json::value> MathAdd(const Call& call, std::vector<json::value>& args) {
@@ -153,7 +158,10 @@ Result<json::value> MathRandom(const Call& call, std::vector<json::value>& args)
   int64_t bounds[2];
   for (size_t i = 0; i < 2; ++i) {
     if (!args[i].is_number()) return TypeFailure(call, i, "a number", args[i]);
-    bounds[i] = static_cast<int64_t>(std::trunc(args[i].to_number<double>()));
+    double d = std::trunc(args[i].to_number<double>());
+    if (!(std::fabs(d) < 9.2e18))
+      return TypeFailure(call, i, "a number in the int64 range", args[i]);
+    bounds[i] = static_cast<int64_t>(d);
   }
   if (bounds[0] >= bounds[1])
     return Failure(call, "the start (" + std::to_string(bounds[0]) +
