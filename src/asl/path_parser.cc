@@ -279,6 +279,16 @@ class Parser {
   }
 
   std::shared_ptr<const FilterExpr> ParseUnary() {
+    // Bounds the recursion on "((((..." or "!!!!...": the text comes from users.
+    struct DepthGuard {
+      int& depth;
+      explicit DepthGuard(int& d) : depth(++d) {}
+      ~DepthGuard() { --depth; }
+    } guard(filter_depth_);
+    if (filter_depth_ > kMaxFilterDepth) {
+      SetError("the filter is nested too deeply");
+      return nullptr;
+    }
     SkipSpaces();
     if (Peek() == '!' && Peek(1) != '=') {
       ++pos_;
@@ -457,8 +467,10 @@ class Parser {
     return true;
   }
 
+  static constexpr int kMaxFilterDepth = 64;
   std::string_view text_;
   bool reference_only_;
+  int filter_depth_ = 0;
   size_t pos_ = 0;
   std::optional<Error> error_;
 };
