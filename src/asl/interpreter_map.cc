@@ -254,14 +254,17 @@ void ExecutionState::ChildFinished(Frame& parent, Frame& child, bool ok, json::v
     return;
   }
   parent.wait = FrameWait::kNone;
-  if (is_map && s.distributed) {
-    Emit(&parent, "MapRunSucceeded", {});
-    parent.last_child_event = parent.prev_event;
-  }
   int64_t prev = inline_events ? parent.last_child_event : parent.prev_event;
+  int64_t exited_prev = prev;
+  if (is_map && s.distributed && !parent.silent) {
+    // AWS links MapStateSucceeded and (in most recorded histories; it
+    // varies with timing) MapStateExited to MapRunSucceeded.
+    Emit(&parent, "MapRunSucceeded", {});
+    prev = exited_prev = parent.prev_event;
+  }
   if (!parent.silent) {
     Emit(nullptr, is_map ? "MapStateSucceeded" : "ParallelStateSucceeded", {}, prev);
-    parent.prev_event = prev;
+    parent.prev_event = exited_prev;
   }
   json::value results(std::move(parent.results));
   parent.results = json::array();
