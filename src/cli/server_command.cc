@@ -110,7 +110,8 @@ int RunServer(const ServerFlags& flags) {
 void AddServerCommand(CLI::App& app, int* exit_code) {
   auto flags = std::make_shared<ServerFlags>();
   auto* cmd = app.add_subcommand(
-      "server", "Run the weft server: the Amazon SWF API over HTTP, with an embedded SQLite store.");
+      "server",
+      "Run the weft server: the Amazon SWF API over HTTP, with an embedded SQLite store.");
   cmd->add_option("--listen", flags->listen, "Address to listen on, HOST:PORT (port 0 = any free)")
       ->capture_default_str();
   cmd->add_option("--data-dir", flags->data_dir,

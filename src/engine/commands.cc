@@ -32,7 +32,8 @@ Result<json::object> StartedAttributes(const StartRequest& req, const json::obje
   auto estc = pick(req.execution_start_to_close_timeout, "defaultExecutionStartToCloseTimeout");
   if (!estc) return DefaultUndefined("executionStartToCloseTimeout");
   if (*estc == "NONE") {
-    return Error::Validation("executionStartToCloseTimeout cannot be NONE for a workflow execution");
+    return Error::Validation(
+        "executionStartToCloseTimeout cannot be NONE for a workflow execution");
   }
   auto task_list = pick(req.task_list, "defaultTaskList");
   if (!task_list) return DefaultUndefined("taskList");
@@ -58,8 +59,8 @@ Result<json::object> StartedAttributes(const StartRequest& req, const json::obje
   return a;
 }
 
-net::awaitable<Result<std::string>> StartOnShard(Engine::Impl* impl, Shard* shard,
-                                                 StartRequest req, json::object attrs) {
+net::awaitable<Result<std::string>> StartOnShard(Engine::Impl* impl, Shard* shard, StartRequest req,
+                                                 json::object attrs) {
   std::string key = WorkflowKey(req.domain, req.workflow_id);
   if (shard->open_runs.contains(key)) {
     co_return Error(Errc::kAlreadyExists, "WorkflowExecutionAlreadyStartedFault",
@@ -111,8 +112,8 @@ net::awaitable<Status> TerminateOnShard(Engine::Impl* impl, Shard* shard, Execut
   if (reason) a["reason"] = *reason;
   if (details) a["details"] = *details;
   const auto* started_policy = FindString((*ex)->state.started(), "childPolicy");
-  a["childPolicy"] = child_policy ? *child_policy
-                                  : (started_policy ? std::string(*started_policy) : "TERMINATE");
+  a["childPolicy"] =
+      child_policy ? *child_policy : (started_policy ? std::string(*started_policy) : "TERMINATE");
   a["cause"] = "OPERATOR_INITIATED";
   step.Append(EventType::kWorkflowExecutionTerminated, std::move(a));
   co_return co_await impl->Commit(*shard, step);
@@ -233,11 +234,10 @@ net::awaitable<Status> Engine::RespondActivityTask(std::string task_token, Activ
   if (!t.ok()) co_return std::move(t).error();
   if (t->kind != 'a') co_return Error::Validation("taskToken is not an activity task token");
   Shard& shard = impl_->ShardFor(t->domain, t->workflow_id);
-  co_return co_await net::co_spawn(
-      shard.strand,
-      RespondActivityOnShard(impl_.get(), &shard, std::move(*t), outcome, std::move(a),
-                             std::move(b)),
-      use_awaitable);
+  co_return co_await net::co_spawn(shard.strand,
+                                   RespondActivityOnShard(impl_.get(), &shard, std::move(*t),
+                                                          outcome, std::move(a), std::move(b)),
+                                   use_awaitable);
 }
 
 net::awaitable<Result<bool>> Engine::RecordActivityTaskHeartbeat(

@@ -4,7 +4,6 @@
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
-
 #include <memory>
 
 #include "store/store.h"
@@ -23,7 +22,7 @@ inline net::awaitable<Status> CommitBatch(store::Committer& committer, store::Wr
         auto ex = net::get_associated_executor(handler);
         auto h = std::make_shared<decltype(handler)>(std::move(handler));
         committer.Submit(std::move(batch), [h, ex](Status s) {
-          net::post(ex, [h, s = std::move(s)]() mutable { std::move(*h)(std::move(s)); });
+          net::post(ex, [h, s = std::move(s)]() mutable { std::move (*h)(std::move(s)); });
         });
       },
       net::use_awaitable);

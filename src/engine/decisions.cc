@@ -20,22 +20,32 @@ struct DecisionKind {
 constexpr std::string_view kSchedule = "ScheduleActivityTask";
 const DecisionKind kKinds[] = {
     {kSchedule, "scheduleActivityTaskDecisionAttributes", {"activityType", "activityId"}, false},
-    {"RequestCancelActivityTask", "requestCancelActivityTaskDecisionAttributes", {"activityId"},
+    {"RequestCancelActivityTask",
+     "requestCancelActivityTaskDecisionAttributes",
+     {"activityId"},
      false},
     {"CompleteWorkflowExecution", "completeWorkflowExecutionDecisionAttributes", {}, true},
     {"FailWorkflowExecution", "failWorkflowExecutionDecisionAttributes", {}, true},
     {"CancelWorkflowExecution", "cancelWorkflowExecutionDecisionAttributes", {}, true},
-    {"ContinueAsNewWorkflowExecution", "continueAsNewWorkflowExecutionDecisionAttributes", {},
+    {"ContinueAsNewWorkflowExecution",
+     "continueAsNewWorkflowExecutionDecisionAttributes",
+     {},
      true},
     {"RecordMarker", "recordMarkerDecisionAttributes", {"markerName"}, false},
     {"StartTimer", "startTimerDecisionAttributes", {"timerId", "startToFireTimeout"}, false},
     {"CancelTimer", "cancelTimerDecisionAttributes", {"timerId"}, false},
-    {"SignalExternalWorkflowExecution", "signalExternalWorkflowExecutionDecisionAttributes",
-     {"workflowId", "signalName"}, false},
+    {"SignalExternalWorkflowExecution",
+     "signalExternalWorkflowExecutionDecisionAttributes",
+     {"workflowId", "signalName"},
+     false},
     {"RequestCancelExternalWorkflowExecution",
-     "requestCancelExternalWorkflowExecutionDecisionAttributes", {"workflowId"}, false},
-    {"StartChildWorkflowExecution", "startChildWorkflowExecutionDecisionAttributes",
-     {"workflowType", "workflowId"}, false},
+     "requestCancelExternalWorkflowExecutionDecisionAttributes",
+     {"workflowId"},
+     false},
+    {"StartChildWorkflowExecution",
+     "startChildWorkflowExecutionDecisionAttributes",
+     {"workflowType", "workflowId"},
+     false},
     {"ScheduleLambdaFunction", "scheduleLambdaFunctionDecisionAttributes", {"id", "name"}, false},
 };
 
@@ -124,7 +134,8 @@ class DecisionApplier {
     static const json::object kNoConfig;
     const json::object* found = FindObject(entry->data, "configuration");
     const json::object& config = found ? *found : kNoConfig;
-    auto pick = [&](std::string_view key, std::string_view default_key) -> std::optional<std::string> {
+    auto pick = [&](std::string_view key,
+                    std::string_view default_key) -> std::optional<std::string> {
       if (auto v = Str(a, key)) return v;
       if (auto v = Str(config, default_key)) return v;
       return std::nullopt;
@@ -218,8 +229,8 @@ class DecisionApplier {
                      {"name", a.at("name")},
                      {"cause", "LAMBDA_SERVICE_NOT_AVAILABLE_IN_REGION"}});
     }
-    json::object e{{"workflowId", a.at("workflowId")}, {"cause", kNotPermitted},
-                   {"initiatedEventId", 0}};
+    json::object e{
+        {"workflowId", a.at("workflowId")}, {"cause", kNotPermitted}, {"initiatedEventId", 0}};
     CopyIf(a, e, "control");
     if (t == "StartChildWorkflowExecution") {
       e["workflowType"] = a.at("workflowType");

@@ -48,12 +48,12 @@ json::object Describe(const Execution& ex) {
   }
   out["executionConfiguration"] = std::move(config);
   int64_t open_timers = static_cast<int64_t>(s.timers().size());
-  out["openCounts"] = json::object{
-      {"openActivityTasks", static_cast<int64_t>(s.activities().size())},
-      {"openDecisionTasks", s.decision_task() ? 1 : 0},
-      {"openTimers", open_timers},
-      {"openChildWorkflowExecutions", 0},
-      {"openLambdaFunctions", 0}};
+  out["openCounts"] =
+      json::object{{"openActivityTasks", static_cast<int64_t>(s.activities().size())},
+                   {"openDecisionTasks", s.decision_task() ? 1 : 0},
+                   {"openTimers", open_timers},
+                   {"openChildWorkflowExecutions", 0},
+                   {"openLambdaFunctions", 0}};
   if (s.latest_activity_task_timestamp() != 0) {
     out["latestActivityTaskTimestamp"] = ToEpochSeconds(s.latest_activity_task_timestamp());
   }
@@ -75,8 +75,9 @@ net::awaitable<std::optional<Result<json::object>>> DescribeOnShard(Engine::Impl
   co_return Result<json::object>(Describe(ex));
 }
 
-net::awaitable<std::optional<Result<std::vector<HistoryEvent>>>> HistoryOnShard(
-    Engine::Impl* impl, Shard* shard, ExecutionRef ref) {
+net::awaitable<std::optional<Result<std::vector<HistoryEvent>>>> HistoryOnShard(Engine::Impl* impl,
+                                                                                Shard* shard,
+                                                                                ExecutionRef ref) {
   (void)impl;
   auto it = shard->runs.find(ref.run_id);
   if (it == shard->runs.end() || !it->second->state.open()) co_return std::nullopt;

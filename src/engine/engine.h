@@ -124,8 +124,7 @@ class Engine {
       std::shared_ptr<DisconnectSignal> disconnect);
   // `decisions` is the request's array as sent; it is validated whole
   // (ValidationException, nothing applied) before any decision is applied.
-  net::awaitable<Status> RespondDecisionTaskCompleted(std::string task_token,
-                                                      json::array decisions,
+  net::awaitable<Status> RespondDecisionTaskCompleted(std::string task_token, json::array decisions,
                                                       std::optional<std::string> context);
 
   net::awaitable<Result<std::optional<ActivityTask>>> PollForActivityTask(

@@ -60,7 +60,7 @@ struct Shard {
   int index;
   net::strand<net::io_context::executor_type> strand;
   std::unordered_map<std::string, std::unique_ptr<Execution>> runs;  // by runId
-  std::unordered_map<std::string, std::string> open_runs;  // WorkflowKey() -> runId
+  std::unordered_map<std::string, std::string> open_runs;            // WorkflowKey() -> runId
 };
 
 inline std::string WorkflowKey(const std::string& domain, const std::string& workflow_id) {

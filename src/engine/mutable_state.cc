@@ -99,15 +99,24 @@ void MutableState::Apply(const HistoryEvent& e) {
   };
 
   switch (e.type) {
-    case EventType::kWorkflowExecutionStarted: ApplyStarted(e); break;
+    case EventType::kWorkflowExecutionStarted:
+      ApplyStarted(e);
+      break;
     case EventType::kWorkflowExecutionCancelRequested:
       cancel_requested_ = true;
       NoteDecisionTrigger();
       break;
-    case EventType::kWorkflowExecutionSignaled: NoteDecisionTrigger(); break;
+    case EventType::kWorkflowExecutionSignaled:
+      NoteDecisionTrigger();
+      break;
 
     case EventType::kDecisionTaskScheduled:
-      decision_ = DecisionTaskInfo{e.id, 0, e.time, 0, TaskListName(a), PriorityOf(a),
+      decision_ = DecisionTaskInfo{e.id,
+                                   0,
+                                   e.time,
+                                   0,
+                                   TaskListName(a),
+                                   PriorityOf(a),
                                    ParseDurationSeconds(a, "startToCloseTimeout")};
       decision_pending_ = false;
       break;
@@ -129,7 +138,9 @@ void MutableState::Apply(const HistoryEvent& e) {
       decision_pending_ = true;
       break;
 
-    case EventType::kActivityTaskScheduled: ApplyActivityScheduled(e); break;
+    case EventType::kActivityTaskScheduled:
+      ApplyActivityScheduled(e);
+      break;
     case EventType::kActivityTaskStarted:
       if (auto* act = FindActivity(scheduled_id())) {
         act->started_event_id = e.id;
@@ -140,7 +151,9 @@ void MutableState::Apply(const HistoryEvent& e) {
     case EventType::kActivityTaskCompleted:
     case EventType::kActivityTaskFailed:
     case EventType::kActivityTaskTimedOut:
-    case EventType::kActivityTaskCanceled: close_activity(scheduled_id()); break;
+    case EventType::kActivityTaskCanceled:
+      close_activity(scheduled_id());
+      break;
     case EventType::kActivityTaskCancelRequested:
       if (auto* act = FindActivityById(StringOr(a, "activityId"))) act->cancel_requested = true;
       break;
@@ -154,7 +167,9 @@ void MutableState::Apply(const HistoryEvent& e) {
       timers_.erase(StringOr(a, "timerId"));
       NoteDecisionTrigger();
       break;
-    case EventType::kTimerCanceled: timers_.erase(StringOr(a, "timerId")); break;
+    case EventType::kTimerCanceled:
+      timers_.erase(StringOr(a, "timerId"));
+      break;
 
     // A decision that could not be carried out: the decider must hear of it.
     case EventType::kScheduleActivityTaskFailed:
@@ -169,16 +184,31 @@ void MutableState::Apply(const HistoryEvent& e) {
     case EventType::kStartChildWorkflowExecutionFailed:
     case EventType::kSignalExternalWorkflowExecutionFailed:
     case EventType::kRequestCancelExternalWorkflowExecutionFailed:
-    case EventType::kScheduleLambdaFunctionFailed: NoteDecisionTrigger(); break;
+    case EventType::kScheduleLambdaFunctionFailed:
+      NoteDecisionTrigger();
+      break;
 
-    case EventType::kWorkflowExecutionCompleted: Close(e, "COMPLETED"); break;
-    case EventType::kWorkflowExecutionFailed: Close(e, "FAILED"); break;
-    case EventType::kWorkflowExecutionCanceled: Close(e, "CANCELED"); break;
-    case EventType::kWorkflowExecutionTimedOut: Close(e, "TIMED_OUT"); break;
-    case EventType::kWorkflowExecutionTerminated: Close(e, "TERMINATED"); break;
-    case EventType::kWorkflowExecutionContinuedAsNew: Close(e, "CONTINUED_AS_NEW"); break;
+    case EventType::kWorkflowExecutionCompleted:
+      Close(e, "COMPLETED");
+      break;
+    case EventType::kWorkflowExecutionFailed:
+      Close(e, "FAILED");
+      break;
+    case EventType::kWorkflowExecutionCanceled:
+      Close(e, "CANCELED");
+      break;
+    case EventType::kWorkflowExecutionTimedOut:
+      Close(e, "TIMED_OUT");
+      break;
+    case EventType::kWorkflowExecutionTerminated:
+      Close(e, "TERMINATED");
+      break;
+    case EventType::kWorkflowExecutionContinuedAsNew:
+      Close(e, "CONTINUED_AS_NEW");
+      break;
 
-    default: break;  // markers and events of features not offered yet change nothing
+    default:
+      break;  // markers and events of features not offered yet change nothing
   }
 }
 

@@ -58,7 +58,8 @@ class MutableState {
   // The identity is not in the history (WorkflowExecutionStarted does not
   // carry it): it comes from the execution's stored record.
   MutableState(std::string domain, std::string workflow_id, std::string run_id)
-      : domain_(std::move(domain)), workflow_id_(std::move(workflow_id)),
+      : domain_(std::move(domain)),
+        workflow_id_(std::move(workflow_id)),
         run_id_(std::move(run_id)) {}
 
   // Folds one event into the state. Events must come in id order.
@@ -120,9 +121,9 @@ class MutableState {
   std::optional<std::string> latest_execution_context_;
   Millis latest_activity_scheduled_ = 0;
 
-  std::map<int64_t, ActivityInfo> activities_;                 // by scheduled event id
-  std::unordered_map<std::string, int64_t> activity_ids_;      // activityId -> scheduled id
-  std::map<std::string, TimerInfo> timers_;                    // by timerId
+  std::map<int64_t, ActivityInfo> activities_;             // by scheduled event id
+  std::unordered_map<std::string, int64_t> activity_ids_;  // activityId -> scheduled id
+  std::map<std::string, TimerInfo> timers_;                // by timerId
 };
 
 }  // namespace weft::engine

@@ -27,8 +27,7 @@ Status Registry::Load(store::Store& store) {
 }
 
 std::optional<RegistryEntry> Registry::Get(std::string_view kind, std::string_view scope,
-                                           std::string_view name,
-                                           std::string_view version) const {
+                                           std::string_view name, std::string_view version) const {
   std::shared_lock lock(mu_);
   auto it = entries_.find(
       Key{std::string(kind), std::string(scope), std::string(name), std::string(version)});

@@ -12,8 +12,10 @@ bool IsCloseEvent(EventType t) {
     case EventType::kWorkflowExecutionCanceled:
     case EventType::kWorkflowExecutionTimedOut:
     case EventType::kWorkflowExecutionTerminated:
-    case EventType::kWorkflowExecutionContinuedAsNew: return true;
-    default: return false;
+    case EventType::kWorkflowExecutionContinuedAsNew:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -27,9 +29,9 @@ TimerSpec Spec(const MutableState& s, TimerKind kind, Millis due, int64_t id, in
 
 void AddActivityEffects(const MutableState& s, const ActivityInfo& a, Effects& fx) {
   if (a.started_event_id == 0) {
-    fx.add_tasks.push_back({ActivityList(s.domain(), a.task_list),
-                            matching::Task{s.workflow_id(), s.run_id(), a.scheduled_event_id,
-                                           a.priority}});
+    fx.add_tasks.push_back(
+        {ActivityList(s.domain(), a.task_list),
+         matching::Task{s.workflow_id(), s.run_id(), a.scheduled_event_id, a.priority}});
     if (a.schedule_to_start > 0) {
       fx.timers.push_back(Spec(s, TimerKind::kActivityScheduleToStart,
                                a.scheduled_time + 1000 * a.schedule_to_start,
@@ -49,16 +51,15 @@ void AddActivityEffects(const MutableState& s, const ActivityInfo& a, Effects& f
   }
   if (a.schedule_to_close > 0 && a.started_event_id == 0) {
     fx.timers.push_back(Spec(s, TimerKind::kActivityScheduleToClose,
-                             a.scheduled_time + 1000 * a.schedule_to_close,
-                             a.scheduled_event_id));
+                             a.scheduled_time + 1000 * a.schedule_to_close, a.scheduled_event_id));
   }
 }
 
 void AddDecisionEffects(const MutableState& s, const DecisionTaskInfo& d, Effects& fx) {
   if (d.started_event_id == 0) {
-    fx.add_tasks.push_back({{s.domain(), d.task_list, matching::TaskKind::kDecision},
-                            matching::Task{s.workflow_id(), s.run_id(), d.scheduled_event_id,
-                                           d.priority}});
+    fx.add_tasks.push_back(
+        {{s.domain(), d.task_list, matching::TaskKind::kDecision},
+         matching::Task{s.workflow_id(), s.run_id(), d.scheduled_event_id, d.priority}});
   } else if (d.start_to_close > 0) {
     fx.timers.push_back(Spec(s, TimerKind::kDecisionStartToClose,
                              d.started_time + 1000 * d.start_to_close, d.scheduled_event_id,
@@ -134,7 +135,8 @@ void Step::NoteEffects(const HistoryEvent& e) {
       }
       break;
     }
-    default: break;
+    default:
+      break;
   }
 }
 
@@ -158,8 +160,8 @@ store::WriteBatch Step::TakeBatch() {
   for (int64_t id = execution_.submitted_event_id + 1; id <= execution_.state.last_event_id();
        ++id) {
     const HistoryEvent& e = execution_.state.event(id);
-    w.events.push_back(store::EventRecord{e.id, static_cast<uint16_t>(e.type), e.time,
-                                          ToJson(e.attributes)});
+    w.events.push_back(
+        store::EventRecord{e.id, static_cast<uint16_t>(e.type), e.time, ToJson(e.attributes)});
   }
   execution_.submitted_event_id = execution_.state.last_event_id();
   batch.executions.push_back(std::move(w));

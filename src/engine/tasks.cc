@@ -77,9 +77,9 @@ net::awaitable<Status> CompleteDecisionOnShard(Engine::Impl* impl, Shard* shard,
   const auto& d = ex.ok() ? (*ex)->state.decision_task() : std::nullopt;
   if (!d || d->scheduled_event_id != t.scheduled_event_id ||
       d->started_event_id != t.started_event_id) {
-    co_return Error(Errc::kUnknownResource, "UnknownResourceFault",
-                    "Unknown decision task, scheduledEventId = " +
-                        std::to_string(t.scheduled_event_id));
+    co_return Error(
+        Errc::kUnknownResource, "UnknownResourceFault",
+        "Unknown decision task, scheduledEventId = " + std::to_string(t.scheduled_event_id));
   }
   Step step(*shard, **ex, impl->clock.Now());
   // Events that arrived while the decider was deciding: it has not seen them.

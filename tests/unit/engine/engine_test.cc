@@ -1,0 +1,408 @@
+// The engine driven directly (no HTTP), on a real SQLite store in a temporary
+// directory, with its io_context running on two threads as in the server.
+#include "engine/engine.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/use_future.hpp>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "engine/mutable_state.h"
+
+namespace weft::engine {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+class EngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("weft-engine-test-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    Open();
+  }
+  void TearDown() override {
+    Close();
+    fs::remove_all(dir_);
+  }
+
+  void Open() {
+    auto s = store::OpenSqliteStore(dir_.string());
+    ASSERT_TRUE(s.ok()) << s.error().message();
+    store_ = std::move(*s);
+    io_ = std::make_unique<net::io_context>(2);
+    EngineOptions options;
+    options.poll_timeout = 300ms;
+    engine_ = std::make_unique<Engine>(*io_, *store_, clock_, options);
+    ASSERT_TRUE(engine_->Recover().ok());
+    work_.emplace(io_->get_executor());
+    for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_->run(); });
+  }
+
+  // Stops everything as a crash would leave the store: no clean shutdown
+  // steps beyond what is already durable.
+  void Close() {
+    if (!engine_) return;
+    engine_->Shutdown();
+    work_.reset();
+    io_->stop();
+    for (auto& t : threads_) t.join();
+    threads_.clear();
+    engine_.reset();
+    io_.reset();
+    store_.reset();
+  }
+
+  template <class T>
+  T Run(net::awaitable<T> a) {
+    return net::co_spawn(*io_, std::move(a), net::use_future).get();
+  }
+
+  void RegisterBasics() {
+    Registry::Mutation domain =
+        [](const std::optional<RegistryEntry>&) -> Result<std::optional<RegistryEntry>> {
+      return std::optional(RegistryEntry{});
+    };
+    ASSERT_TRUE(
+        Run(engine_->registry().Update(std::string(kDomainKind), "", "d", "", domain)).ok());
+    Registry::Mutation wf =
+        [](const std::optional<RegistryEntry>&) -> Result<std::optional<RegistryEntry>> {
+      RegistryEntry e;
+      e.record.status = "REGISTERED";
+      e.data["configuration"] =
+          json::object{{"defaultTaskList", json::object{{"name", "deciders"}}},
+                       {"defaultExecutionStartToCloseTimeout", "3600"},
+                       {"defaultTaskStartToCloseTimeout", "60"},
+                       {"defaultChildPolicy", "TERMINATE"}};
+      return std::optional(e);
+    };
+    ASSERT_TRUE(
+        Run(engine_->registry().Update(std::string(kWorkflowTypeKind), "d", "wf", "1", wf)).ok());
+    Registry::Mutation act =
+        [](const std::optional<RegistryEntry>&) -> Result<std::optional<RegistryEntry>> {
+      RegistryEntry e;
+      e.record.status = "REGISTERED";
+      e.data["configuration"] = json::object{{"defaultTaskList", json::object{{"name", "workers"}}},
+                                             {"defaultTaskScheduleToStartTimeout", "600"},
+                                             {"defaultTaskScheduleToCloseTimeout", "900"},
+                                             {"defaultTaskStartToCloseTimeout", "300"}};
+      return std::optional(e);
+    };
+    ASSERT_TRUE(
+        Run(engine_->registry().Update(std::string(kActivityTypeKind), "d", "act", "1", act)).ok());
+  }
+
+  std::string Start(const std::string& workflow_id) {
+    StartRequest req;
+    req.domain = "d";
+    req.workflow_id = workflow_id;
+    req.type = {"wf", "1"};
+    req.input = "in";
+    auto r = Run(engine_->StartWorkflowExecution(std::move(req)));
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message());
+    return r.ok() ? *r : "";
+  }
+
+  std::optional<DecisionTask> PollDecision() {
+    auto r = Run(engine_->PollForDecisionTask("d", "deciders", "decider", nullptr));
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? *r : std::nullopt;
+  }
+  std::optional<ActivityTask> PollActivity() {
+    auto r = Run(engine_->PollForActivityTask("d", "workers", "worker", nullptr));
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? *r : std::nullopt;
+  }
+  Status Decide(const std::string& token, json::array decisions) {
+    auto s = Run(engine_->RespondDecisionTaskCompleted(token, std::move(decisions), std::nullopt));
+    if (!s.ok()) std::cerr << "decide: " << s.error().type() << ": " << s.error().message() << "\n";
+    return s;
+  }
+
+  std::vector<std::string> Types(const std::string& workflow_id, const std::string& run_id) {
+    auto h = Run(engine_->GetHistory({"d", workflow_id, run_id}));
+    EXPECT_TRUE(h.ok());
+    std::vector<std::string> out;
+    if (h.ok()) {
+      for (const auto& e : *h) out.emplace_back(EventTypeName(e.type));
+    }
+    return out;
+  }
+
+  static json::value Schedule(const std::string& id) {
+    return json::object{
+        {"decisionType", "ScheduleActivityTask"},
+        {"scheduleActivityTaskDecisionAttributes",
+         json::object{{"activityType", json::object{{"name", "act"}, {"version", "1"}}},
+                      {"activityId", id},
+                      {"input", "x"}}}};
+  }
+  static json::value Complete() {
+    return json::object{
+        {"decisionType", "CompleteWorkflowExecution"},
+        {"completeWorkflowExecutionDecisionAttributes", json::object{{"result", "done"}}}};
+  }
+
+  fs::path dir_;
+  FakeClock clock_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<net::io_context> io_;
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
+  std::vector<std::thread> threads_;
+  std::unique_ptr<Engine> engine_;
+};
+
+TEST_F(EngineTest, DeciderAndWorkerLoopWritesTheDocumentedHistory) {
+  RegisterBasics();
+  std::string run = Start("w1");
+  auto d1 = PollDecision();
+  ASSERT_TRUE(d1);
+  EXPECT_EQ(d1->previous_started_event_id, 0);
+  EXPECT_EQ(d1->events.size(), 3u);
+  ASSERT_TRUE(Decide(d1->task_token, json::array{Schedule("a1")}).ok());
+  auto a1 = PollActivity();
+  ASSERT_TRUE(a1);
+  EXPECT_EQ(a1->activity_id, "a1");
+  EXPECT_EQ(a1->input, "x");
+  ASSERT_TRUE(Run(engine_->RespondActivityTask(a1->task_token, Engine::ActivityOutcome::kCompleted,
+                                               "r", std::nullopt))
+                  .ok());
+  auto d2 = PollDecision();
+  ASSERT_TRUE(d2);
+  EXPECT_EQ(d2->previous_started_event_id, d1->started_event_id);
+  ASSERT_TRUE(Decide(d2->task_token, json::array{Complete()}).ok());
+  EXPECT_EQ(Types("w1", run),
+            (std::vector<std::string>{
+                "WorkflowExecutionStarted", "DecisionTaskScheduled", "DecisionTaskStarted",
+                "DecisionTaskCompleted", "ActivityTaskScheduled", "ActivityTaskStarted",
+                "ActivityTaskCompleted", "DecisionTaskScheduled", "DecisionTaskStarted",
+                "DecisionTaskCompleted", "WorkflowExecutionCompleted"}));
+  // Closed: tokens are stale and the workflowId can be used again.
+  auto stale = Run(
+      engine_->RespondActivityTask(a1->task_token, Engine::ActivityOutcome::kCompleted, "r", {}));
+  ASSERT_FALSE(stale.ok());
+  EXPECT_EQ(stale.error().type(), "UnknownResourceFault");
+  EXPECT_NE(Start("w1"), run);
+}
+
+TEST_F(EngineTest, SecondStartOfOpenWorkflowIdIsRefused) {
+  RegisterBasics();
+  Start("w1");
+  StartRequest req;
+  req.domain = "d";
+  req.workflow_id = "w1";
+  req.type = {"wf", "1"};
+  auto r = Run(engine_->StartWorkflowExecution(std::move(req)));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().type(), "WorkflowExecutionAlreadyStartedFault");
+}
+
+TEST_F(EngineTest, CloseDecisionWithUnseenSignalFailsAsUnhandled) {
+  RegisterBasics();
+  std::string run = Start("w1");
+  auto d1 = PollDecision();
+  ASSERT_TRUE(d1);
+  ASSERT_TRUE(Run(engine_->SignalWorkflowExecution({"d", "w1", ""}, "go", "payload")).ok());
+  ASSERT_TRUE(Decide(d1->task_token, json::array{Complete()}).ok());
+  auto types = Types("w1", run);
+  ASSERT_GE(types.size(), 3u);
+  EXPECT_EQ(types[types.size() - 2], "CompleteWorkflowExecutionFailed");
+  EXPECT_EQ(types.back(), "DecisionTaskScheduled");
+  auto d2 = PollDecision();
+  ASSERT_TRUE(d2);
+  ASSERT_TRUE(Decide(d2->task_token, json::array{Complete()}).ok());
+  EXPECT_EQ(Types("w1", run).back(), "WorkflowExecutionCompleted");
+}
+
+TEST_F(EngineTest, FailedDecisionsGetDocumentedCauses) {
+  RegisterBasics();
+  std::string run = Start("w1");
+  auto d1 = PollDecision();
+  ASSERT_TRUE(d1);
+  json::array decisions{
+      json::object{{"decisionType", "ScheduleActivityTask"},
+                   {"scheduleActivityTaskDecisionAttributes",
+                    json::object{{"activityType", json::object{{"name", "nope"}, {"version", "1"}}},
+                                 {"activityId", "a1"}}}},
+      json::object{{"decisionType", "CancelTimer"},
+                   {"cancelTimerDecisionAttributes", json::object{{"timerId", "t0"}}}},
+      json::object{
+          {"decisionType", "RequestCancelActivityTask"},
+          {"requestCancelActivityTaskDecisionAttributes", json::object{{"activityId", "zz"}}}}};
+  ASSERT_TRUE(Decide(d1->task_token, decisions).ok());
+  auto h = Run(engine_->GetHistory({"d", "w1", run}));
+  ASSERT_TRUE(h.ok());
+  std::vector<std::string> causes;
+  for (const auto& e : *h) {
+    if (const auto* c = FindString(e.attributes, "cause")) causes.emplace_back(*c);
+  }
+  EXPECT_EQ(causes, (std::vector<std::string>{"ACTIVITY_TYPE_DOES_NOT_EXIST", "TIMER_ID_UNKNOWN",
+                                              "ACTIVITY_ID_UNKNOWN"}));
+  EXPECT_EQ(h->back().type, EventType::kDecisionTaskScheduled);  // the decider must hear of it
+}
+
+TEST_F(EngineTest, MalformedDecisionsAreRejectedWholeAndNothingIsApplied) {
+  RegisterBasics();
+  std::string run = Start("w1");
+  auto d1 = PollDecision();
+  ASSERT_TRUE(d1);
+  struct Case {
+    const char* name;
+    json::array decisions;
+  } cases[] = {
+      {"unknown type", json::array{json::object{{"decisionType", "Dance"}}}},
+      {"missing attributes", json::array{json::object{{"decisionType", "StartTimer"}}}},
+      {"close not last", json::array{Complete(), Schedule("a1")}},
+      {"not an object", json::array{1}},
+  };
+  for (auto& c : cases) {
+    auto s = Decide(d1->task_token, c.decisions);
+    ASSERT_FALSE(s.ok()) << c.name;
+    EXPECT_EQ(s.error().type(), "ValidationException") << c.name;
+  }
+  EXPECT_EQ(Types("w1", run).size(), 3u);
+  EXPECT_TRUE(Decide(d1->task_token, json::array{Complete()}).ok());
+}
+
+TEST_F(EngineTest, MalformedTokenIsValidationAndForeignTokenUnknown) {
+  RegisterBasics();
+  auto bad = Run(engine_->RespondActivityTask("not-a-token", Engine::ActivityOutcome::kCompleted,
+                                              std::nullopt, std::nullopt));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().type(), "ValidationException");
+}
+
+TEST_F(EngineTest, CancelOfUnstartedActivityCancelsItAtOnce) {
+  RegisterBasics();
+  std::string run = Start("w1");
+  auto d1 = PollDecision();
+  ASSERT_TRUE(Decide(d1->task_token, json::array{Schedule("a1")}).ok());
+  EXPECT_EQ(engine_->CountPendingTasks("d", "workers", matching::TaskKind::kActivity), 1);
+  auto d2 = Run(engine_->SignalWorkflowExecution({"d", "w1", run}, "cancel-it", std::nullopt));
+  ASSERT_TRUE(d2.ok());
+  auto d3 = PollDecision();
+  ASSERT_TRUE(d3);
+  json::array cancel{json::object{
+      {"decisionType", "RequestCancelActivityTask"},
+      {"requestCancelActivityTaskDecisionAttributes", json::object{{"activityId", "a1"}}}}};
+  ASSERT_TRUE(Decide(d3->task_token, cancel).ok());
+  auto types = Types("w1", run);
+  EXPECT_EQ(types[types.size() - 3], "ActivityTaskCancelRequested");
+  EXPECT_EQ(types[types.size() - 2], "ActivityTaskCanceled");
+  EXPECT_EQ(engine_->CountPendingTasks("d", "workers", matching::TaskKind::kActivity), 0);
+  EXPECT_FALSE(PollActivity().has_value());
+}
+
+TEST_F(EngineTest, HeartbeatReportsCancelRequestOfStartedActivity) {
+  RegisterBasics();
+  std::string run = Start("w1");
+  auto d1 = PollDecision();
+  ASSERT_TRUE(Decide(d1->task_token, json::array{Schedule("a1")}).ok());
+  auto a1 = PollActivity();
+  ASSERT_TRUE(a1);
+  auto hb = Run(engine_->RecordActivityTaskHeartbeat(a1->task_token, "50%"));
+  ASSERT_TRUE(hb.ok());
+  EXPECT_FALSE(*hb);
+  ASSERT_TRUE(Run(engine_->SignalWorkflowExecution({"d", "w1", run}, "s", std::nullopt)).ok());
+  auto d2 = PollDecision();
+  json::array cancel{json::object{
+      {"decisionType", "RequestCancelActivityTask"},
+      {"requestCancelActivityTaskDecisionAttributes", json::object{{"activityId", "a1"}}}}};
+  ASSERT_TRUE(Decide(d2->task_token, cancel).ok());
+  hb = Run(engine_->RecordActivityTaskHeartbeat(a1->task_token, std::nullopt));
+  ASSERT_TRUE(hb.ok());
+  EXPECT_TRUE(*hb);
+  ASSERT_TRUE(Run(engine_->RespondActivityTask(a1->task_token, Engine::ActivityOutcome::kCanceled,
+                                               std::nullopt, "stopped"))
+                  .ok());
+  EXPECT_EQ(Types("w1", run).back(), "DecisionTaskScheduled");
+}
+
+// The history is the truth: an engine started on the same store continues
+// every open execution where the first left it, tasks included.
+TEST_F(EngineTest, RecoveryRebuildsStateTasksAndTokens) {
+  RegisterBasics();
+  std::string run = Start("w1");
+  auto d1 = PollDecision();
+  ASSERT_TRUE(Decide(d1->task_token, json::array{Schedule("a1"), Schedule("a2")}).ok());
+  auto a1 = PollActivity();
+  ASSERT_TRUE(a1);
+  Close();
+  Open();
+  // a1 was started before the restart: its token still works.
+  ASSERT_TRUE(Run(engine_->RespondActivityTask(a1->task_token, Engine::ActivityOutcome::kCompleted,
+                                               "r1", std::nullopt))
+                  .ok());
+  // a2 was queued: it is queued again.
+  auto a2 = PollActivity();
+  ASSERT_TRUE(a2);
+  EXPECT_EQ(a2->activity_id == "a1" ? "a2" : a2->activity_id, "a2");
+  ASSERT_TRUE(Run(engine_->RespondActivityTask(a2->task_token, Engine::ActivityOutcome::kCompleted,
+                                               "r2", std::nullopt))
+                  .ok());
+  auto d2 = PollDecision();
+  ASSERT_TRUE(d2);
+  ASSERT_TRUE(Decide(d2->task_token, json::array{Complete()}).ok());
+  auto types = Types("w1", run);
+  EXPECT_EQ(types.back(), "WorkflowExecutionCompleted");
+  EXPECT_EQ(std::count(types.begin(), types.end(), "ActivityTaskCompleted"), 2);
+}
+
+// Replaying a history rebuilds the same state as applying it live.
+TEST_F(EngineTest, ReplayOfStoredHistoryRebuildsSameState) {
+  RegisterBasics();
+  std::string run = Start("w1");
+  auto d1 = PollDecision();
+  json::array decisions{
+      Schedule("a1"), Schedule("a2"),
+      json::object{{"decisionType", "StartTimer"},
+                   {"startTimerDecisionAttributes",
+                    json::object{{"timerId", "t1"}, {"startToFireTimeout", "600"}}}}};
+  ASSERT_TRUE(Decide(d1->task_token, decisions).ok());
+  auto a1 = PollActivity();
+  ASSERT_TRUE(a1);
+  auto h = Run(engine_->GetHistory({"d", "w1", run}));
+  ASSERT_TRUE(h.ok());
+  MutableState replayed("d", "w1", run);
+  for (const auto& e : *h) replayed.Apply(e);
+  auto described = Run(engine_->DescribeWorkflowExecution({"d", "w1", run}));
+  ASSERT_TRUE(described.ok());
+  const auto& counts = described->at("openCounts").as_object();
+  EXPECT_EQ(counts.at("openActivityTasks").as_int64(),
+            static_cast<int64_t>(replayed.activities().size()));
+  EXPECT_EQ(counts.at("openTimers").as_int64(), static_cast<int64_t>(replayed.timers().size()));
+  EXPECT_EQ(replayed.activities().size(), 2u);
+  EXPECT_EQ(replayed.timers().size(), 1u);
+  EXPECT_EQ(replayed.previous_started_event_id(), d1->started_event_id);
+  EXPECT_FALSE(replayed.decision_task().has_value());
+  int started = 0;
+  for (const auto& [id, a] : replayed.activities()) started += a.started_event_id != 0;
+  EXPECT_EQ(started, 1);
+}
+
+TEST_F(EngineTest, TerminateClosesAndWithdrawsQueuedTasks) {
+  RegisterBasics();
+  std::string run = Start("w1");
+  EXPECT_EQ(engine_->CountPendingTasks("d", "deciders", matching::TaskKind::kDecision), 1);
+  ASSERT_TRUE(
+      Run(engine_->TerminateWorkflowExecution({"d", "w1", ""}, "why", std::nullopt, std::nullopt))
+          .ok());
+  EXPECT_EQ(engine_->CountPendingTasks("d", "deciders", matching::TaskKind::kDecision), 0);
+  EXPECT_EQ(Types("w1", run).back(), "WorkflowExecutionTerminated");
+  auto again = Run(engine_->SignalWorkflowExecution({"d", "w1", ""}, "s", std::nullopt));
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().type(), "UnknownResourceFault");
+  auto described = Run(engine_->DescribeWorkflowExecution({"d", "w1", run}));
+  ASSERT_TRUE(described.ok());
+  EXPECT_EQ(described->at("executionInfo").at("closeStatus").as_string(), "TERMINATED");
+}
+
+}  // namespace
+}  // namespace weft::engine
