@@ -331,9 +331,8 @@ json::value ExecutionState::Context(const Frame& f, const State& s, const json::
                          {"RoleArn", ctx_.role_arn},
                          {"StartTime", FormatIso8601(ctx_.start_time_ms)}};
   if (!ctx_.express) execution["RedriveCount"] = 0;
-  json::object state{{"EnteredTime", FormatIso8601(f.entered_time_ms)},
-                     {"Name", s.name},
-                     {"RetryCount", f.retry_total}};
+  json::object state{{"EnteredTime", FormatIso8601(f.entered_time_ms)}, {"Name", s.name}};
+  if (!ctx_.express) state["RetryCount"] = f.retry_total;
   json::object ctx{{"Execution", std::move(execution)},
                    {"State", std::move(state)},
                    {"StateMachine", json::object{{"Id", ctx_.state_machine_arn},

@@ -17,7 +17,10 @@ Result<LocalRunResult> RunLocally(StateMachinePtr machine, std::string_view inpu
   ctx.state_machine_name = options.state_machine_name;
   ctx.state_machine_arn = prefix + "stateMachine:" + options.state_machine_name;
   ctx.execution_name = "local";
-  ctx.execution_arn = prefix + "execution:" + options.state_machine_name + ":local";
+  ctx.execution_arn = options.express
+                          ? prefix + "express:" + options.state_machine_name +
+                                ":local:00000000-0000-4000-8000-000000000000"
+                          : prefix + "execution:" + options.state_machine_name + ":local";
   ctx.role_arn = "arn:aws:iam::123456789012:role/weft-local";
   ctx.start_time_ms = options.start_time_ms;
   ctx.express = options.express;

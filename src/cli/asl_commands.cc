@@ -66,7 +66,7 @@ json::object ResultJson(const asl::LocalRunResult& r, bool with_history) {
 
 struct RunFlags {
   std::string file, input, mocks, test_case, batch;
-  bool history = false, as_json = false;
+  bool history = false, as_json = false, express = false;
 };
 
 Result<asl::LocalRunResult> RunOne(const json::value& definition, const std::string& input,
@@ -145,6 +145,7 @@ int Run(const RunFlags& flags) {
   asl::LocalRunOptions options;
   options.state_machine_name = std::filesystem::path(flags.file).stem().string();
   options.test_case = flags.test_case;
+  options.express = flags.express;
   if (!flags.mocks.empty()) {
     auto mtext = ReadFile(flags.mocks);
     if (!mtext) {
@@ -205,6 +206,7 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--mocks", flags->mocks, "AWS Step Functions Local mock configuration file");
   cmd->add_option("--test-case", flags->test_case, "test case of the mock file");
   cmd->add_flag("--history", flags->history, "print the history events");
+  cmd->add_flag("--express", flags->express, "run as an Express execution");
   cmd->add_flag("--json", flags->as_json, "print {status, output, error, cause} as JSON");
   cmd->add_option("--batch", flags->batch,
                   "run every {id, definition, input_json} line of a JSONL file; print one "
