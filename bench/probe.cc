@@ -100,6 +100,8 @@ struct ProbeRun {
     auto sent = BenchClock::now();
     SwfReply responded = co_await decider.Call("RespondDecisionTaskCompleted", respond);
     auto replied = BenchClock::now();
+    // Nothing was scheduled: end the poll rather than wait out its timeout.
+    if (!responded.ok()) worker.Close();
     if (!pending->done) {
       pending->wake.expires_at(BenchClock::time_point::max());
       co_await pending->wake.async_wait(kUseTuple);
