@@ -336,8 +336,9 @@ class DecisionTest(WorkflowTestBase):
         task = flow.decision()
         canceled = k.last(task["events"], "ActivityTaskCanceled")
         self.assertEqual(k.attrs(canceled)["details"], "stopped")
-        self.assertEqual(k.attrs(canceled)["latestCancelRequestedEventId"],
-                         k.last(task["events"], "ActivityTaskCancelRequested")["eventId"])
+        self.assertEqual(k.attrs(canceled).get("latestCancelRequestedEventId"),
+                         k.last(task["events"], "ActivityTaskCancelRequested")["eventId"],
+                         "ActivityTaskCanceled names the cancel request: %r" % canceled)
         self.assertFault("UnknownResourceFault", self.swf.respond_activity_task_completed,
                          taskToken=act["taskToken"])
         flow.decide(task, k.complete())
