@@ -232,6 +232,7 @@ class DefinitionParser {
       return;
     }
     st.type = *type;
+    st.type_known = true;
     st.needs_context = MentionsContext(v);
     f_.CheckAllowed(o, loc, AllowedFields(st.type),
                     "in a " + std::string(StateTypeName(st.type)) + " state");
@@ -331,10 +332,14 @@ class DefinitionParser {
       for (size_t i = 0; i < arr.size(); ++i) {
         auto rule =
             CompileChoiceRule(arr[i], loc + "/Choices/" + std::to_string(i), true, f_.diags());
-        if (rule)
-          st.choices.push_back(std::move(*rule));
-        else
-          st.choices.emplace_back();  // keeps indexes aligned with the definition
+        if (!rule) {
+          // Keep the target so that graph checks see it (the machine is
+          // not produced anyway: there is a diagnostic).
+          rule.emplace();
+          if (arr[i].is_object())
+            if (auto* n = FindString(arr[i].as_object(), "Next")) rule->next = std::string(*n);
+        }
+        st.choices.push_back(std::move(*rule));
       }
     }
     if (auto d = f_.String(o, "Default", loc, false)) st.default_next = *d;

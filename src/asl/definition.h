@@ -65,6 +65,7 @@ struct State {
   int next_index = -1;
   bool end = false;
   bool needs_context = false;  // the state's fields mention "$$"
+  bool type_known = false;     // Type parsed (graph checks skip the rest)
 
   IoPath input_path, output_path;
   std::optional<Template> parameters;  // Parameters, or Map ItemSelector

@@ -49,6 +49,13 @@ void ValidateBlock(Block& b, std::vector<Diagnostic>& diags) {
             Resolve(b, c.next, st.location + "/Catch/" + std::to_string(i) + "/Next", diags);
     }
   }
+  bool any_terminal = false;
+  for (const State& st : b.states)
+    any_terminal |=
+        !st.type_known || st.end || st.type == StateType::kSucceed || st.type == StateType::kFail;
+  if (!b.states.empty() && !any_terminal)
+    Add(diags, b.location + "/States",
+        "no state ends the workflow: add \"End\": true, a Succeed or a Fail state");
   // Reachability from StartAt.
   if (b.start_index < 0) return;
   std::vector<bool> seen(b.states.size(), false);
