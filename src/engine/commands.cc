@@ -155,6 +155,9 @@ net::awaitable<Status> RespondActivityOnShard(Engine::Impl* impl, Shard* shard, 
     case Engine::ActivityOutcome::kCanceled:
       type = EventType::kActivityTaskCanceled;
       if (b) attrs["details"] = *b;
+      if (found->second->cancel_requested) {
+        attrs["latestCancelRequestedEventId"] = found->second->cancel_requested_event_id;
+      }
       break;
   }
   attrs["scheduledEventId"] = t.scheduled_event_id;

@@ -155,7 +155,10 @@ void MutableState::Apply(const HistoryEvent& e) {
       close_activity(scheduled_id());
       break;
     case EventType::kActivityTaskCancelRequested:
-      if (auto* act = FindActivityById(StringOr(a, "activityId"))) act->cancel_requested = true;
+      if (auto* act = FindActivityById(StringOr(a, "activityId"))) {
+        act->cancel_requested = true;
+        act->cancel_requested_event_id = e.id;
+      }
       break;
 
     case EventType::kTimerStarted: {

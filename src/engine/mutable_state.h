@@ -36,6 +36,7 @@ struct ActivityInfo {
   Millis last_heartbeat = 0;
   std::optional<std::string> heartbeat_details;
   bool cancel_requested = false;
+  int64_t cancel_requested_event_id = 0;  // the latest ActivityTaskCancelRequested
 };
 
 struct TimerInfo {
