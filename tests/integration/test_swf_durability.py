@@ -4,6 +4,7 @@ times and restarted on the same data dir. Every workflow must complete with a
 valid history, and every request answered 200 before a kill must be
 reflected in the histories."""
 
+import sys
 import threading
 import time
 import unittest
@@ -171,6 +172,7 @@ class DurabilityTest(ServerTestCase):
                           task_list=dtl, workflow_id="wf-%d-%s" % (i, uniq("d")))
             answered.add("starts", ex)
         kills = 0 if is_moto() else KILLS
+        progress = []  # activities completed when each kill came
         try:
             for n in range(kills):
                 time.sleep(1.5)
@@ -184,6 +186,8 @@ class DurabilityTest(ServerTestCase):
                     except ClientError as e:
                         if error_code(e) != "UnknownResourceFault":  # already closed
                             raise
+                with answered.lock:
+                    progress.append(len(answered.completions))
                 self.server.kill()
                 time.sleep(0.5)
                 self.server.start()
@@ -194,6 +198,12 @@ class DurabilityTest(ServerTestCase):
                 t.join(15)
         self.assertEqual(errors, [])
         self.assertEqual(self.server.starts, kills + 1)
+        sys.stderr.write("\nactivities completed at each kill: %s of %d; answered: %s\n" % (
+            progress, WORKFLOWS * STEPS, {n: len(getattr(answered, n)) for n in (
+                "starts", "signals", "decisions", "activity_polls", "completions", "stale")}))
+        if kills:
+            self.assertLess(progress[0], WORKFLOWS * STEPS,
+                            "the first kill must come while work is in flight")
 
         swf = self.server.client()
         for ex in answered.starts:

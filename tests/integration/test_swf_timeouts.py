@@ -173,6 +173,12 @@ class TimeoutAfterRestartTest(ServerTestCase):
 
     def test_timeouts_fire_after_kill_and_restart(self):
         flow = TimeoutFlow(self)
+        # A second execution whose own start-to-close timeout, and a third
+        # whose started activity's start-to-close timeout, fall after the restart.
+        short = TimeoutFlow(self, executionStartToCloseTimeout="4")
+        started = TimeoutFlow(self)
+        started.schedule("running", **dict(ACT_DEFAULTS, startToCloseTimeout="4"))
+        started.activity()
         task = flow.decision()
         k.decide(self.swf, task,
                  k.schedule(self.act_type, "due-while-down", taskList={"name": flow.atl},
@@ -184,7 +190,7 @@ class TimeoutAfterRestartTest(ServerTestCase):
         time.sleep(2)
         self.server.start()
         self.swf = self.server.client()
-        flow.swf = self.swf
+        flow.swf = short.swf = started.swf = self.swf
         timed_out = flow.wait_for("ActivityTaskTimedOut", timeout=20, count=2)
         self.assertEqual({k.attrs(e)["timeoutType"] for e in timed_out}, {"SCHEDULE_TO_START"})
         events = flow.history()
@@ -197,6 +203,11 @@ class TimeoutAfterRestartTest(ServerTestCase):
         self.assertEqual(len(k.find(task["events"], "ActivityTaskTimedOut")), 2)
         k.decide(self.swf, task, k.complete())
         self.assertEqual(k.history_problems(flow.history()), [])
+
+        event = short.wait_for("WorkflowExecutionTimedOut", timeout=20)[0]
+        self.assertEqual(k.attrs(event)["timeoutType"], "START_TO_CLOSE")
+        self.assertEqual(k.history_problems(short.history()), [])
+        started.assert_activity_timed_out("START_TO_CLOSE")
 
 
 if __name__ == "__main__":
