@@ -7,6 +7,13 @@ LISTEN     ?= 127.0.0.1:7070
 DATA_DIR   ?= ./weft-data
 JOBS       ?= $(shell nproc)
 LOCK       := flock /tmp/weft-build.lock
+# ccache, when present, makes rebuilds in a fresh clone cheap (CI builds a new
+# clone on a machine that may have built the same sources before). Paths are
+# made relative to the clone so that two clones share cache entries.
+CCACHE     := $(shell command -v ccache 2>/dev/null)
+CMAKE_ARGS := -G Ninja $(if $(CCACHE),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 
 .PHONY: run test deps build test-unit test-asan format clean bench
 
@@ -20,7 +27,7 @@ deps:
 	@scripts/install-deps.sh
 
 $(BUILD)/build.ninja: | deps
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake -S . -B $(BUILD) $(CMAKE_ARGS) -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
 build: deps $(BUILD)/build.ninja
 	$(LOCK) cmake --build $(BUILD) -j $(JOBS)
@@ -30,7 +37,7 @@ test-unit: build
 
 # Unit tests under AddressSanitizer and UndefinedBehaviorSanitizer.
 test-asan: deps
-	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWEFT_SANITIZE=ON -DWEFT_UNIT_TESTS_ONLY=ON
+	cmake -S . -B $(ASAN_BUILD) $(CMAKE_ARGS) -DCMAKE_BUILD_TYPE=Debug -DWEFT_SANITIZE=ON -DWEFT_UNIT_TESTS_ONLY=ON
 	$(LOCK) cmake --build $(ASAN_BUILD) -j $(JOBS)
 	ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS) -L unit
 

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config clang-format
+  build-essential cmake ninja-build pkg-config clang-format ccache
   libboost1.81-dev libboost-json1.81-dev
   libsqlite3-dev libssl-dev libpq-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
