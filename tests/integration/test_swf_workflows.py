@@ -26,6 +26,7 @@ class Flow:
         self.case.assertIsNotNone(task, "no decision task within %s s; history: %s" % (
             timeout, k.types(self.history())))
         self.case.assertEqual(task["workflowExecution"], self.ex)
+        self.case.assertEqual(task["workflowType"], self.wf_type)
         return task
 
     def activity(self, timeout=20):
@@ -404,6 +405,10 @@ class DecisionTest(WorkflowTestBase):
         self.assertEqual((act["activityId"], act["input"], act["activityType"]),
                          ("a1", "x", self.act_type))
         self.assertEqual(act["workflowExecution"], flow.ex)
+        started = k.last(flow.history(), "ActivityTaskStarted")
+        self.assertEqual(act["startedEventId"], started["eventId"])
+        self.assertEqual(k.attrs(started)["identity"], "worker")
+        self.assertEqual(flow.pending_decisions(), 0, "ActivityTaskStarted schedules nothing")
         self.swf.respond_activity_task_failed(taskToken=act["taskToken"], reason="oops",
                                               details="trace")
         task = flow.decision()
@@ -546,6 +551,51 @@ class DecisionTest(WorkflowTestBase):
         self.assertEqual(sched, {"low": "0", "high": "5", "mid": "1"})
 
 
+    def test_schedule_activity_resolves_the_type_defaults(self):
+        flow = Flow(self)
+        act = k.make_activity_type(self.swf, self.domain, task_list=flow.atl,
+                                   schedule_to_start="31", schedule_to_close="62",
+                                   start_to_close="33", heartbeat="14",
+                                   defaultTaskPriority="7")
+        flow.decide(flow.decision(), k.schedule(act, "defaults"),
+                    k.schedule(act, "overrides", taskList={"name": flow.atl},
+                               scheduleToStartTimeout="5", scheduleToCloseTimeout="6",
+                               startToCloseTimeout="NONE", heartbeatTimeout="NONE",
+                               taskPriority="-1"))
+        sched = {k.attrs(e)["activityId"]: k.attrs(e)
+                 for e in k.find(flow.history(), "ActivityTaskScheduled")}
+        fields = ("taskList", "scheduleToStartTimeout", "scheduleToCloseTimeout",
+                  "startToCloseTimeout", "heartbeatTimeout", "taskPriority")
+        self.assertEqual([sched["defaults"].get(f) for f in fields],
+                         [{"name": flow.atl}, "31", "62", "33", "14", "7"])
+        self.assertEqual([sched["overrides"].get(f) for f in fields],
+                         [{"name": flow.atl}, "5", "6", "NONE", "NONE", "-1"])
+        self.assertEqual(flow.activity()["activityId"], "defaults",
+                         "the type's default priority 7 is higher than -1")
+
+    def test_schedule_activity_without_a_resolvable_default(self):
+        flow = Flow(self)
+        table = {
+            "task_list": "DEFAULT_TASK_LIST_UNDEFINED",
+            "schedule_to_start": "DEFAULT_SCHEDULE_TO_START_TIMEOUT_UNDEFINED",
+            "schedule_to_close": "DEFAULT_SCHEDULE_TO_CLOSE_TIMEOUT_UNDEFINED",
+            "start_to_close": "DEFAULT_START_TO_CLOSE_TIMEOUT_UNDEFINED",
+        }
+        decisions = []
+        for missing in table:
+            defaults = dict(task_list=flow.atl, schedule_to_start="30",
+                            schedule_to_close="60", start_to_close="30", heartbeat="NONE")
+            defaults[missing] = None
+            act = k.make_activity_type(self.swf, self.domain, **defaults)
+            decisions.append(k.schedule(act, missing.replace("_", "-")))
+        flow.decide(flow.decision(), *decisions)
+        failed = {k.attrs(e)["activityId"]: k.attrs(e)["cause"]
+                  for e in k.find(flow.history(), "ScheduleActivityTaskFailed")}
+        self.assertEqual(failed, {m.replace("_", "-"): c for m, c in table.items()})
+        self.assertEqual(k.find(flow.history(), "ActivityTaskScheduled"), [])
+        flow.decide(flow.decision(), k.complete())
+
+
 class TokenAndPollTest(WorkflowTestBase):
 
     def test_stale_and_malformed_task_tokens(self):
@@ -685,6 +735,13 @@ class TokenAndPollTest(WorkflowTestBase):
             domain=self.domain, taskList={"name": flow.atl})["count"], 0)
         self.assertEqual(flow.pending_decisions(), 0)
 
+
+    def test_task_lists_belong_to_their_domain(self):
+        other = k.make_domain(self.swf, "other")
+        flow = Flow(self)
+        self.assertIsNone(k.poll_decision(self.swf, other, flow.dtl, timeout=0.1),
+                          "a task list of the same name in another domain is another one")
+        flow.decide(flow.decision(), k.complete())
 
 class LongPollTest(ServerTestCase):
     """Long polls held by a server with a 15 s hold: a waiting poller gets a
