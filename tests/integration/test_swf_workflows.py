@@ -7,8 +7,10 @@ import threading
 import time
 import unittest
 
+from botocore.exceptions import ClientError
+
 import swfkit as k
-from weftserver import ServerTestCase, WeftServer, uniq
+from weftserver import ServerTestCase, WeftServer, error_code, uniq
 
 
 class Flow:
@@ -228,6 +230,86 @@ class StartTest(WorkflowTestBase):
         self.assertFault("UnknownResourceFault", k.start, self.swf, uniq("nodomain"),
                          self.wf_type, uniq("tl"))
 
+
+    def test_oversized_or_invalid_start_requests_are_rejected(self):
+        raw = self.server.client(validate=False)
+        base = dict(domain=self.domain, workflowType=self.wf_type,
+                    taskList={"name": uniq("tl")})
+        cases = {
+            "input over 32768": dict(input="x" * 32769),
+            "six tags": dict(tagList=["t1", "t2", "t3", "t4", "t5", "t6"]),
+            "workflowId over 256": dict(workflowId="w" * 257),
+            "empty workflowId": dict(workflowId=""),
+            "no workflowType": dict(workflowType=None),
+        }
+        for what, change in cases.items():
+            with self.subTest(what):
+                args = dict(base, workflowId=uniq("big"))
+                args.update(change)
+                args = {key: v for key, v in args.items() if v is not None}
+                self.assertFault("ValidationException", raw.start_workflow_execution, **args)
+                if 0 < len(args["workflowId"]) <= 256:
+                    self.assertFault("UnknownResourceFault",
+                                     self.swf.describe_workflow_execution,
+                                     domain=self.domain,
+                                     execution={"workflowId": args["workflowId"],
+                                                "runId": "0" * 32})
+
+    def test_execution_timeout_must_be_bounded(self):
+        """NONE and more than a year are refused for executionStartToCloseTimeout
+        (the modeled fault is not documented: any 400 fault will do)."""
+        for value in ("NONE", "31536001"):
+            with self.subTest(value=value):
+                wid = uniq("unbounded")
+                try:
+                    k.start(self.swf, self.domain, self.wf_type, uniq("tl"), workflow_id=wid,
+                            executionStartToCloseTimeout=value)
+                except ClientError as e:
+                    self.assertEqual(e.response["ResponseMetadata"]["HTTPStatusCode"], 400)
+                    continue
+                self.fail("executionStartToCloseTimeout=%s was accepted" % value)
+
+    def test_unknown_execution_faults(self):
+        missing = {"workflowId": uniq("nobody"), "runId": "0" * 32}
+        cases = [
+            (self.swf.describe_workflow_execution, dict(domain=self.domain, execution=missing)),
+            (self.swf.get_workflow_execution_history,
+             dict(domain=self.domain, execution=missing)),
+            (self.swf.terminate_workflow_execution,
+             dict(domain=self.domain, workflowId=missing["workflowId"])),
+            (self.swf.request_cancel_workflow_execution,
+             dict(domain=self.domain, workflowId=missing["workflowId"])),
+            (self.swf.poll_for_activity_task,
+             dict(domain=uniq("nodomain"), taskList={"name": "x"})),
+            (self.swf.count_pending_decision_tasks,
+             dict(domain=uniq("nodomain"), taskList={"name": "x"})),
+            (self.swf.count_pending_activity_tasks,
+             dict(domain=uniq("nodomain"), taskList={"name": "x"})),
+        ]
+        for fn, kwargs in cases:
+            with self.subTest(op=fn.__name__):
+                self.assertFault("UnknownResourceFault", fn, **kwargs)
+
+    def test_deprecated_domain_runs_old_executions_but_starts_none(self):
+        dom = k.make_domain(self.swf, "depr")
+        wf = k.make_workflow_type(self.swf, dom)
+        dtl = uniq("dtl")
+        ex = k.start(self.swf, dom, wf, dtl)
+        self.swf.deprecate_domain(name=dom)
+        with self.assertRaises(ClientError, msg="start in a deprecated domain") as cm:
+            k.start(self.swf, dom, wf, dtl)
+        self.assertIn(error_code(cm.exception), ("UnknownResourceFault", "TypeDeprecatedFault",
+                                                 "DomainDeprecatedFault"))
+        with self.assertRaises(ClientError, msg="register in a deprecated domain") as cm:
+            k.make_workflow_type(self.swf, dom)
+        self.assertIn(error_code(cm.exception), ("UnknownResourceFault",
+                                                 "DomainDeprecatedFault"))
+        # The execution started before keeps running to its end.
+        task = k.poll_decision(self.swf, dom, dtl)
+        self.assertEqual(task["workflowExecution"], ex)
+        k.decide(self.swf, task, k.complete("done"))
+        self.assertEqual(self.swf.describe_workflow_execution(
+            domain=dom, execution=ex)["executionInfo"]["closeStatus"], "COMPLETED")
 
 class DecisionTest(WorkflowTestBase):
 
