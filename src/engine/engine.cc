@@ -71,6 +71,17 @@ net::awaitable<Status> Engine::Impl::Commit(Shard& shard, Step& step) {
 }
 
 void Engine::Impl::Apply(Shard& shard, Effects effects) {
+  if (!effects.disarm.empty()) {
+    auto it = shard.runs.find(effects.run_id);
+    if (it != shard.runs.end()) {
+      auto& armed = it->second->armed;
+      for (int64_t id : effects.disarm) {
+        auto [first, last] = armed.equal_range(id);
+        for (auto t = first; t != last; ++t) t->second->cancel();
+        armed.erase(first, last);
+      }
+    }
+  }
   for (auto& [key, id] : effects.remove_tasks) matching.RemoveTask(key, effects.run_id, id);
   for (auto& [key, task] : effects.add_tasks) matching.AddTask(key, std::move(task));
   for (auto& t : effects.timers) ArmTimer(shard, std::move(t));

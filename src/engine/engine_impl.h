@@ -2,6 +2,7 @@
 // Internal to engine/.
 #pragma once
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <memory>
 #include <string>
@@ -21,10 +22,17 @@ struct Execution {
       : state(std::move(domain), std::move(workflow_id), std::move(run_id)),
         type(std::move(t)),
         tags(std::move(tag_list)) {}
+  ~Execution() {
+    for (auto& [id, timer] : armed) timer->cancel();
+  }
   MutableState state;
   WorkflowType type;
   std::vector<std::string> tags;
   int64_t submitted_event_id = 0;  // the last event handed to the store
+  // Armed timeouts and timers, by the event that started what they time
+  // (0: the execution itself), so that they are released as soon as what
+  // they time is over instead of lingering until they are due.
+  std::unordered_multimap<int64_t, std::shared_ptr<net::steady_timer>> armed;
 };
 
 enum class TimerKind : uint8_t {
@@ -51,6 +59,7 @@ struct Effects {
   std::vector<std::pair<matching::TaskListKey, matching::Task>> add_tasks;
   std::vector<std::pair<matching::TaskListKey, int64_t>> remove_tasks;  // scheduled ids
   std::vector<TimerSpec> timers;
+  std::vector<int64_t> disarm;  // keys of Execution::armed no longer needed
   std::string run_id;
   bool closed = false;
 };

@@ -105,7 +105,22 @@ const HistoryEvent& Step::Append(EventType type, json::object attributes) {
 
 void Step::NoteEffects(const HistoryEvent& e) {
   const MutableState& s = execution_.state;
+  auto disarm = [&](std::string_view key) {
+    effects_.disarm.push_back(FindInt(e.attributes, key).value_or(-1));
+  };
   switch (e.type) {
+    case EventType::kActivityTaskCompleted:
+    case EventType::kActivityTaskFailed:
+    case EventType::kActivityTaskTimedOut:
+    case EventType::kActivityTaskCanceled:
+    case EventType::kDecisionTaskCompleted:
+    case EventType::kDecisionTaskTimedOut:
+      disarm("scheduledEventId");
+      break;
+    case EventType::kTimerFired:
+    case EventType::kTimerCanceled:
+      disarm("startedEventId");
+      break;
     case EventType::kWorkflowExecutionStarted:
       if (s.execution_start_to_close() > 0) {
         effects_.timers.push_back(Spec(s, TimerKind::kExecutionStartToClose,

@@ -24,12 +24,25 @@ json::object TimedOutAttrs(std::string_view type, const ActivityInfo& a) {
 }  // namespace
 
 void Engine::Impl::ArmTimer(Shard& shard, TimerSpec spec) {
+  auto run = shard.runs.find(spec.run_id);
+  if (run == shard.runs.end() || !run->second->state.open()) return;
   auto timer = std::make_shared<net::steady_timer>(shard.strand);
   Millis wait = std::max<Millis>(0, spec.due - clock.Now());
   timer->expires_after(std::chrono::milliseconds(wait));
+  run->second->armed.emplace(spec.event_id, timer);
   Shard* s = &shard;
   timer->async_wait([this, s, timer, spec = std::move(spec)](boost::system::error_code ec) {
-    if (ec) return;  // cancelled: shutting down
+    if (ec) return;  // disarmed: what it timed is over, or the run closed
+    auto run = s->runs.find(spec.run_id);
+    if (run != s->runs.end()) {
+      auto [first, last] = run->second->armed.equal_range(spec.event_id);
+      for (auto t = first; t != last; ++t) {
+        if (t->second == timer) {
+          run->second->armed.erase(t);
+          break;
+        }
+      }
+    }
     net::co_spawn(s->strand, FireTimer(s, spec), net::detached);
   });
 }
