@@ -678,6 +678,26 @@ class DecisionTest(WorkflowTestBase):
         flow.decide(flow.decision(), k.complete())
 
 
+    def test_closing_an_execution_closes_its_tasks(self):
+        flow = Flow(self)
+        flow.decide(flow.decision(), flow.schedule("started"), flow.schedule("waiting"))
+        act = flow.activity()
+        flow.signal()
+        task = flow.decision()
+        self.assertEqual(k.attrs(k.last(task["events"], "DecisionTaskStarted"))["identity"],
+                         "decider")
+        flow.decide(task, k.complete())
+        self.assertEqual(flow.history()[-1]["eventType"], "WorkflowExecutionCompleted")
+        self.assertEqual(self.swf.count_pending_activity_tasks(
+            domain=self.domain, taskList={"name": flow.atl})["count"], 0)
+        self.assertIsNone(k.poll_activity(self.swf, self.domain, flow.atl, timeout=0.1),
+                          "no task of a closed execution is handed out")
+        self.assertFault("UnknownResourceFault", self.swf.respond_activity_task_completed,
+                         taskToken=act["taskToken"])
+        self.assertFault("UnknownResourceFault", self.swf.record_activity_task_heartbeat,
+                         taskToken=act["taskToken"])
+        flow.assert_valid()
+
 class TokenAndPollTest(WorkflowTestBase):
 
     def test_stale_and_malformed_task_tokens(self):
