@@ -1,0 +1,237 @@
+// The interpreter: table cases (cases/interpreter.json: definition, input,
+// mocked task results, expected status/output/error/cause/event types) run
+// through RunLocally, plus host-protocol tests on Execution (commands, retry
+// delays, jitter, task tokens, timeouts).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "asl/asl.h"
+
+namespace weft::asl {
+namespace {
+
+json::array LoadCaseFile(const std::string& file) {
+  auto path = std::filesystem::path(__FILE__).parent_path() / "cases" / file;
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto parsed = ParseJson(ss.str());
+  EXPECT_TRUE(parsed && parsed->is_array()) << path;
+  return parsed && parsed->is_array() ? parsed->as_array() : json::array{};
+}
+
+// {"State": [response, ...]} -> an AWS Step Functions Local mock file.
+std::string MockFile(const json::object& mocks) {
+  json::object test_case, responses;
+  for (const auto& kv : mocks) {
+    std::string name = std::string(kv.key()) + "Response";
+    test_case[kv.key()] = name;
+    json::object by_call;
+    const auto& list = kv.value().as_array();
+    for (size_t i = 0; i < list.size(); ++i) by_call[std::to_string(i)] = list[i];
+    responses[name] = std::move(by_call);
+  }
+  json::object doc{
+      {"StateMachines",
+       json::object{{"machine", json::object{{"TestCases", json::object{{"t", test_case}}}}}}},
+      {"MockedResponses", std::move(responses)}};
+  return ToJson(doc);
+}
+
+TEST(InterpreterTest, CaseTable) {
+  json::array cases = LoadCaseFile("interpreter.json");
+  ASSERT_GT(cases.size(), 15u);
+  for (const auto& c : cases) {
+    const auto& o = c.as_object();
+    SCOPED_TRACE(std::string(o.at("name").as_string()));
+    CompileResult compiled = Compile(o.at("definition"));
+    ASSERT_TRUE(compiled.machine) << FormatDiagnostic(compiled.diagnostics.at(0));
+    LocalRunOptions options;
+    options.state_machine_name = "machine";
+    if (const json::object* mocks = FindObject(o, "mocks")) {
+      auto m = ParseMockConfig(MockFile(*mocks));
+      ASSERT_TRUE(m.ok()) << m.error().message();
+      options.mocks = *m;
+    }
+    auto r = RunLocally(compiled.machine, ToJson(o.at("input")), options);
+    ASSERT_TRUE(r.ok()) << r.error().message();
+    const auto& expect = o.at("expect").as_object();
+    EXPECT_EQ(ExecutionStatusName(r->status), std::string(expect.at("status").as_string()))
+        << r->error.value_or("") << ": " << r->cause.value_or("");
+    if (const json::value* out = Find(expect, "output")) {
+      auto got = ParseJson(r->output);
+      ASSERT_TRUE(got.ok()) << r->output;
+      EXPECT_EQ(ToJson(*got), ToJson(*out));
+    }
+    if (auto* e = FindString(expect, "error")) {
+      EXPECT_EQ(r->error.value_or(""), std::string(*e));
+    }
+    if (auto* c2 = FindString(expect, "cause")) {
+      EXPECT_EQ(r->cause.value_or(""), std::string(*c2));
+    }
+    if (const json::array* events = FindArray(expect, "events")) {
+      std::vector<std::string> want, got;
+      for (const auto& e : *events) want.emplace_back(e.as_string());
+      for (const auto& e : r->history) got.push_back(e.type);
+      EXPECT_EQ(got, want);
+    }
+    // Event ids are 1..n and every previousEventId points backwards.
+    for (size_t i = 0; i < r->history.size(); ++i) {
+      EXPECT_EQ(r->history[i].id, static_cast<int64_t>(i + 1));
+      EXPECT_LT(r->history[i].previous_event_id, r->history[i].id);
+    }
+  }
+}
+
+StateMachinePtr MustCompile(std::string_view text) {
+  CompileResult r = Compile(text);
+  EXPECT_TRUE(r.machine) << (r.diagnostics.empty() ? "" : FormatDiagnostic(r.diagnostics[0]));
+  return r.machine;
+}
+
+ExecutionContext TestContext() {
+  ExecutionContext ctx;
+  ctx.execution_arn = "arn:aws:states:us-east-1:123456789012:execution:m:e";
+  ctx.execution_name = "e";
+  ctx.state_machine_arn = "arn:aws:states:us-east-1:123456789012:stateMachine:m";
+  ctx.state_machine_name = "m";
+  ctx.start_time_ms = 1'000'000;
+  return ctx;
+}
+
+const Command* FindCommand(const StepResult& r, CommandKind kind) {
+  for (const auto& c : r.commands)
+    if (c.kind == kind) return &c;
+  return nullptr;
+}
+
+TEST(InterpreterTest, RetryDelaysBackOffUpToMaxDelay) {
+  auto m = MustCompile(R"({"StartAt": "T", "States": {"T": {"Type": "Task",
+      "Resource": "arn:aws:states:::lambda:invoke", "End": true,
+      "Retry": [{"ErrorEquals": ["E"], "IntervalSeconds": 2, "BackoffRate": 3, "MaxDelaySeconds": 10,
+                 "MaxAttempts": 3}]}}})");
+  StepResult r;
+  auto exec = Execution::Start(m, TestContext(), "{}", 1'000'000, &r);
+  ASSERT_TRUE(exec.ok());
+  int64_t now = 1'000'000;
+  const int64_t want_delays[] = {2000, 6000, 10000};
+  for (int64_t delay : want_delays) {
+    const Command* task = FindCommand(r, CommandKind::kScheduleTask);
+    ASSERT_NE(task, nullptr);
+    Feedback failed{Feedback::Kind::kTaskFailed, task->id, "", "E", "c"};
+    r = StepResult{};
+    ASSERT_TRUE(exec->Apply(failed, now, &r).ok());
+    const Command* timer = FindCommand(r, CommandKind::kStartTimer);
+    ASSERT_NE(timer, nullptr);
+    EXPECT_EQ(timer->fire_at_ms - now, delay);
+    now = timer->fire_at_ms;
+    Feedback fired{Feedback::Kind::kTimerFired, timer->id, "", {}, {}};
+    r = StepResult{};
+    ASSERT_TRUE(exec->Apply(fired, now, &r).ok());
+  }
+  const Command* task = FindCommand(r, CommandKind::kScheduleTask);
+  ASSERT_NE(task, nullptr);
+  std::string last_id = task->id;
+  r = StepResult{};
+  ASSERT_TRUE(exec->Apply({Feedback::Kind::kTaskFailed, last_id, "", "E", "last"}, now, &r).ok());
+  EXPECT_EQ(exec->status(), ExecutionStatus::kFailed);
+  EXPECT_EQ(exec->cause(), "last");
+  ASSERT_NE(FindCommand(r, CommandKind::kFailExecution), nullptr);
+}
+
+TEST(InterpreterTest, FullJitterScalesTheDelayByTheRandomSource) {
+  auto m = MustCompile(R"({"StartAt": "T", "States": {"T": {"Type": "Task",
+      "Resource": "arn:aws:states:::lambda:invoke", "End": true,
+      "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 4, "JitterStrategy": "FULL"}]}}})");
+  StepResult r;
+  auto exec = Execution::Start(m, TestContext(), "{}", 0, &r);
+  ASSERT_TRUE(exec.ok());
+  exec->set_random_source([] { return 0.25; });
+  const Command* task = FindCommand(r, CommandKind::kScheduleTask);
+  ASSERT_NE(task, nullptr);
+  std::string id = task->id;
+  r = StepResult{};
+  ASSERT_TRUE(exec->Apply({Feedback::Kind::kTaskFailed, id, "", "X", {}}, 0, &r).ok());
+  const Command* timer = FindCommand(r, CommandKind::kStartTimer);
+  ASSERT_NE(timer, nullptr);
+  EXPECT_EQ(timer->fire_at_ms, 1000);
+}
+
+TEST(InterpreterTest, WaitForTaskTokenPassesTheTokenToParameters) {
+  auto m = MustCompile(R"({"StartAt": "T", "States": {"T": {"Type": "Task",
+      "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+      "Parameters": {"token.$": "$$.Task.Token"}, "HeartbeatSecondsPath": "$.hb",
+      "TimeoutSeconds": 100, "End": true}}})");
+  StepResult r;
+  auto exec = Execution::Start(m, TestContext(), R"({"hb": 30})", 0, &r);
+  ASSERT_TRUE(exec.ok());
+  const Command* task = FindCommand(r, CommandKind::kScheduleTask);
+  ASSERT_NE(task, nullptr);
+  EXPECT_FALSE(task->task_token.empty());
+  EXPECT_EQ(task->input, ToJson(json::object{{"token", task->task_token}}));
+  EXPECT_EQ(task->timeout_seconds, 100);
+  EXPECT_EQ(task->heartbeat_seconds, 30);
+  EXPECT_EQ(task->resource, "arn:aws:states:::sqs:sendMessage.waitForTaskToken");
+}
+
+TEST(InterpreterTest, TimedOutTaskFailsWithStatesTimeout) {
+  auto m = MustCompile(R"({"StartAt": "T", "States": {"T": {"Type": "Task",
+      "Resource": "arn:aws:states:::lambda:invoke", "End": true}}})");
+  StepResult r;
+  auto exec = Execution::Start(m, TestContext(), "{}", 0, &r);
+  ASSERT_TRUE(exec.ok());
+  std::string id = FindCommand(r, CommandKind::kScheduleTask)->id;
+  r = StepResult{};  // `id` is a copy: r's commands are gone now
+  ASSERT_TRUE(exec->Apply({Feedback::Kind::kTaskTimedOut, id, "", {}, {}}, 5, &r).ok());
+  EXPECT_EQ(exec->status(), ExecutionStatus::kFailed);
+  EXPECT_EQ(exec->error(), "States.Timeout");
+  ASSERT_GE(r.events.size(), 2u);
+  EXPECT_EQ(r.events[0].type, "TaskTimedOut");
+  EXPECT_EQ(r.events[0].timestamp_ms, 5);
+}
+
+TEST(InterpreterTest, FeedbackForAnUnknownIdIsRejected) {
+  auto m = MustCompile(
+      R"({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 1, "End": true}}})");
+  StepResult r;
+  auto exec = Execution::Start(m, TestContext(), "{}", 0, &r);
+  ASSERT_TRUE(exec.ok());
+  StepResult r2;
+  auto st = exec->Apply({Feedback::Kind::kTimerFired, "nope", "", {}, {}}, 0, &r2);
+  EXPECT_FALSE(st.ok());
+  EXPECT_TRUE(r2.events.empty());
+  EXPECT_EQ(exec->status(), ExecutionStatus::kRunning);
+}
+
+TEST(InterpreterTest, HistoryEventJsonUsesTheApiNames) {
+  HistoryEvent e;
+  e.id = 3;
+  e.previous_event_id = 2;
+  e.type = "PassStateExited";
+  e.details = json::object{{"name", "A"}};
+  json::object o = HistoryEventToJson(e);
+  EXPECT_EQ(o.at("stateExitedEventDetails").as_object().at("name"), "A");
+  EXPECT_EQ(o.at("previousEventId"), 2);
+  e.type = "MapIterationStarted";
+  EXPECT_EQ(e.DetailsKey(), "mapIterationStartedEventDetails");
+  e.type = "ParallelStateStarted";
+  EXPECT_EQ(e.DetailsKey(), "");
+  auto back = HistoryEventFromJson(HistoryEventToJson(e));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->type, "ParallelStateStarted");
+  EXPECT_EQ(back->id, 3);
+}
+
+TEST(InterpreterTest, TaskWithoutMockIsAClearError) {
+  auto m = MustCompile(R"({"StartAt": "T", "States": {"T": {"Type": "Task",
+      "Resource": "arn:aws:states:::lambda:invoke", "End": true}}})");
+  auto r = RunLocally(m, "{}", LocalRunOptions{});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message().find("no mocked response"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace weft::asl
