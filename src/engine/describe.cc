@@ -18,21 +18,7 @@ Result<std::unique_ptr<Execution>> LoadFromStore(store::Store& store, const Exec
   if (!*record || (*record)->domain != ref.domain || (*record)->workflow_id != ref.workflow_id) {
     return UnknownExecution(ref);
   }
-  const auto& r = **record;
-  auto ex = std::make_unique<Execution>(r.domain, r.workflow_id, r.run_id,
-                                        WorkflowType{r.type_name, r.type_version}, r.tags);
-  auto events = store.LoadEvents(r.run_id);
-  if (!events.ok()) return events.error();
-  for (auto& rec : *events) {
-    auto type = EventTypeFromNumber(rec.type);
-    auto attrs = ParseJson(rec.attributes);
-    if (!type || !attrs.ok() || !attrs->is_object()) {
-      return Error::Internal("Corrupt event " + std::to_string(rec.event_id) + " of run " +
-                             r.run_id);
-    }
-    ex->state.Apply(HistoryEvent{rec.event_id, *type, rec.time, std::move(attrs->as_object())});
-  }
-  return ex;
+  return ReplayExecution(store, **record);
 }
 
 json::object Describe(const Execution& ex) {

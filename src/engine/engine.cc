@@ -100,6 +100,25 @@ void Engine::Impl::Apply(Shard& shard, Effects effects) {
   }
 }
 
+Result<std::unique_ptr<Execution>> ReplayExecution(store::Store& store,
+                                                   const store::ExecutionRecord& r) {
+  auto events = store.LoadEvents(r.run_id);
+  if (!events.ok()) return events.error();
+  auto ex = std::make_unique<Execution>(r.domain, r.workflow_id, r.run_id,
+                                        WorkflowType{r.type_name, r.type_version}, r.tags);
+  for (auto& rec : *events) {
+    auto type = EventTypeFromNumber(rec.type);
+    auto attrs = ParseJson(rec.attributes);
+    if (!type || !attrs.ok() || !attrs->is_object()) {
+      return Error::Internal("Corrupt event " + std::to_string(rec.event_id) + " of run " +
+                             r.run_id);
+    }
+    ex->state.Apply(HistoryEvent{rec.event_id, *type, rec.time, std::move(attrs->as_object())});
+  }
+  ex->submitted_event_id = ex->state.last_event_id();
+  return ex;
+}
+
 Engine::Engine(net::io_context& io, store::Store& store, const Clock& clock, EngineOptions options)
     : impl_(std::make_unique<Impl>(io, store, clock, options)) {}
 
@@ -116,20 +135,9 @@ Status Engine::Recover() {
   auto records = impl_->store.LoadOpenExecutions();
   if (!records.ok()) return records.error();
   for (const auto& r : *records) {
-    auto events = impl_->store.LoadEvents(r.run_id);
-    if (!events.ok()) return events.error();
-    auto ex = std::make_unique<Execution>(r.domain, r.workflow_id, r.run_id,
-                                          WorkflowType{r.type_name, r.type_version}, r.tags);
-    for (auto& rec : *events) {
-      auto type = EventTypeFromNumber(rec.type);
-      auto attrs = ParseJson(rec.attributes);
-      if (!type || !attrs.ok() || !attrs->is_object()) {
-        return Error::Internal("Corrupt event " + std::to_string(rec.event_id) + " of run " +
-                               r.run_id);
-      }
-      ex->state.Apply(HistoryEvent{rec.event_id, *type, rec.time, std::move(attrs->as_object())});
-    }
-    ex->submitted_event_id = ex->state.last_event_id();
+    auto replayed = ReplayExecution(impl_->store, r);
+    if (!replayed.ok()) return replayed.error();
+    std::unique_ptr<Execution> ex = std::move(*replayed);
     Shard& shard = impl_->ShardFor(r.domain, r.workflow_id);
     Effects fx = EffectsOfState(*ex);
     shard.open_runs[WorkflowKey(r.domain, r.workflow_id)] = r.run_id;

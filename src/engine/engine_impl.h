@@ -105,6 +105,11 @@ class Step {
   Effects effects_;
 };
 
+// Loads a run's history from the store and applies it: the state it had
+// when its last event was written.
+Result<std::unique_ptr<Execution>> ReplayExecution(store::Store& store,
+                                                   const store::ExecutionRecord& record);
+
 // Effects that re-create the tasks and timers of a replayed execution.
 Effects EffectsOfState(const Execution& execution);
 
