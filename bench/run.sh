@@ -8,7 +8,11 @@
 #
 # Environment: BUILD (build dir, default build), SKIP_BUILD=1, SERVER_THREADS,
 # SHARDS, POLL_TIMEOUT (server flags; unset: the server's defaults),
-# DATA_DIR_PARENT (where the temporary data dir goes, default /tmp).
+# DATA_DIR_PARENT (where the temporary data dir goes, default /tmp),
+# HOLD_BUILD_LOCK=1 (run the load holding /tmp/weft-build.lock, so that the
+# other engineers' compilations do not compete for the 2 cores; keep such
+# runs short), PROFILE=1 (count the server's fsyncs and profile it with
+# perf during the run; prints bench/perf_breakdown.py's table).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -54,8 +58,34 @@ echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d:
   "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "- server: \`weft ${server_args[*]/$tmp/\$TMP}\`"
 echo "- command: \`bench/run.sh $*\`"
-"$tmp/weft_swf_bench" --server "127.0.0.1:$port" --server-pid "$pid" "$@"
+bench=("$tmp/weft_swf_bench" --server "127.0.0.1:$port" --server-pid "$pid" "$@")
+if [[ -n ${PROFILE:-} ]]; then
+  # Counts the server's fsyncs and samples its stacks while the generator
+  # runs (pass --probe 0 to keep the probe's requests out of the counts).
+  perf stat -x, -o "$tmp/perf-stat.csv" -e syscalls:sys_enter_fsync,syscalls:sys_enter_fdatasync \
+    -p "$pid" >/dev/null 2>&1 &
+  perf_stat=$!
+  perf record -F 499 --call-graph dwarf,16384 -o "$tmp/perf.data" -p "$pid" >/dev/null 2>&1 &
+  perf_record=$!
+  sleep 0.5
+fi
+if [[ -n ${HOLD_BUILD_LOCK:-} ]]; then
+  # No compilation can start while the load runs (a running one finishes first).
+  echo "- measured holding the build lock (no concurrent compilation)"
+  $LOCK "${bench[@]}"
+else
+  "${bench[@]}"
+fi
 rc=$?
+if [[ -n ${PROFILE:-} ]]; then
+  kill -INT "$perf_stat" "$perf_record"
+  wait "$perf_stat" "$perf_record" 2>/dev/null
+  echo
+  echo "- server fsync + fdatasync calls during the generator's run:" \
+    "$(grep -E 'sys_enter_f' "$tmp/perf-stat.csv" | cut -d, -f1 | paste -sd+ | bc)"
+  echo
+  perf script -i "$tmp/perf.data" -F comm,tid,ip,sym 2>/dev/null | bench/perf_breakdown.py
+fi
 echo
 echo "- data dir after the run: $(du -sh "$tmp/data" | cut -f1)"
 if grep -qiE 'error|fatal|abort' "$tmp/server.log"; then

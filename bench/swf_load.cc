@@ -124,13 +124,19 @@ void PrintRate(const char* name, int64_t count, double seconds) {
               seconds);
 }
 
-void PrintCpu(const Flags& flags, const Measured& m) {
+void PrintCpu(const Flags& flags, const LoadStats& stats, const Measured& m) {
   double wall = m.seconds > 0 ? m.seconds : 1;
   double server = (m.cpu_after.server - m.cpu_before.server) / wall;
   double self = (m.cpu_after.self - m.cpu_before.self) / wall;
   double busy = (m.cpu_after.machine.busy - m.cpu_before.machine.busy) / wall;
   double cores = (m.cpu_after.machine.total - m.cpu_before.machine.total) / wall;
-  if (flags.server_pid > 0) std::printf("| server CPU | %.2f cores |\n", server);
+  if (flags.server_pid > 0) {
+    double server_seconds = m.cpu_after.server - m.cpu_before.server;
+    int64_t tasks = std::max<int64_t>(1, stats.activity_tasks.load());
+    int64_t requests = std::max<int64_t>(1, stats.requests.load());
+    std::printf("| server CPU | %.2f cores; %.0f us per activity task, %.0f us per request |\n",
+                server, server_seconds * 1e6 / tasks, server_seconds * 1e6 / requests);
+  }
   std::printf("| load generator CPU | %.2f cores |\n", self);
   std::printf("| whole machine busy | %.2f of %.0f cores (other processes: %.2f) |\n", busy, cores,
               busy - self - (flags.server_pid > 0 ? server : 0));
@@ -165,7 +171,7 @@ void PrintReport(const Flags& flags, const LoadOptions& load, const LoadStats& s
               Summary(stats.ScheduleToStartMillis()).c_str());
   if (flags.probe_under_load) PrintProbe("under load", m.probe_load);
   if (flags.probe_iterations > 0) PrintProbe("idle server", m.probe_idle);
-  PrintCpu(flags, m);
+  PrintCpu(flags, stats, m);
   if (flags.server_pid > 0) {
     std::printf("| server peak memory (VmHWM) | %s |\n",
                 ProcStatusField(flags.server_pid, "VmHWM").c_str());

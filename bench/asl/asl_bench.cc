@@ -39,13 +39,14 @@
 
 namespace {
 bool g_counting = false;  // the timed part runs with it off
-int64_t g_live = 0, g_peak = 0;
+int64_t g_live = 0, g_peak = 0, g_allocs = 0;
 
 void* CountedAlloc(std::size_t n) {
   void* p = std::malloc(n ? n : 1);
   if (!p) throw std::bad_alloc();
   if (g_counting) {
     g_live += static_cast<int64_t>(malloc_usable_size(p));
+    ++g_allocs;
     if (g_live > g_peak) g_peak = g_live;
   }
   return p;
@@ -77,11 +78,12 @@ class HeapWindow {
  public:
   HeapWindow() {
     g_counting = true;
-    g_live = g_peak = 0;
+    g_live = g_peak = g_allocs = 0;
   }
   ~HeapWindow() { g_counting = false; }
   int64_t Live() const { return g_live; }
   int64_t Peak() const { return g_peak; }
+  int64_t Allocations() const { return g_allocs; }
 };
 
 std::string ReadFile(const std::string& path) {
@@ -158,14 +160,19 @@ double TimeRuns(const StateMachinePtr& m, const std::string& input, int64_t runs
 
 struct SpeedResult {
   std::string workload;
-  int64_t runs = 0, transitions = 0, events_per_run = 0;
+  int64_t runs = 0, transitions = 0, events_per_run = 0, allocations_per_run = 0;
   double seconds = 0;
 };
 
 SpeedResult Speed(const std::string& name, const StateMachinePtr& m, const std::string& input,
                   int64_t runs, int64_t expected, int repeats) {
   StepResult first;
-  RunOnce(m, input, &first);
+  int64_t allocations = 0;
+  {
+    HeapWindow w;
+    RunOnce(m, input, &first);
+    allocations = w.Allocations();
+  }
   if (int64_t n = StatesEntered(first); n != expected) {
     std::cerr << name << ": " << n << " states entered per execution, expected " << expected
               << "\n";
@@ -174,7 +181,8 @@ SpeedResult Speed(const std::string& name, const StateMachinePtr& m, const std::
   TimeRuns(m, input, std::max<int64_t>(1, runs / 10));  // warm-up: caches, allocator
   double best = 1e300;
   for (int r = 0; r < repeats; ++r) best = std::min(best, TimeRuns(m, input, runs));
-  return {name, runs, expected * runs, static_cast<int64_t>(first.events.size()), best};
+  return {name,        runs, expected * runs, static_cast<int64_t>(first.events.size()),
+          allocations, best};
 }
 
 // Heap of one map10k execution over n items: the peak while it ran, and
@@ -233,17 +241,23 @@ int64_t VmHwmKb() {
 void PrintSpeed(const SpeedResult& r, bool as_json) {
   double tps = static_cast<double>(r.transitions) / r.seconds;
   if (as_json) {
-    weft::json::object o{{"workload", r.workload},       {"runs", r.runs},
-                         {"transitions", r.transitions}, {"seconds", r.seconds},
-                         {"transitions_per_s", tps},     {"events_per_run", r.events_per_run}};
+    weft::json::object o{{"workload", r.workload},
+                         {"runs", r.runs},
+                         {"transitions", r.transitions},
+                         {"seconds", r.seconds},
+                         {"transitions_per_s", tps},
+                         {"events_per_run", r.events_per_run},
+                         {"allocations_per_transition",
+                          static_cast<double>(r.allocations_per_run) * r.runs / r.transitions}};
     std::cout << weft::ToJson(o) << "\n";
     return;
   }
   std::printf(
-      "%s: %lld executions, %lld transitions in %.3f s: %.0f transitions/s (%lld events "
-      "per execution)\n",
+      "%s: %lld executions, %lld transitions in %.3f s: %.0f transitions/s (%lld events and "
+      "%lld heap allocations per execution)\n",
       r.workload.c_str(), static_cast<long long>(r.runs), static_cast<long long>(r.transitions),
-      r.seconds, tps, static_cast<long long>(r.events_per_run));
+      r.seconds, tps, static_cast<long long>(r.events_per_run),
+      static_cast<long long>(r.allocations_per_run));
 }
 
 void PrintMemory(const StateMachinePtr& map, const StateMachinePtr& inflight, bool as_json) {
@@ -285,12 +299,15 @@ int main(int argc, char** argv) {
   int64_t chain_runs = 100000, map_runs = 10;
   int repeats = 3, rss_items = 0;
   bool as_json = false;
+  std::string only;
   app.add_option("--dir", dir, "folder of chain10.json, map10k.json, map_inflight.json");
   app.add_option("--chain-runs", chain_runs, "chain10 executions per repetition");
   app.add_option("--map-runs", map_runs, "map10k executions per repetition");
   app.add_option("--repeats", repeats, "timed repetitions (the best is reported)");
   app.add_option("--rss-items", rss_items, "only: one map10k execution over N items, print VmHWM");
   app.add_flag("--json", as_json, "one JSON object per line");
+  app.add_option("--only", only, "run only this part (for profiling)")
+      ->check(CLI::IsMember({"chain10", "map10k", "memory"}));
   CLI11_PARSE(app, argc, argv);
 
   StateMachinePtr map = CompileFile(dir + "/map10k.json");
@@ -305,8 +322,10 @@ int main(int argc, char** argv) {
   StateMachinePtr chain = CompileFile(dir + "/chain10.json");
   StateMachinePtr inflight = CompileFile(dir + "/map_inflight.json");
   std::string chain_input = ReadFile(dir + "/chain10.input.json");
-  PrintSpeed(Speed("chain10", chain, chain_input, chain_runs, 10, repeats), as_json);
-  PrintSpeed(Speed("map10k", map, MapInput(10000), map_runs, 1 + 3 * 10000, repeats), as_json);
-  PrintMemory(map, inflight, as_json);
+  if (only.empty() || only == "chain10")
+    PrintSpeed(Speed("chain10", chain, chain_input, chain_runs, 10, repeats), as_json);
+  if (only.empty() || only == "map10k")
+    PrintSpeed(Speed("map10k", map, MapInput(10000), map_runs, 1 + 3 * 10000, repeats), as_json);
+  if (only.empty() || only == "memory") PrintMemory(map, inflight, as_json);
   return 0;
 }
