@@ -3,6 +3,7 @@ first on PATH) as decider and worker against a real weft server."""
 
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 import time
@@ -21,6 +22,7 @@ class CliTest(ServerTestCase):
             raise unittest.SkipTest("no AWS CLI v2 at " + AWS)
         super().setUpClass()
         cls.home = tempfile.mkdtemp(prefix="weft-cli-")
+        cls.addClassCleanup(shutil.rmtree, cls.home, ignore_errors=True)
         cls.env = dict(os.environ, AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x",
                        AWS_DEFAULT_REGION="us-east-1", AWS_PAGER="",
                        AWS_CONFIG_FILE=os.path.join(cls.home, "config"),

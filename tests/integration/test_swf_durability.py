@@ -59,12 +59,10 @@ class DurabilityTest(ServerTestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.server = WeftServer().start()
+        cls.server = WeftServer()
+        cls.addClassCleanup(cls.server.cleanup)
+        cls.server.start()
         super().setUpClass()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.cleanup()
 
     def decider(self, stop, answered, errors, domain, dtl, atl, act_type):
         swf = self.server.client()

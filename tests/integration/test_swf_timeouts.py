@@ -160,16 +160,14 @@ class TimeoutAfterRestartTest(ServerTestCase):
     def setUpClass(cls):
         if is_moto():
             raise unittest.SkipTest("moto cannot restart on the same data")
-        cls.server = WeftServer().start()
+        cls.server = WeftServer()
+        cls.addClassCleanup(cls.server.cleanup)
+        cls.server.start()
         super().setUpClass()
         cls.domain = k.make_domain(cls.swf, "tor")
         cls.wf_type = k.make_workflow_type(cls.swf, cls.domain, exec_timeout="120",
                                            task_timeout="30")
         cls.act_type = k.make_activity_type(cls.swf, cls.domain)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.cleanup()
 
     def test_timeouts_fire_after_kill_and_restart(self):
         flow = TimeoutFlow(self)

@@ -852,15 +852,13 @@ class LongPollTest(ServerTestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.server = WeftServer(poll_timeout=15).start()
+        cls.server = WeftServer(poll_timeout=15)
+        cls.addClassCleanup(cls.server.cleanup)
+        cls.server.start()
         super().setUpClass()
         cls.domain = k.make_domain(cls.swf, "lp")
         cls.wf_type = k.make_workflow_type(cls.swf, cls.domain)
         cls.act_type = k.make_activity_type(cls.swf, cls.domain)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.cleanup()
 
     def test_waiting_poller_gets_the_task(self):
         dtl = uniq("dtl")

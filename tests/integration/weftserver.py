@@ -218,9 +218,9 @@ def shared_server():
     with _shared_lock:
         if _shared is None:
             server = WeftServer()
+            atexit.register(server.cleanup)
             server.start()
             _shared = server
-            atexit.register(server.cleanup)
         elif not _shared.alive():
             raise RuntimeError("the shared server died:\n" + _shared.stderr_tail())
         return _shared
