@@ -367,6 +367,34 @@ class ProtocolTest(ServerTestCase):
                               "timestamps are epoch seconds")
         self.assertEqual(no_nulls(parsed), [])
 
+    def test_execution_responses_omit_absent_members(self):
+        dom = make_domain(self.swf, "nulls")
+        wf = make_workflow_type(self.swf, dom)
+        tl = uniq("tl")
+        run = self.swf.start_workflow_execution(domain=dom, workflowId="w", workflowType=wf,
+                                                taskList={"name": tl})["runId"]
+        status, _, task, raw = self.server.raw("PollForDecisionTask", {
+            "domain": dom, "taskList": {"name": tl}}, timeout=75)
+        self.assertEqual(status, 200, raw)
+        self.assertIn("taskToken", task)
+        self.assertEqual(no_nulls(task), [])
+        self.assertNotIn("previousStartedEventId", {k: v for k, v in task.items() if v},
+                         "no previous decision task yet")
+        for e in task["events"]:
+            self.assertIsInstance(e["eventTimestamp"], (int, float), e)
+        status, _, body, raw = self.server.raw("RespondDecisionTaskCompleted", {
+            "taskToken": task["taskToken"], "decisions": [{
+                "decisionType": "CompleteWorkflowExecution",
+                "completeWorkflowExecutionDecisionAttributes": {}}]})
+        self.assertEqual(status, 200, raw)
+        status, headers, hist, raw = self.server.raw("GetWorkflowExecutionHistory", {
+            "domain": dom, "execution": {"workflowId": "w", "runId": run}})
+        self.assertEqual(status, 200, raw)
+        self.assertEqual(no_nulls(hist), [])
+        self.assertEqual(hist["events"][-1]["eventType"], "WorkflowExecutionCompleted")
+        self.assertNotIn("result", hist["events"][-1]["workflowExecutionCompletedEventAttributes"])
+        self.assertNotIn("nextPageToken", hist)
+
     def test_legacy_target_prefix(self):
         name = make_domain(self.swf, "legacy")
         resp = self.server.raw(
