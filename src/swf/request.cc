@@ -199,6 +199,19 @@ std::optional<std::string> RequestReader::OptDuration(std::string_view name) {
   return s;
 }
 
+std::optional<std::string> RequestReader::OptExecutionTimeout(std::string_view name) {
+  constexpr int64_t kOneYear = 365 * 24 * 3600;
+  auto s = OptDuration(name);
+  if (!s) return std::nullopt;
+  if (*s == "NONE" || *ParseInteger(*s) > kOneYear) {
+    AddConstraint(name, Quote(*s),
+                  "Member must be a number of seconds from 0 to 31536000 (one year); NONE is not "
+                  "allowed");
+    return std::nullopt;
+  }
+  return s;
+}
+
 std::optional<std::string> RequestReader::OptPriority(std::string_view name) {
   auto s = OptString(name, {});
   if (!s) return std::nullopt;

@@ -83,6 +83,10 @@ class RequestReader {
   // A duration in seconds as the model's DurationInSecondsOptional: a
   // non-negative integer or "NONE", at most 8 characters.
   std::optional<std::string> OptDuration(std::string_view name);
+  // An execution's start-to-close timeout: a duration that is not "NONE" and
+  // at most one year (31536000 s), as the model documents for
+  // StartWorkflowExecution and RegisterWorkflowType's default.
+  std::optional<std::string> OptExecutionTimeout(std::string_view name);
   // TaskPriority: an integer from INT32_MIN to INT32_MAX, as a string.
   std::optional<std::string> OptPriority(std::string_view name);
 

@@ -32,7 +32,7 @@ OpResult StartWorkflowExecution(OpContext& ctx, const json::object& request) {
   start.task_list = ReadOptTaskList(r, "taskList");
   start.task_priority = r.OptPriority("taskPriority");
   start.input = r.OptString("input", kDataLen);
-  start.execution_start_to_close_timeout = r.OptDuration("executionStartToCloseTimeout");
+  start.execution_start_to_close_timeout = r.OptExecutionTimeout("executionStartToCloseTimeout");
   if (const json::array* tags = r.OptArray("tagList", kMaxExecutionTags)) {
     for (size_t i = 0; i < tags->size(); ++i) {
       if (auto tag = r.StringAt("tagList", *tags, i, kTagLen)) start.tags.push_back(*tag);

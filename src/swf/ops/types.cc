@@ -47,7 +47,7 @@ json::object ReadConfiguration(const TypeKind& kind, RequestReader& r) {
   SetIf(config, "defaultTaskStartToCloseTimeout", r.OptDuration("defaultTaskStartToCloseTimeout"));
   if (kind.workflow) {
     SetIf(config, "defaultExecutionStartToCloseTimeout",
-          r.OptDuration("defaultExecutionStartToCloseTimeout"));
+          r.OptExecutionTimeout("defaultExecutionStartToCloseTimeout"));
   } else {
     SetIf(config, "defaultTaskHeartbeatTimeout", r.OptDuration("defaultTaskHeartbeatTimeout"));
   }

@@ -70,7 +70,17 @@ TEST(RequestReaderTest, MissingObjectReportsOnlyItself) {
   EXPECT_NE(Message(r).find("at 'taskList'"), std::string::npos);
 }
 
-enum class Read { kName, kInt, kBool, kDuration, kPriority, kTimestamp, kList, kObject };
+enum class Read {
+  kName,
+  kInt,
+  kBool,
+  kDuration,
+  kExecutionTimeout,
+  kPriority,
+  kTimestamp,
+  kList,
+  kObject
+};
 
 struct BadCase {
   Read read;  // how member "m" is read
@@ -96,6 +106,9 @@ TEST_P(RequestReaderBadInput, IsValidationException) {
     case Read::kDuration:
       r.OptDuration("m");
       break;
+    case Read::kExecutionTimeout:
+      r.OptExecutionTimeout("m");
+      break;
     case Read::kPriority:
       r.OptPriority("m");
       break;
@@ -117,33 +130,36 @@ TEST_P(RequestReaderBadInput, IsValidationException) {
 
 INSTANTIATE_TEST_SUITE_P(
     Cases, RequestReaderBadInput,
-    ::testing::Values(BadCase{Read::kName, R"({"m":123})", "Member must be of type string"},
-                      BadCase{Read::kName, R"({})", "Member must not be null"},
-                      BadCase{Read::kName, R"({"m":null})", "Member must not be null"},
-                      BadCase{Read::kName, R"({"m":""})", "length greater than or equal to 1"},
-                      BadCase{Read::kName, R"({"m":"abcde"})", "length less than or equal to 4"},
-                      BadCase{Read::kName, R"({"m":"a:b"})", "must not contain"},
-                      BadCase{Read::kName, R"({"m":"a/b"})", "must not contain"},
-                      BadCase{Read::kName, R"({"m":"a|b"})", "must not contain"},
-                      BadCase{Read::kName, R"({"m":"a\u0001"})", "must not contain"},
-                      BadCase{Read::kName, R"({"m":"a\u0085"})", "must not contain"},
-                      BadCase{Read::kName, R"({"m":"arn"})", "must not contain"},
-                      BadCase{Read::kInt, R"({"m":"ten"})", "Member must be of type integer"},
-                      BadCase{Read::kInt, R"({"m":1.5})", "Member must be of type integer"},
-                      BadCase{Read::kInt, R"({"m":1001})", "value less than or equal to 1000"},
-                      BadCase{Read::kInt, R"({"m":-1})", "value greater than or equal to 0"},
-                      BadCase{Read::kBool, R"({"m":"yes"})", "Member must be of type boolean"},
-                      BadCase{Read::kDuration, R"({"m":"-5"})", "a number of seconds or NONE"},
-                      BadCase{Read::kDuration, R"({"m":"soon"})", "a number of seconds or NONE"},
-                      BadCase{Read::kDuration, R"({"m":"123456789"})",
-                              "length less than or equal to 8"},
-                      BadCase{Read::kDuration, R"({"m":5})", "Member must be of type string"},
-                      BadCase{Read::kPriority, R"({"m":"2147483648"})", "2147483647"},
-                      BadCase{Read::kPriority, R"({"m":"1x"})", "2147483647"},
-                      BadCase{Read::kTimestamp, R"({"m":"2020-01-01"})", "timestamp"},
-                      BadCase{Read::kList, R"({"m":[1,2,3]})", "length less than or equal to 2"},
-                      BadCase{Read::kList, R"({"m":"x"})", "Member must be of type list"},
-                      BadCase{Read::kObject, R"({"m":[]})", "Member must be of type structure"}));
+    ::testing::Values(
+        BadCase{Read::kName, R"({"m":123})", "Member must be of type string"},
+        BadCase{Read::kName, R"({})", "Member must not be null"},
+        BadCase{Read::kName, R"({"m":null})", "Member must not be null"},
+        BadCase{Read::kName, R"({"m":""})", "length greater than or equal to 1"},
+        BadCase{Read::kName, R"({"m":"abcde"})", "length less than or equal to 4"},
+        BadCase{Read::kName, R"({"m":"a:b"})", "must not contain"},
+        BadCase{Read::kName, R"({"m":"a/b"})", "must not contain"},
+        BadCase{Read::kName, R"({"m":"a|b"})", "must not contain"},
+        BadCase{Read::kName, R"({"m":"a\u0001"})", "must not contain"},
+        BadCase{Read::kName, R"({"m":"a\u0085"})", "must not contain"},
+        BadCase{Read::kName, R"({"m":"arn"})", "must not contain"},
+        BadCase{Read::kInt, R"({"m":"ten"})", "Member must be of type integer"},
+        BadCase{Read::kInt, R"({"m":1.5})", "Member must be of type integer"},
+        BadCase{Read::kInt, R"({"m":1001})", "value less than or equal to 1000"},
+        BadCase{Read::kInt, R"({"m":-1})", "value greater than or equal to 0"},
+        BadCase{Read::kBool, R"({"m":"yes"})", "Member must be of type boolean"},
+        BadCase{Read::kDuration, R"({"m":"-5"})", "a number of seconds or NONE"},
+        BadCase{Read::kDuration, R"({"m":"soon"})", "a number of seconds or NONE"},
+        BadCase{Read::kDuration, R"({"m":"123456789"})", "length less than or equal to 8"},
+        BadCase{Read::kDuration, R"({"m":5})", "Member must be of type string"},
+        BadCase{Read::kExecutionTimeout, R"({"m":"NONE"})", "NONE is not allowed"},
+        BadCase{Read::kExecutionTimeout, R"({"m":"31536001"})", "from 0 to 31536000"},
+        BadCase{Read::kExecutionTimeout, R"({"m":"x"})", "a number of seconds or NONE"},
+        BadCase{Read::kPriority, R"({"m":"2147483648"})", "2147483647"},
+        BadCase{Read::kPriority, R"({"m":"1x"})", "2147483647"},
+        BadCase{Read::kTimestamp, R"({"m":"2020-01-01"})", "timestamp"},
+        BadCase{Read::kList, R"({"m":[1,2,3]})", "length less than or equal to 2"},
+        BadCase{Read::kList, R"({"m":"x"})", "Member must be of type list"},
+        BadCase{Read::kObject, R"({"m":[]})", "Member must be of type structure"}));
 
 TEST(RequestReaderTest, DurationsAndPrioritiesAcceptTheirForms) {
   auto req = Parse(R"({"a":"NONE","b":"0","c":"31536000","p":"-3","q":"2147483647"})");
@@ -151,6 +167,8 @@ TEST(RequestReaderTest, DurationsAndPrioritiesAcceptTheirForms) {
   EXPECT_EQ(r.OptDuration("a"), "NONE");
   EXPECT_EQ(r.OptDuration("b"), "0");
   EXPECT_EQ(r.OptDuration("c"), "31536000");
+  EXPECT_EQ(r.OptExecutionTimeout("c"), "31536000");
+  EXPECT_EQ(r.OptExecutionTimeout("b"), "0");
   EXPECT_EQ(r.OptPriority("p"), "-3");
   EXPECT_EQ(r.OptPriority("q"), "2147483647");
   EXPECT_EQ(Message(r), "");
