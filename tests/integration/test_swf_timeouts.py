@@ -88,7 +88,7 @@ class TimeoutTest(ServerTestCase):
         self.assertIsNone(k.poll_decision(self.swf, self.domain, flow.dtl, timeout=0.1))
 
     def test_decision_task_start_to_close(self):
-        flow = TimeoutFlow(self, taskStartToCloseTimeout="1")
+        flow = TimeoutFlow(self, taskStartToCloseTimeout="2")
         task = flow.decision()
         event = flow.wait_for("DecisionTaskTimedOut")[0]
         a = k.attrs(event)
@@ -102,7 +102,17 @@ class TimeoutTest(ServerTestCase):
         self.assertNotEqual(task2["startedEventId"], task["startedEventId"])
         self.assertEqual(k.types(task2["events"])[-3:], [
             "DecisionTaskTimedOut", "DecisionTaskScheduled", "DecisionTaskStarted"])
-        k.decide(self.swf, task2, k.complete())
+        self.assertEqual(task2.get("previousStartedEventId", 0), 0,
+                         "no decision task was processed yet (the first one timed out)")
+        k.decide(self.swf, task2, k.marker("m"), k.start_timer("t", 1))
+        # previousStartedEventId names the last decision task the decider
+        # processed, not one that timed out in between.
+        task3 = flow.decision()
+        flow.wait_for("DecisionTaskTimedOut", count=2)
+        task4 = flow.decision()
+        self.assertEqual(task4["previousStartedEventId"], task2["startedEventId"])
+        self.assertNotEqual(task3["startedEventId"], task2["startedEventId"])
+        k.decide(self.swf, task4, k.complete())
         self.assertEqual(k.history_problems(flow.history()), [])
 
     def test_activity_schedule_to_start(self):
@@ -122,9 +132,10 @@ class TimeoutTest(ServerTestCase):
 
     def test_activity_start_to_close(self):
         flow = TimeoutFlow(self)
-        flow.schedule("a", **dict(ACT_DEFAULTS, startToCloseTimeout="1"))
+        flow.schedule("a", **dict(ACT_DEFAULTS, startToCloseTimeout="2"))
         task = flow.activity()
-        flow.assert_activity_timed_out("START_TO_CLOSE")
+        self.swf.record_activity_task_heartbeat(taskToken=task["taskToken"], details="half")
+        flow.assert_activity_timed_out("START_TO_CLOSE", details="half")
         self.assertFault("UnknownResourceFault", self.swf.respond_activity_task_completed,
                          taskToken=task["taskToken"])
 

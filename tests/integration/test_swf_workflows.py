@@ -633,6 +633,12 @@ class DecisionTest(WorkflowTestBase):
         self.assertEqual(sched, {"low": "0", "high": "5", "mid": "1"})
 
 
+    def test_equal_priority_tasks_are_handed_out_in_order(self):
+        flow = Flow(self)
+        ids = ["a%d" % i for i in range(6)]
+        flow.decide(flow.decision(), *[flow.schedule(i) for i in ids])
+        self.assertEqual([flow.activity()["activityId"] for _ in ids], ids)
+
     def test_schedule_activity_resolves_the_type_defaults(self):
         flow = Flow(self)
         act = k.make_activity_type(self.swf, self.domain, task_list=flow.atl,
