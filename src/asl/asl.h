@@ -94,6 +94,7 @@ enum class CommandKind {
   kCompleteExecution,  // closed: SUCCEEDED with `output`
   kFailExecution,      // closed: FAILED with `error`/`cause`
   kTimeOutExecution,   // closed: TIMED_OUT
+  kAbortExecution,     // closed: ABORTED (after Stop)
 };
 
 struct Command {
@@ -130,7 +131,7 @@ struct StepResult {
   std::vector<Command> commands;
 };
 
-enum class ExecutionStatus { kRunning, kSucceeded, kFailed, kTimedOut };
+enum class ExecutionStatus { kRunning, kSucceeded, kFailed, kTimedOut, kAborted };
 std::string_view ExecutionStatusName(ExecutionStatus s);  // "RUNNING", ...
 
 // A uniform double in [0, 1) for retry jitter. Default: a deterministic
@@ -148,6 +149,11 @@ class Execution {
   // Applies one host result and runs as far as possible. Errors (Validation)
   // only for feedback that names no pending task or timer; nothing changes.
   Status Apply(const Feedback& feedback, int64_t now_ms, StepResult* out);
+  // StopExecution: aborts every state in flight (their *StateAborted
+  // events, cancel commands for their tasks and timers), then
+  // ExecutionAborted. Errors: Validation when the execution is closed.
+  Status Stop(std::optional<std::string> error, std::optional<std::string> cause, int64_t now_ms,
+              StepResult* out);
 
   // Rebuilds an execution from its recorded history: the events must be the
   // ones this interpreter produced (same definition, input and results).

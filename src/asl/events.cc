@@ -105,6 +105,8 @@ std::string_view ExecutionStatusName(ExecutionStatus s) {
       return "FAILED";
     case ExecutionStatus::kTimedOut:
       return "TIMED_OUT";
+    case ExecutionStatus::kAborted:
+      return "ABORTED";
   }
   return "RUNNING";
 }

@@ -94,6 +94,38 @@ Status ExecutionState::Apply(const Feedback& fb, int64_t now, StepResult* out) {
   return st;
 }
 
+Status ExecutionState::Stop(std::optional<std::string> error, std::optional<std::string> cause,
+                            int64_t now, StepResult* out) {
+  if (status_ != ExecutionStatus::kRunning) return Error::Validation("the execution is closed");
+  now_ = now, out_ = out;
+  auto root = frames_.find(0);
+  if (root != frames_.end()) AbortFrame(root->second);
+  for (auto& [id, timer] : timers_) {
+    Command c;
+    c.kind = CommandKind::kCancelTimer;
+    c.id = id;
+    out_->commands.push_back(std::move(c));
+  }
+  timers_.clear();
+  tasks_.clear();
+  json::object details;
+  if (error) details["error"] = *error;
+  if (cause) details["cause"] = *cause;
+  Emit(nullptr, "ExecutionAborted", std::move(details), next_event_id_ - 1);
+  Command c;
+  c.kind = CommandKind::kAbortExecution;
+  c.error = error;
+  c.cause = cause;
+  out_->commands.push_back(std::move(c));
+  error_ = std::move(error);
+  cause_ = std::move(cause);
+  status_ = ExecutionStatus::kAborted;
+  frames_.clear();
+  ready_.clear();
+  out_ = nullptr;
+  return {};
+}
+
 Frame& ExecutionState::NewFrame(int parent, int block, json::value input) {
   int id = next_frame_id_++;
   Frame& f = frames_[id];
@@ -364,6 +396,11 @@ Result<Execution> Execution::Start(StateMachinePtr machine, ExecutionContext con
 
 Status Execution::Apply(const Feedback& feedback, int64_t now_ms, StepResult* out) {
   return state_->Apply(feedback, now_ms, out);
+}
+
+Status Execution::Stop(std::optional<std::string> error, std::optional<std::string> cause,
+                       int64_t now_ms, StepResult* out) {
+  return state_->Stop(std::move(error), std::move(cause), now_ms, out);
 }
 
 void Execution::set_random_source(RandomSource random) { state_->random_ = std::move(random); }

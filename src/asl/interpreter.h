@@ -61,6 +61,8 @@ class ExecutionState {
 
   void Start(std::string_view input_text, json::value input, int64_t now, StepResult* out);
   Status Apply(const Feedback& f, int64_t now, StepResult* out);
+  Status Stop(std::optional<std::string> error, std::optional<std::string> cause, int64_t now,
+              StepResult* out);
 
   json::value Save() const;
   Status Load(const json::value& saved);

@@ -153,7 +153,7 @@ Status ExecutionState::Load(const json::value& saved) {
   }
   std::string status = OptFrom(o, "status").value_or("RUNNING");
   for (auto s : {ExecutionStatus::kRunning, ExecutionStatus::kSucceeded, ExecutionStatus::kFailed,
-                 ExecutionStatus::kTimedOut})
+                 ExecutionStatus::kTimedOut, ExecutionStatus::kAborted})
     if (ExecutionStatusName(s) == status) status_ = s;
   output_ = OptFrom(o, "output").value_or("");
   error_ = OptFrom(o, "error");
@@ -230,6 +230,19 @@ Result<Execution> Execution::Replay(StateMachinePtr machine, ExecutionContext co
   while (cursor < history.size() && s.status_ == ExecutionStatus::kRunning) {
     const HistoryEvent& next = history[cursor];
     Feedback fb;
+    // At a step boundary an abort event can only come from StopExecution
+    // (aborts inside a step, e.g. of Parallel siblings, were checked with it).
+    if (next.type.ends_with("Aborted")) {
+      const HistoryEvent* aborted = &next;
+      for (size_t i = cursor; i < history.size(); ++i)
+        if (history[i].type == "ExecutionAborted") aborted = &history[i];
+      step = StepResult{};
+      auto st = exec->Stop(OptFrom(aborted->details, "error"), OptFrom(aborted->details, "cause"),
+                           next.timestamp_ms, &step);
+      if (!st) return std::move(st).error();
+      if (auto c = Check(step.events, history, cursor); !c) return std::move(c).error();
+      break;
+    }
     if (IsTaskResult(next.type)) {
       const HistoryEvent* e = &next;
       while (e && !IsScheduled(e->type)) {

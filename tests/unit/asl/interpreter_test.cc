@@ -235,3 +235,40 @@ TEST(InterpreterTest, TaskWithoutMockIsAClearError) {
 
 }  // namespace
 }  // namespace weft::asl
+
+namespace weft::asl {
+namespace {
+
+TEST(InterpreterStopTest, StopAbortsTheStateInFlightAndCancelsItsTimer) {
+  CompileResult compiled = Compile(std::string_view(
+      R"({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 100, "End": true}}})"));
+  ASSERT_TRUE(compiled.machine);
+  ExecutionContext ctx;
+  ctx.execution_arn = "arn:aws:states:us-east-1:1:execution:m:e";
+  StepResult r;
+  auto exec = Execution::Start(compiled.machine, ctx, "{}", 0, &r);
+  ASSERT_TRUE(exec.ok());
+  std::vector<HistoryEvent> history = r.events;
+  StepResult s;
+  ASSERT_TRUE(exec->Stop("Stopped", "by hand", 50, &s).ok());
+  EXPECT_EQ(exec->status(), ExecutionStatus::kAborted);
+  ASSERT_EQ(s.events.size(), 2u);
+  EXPECT_EQ(s.events[0].type, "WaitStateAborted");
+  EXPECT_EQ(s.events[1].type, "ExecutionAborted");
+  bool cancelled = false, aborted = false;
+  for (const auto& c : s.commands) {
+    cancelled |= c.kind == CommandKind::kCancelTimer;
+    aborted |= c.kind == CommandKind::kAbortExecution;
+  }
+  EXPECT_TRUE(cancelled);
+  EXPECT_TRUE(aborted);
+  EXPECT_FALSE(exec->Stop(std::nullopt, std::nullopt, 60, &s).ok());
+  // Replay reaches the same closed state.
+  for (auto& e : s.events) history.push_back(e);
+  auto replayed = Execution::Replay(compiled.machine, ctx, history);
+  ASSERT_TRUE(replayed.ok()) << replayed.error().message();
+  EXPECT_EQ(ToJson(replayed->Save()), ToJson(exec->Save()));
+}
+
+}  // namespace
+}  // namespace weft::asl
