@@ -314,9 +314,13 @@ int main(int argc, char** argv) {
   if (rss_items > 0) {
     int64_t before = VmHwmKb();
     StepResult out;
-    RunOnce(map, MapInput(rss_items), &out);
-    std::printf("{\"items\":%d,\"vmhwm_kb_before\":%lld,\"vmhwm_kb\":%lld}\n", rss_items,
-                static_cast<long long>(before), static_cast<long long>(VmHwmKb()));
+    std::string input = MapInput(rss_items);
+    auto start = Clock::now();
+    RunOnce(map, input, &out);
+    double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    std::printf("{\"items\":%d,\"seconds\":%.6f,\"vmhwm_kb_before\":%lld,\"vmhwm_kb\":%lld}\n",
+                rss_items, seconds, static_cast<long long>(before),
+                static_cast<long long>(VmHwmKb()));
     return 0;
   }
   StateMachinePtr chain = CompileFile(dir + "/chain10.json");
