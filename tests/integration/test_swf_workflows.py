@@ -704,6 +704,37 @@ class DecisionTest(WorkflowTestBase):
                          taskToken=act["taskToken"])
         flow.assert_valid()
 
+    def test_oversized_worker_answers_are_rejected_and_nothing_applied(self):
+        flow = Flow(self)
+        flow.decide(flow.decision(), flow.schedule("a1"))
+        act = flow.activity()
+        raw = self.server.client(validate=False)
+        before = flow.history()
+        cases = [
+            (raw.respond_activity_task_completed, dict(result="r" * 32769)),
+            (raw.respond_activity_task_failed, dict(reason="r" * 257)),
+            (raw.respond_activity_task_failed, dict(details="d" * 32769)),
+            (raw.respond_activity_task_canceled, dict(details="d" * 32769)),
+            (raw.record_activity_task_heartbeat, dict(details="h" * 2049)),
+        ]
+        for fn, extra in cases:
+            with self.subTest(op=fn.__name__, field=list(extra)[0]):
+                self.assertFault("ValidationException", fn, taskToken=act["taskToken"], **extra)
+        self.assertEqual(flow.history(), before, "nothing applied")
+        self.swf.respond_activity_task_completed(taskToken=act["taskToken"], result="r" * 32768)
+        task = flow.decision()
+        self.assertEqual(len(k.attrs(k.last(task["events"], "ActivityTaskCompleted"))["result"]),
+                         32768)
+        flow.decide(task, k.complete())
+
+    def test_count_pending_decision_tasks_counts_executions(self):
+        dtl = uniq("shared")
+        for _ in range(3):
+            k.start(self.swf, self.domain, self.wf_type, dtl)
+        count = self.swf.count_pending_decision_tasks(domain=self.domain,
+                                                      taskList={"name": dtl})
+        self.assertEqual((count["count"], count.get("truncated", False)), (3, False))
+
 class TokenAndPollTest(WorkflowTestBase):
 
     def test_stale_and_malformed_task_tokens(self):
