@@ -12,6 +12,9 @@ namespace {
 
 json::object TruncatedFalse() { return json::object{{"truncated", false}}; }
 
+// The Step Functions payload quota (UTF-8 bytes of a state's output).
+constexpr size_t kMaxPayloadBytes = 262'144;
+
 // A value as AWS prints it in Wait errors: strings bare, the rest as JSON.
 std::string Printable(const json::value& v) {
   return v.is_string() ? std::string(v.as_string()) : ToJson(v);
@@ -187,6 +190,15 @@ bool ExecutionState::CompleteState(Frame& f, const State& s, json::value result,
 
 bool ExecutionState::Exit(Frame& f, const State& s, json::value output,
                           const json::object* assigned, int next) {
+  std::string text = ToJson(output);
+  if (text.size() > kMaxPayloadBytes) {
+    // Terminal: no Retry or Catch sees States.DataLimitExceeded.
+    FailState(f, std::string(errors::kDataLimitExceeded),
+              "The state/task '" + s.name +
+                  "' returned a result with a size exceeding the maximum number of bytes service "
+                  "limit.");
+    return false;
+  }
   json::object details{{"name", s.name}};
   if (assigned) {
     json::object vars;
@@ -197,7 +209,7 @@ bool ExecutionState::Exit(Frame& f, const State& s, json::value output,
     details["assignedVariables"] = std::move(vars);
     details["assignedVariablesDetails"] = TruncatedFalse();
   }
-  details["output"] = ToJson(output);
+  details["output"] = std::move(text);
   details["outputDetails"] = TruncatedFalse();
   Emit(&f, std::string(StateTypeName(s.type)) + "StateExited", std::move(details));
   if (s.type == StateType::kSucceed || (s.end && next < 0)) {
