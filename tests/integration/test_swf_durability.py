@@ -224,6 +224,51 @@ class DurabilityTest(ServerTestCase):
                 events = k.history(swf, domain, ex)
                 self.check_history(ex, events, answered)
 
+    def test_pending_tasks_survive_a_restart(self):
+        """Scheduled tasks are handed out after kill -9 and restart, and a
+        decision task that was started when the server died times out."""
+        self.skip_on_moto("no restart")
+        swf = self.swf
+        domain = k.make_domain(swf, "pend")
+        wf_type = k.make_workflow_type(swf, domain, exec_timeout="300", task_timeout="2")
+        act_type = k.make_activity_type(swf, domain)
+        waiting_dtl = uniq("dtl-a")
+        waiting = k.start(swf, domain, wf_type, waiting_dtl)
+        atl, dtl_b = uniq("atl"), uniq("dtl-b")
+        with_activity = k.start(swf, domain, wf_type, dtl_b)
+        k.decide(swf, k.poll_decision(swf, domain, dtl_b),
+                 k.schedule(act_type, "a1", taskList={"name": atl}, input="kept"))
+        dtl_c = uniq("dtl-c")
+        started = k.start(swf, domain, wf_type, dtl_c)
+        orphan = k.poll_decision(swf, domain, dtl_c)
+
+        self.server.restart()
+        swf = self.server.client()
+
+        task = k.poll_decision(swf, domain, waiting_dtl)
+        self.assertIsNotNone(task, "a scheduled decision task was lost in the restart")
+        self.assertEqual(task["workflowExecution"], waiting)
+        k.decide(swf, task, k.complete())
+
+        act = k.poll_activity(swf, domain, atl)
+        self.assertIsNotNone(act, "a scheduled activity task was lost in the restart")
+        self.assertEqual((act["workflowExecution"], act["input"]), (with_activity, "kept"))
+        swf.respond_activity_task_completed(taskToken=act["taskToken"], result="done")
+        task = k.poll_decision(swf, domain, dtl_b)
+        self.assertIsNotNone(k.last(task["events"], "ActivityTaskCompleted"))
+        k.decide(swf, task, k.complete())
+
+        timed_out = k.wait_for_event(swf, domain, started, "DecisionTaskTimedOut")[0]
+        self.assertEqual(k.attrs(timed_out)["startedEventId"], orphan["startedEventId"])
+        task = k.poll_decision(swf, domain, dtl_c)
+        self.assertIsNotNone(task, "no new decision task after the timeout")
+        self.assertFault("UnknownResourceFault", k.decide, swf, orphan, k.complete())
+        k.decide(swf, task, k.complete())
+        for ex in (waiting, with_activity, started):
+            events = k.history(swf, domain, ex)
+            self.assertEqual(k.history_problems(events), [], k.types(events))
+            self.assertEqual(events[-1]["eventType"], "WorkflowExecutionCompleted")
+
     def wait_all_closed(self, swf, domain, executions, timeout):
         deadline = time.monotonic() + timeout
         status = {}
