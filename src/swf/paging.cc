@@ -110,12 +110,9 @@ class StateReader {
 
 std::string EncodeDecisionCursor(const DecisionCursor& c) {
   return EncodePageToken(json::object{{"k", "PollForDecisionTask"},
-                                      {"d", c.domain},
                                       {"w", c.workflow_id},
                                       {"r", c.run_id},
                                       {"t", c.task_token},
-                                      {"tn", c.type_name},
-                                      {"tv", c.type_version},
                                       {"s", c.started_event_id},
                                       {"p", c.previous_started_event_id},
                                       {"n", c.next_event_id},
@@ -128,12 +125,9 @@ Result<DecisionCursor> DecodeDecisionCursor(std::string_view token) {
   if (!state.ok()) return std::move(state).error();
   StateReader r(*state);
   DecisionCursor c;
-  c.domain = r.Str("d");
   c.workflow_id = r.Str("w");
   c.run_id = r.Str("r");
   c.task_token = r.Str("t");
-  c.type_name = r.Str("tn");
-  c.type_version = r.Str("tv");
   c.started_event_id = r.Int("s");
   c.previous_started_event_id = r.Int("p");
   c.next_event_id = r.Int("n");

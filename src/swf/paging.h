@@ -64,10 +64,12 @@ EventPage PageEvents(std::span<const engine::HistoryEvent> events, bool reverse,
 
 // Where the next page of a decision task's history starts: all that
 // PollForDecisionTask needs to answer a call with nextPageToken without
-// polling again (the task stays the one the first page handed out).
+// polling again (the task stays the one the first page handed out). Kept
+// small so that it fits the model's 2048-character PageToken even with a
+// 1024-character task token and a 256-character workflowId: the domain comes
+// with the request and the workflow type from the history's first event.
 struct DecisionCursor {
-  std::string domain, workflow_id, run_id, task_token;
-  std::string type_name, type_version;
+  std::string workflow_id, run_id, task_token;
   int64_t started_event_id = 0;
   int64_t previous_started_event_id = 0;
   int64_t next_event_id = 0;

@@ -54,8 +54,8 @@ std::span<const HistoryEvent> TaskEvents(std::span<const HistoryEvent> events,
 }
 
 // One page of the task, starting at c.next_event_id (0: the first page).
-json::object TaskPage(const DecisionCursor& c, std::span<const HistoryEvent> all,
-                      size_t page_size) {
+json::object TaskPage(const DecisionCursor& c, const json::value& workflow_type,
+                      std::span<const HistoryEvent> all, size_t page_size) {
   std::span<const HistoryEvent> events = TaskEvents(all, c);
   EventPage page = PageEvents(events, c.reverse, c.next_event_id, page_size);
   json::array out_events;
@@ -65,7 +65,7 @@ json::object TaskPage(const DecisionCursor& c, std::span<const HistoryEvent> all
   json::object out{{"taskToken", c.task_token},
                    {"startedEventId", c.started_event_id},
                    {"workflowExecution", ExecutionJson(c.workflow_id, c.run_id)},
-                   {"workflowType", TypeJson(c.type_name, c.type_version)},
+                   {"workflowType", workflow_type},
                    {"events", std::move(out_events)}};
   if (page.next_id != 0) {
     DecisionCursor next = c;
@@ -79,18 +79,26 @@ json::object TaskPage(const DecisionCursor& c, std::span<const HistoryEvent> all
   return out;
 }
 
+// The workflowType of WorkflowExecutionStarted, the first event of a run.
+Result<json::value> WorkflowTypeOf(std::span<const HistoryEvent> history) {
+  if (!history.empty() && history.front().type == engine::EventType::kWorkflowExecutionStarted) {
+    if (const json::value* type = Find(history.front().attributes, "workflowType")) return *type;
+  }
+  return Error::Internal("history does not start with WorkflowExecutionStarted");
+}
+
 OpResult NextPage(OpContext& ctx, const PollRequest& in) {
   auto cursor = DecodeDecisionCursor(*in.page_token);
   if (!cursor.ok()) co_return std::move(cursor).error();
-  if (cursor->domain != in.domain) {
-    co_return Error::Validation("nextPageToken was issued for another domain");
-  }
   // Named, not a temporary in the co_await: g++ 12 destroys such temporaries
-  // twice (see docs/architecture.md, "Coroutines").
-  engine::ExecutionRef ref{cursor->domain, cursor->workflow_id, cursor->run_id};
+  // twice (see docs/architecture.md, "Coroutines"). A token used with
+  // another domain finds no such run: UnknownResourceFault.
+  engine::ExecutionRef ref{in.domain, cursor->workflow_id, cursor->run_id};
   auto history = co_await ctx.engine.GetHistory(std::move(ref));
   if (!history.ok()) co_return std::move(history).error();
-  co_return json::value(TaskPage(*cursor, *history, in.page_size));
+  auto type = WorkflowTypeOf(*history);
+  if (!type.ok()) co_return std::move(type).error();
+  co_return json::value(TaskPage(*cursor, *type, *history, in.page_size));
 }
 
 }  // namespace
@@ -113,17 +121,15 @@ OpResult PollForDecisionTask(OpContext& ctx, const json::object& request) {
   }
   const engine::DecisionTask& t = **task;
   DecisionCursor cursor;
-  cursor.domain = in->domain;
   cursor.workflow_id = t.workflow_id;
   cursor.run_id = t.run_id;
   cursor.task_token = t.task_token;
-  cursor.type_name = t.type.name;
-  cursor.type_version = t.type.version;
   cursor.started_event_id = t.started_event_id;
   cursor.previous_started_event_id = t.previous_started_event_id;
   cursor.reverse = in->reverse;
   cursor.start_at_previous = in->start_at_previous;
-  co_return json::value(TaskPage(cursor, t.events, in->page_size));
+  json::value type = TypeJson(t.type.name, t.type.version);
+  co_return json::value(TaskPage(cursor, type, t.events, in->page_size));
 }
 
 OpResult RespondDecisionTaskCompleted(OpContext& ctx, const json::object& request) {

@@ -120,16 +120,15 @@ TEST(PageTokenTest, IsBoundToItsKind) {
 }
 
 TEST(DecisionCursorTest, RoundTripsAndRejectsOtherTokens) {
+  // The largest cursor the model allows: a 1024-character task token, a
+  // 256-character workflowId, a 64-character runId.
   DecisionCursor c;
-  c.domain = "d";
-  c.workflow_id = "w";
-  c.run_id = "r";
+  c.workflow_id = std::string(256, 'w');
+  c.run_id = std::string(64, 'r');
   c.task_token = std::string(1024, 'T');
-  c.type_name = "t";
-  c.type_version = "1";
-  c.started_event_id = 42;
-  c.previous_started_event_id = 7;
-  c.next_event_id = 9;
+  c.started_event_id = 25000;
+  c.previous_started_event_id = 24990;
+  c.next_event_id = 24000;
   c.reverse = true;
   c.start_at_previous = true;
   std::string token = EncodeDecisionCursor(c);
@@ -137,12 +136,13 @@ TEST(DecisionCursorTest, RoundTripsAndRejectsOtherTokens) {
   auto back = DecodeDecisionCursor(token);
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(back->task_token, c.task_token);
-  EXPECT_EQ(back->started_event_id, 42);
-  EXPECT_EQ(back->previous_started_event_id, 7);
-  EXPECT_EQ(back->next_event_id, 9);
+  EXPECT_EQ(back->workflow_id, c.workflow_id);
+  EXPECT_EQ(back->run_id, c.run_id);
+  EXPECT_EQ(back->started_event_id, 25000);
+  EXPECT_EQ(back->previous_started_event_id, 24990);
+  EXPECT_EQ(back->next_event_id, 24000);
   EXPECT_TRUE(back->reverse);
   EXPECT_TRUE(back->start_at_previous);
-  EXPECT_EQ(back->type_version, "1");
 
   HistoryCursor h{"d", "w", "r", 5, false};
   EXPECT_FALSE(DecodeDecisionCursor(EncodeHistoryCursor(h)).ok());

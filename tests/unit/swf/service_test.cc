@@ -334,8 +334,16 @@ TEST_F(SwfServiceTest, DecisionTaskPagesComeFromTheSameTaskWithoutPollingAgain) 
     for (const auto& e : page["events"].as_array()) ids.push_back(e.at("eventId").as_int64());
     EXPECT_EQ(page["taskToken"], token) << "every page belongs to the same task";
     EXPECT_EQ(page["startedEventId"], started);
+    EXPECT_EQ(ToJson(page["workflowType"]), R"({"name":"wf","version":"1"})");
     const json::string* next = FindString(page, "nextPageToken");
     if (next == nullptr) break;
+    if (pages == 1) {  // a token is good only in the domain of its task
+      Ok("RegisterDomain", R"({"name":"e","workflowExecutionRetentionPeriodInDays":"1"})");
+      EXPECT_EQ(Fails("PollForDecisionTask",
+                      R"({"domain":"e","taskList":{"name":"deciders"},"nextPageToken":")" +
+                          std::string(*next) + "\"}"),
+                "UnknownResourceFault");
+    }
     ASSERT_LT(pages, 20);
     page = Ok("PollForDecisionTask", poll + R"(,"nextPageToken":")" + std::string(*next) + "\"}");
   }
