@@ -107,13 +107,16 @@ StateMachinePtr CompileFile(const std::string& path) {
   return r.machine;
 }
 
-// The items of bench/asl/gen_map_input.py.
-std::string MapInput(int n) {
+// The items of bench/asl/gen_map_input.py; with pad > 0 each item also has
+// a "blob" of `pad` characters (to see how memory grows with an item's data).
+std::string MapInput(int n, int pad = 0) {
+  std::string blob =
+      pad > 0 ? ",\"blob\":\"" + std::string(static_cast<size_t>(pad), 'x') + "\"" : "";
   std::string s = "{\"items\":[";
   for (int i = 0; i < n; ++i) {
     if (i) s += ',';
     s += "{\"id\":" + std::to_string(i) + ",\"score\":" + std::to_string(i * 37 % 100) +
-         ",\"name\":\"item-" + std::to_string(i) + "\"}";
+         ",\"name\":\"item-" + std::to_string(i) + "\"" + blob + "}";
   }
   return s + "]}";
 }
@@ -185,23 +188,26 @@ SpeedResult Speed(const std::string& name, const StateMachinePtr& m, const std::
           allocations, best};
 }
 
+// Heap of the parsed input of n items (with `pad`, see MapInput).
+int64_t MeasureItems(int n, int pad) {
+  std::string text = MapInput(n, pad);
+  HeapWindow w;
+  auto doc = weft::ParseJson(text);
+  return w.Live();
+}
+
 // Heap of one map10k execution over n items: the peak while it ran, and
 // what its history (the StepResult) holds at the end.
 struct MapHeap {
-  int64_t input = 0, peak = 0, history = 0;
+  int64_t peak = 0, history = 0;
 };
 
 MapHeap MeasureMap(const StateMachinePtr& m, int n) {
   std::string text = MapInput(n);
-  MapHeap h;
-  {
-    HeapWindow w;
-    auto doc = weft::ParseJson(text);  // the items as a parsed value
-    h.input = w.Live();
-  }
   HeapWindow w;
   auto out = std::make_unique<StepResult>();
   RunOnce(m, text, out.get());
+  MapHeap h;
   h.peak = w.Peak();
   int64_t before = w.Live();
   out.reset();
@@ -211,8 +217,8 @@ MapHeap MeasureMap(const StateMachinePtr& m, int n) {
 
 // Heap held by an execution whose n Map iterations all wait on a task (its
 // events and commands already handed to the host and dropped).
-int64_t MeasureInFlight(const StateMachinePtr& m, int n) {
-  std::string text = MapInput(n);
+int64_t MeasureInFlight(const StateMachinePtr& m, int n, int pad) {
+  std::string text = MapInput(n, pad);
   HeapWindow w;
   StepResult out;
   auto e = Execution::Start(m, Context(), text, kNow, &out);
@@ -260,31 +266,43 @@ void PrintSpeed(const SpeedResult& r, bool as_json) {
       static_cast<long long>(r.allocations_per_run));
 }
 
+// Per item: the difference between 1,000 and 10,000 items, divided by 9,000.
+// The in-flight cost is fitted as fixed + copies * item over two item sizes
+// (without and with a 1,000-character "blob"): `copies` says how many times
+// an iteration's data is held, `fixed` what it costs beyond that.
 void PrintMemory(const StateMachinePtr& map, const StateMachinePtr& inflight, bool as_json) {
-  constexpr int kSmall = 1000, kLarge = 10000;
+  constexpr int kSmall = 1000, kLarge = 10000, kPad = 1000;
   constexpr double kDiff = kLarge - kSmall;
+  auto per_item = [&](auto measure) { return (measure(kLarge) - measure(kSmall)) / kDiff; };
+  double item = per_item([](int n) { return MeasureItems(n, 0); });
+  double item_pad = per_item([](int n) { return MeasureItems(n, kPad); });
+  double iteration = per_item([&](int n) { return MeasureInFlight(inflight, n, 0); });
+  double iteration_pad = per_item([&](int n) { return MeasureInFlight(inflight, n, kPad); });
+  double copies = (iteration_pad - iteration) / (item_pad - item);
+  double fixed = iteration - copies * item;
   MapHeap s = MeasureMap(map, kSmall), l = MeasureMap(map, kLarge);
-  int64_t fs = MeasureInFlight(inflight, kSmall), fl = MeasureInFlight(inflight, kLarge);
-  double item = (l.input - s.input) / kDiff;
-  double per_iteration = (fl - fs) / kDiff;
   double map_peak = (l.peak - s.peak) / kDiff;
   double history = (l.history - s.history) / kDiff;
   if (as_json) {
     weft::json::object o{{"workload", "memory"},
                          {"item_bytes", item},
-                         {"inflight_iteration_bytes", per_iteration},
-                         {"inflight_overhead_bytes", per_iteration - item},
+                         {"inflight_iteration_bytes", iteration},
+                         {"inflight_overhead_bytes", iteration - item},
+                         {"padded_item_bytes", item_pad},
+                         {"padded_inflight_iteration_bytes", iteration_pad},
+                         {"inflight_data_copies", copies},
+                         {"inflight_fixed_bytes", fixed},
                          {"map10k_peak_bytes_per_item", map_peak},
                          {"map10k_history_bytes_per_item", history}};
     std::cout << weft::ToJson(o) << "\n";
     return;
   }
   std::printf("memory (heap, difference between %d and %d items, per item):\n", kSmall, kLarge);
-  std::printf("  one item parsed (its data): %.0f B\n", item);
   std::printf(
-      "  in-flight Map iteration (map_inflight, waiting on its task): %.0f B, i.e. %.0f B "
-      "beyond its data\n",
-      per_iteration, per_iteration - item);
+      "  in-flight Map iteration (map_inflight, waiting on its task): %.0f B with a %.0f B "
+      "item, %.0f B with a %.0f B item\n",
+      iteration, item, iteration_pad, item_pad);
+  std::printf("  fitted: %.0f B fixed + %.2f x the item's data\n", fixed, copies);
   std::printf(
       "  map10k peak during an execution: %.0f B, of which %.0f B is the history "
       "(events) kept to the end\n",

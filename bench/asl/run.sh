@@ -83,8 +83,10 @@ for name in ("chain10", "map10k"):
 m = weft["memory"]
 print()
 print("weft, per in-flight Map iteration (heap, counting allocator, 10,000 vs 1,000 iterations "
-      f"waiting on a Task): {m['inflight_iteration_bytes']:,.0f} B, of which its item is "
-      f"{m['item_bytes']:,.0f} B: {m['inflight_overhead_bytes']:,.0f} B beyond its data.")
+      f"waiting on a Task): {m['inflight_iteration_bytes']:,.0f} B with a {m['item_bytes']:,.0f} B "
+      f"item ({m['inflight_overhead_bytes']:,.0f} B beyond it); "
+      f"{m['padded_inflight_iteration_bytes']:,.0f} B with a {m['padded_item_bytes']:,.0f} B item; "
+      f"fitted: {m['inflight_fixed_bytes']:,.0f} B fixed + {m['inflight_data_copies']:.2f} x the item's data.")
 print(f"weft, map10k peak heap per item during an execution: {m['map10k_peak_bytes_per_item']:,.0f} B "
       f"(of which the history events: {m['map10k_history_bytes_per_item']:,.0f} B).")
 print(f"weft, map10k peak RSS (VmHWM) per item, 10,000 vs 1,000 items in two processes: "
