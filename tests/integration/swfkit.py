@@ -246,6 +246,7 @@ def history_problems(events):
                 problems.append("activity scheduled at %d closed twice (%s, %s)"
                                 % (sid, closed[sid], t))
             closed[sid] = t
+    problems.extend(decision_task_problems(events))
     # Identical events (same type and attributes) twice are a replay bug,
     # except for those that legitimately repeat with equal attributes.
     seen = set()
@@ -257,6 +258,39 @@ def history_problems(events):
             problems.append("event %d (%s) duplicates an earlier one" % (
                 e["eventId"], e["eventType"]))
         seen.add(key)
+    return problems
+
+
+def decision_task_problems(events):
+    """At most one decision task per execution: Scheduled -> Started ->
+    Completed | TimedOut, with at most one more Scheduled waiting while one
+    is started (SWF may write it at once or after DecisionTaskCompleted)."""
+    problems = []
+    scheduled = started = None  # event ids of the outstanding ones
+    for e in events:
+        t, eid = e["eventType"], e["eventId"]
+        if not t.startswith("DecisionTask"):
+            continue
+        a = attrs(e)
+        if t == "DecisionTaskScheduled":
+            if scheduled is not None:
+                problems.append("decision task %d scheduled while %d is pending" % (eid, scheduled))
+            scheduled = eid
+        elif t == "DecisionTaskStarted":
+            if started is not None or a.get("scheduledEventId") != scheduled:
+                problems.append("decision task started at %d out of turn (scheduled %s, "
+                                "started %s)" % (eid, scheduled, started))
+            started, scheduled = eid, None
+        elif t == "DecisionTaskCompleted" or (t == "DecisionTaskTimedOut"
+                                              and a.get("timeoutType") == "START_TO_CLOSE"):
+            if started is None or a.get("startedEventId") != started:
+                problems.append("%s %d does not close the started decision task %s"
+                                % (t, eid, started))
+            started = None
+        elif t == "DecisionTaskTimedOut":  # SCHEDULE_TO_START
+            if scheduled is None:
+                problems.append("DecisionTaskTimedOut %d with no task scheduled" % eid)
+            scheduled = None
     return problems
 
 

@@ -735,6 +735,56 @@ class DecisionTest(WorkflowTestBase):
                                                       taskList={"name": dtl})
         self.assertEqual((count["count"], count.get("truncated", False)), (3, False))
 
+    def test_concurrent_deciders_never_share_an_execution(self):
+        """Two deciders on one task list and a stream of signals: each
+        execution has at most one decision task at a time."""
+        dtl = uniq("dtl")
+        executions = [k.start(self.swf, self.domain, self.wf_type, dtl) for _ in range(4)]
+        stop, errors, lock = threading.Event(), [], threading.Lock()
+        active = set()
+
+        def decider():
+            swf = self.server.client()
+            try:
+                while not stop.is_set():
+                    task = k.poll_decision(swf, self.domain, dtl, timeout=2)
+                    if not task:
+                        continue
+                    wid = task["workflowExecution"]["workflowId"]
+                    with lock:
+                        if wid in active:
+                            errors.append("two decision tasks at once for " + wid)
+                        active.add(wid)
+                    time.sleep(0.05)
+                    signals = len(k.find(task["events"], "WorkflowExecutionSignaled"))
+                    with lock:
+                        active.discard(wid)
+                    k.decide(swf, task, *([k.complete()] if signals >= 5 else []))
+            except Exception as e:
+                errors.append(repr(e))
+
+        threads = [threading.Thread(target=decider, daemon=True) for _ in range(2)]
+        for t in threads:
+            t.start()
+        try:
+            for i in range(5):
+                for ex in executions:
+                    self.swf.signal_workflow_execution(
+                        domain=self.domain, workflowId=ex["workflowId"], signalName="s%d" % i,
+                        input=str(i))
+                time.sleep(0.03)
+            for ex in executions:
+                k.wait_closed(self.swf, self.domain, ex, timeout=30)
+        finally:
+            stop.set()
+            for t in threads:
+                t.join(10)
+        self.assertEqual(errors, [])
+        for ex in executions:
+            events = k.history(self.swf, self.domain, ex)
+            self.assertEqual(k.history_problems(events), [], k.types(events))
+            self.assertEqual(events[-1]["eventType"], "WorkflowExecutionCompleted")
+
 class TokenAndPollTest(WorkflowTestBase):
 
     def test_stale_and_malformed_task_tokens(self):
