@@ -269,6 +269,38 @@ class DurabilityTest(ServerTestCase):
             self.assertEqual(k.history_problems(events), [], k.types(events))
             self.assertEqual(events[-1]["eventType"], "WorkflowExecutionCompleted")
 
+    def test_clean_shutdown_on_sigterm(self):
+        self.skip_on_moto("no restart")
+        swf = self.swf
+        domain = k.make_domain(swf, "term")
+        wf_type = k.make_workflow_type(swf, domain)
+        dtl = uniq("dtl")
+        ex = k.start(swf, domain, wf_type, dtl)
+        before = k.history(swf, domain, ex)
+        outcome = []
+
+        def poll():
+            try:
+                outcome.append(self.server.client().poll_for_activity_task(
+                    domain=domain, taskList={"name": uniq("empty")}))
+            except (BotoCoreError, ClientError) as e:
+                outcome.append(e)
+
+        poller = threading.Thread(target=poll)
+        poller.start()
+        time.sleep(0.3)
+        self.assertEqual(self.server.stop(timeout=10), 0,
+                         "SIGTERM: a clean exit with status 0 within 10 s")
+        poller.join(15)
+        self.assertFalse(poller.is_alive(), "a waiting long poll was left hanging")
+        self.server.start()
+        swf = self.server.client()
+        self.assertEqual(swf.describe_domain(name=domain)["domainInfo"]["status"], "REGISTERED")
+        self.assertEqual(k.history(swf, domain, ex), before)
+        task = k.poll_decision(swf, domain, dtl)
+        self.assertEqual(task["workflowExecution"], ex)
+        k.decide(swf, task, k.complete())
+
     def wait_all_closed(self, swf, domain, executions, timeout):
         deadline = time.monotonic() + timeout
         status = {}

@@ -13,6 +13,27 @@ import swfkit as k
 from weftserver import ServerTestCase, WeftServer, error_code, uniq
 
 
+def read_http_json(sock):
+    """Reads one HTTP/1.1 response with a Content-Length from a raw socket."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise AssertionError("connection closed before a response: %r" % data)
+        data += chunk
+    head, rest = data.split(b"\r\n\r\n", 1)
+    lines = head.decode().split("\r\n")
+    status = int(lines[0].split()[1])
+    length = next(int(l.split(":", 1)[1]) for l in lines[1:]
+                  if l.lower().startswith("content-length:"))
+    while len(rest) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        rest += chunk
+    return status, json.loads(rest[:length] or b"{}")
+
+
 class Flow:
     """One execution driven step by step by the test (decider and worker are
     the test itself), on task lists of its own."""
@@ -828,6 +849,34 @@ class TokenAndPollTest(WorkflowTestBase):
                     self.assertEqual(body.get("events", []), [])
         self.assertFault("UnknownResourceFault", self.swf.poll_for_decision_task,
                          domain=uniq("nodomain"), taskList={"name": tl})
+
+    def test_many_waiting_pollers(self):
+        """500 long polls held at once (raw sockets): the server still
+        answers other requests, and a task goes to exactly one of them."""
+        dtl, n = uniq("crowd"), 500
+        body = json.dumps({"domain": self.domain, "taskList": {"name": dtl}}).encode()
+        request = (b"POST / HTTP/1.1\r\nHost: x\r\n"
+                   b"X-Amz-Target: SimpleWorkflowService.PollForDecisionTask\r\n"
+                   b"Content-Type: application/x-amz-json-1.0\r\n"
+                   b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+        socks = []
+        try:
+            for _ in range(n):
+                sock = socket.create_connection(("127.0.0.1", self.server.port), timeout=30)
+                sock.sendall(request)
+                socks.append(sock)
+            time.sleep(0.3)
+            self.assertEqual(self.swf.describe_domain(name=self.domain)["domainInfo"]["name"],
+                             self.domain, "the server answers while the polls wait")
+            ex = k.start(self.swf, self.domain, self.wf_type, dtl)
+            answers = [read_http_json(sock) for sock in socks]
+        finally:
+            for sock in socks:
+                sock.close()
+        self.assertEqual([a[0] for a in answers], [200] * n)
+        tasks = [a[1] for a in answers if "taskToken" in a[1]]
+        self.assertEqual(len(tasks), 1, "one task, one poller")
+        self.assertEqual(tasks[0]["workflowExecution"], ex)
 
     def test_history_paging(self):
         flow = Flow(self)

@@ -135,15 +135,18 @@ class WeftServer:
         self.kill()
         return self.start()
 
-    def stop(self):
-        """SIGTERM (clean shutdown), SIGKILL if it does not exit in 10 s."""
+    def stop(self, timeout=10):
+        """SIGTERM (clean shutdown), SIGKILL if it does not exit in `timeout`
+        seconds. Returns the exit status of a clean exit, None otherwise."""
+        status = None
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
-                self.proc.wait(10)
+                status = self.proc.wait(timeout)
             except subprocess.TimeoutExpired:
                 self.kill()
         self._close_stderr()
+        return status
 
     def cleanup(self):
         self.stop()
