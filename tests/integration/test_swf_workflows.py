@@ -374,6 +374,20 @@ class DecisionTest(WorkflowTestBase):
         self.assertEqual(k.attrs(fired[0])["timerId"], "short")
         self.assertEqual(k.attrs(fired[0])["startedEventId"], started["short"]["eventId"])
 
+        # A fired timer is no longer open: cancelling it fails, and its id
+        # can be used again.
+        flow.decide(task, k.cancel_timer("short"), k.start_timer("short", 0))
+        failed = k.last(flow.history(), "CancelTimerFailed")
+        self.assertIsNotNone(failed, k.types(flow.history()))
+        self.assertEqual((k.attrs(failed)["timerId"], k.attrs(failed)["cause"]),
+                         ("short", "TIMER_ID_UNKNOWN"))
+        task = flow.decision()  # CancelTimerFailed and the 0 s timer both schedule one
+        fired = k.find(flow.history(), "TimerFired")
+        if len(fired) < 2:
+            flow.decide(task)
+            task = flow.decision()
+            fired = k.find(flow.history(), "TimerFired")
+        self.assertEqual([k.attrs(e)["timerId"] for e in fired], ["short", "short"])
         flow.decide(task, k.cancel_timer("long"), k.complete())
         events = flow.assert_valid()
         canceled = k.last(events, "TimerCanceled")
@@ -381,7 +395,7 @@ class DecisionTest(WorkflowTestBase):
         self.assertEqual(k.attrs(canceled)["timerId"], "long")
         self.assertEqual(k.attrs(canceled)["startedEventId"], started["long"]["eventId"])
         self.assertEqual(events[-1]["eventType"], "WorkflowExecutionCompleted")
-        self.assertEqual(len(k.find(events, "TimerFired")), 1)
+        self.assertEqual(len(k.find(events, "TimerFired")), 2)
 
     def test_record_marker_schedules_no_decision_task(self):
         flow = Flow(self)
