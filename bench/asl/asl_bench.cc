@@ -165,6 +165,7 @@ struct SpeedResult {
   std::string workload;
   int64_t runs = 0, transitions = 0, events_per_run = 0, allocations_per_run = 0;
   double seconds = 0;
+  std::string output;  // of the checked execution (run.sh compares it with the other engine's)
 };
 
 SpeedResult Speed(const std::string& name, const StateMachinePtr& m, const std::string& input,
@@ -184,8 +185,10 @@ SpeedResult Speed(const std::string& name, const StateMachinePtr& m, const std::
   TimeRuns(m, input, std::max<int64_t>(1, runs / 10));  // warm-up: caches, allocator
   double best = 1e300;
   for (int r = 0; r < repeats; ++r) best = std::min(best, TimeRuns(m, input, runs));
-  return {name,        runs, expected * runs, static_cast<int64_t>(first.events.size()),
-          allocations, best};
+  SpeedResult r{name,        runs, expected * runs, static_cast<int64_t>(first.events.size()),
+                allocations, best};
+  if (const auto* o = weft::FindString(first.events.back().details, "output")) r.output = *o;
+  return r;
 }
 
 // Heap of the parsed input of n items (with `pad`, see MapInput).
@@ -255,6 +258,7 @@ void PrintSpeed(const SpeedResult& r, bool as_json) {
                          {"events_per_run", r.events_per_run},
                          {"allocations_per_transition",
                           static_cast<double>(r.allocations_per_run) * r.runs / r.transitions}};
+    if (auto parsed = weft::ParseJson(r.output)) o["output"] = std::move(*parsed);
     std::cout << weft::ToJson(o) << "\n";
     return;
   }

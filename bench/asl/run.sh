@@ -65,13 +65,17 @@ weft = {r["workload"]: r for r in lines("weft.jsonl")}
 ts_all = lines("ts.jsonl")[0]
 ts = {r["workload"]: r for r in ts_all["results"]}
 rss = {r["items"]: r["vmhwm_kb"] for r in lines("rss.jsonl")}
+for name in ("chain10", "map10k"):
+    if weft[name].get("output") != ts[name]["output"]:
+        sys.exit(f"{name}: the two interpreters' outputs differ")
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
 
 print(f"Machine: {os.cpu_count()} cores, {cpu}; {platform.system()} {platform.release()}; "
       f"commit {commit}; {ts_all['engine']}.")
 print(f"Best of {repeats} timed repetitions after a warm-up; chain10: {chain_runs} executions, "
-      f"map10k: {map_runs} executions of 10,000 items per repetition.\n")
+      f"map10k: {map_runs} executions of 10,000 items per repetition; both interpreters' "
+      "outputs checked equal.\n")
 print("| workload | transitions per execution | weft asl (transitions/s) | "
       "aws-local-stepfunctions (transitions/s) | ratio |")
 print("| --- | ---: | ---: | ---: | ---: |")

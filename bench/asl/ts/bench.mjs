@@ -44,8 +44,9 @@ function mapItems(n) {
   return { items };
 }
 
-// Runs once, reading every event; returns the number of states entered.
-async function countTransitions(machine, input) {
+// Runs once, reading every event; returns the number of states entered and
+// the output.
+async function checkedRun(machine, input) {
   const { result, eventLogs } = machine.run(input);
   let entered = 0;
   let closed = false;
@@ -55,8 +56,7 @@ async function countTransitions(machine, input) {
     if (e.type === 'ExecutionFailed') throw new Error(`execution failed: ${e.Error}: ${e.Cause}`);
     if (closed) break;
   }
-  await result;
-  return entered;
+  return { entered, output: await result };
 }
 
 async function timed(machine, input, runs) {
@@ -67,14 +67,15 @@ async function timed(machine, input, runs) {
 
 async function bench(name, definition, input, runs, expected, repeats) {
   const machine = new StateMachine(definition);
-  const perRun = await countTransitions(machine, input);
+  const { entered: perRun, output } = await checkedRun(machine, input);
   if (perRun !== expected)
     throw new Error(`${name}: ${perRun} states entered per execution, expected ${expected}`);
   await timed(machine, input, Math.max(1, Math.floor(runs / 10)));  // warm-up (JIT)
   let best = Infinity;
   for (let r = 0; r < repeats; ++r) best = Math.min(best, await timed(machine, input, runs));
   const transitions = perRun * runs;
-  return { workload: name, runs, transitions, seconds: best, transitions_per_s: transitions / best };
+  return { workload: name, runs, transitions, seconds: best, transitions_per_s: transitions / best,
+           output };
 }
 
 const opts = parseArgs(process.argv.slice(2));
@@ -89,7 +90,7 @@ const results = [
 if (opts.json) {
   console.log(JSON.stringify({ engine: `aws-local-stepfunctions (node ${process.version})`, results }));
 } else {
-  for (const r of results)
+  for (const { output, ...r } of results)
     console.log(`${r.workload}: ${r.runs} executions, ${r.transitions} transitions in ` +
                 `${r.seconds.toFixed(3)} s: ${Math.round(r.transitions_per_s)} transitions/s`);
 }
