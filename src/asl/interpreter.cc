@@ -308,7 +308,8 @@ void ExecutionState::AbortFrame(Frame& f) {
     c.id = f.wait_id;
     out_->commands.push_back(std::move(c));
   }
-  frames_.erase(f.id);
+  const int id = f.id;  // not a reference into the node being erased
+  frames_.erase(id);
 }
 
 void ExecutionState::CloseExecution(ExecutionStatus status, Frame* root, json::value output,

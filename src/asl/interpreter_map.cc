@@ -201,8 +201,9 @@ void ExecutionState::ChildFinished(Frame& parent, Frame& child, bool ok, json::v
   if (&child != &parent) {
     int64_t index = child.child_index;
     int64_t child_last = child.prev_event;
-    std::erase(parent.children, child.id);
-    frames_.erase(child.id);  // `child` is gone from here on
+    const int child_id = child.id;
+    std::erase(parent.children, child_id);
+    frames_.erase(child_id);  // `child` is gone from here on
     if (!parent.silent) parent.prev_event = child_last;
     if (inline_events) {
       Emit(nullptr, ok ? "MapIterationSucceeded" : "MapIterationFailed",
