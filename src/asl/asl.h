@@ -47,7 +47,7 @@ using StateMachinePtr = std::shared_ptr<const StateMachine>;
 
 struct CompileResult {
   StateMachinePtr machine;              // null when diagnostics is not empty
-  std::vector<Diagnostic> diagnostics;  // every problem found, in definition order
+  std::vector<Diagnostic> diagnostics;  // every problem: field problems, then graph problems
 };
 
 // Parses JSON text (or a parsed value) and validates it.

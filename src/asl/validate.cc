@@ -12,13 +12,42 @@ void Add(std::vector<Diagnostic>& diags, std::string loc, std::string msg) {
   diags.push_back(Diagnostic{std::move(loc), std::move(msg)});
 }
 
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// The state name closest to a misspelt `name`, if one is close enough.
+std::string Suggestion(const Block& b, const std::string& name) {
+  std::string best;
+  size_t best_distance = std::max<size_t>(2, name.size() / 3) + 1;
+  for (const State& st : b.states) {
+    size_t d = EditDistance(name, st.name);
+    if (d < best_distance) best_distance = d, best = st.name;
+  }
+  return best;
+}
+
 // Resolves `name` in block `b`; reports a missing target at `loc`.
 int Resolve(const Block& b, const std::string& name, const std::string& loc,
             std::vector<Diagnostic>& diags) {
   auto it = b.index.find(name);
   if (it != b.index.end()) return it->second;
-  std::string scope = b.location.empty() ? "" : " (in " + b.location + ")";
-  Add(diags, loc, "state \"" + name + "\" does not exist" + scope);
+  std::string msg = "state \"" + name + "\" does not exist";
+  if (!b.location.empty()) msg += " (in " + b.location + ")";
+  if (std::string near = Suggestion(b, name); !near.empty())
+    msg += "; did you mean \"" + near + "\"?";
+  Add(diags, loc, msg);
   return -1;
 }
 
