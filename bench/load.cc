@@ -104,6 +104,15 @@ Decision Decide(const LoadOptions& options, const Tally& tally) {
   return d;
 }
 
+// Sends one request and records its round trip under its operation.
+net::awaitable<SwfReply> Send(LoadStats& stats, SwfClient& client, std::string_view operation,
+                              const std::string& body) {
+  auto sent = BenchClock::now();
+  SwfReply reply = co_await client.Call(operation, body);
+  if (reply.ok()) stats.RecordRoundTrip(operation, BenchClock::now() - sent);
+  co_return reply;
+}
+
 // Returns false when the reply was not 200 (and records why).
 bool Check(LoadStats& stats, const SwfReply& reply, const std::string& operation) {
   stats.requests.fetch_add(1, std::memory_order_relaxed);
@@ -132,7 +141,7 @@ net::awaitable<bool> ReadMorePages(const LoadOptions& options, LoadStats& stats,
     body += ",\"nextPageToken\":";
     AppendJsonString(body, token);
     body += "}";
-    SwfReply page = co_await client.Call("PollForDecisionTask", body);
+    SwfReply page = co_await Send(stats, client, "PollForDecisionTask", body);
     if (!Check(stats, page, "PollForDecisionTask(page)")) co_return false;
     stats.history_pages.fetch_add(1, std::memory_order_relaxed);
     TallyEvents(page.body, tally);
@@ -198,9 +207,11 @@ net::awaitable<void> RunStarter(const LoadOptions& options, LoadStats& stats, in
     body += R"(,"taskList":{"name":)";
     AppendJsonString(body, options.decision_list());
     body += R"(},"input":"bench"})";
-    SwfReply reply = co_await client.Call("StartWorkflowExecution", body);
+    SwfReply reply = co_await Send(stats, client, "StartWorkflowExecution", body);
     if (Check(stats, reply, "StartWorkflowExecution")) {
-      stats.started.fetch_add(1);
+      if (stats.started.fetch_add(1) + 1 == options.workflows) {
+        stats.all_started_ns = stats.Since(BenchClock::now());
+      }
     } else {
       CountClosed(options, stats, stats.failed);  // never started: will not close
     }
@@ -212,7 +223,7 @@ net::awaitable<void> RunDecider(const LoadOptions& options, LoadStats& stats, in
   std::string identity = "decider-" + std::to_string(index);
   const std::string poll = PollBody(options.domain, options.decision_list(), identity);
   while (!stats.done.load()) {
-    SwfReply task = co_await client.Call("PollForDecisionTask", poll);
+    SwfReply task = co_await Send(stats, client, "PollForDecisionTask", poll);
     if (!Check(stats, task, "PollForDecisionTask")) {
       co_await Sleep(std::chrono::milliseconds(10));
       continue;
@@ -230,7 +241,7 @@ net::awaitable<void> RunDecider(const LoadOptions& options, LoadStats& stats, in
     std::string body = R"({"taskToken":)";
     AppendJsonString(body, *token);
     body += R"(,"decisions":)" + decision.json + "}";
-    SwfReply reply = co_await client.Call("RespondDecisionTaskCompleted", body);
+    SwfReply reply = co_await Send(stats, client, "RespondDecisionTaskCompleted", body);
     if (!Check(stats, reply, "RespondDecisionTaskCompleted")) continue;
     auto now = BenchClock::now();
     stats.decision_tasks.fetch_add(1, std::memory_order_relaxed);
@@ -249,7 +260,7 @@ net::awaitable<void> RunWorker(const LoadOptions& options, LoadStats& stats, int
   std::string identity = "worker-" + std::to_string(index);
   const std::string poll = PollBody(options.domain, options.activity_list(), identity);
   while (!stats.done.load()) {
-    SwfReply task = co_await client.Call("PollForActivityTask", poll);
+    SwfReply task = co_await Send(stats, client, "PollForActivityTask", poll);
     auto polled = BenchClock::now();
     if (!Check(stats, task, "PollForActivityTask")) {
       co_await Sleep(std::chrono::milliseconds(10));
@@ -267,7 +278,7 @@ net::awaitable<void> RunWorker(const LoadOptions& options, LoadStats& stats, int
     std::string body = R"({"taskToken":)";
     AppendJsonString(body, *token);
     body += R"(,"result":"ok"})";
-    SwfReply reply = co_await client.Call("RespondActivityTaskCompleted", body);
+    SwfReply reply = co_await Send(stats, client, "RespondActivityTaskCompleted", body);
     if (Check(stats, reply, "RespondActivityTaskCompleted")) {
       stats.activity_tasks.fetch_add(1, std::memory_order_relaxed);
     }

@@ -15,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace weft::bench {
@@ -29,9 +30,9 @@ struct LoadOptions {
   int workflows = 2000;
   int activities = 3;
   bool parallel = false;  // schedule all activities in the first decision
-  int starters = 8;
-  int deciders = 32;
-  int workers = 64;
+  int starters = 64;
+  int deciders = 64;
+  int workers = 128;
   int open_limit = 0;  // most workflows open at once; 0: no limit
   std::string decision_list() const { return "bench-decisions-" + tag; }
   std::string activity_list() const { return "bench-activities-" + tag; }
@@ -54,7 +55,8 @@ class LoadStats {
   std::atomic<int64_t> history_pages{0};  // extra pages fetched with nextPageToken
   std::atomic<bool> done{false};
   BenchClock::time_point begin;
-  std::atomic<int64_t> end_ns{0};  // since begin, when the last workflow closed
+  std::atomic<int64_t> end_ns{0};          // since begin, when the last workflow closed
+  std::atomic<int64_t> all_started_ns{0};  // since begin, when the last start was answered
 
   void RecordError(const std::string& operation, const std::string& fault,
                    const std::string& message);
@@ -68,6 +70,11 @@ class LoadStats {
   void MarkPolled(int workflow, int activity, BenchClock::time_point at);
   std::vector<double> ScheduleToStartMillis() const;
 
+  // Round trips of successful requests, by operation (polls: including the
+  // time they waited for a task).
+  void RecordRoundTrip(std::string_view operation, BenchClock::duration d);
+  std::map<std::string, std::vector<double>> RoundTripMillis() const;
+
   int64_t Since(BenchClock::time_point t) const {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(t - begin).count();
   }
@@ -80,6 +87,7 @@ class LoadStats {
   mutable std::mutex mu_;
   std::map<std::string, int64_t> errors_;
   std::string first_error_;
+  std::map<std::string, std::vector<double>, std::less<>> round_trips_;
 };
 
 // Registers the domain and the two types; an existing one is fine.

@@ -49,8 +49,10 @@ MachineCpu ReadMachineCpu() {
   return out;
 }
 
-std::string ProcStatusField(int pid, const std::string& field) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+namespace {
+
+std::string ProcField(const std::string& path, const std::string& field) {
+  std::ifstream in(path);
   std::string line;
   while (std::getline(in, line)) {
     if (line.rfind(field + ":", 0) == 0) {
@@ -60,6 +62,17 @@ std::string ProcStatusField(int pid, const std::string& field) {
     }
   }
   return "";
+}
+
+}  // namespace
+
+std::string ProcStatusField(int pid, const std::string& field) {
+  return ProcField("/proc/" + std::to_string(pid) + "/status", field);
+}
+
+int64_t ProcIoField(int pid, const std::string& field) {
+  std::string value = ProcField("/proc/" + std::to_string(pid) + "/io", field);
+  return value.empty() ? -1 : std::stoll(value);
 }
 
 double Quantile(std::vector<double>& values, double q) {

@@ -3,6 +3,7 @@
 // results.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,9 @@ MachineCpu ReadMachineCpu();
 
 // A "VmHWM"-style line of /proc/<pid>/status ("123456 kB"), or "" if unreadable.
 std::string ProcStatusField(int pid, const std::string& field);
+
+// A numeric field of /proc/<pid>/io ("syscw", "write_bytes"), or -1.
+int64_t ProcIoField(int pid, const std::string& field);
 
 // Sorts values; the q-quantile (0 < q <= 1) by the nearest-rank method.
 double Quantile(std::vector<double>& values, double q);

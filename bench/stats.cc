@@ -31,6 +31,20 @@ std::string LoadStats::FirstErrorMessage() const {
   return first_error_;
 }
 
+void LoadStats::RecordRoundTrip(std::string_view operation, BenchClock::duration d) {
+  double ms = std::chrono::duration<double, std::milli>(d).count();
+  std::lock_guard lock(mu_);
+  auto it = round_trips_.find(operation);
+  if (it == round_trips_.end())
+    it = round_trips_.emplace(std::string(operation), std::vector<double>()).first;
+  it->second.push_back(ms);
+}
+
+std::map<std::string, std::vector<double>> LoadStats::RoundTripMillis() const {
+  std::lock_guard lock(mu_);
+  return {round_trips_.begin(), round_trips_.end()};
+}
+
 void LoadStats::MarkScheduled(int workflow, int activity, BenchClock::time_point at) {
   size_t slot = static_cast<size_t>(workflow) * activities_ + activity;
   if (workflow < 0 || activity < 0 || activity >= activities_ || slot >= slots_) return;

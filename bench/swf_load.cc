@@ -31,10 +31,18 @@ struct CpuSnapshot {
   double server = 0;
   double self = 0;
   MachineCpu machine;
+  int64_t server_write_calls = 0;  // /proc/<pid>/io syscw: write(2), pwrite(2)...
+  int64_t server_disk_bytes = 0;   // /proc/<pid>/io write_bytes
 };
 
 CpuSnapshot TakeCpu(int server_pid) {
-  return {server_pid > 0 ? ProcessCpuSeconds(server_pid) : 0, SelfCpuSeconds(), ReadMachineCpu()};
+  CpuSnapshot s{server_pid > 0 ? ProcessCpuSeconds(server_pid) : 0, SelfCpuSeconds(),
+                ReadMachineCpu()};
+  if (server_pid > 0) {
+    s.server_write_calls = ProcIoField(server_pid, "syscw");
+    s.server_disk_bytes = ProcIoField(server_pid, "write_bytes");
+  }
+  return s;
 }
 
 struct Measured {
@@ -137,6 +145,13 @@ void PrintCpu(const Flags& flags, const LoadStats& stats, const Measured& m) {
     std::printf("| server CPU | %.2f cores; %.0f us per activity task, %.0f us per request |\n",
                 server, server_seconds * 1e6 / tasks, server_seconds * 1e6 / requests);
   }
+  if (flags.server_pid > 0 && m.cpu_before.server_write_calls >= 0) {
+    int64_t requests = std::max<int64_t>(1, stats.requests.load());
+    double calls = m.cpu_after.server_write_calls - m.cpu_before.server_write_calls;
+    double bytes = m.cpu_after.server_disk_bytes - m.cpu_before.server_disk_bytes;
+    std::printf("| server file writes | %.1f write calls and %.1f KB to disk per request |\n",
+                calls / requests, bytes / 1024 / requests);
+  }
   std::printf("| load generator CPU | %.2f cores |\n", self);
   std::printf("| whole machine busy | %.2f of %.0f cores (other processes: %.2f) |\n", busy, cores,
               busy - self - (flags.server_pid > 0 ? server : 0));
@@ -164,11 +179,17 @@ void PrintReport(const Flags& flags, const LoadOptions& load, const LoadStats& s
   PrintRate("activity tasks completed", stats.activity_tasks.load(), m.seconds);
   PrintRate("decision tasks completed", stats.decision_tasks.load(), m.seconds);
   PrintRate("HTTP requests", stats.requests.load(), m.seconds);
+  if (stats.all_started_ns.load() > 0) {
+    PrintRate("workflows started", load.workflows, stats.all_started_ns.load() / 1e9);
+  }
   std::printf("| workflows failed or not started | %ld |\n", stats.failed.load());
   std::printf("| empty polls, extra history pages | %ld, %ld |\n", stats.empty_polls.load(),
               stats.history_pages.load());
   std::printf("| activity schedule-to-start under load | %s |\n",
               Summary(stats.ScheduleToStartMillis()).c_str());
+  for (const auto& [operation, millis] : stats.RoundTripMillis()) {
+    std::printf("| round trip under load: %s | %s |\n", operation.c_str(), Summary(millis).c_str());
+  }
   if (flags.probe_under_load) PrintProbe("under load", m.probe_load);
   if (flags.probe_iterations > 0) PrintProbe("idle server", m.probe_idle);
   PrintCpu(flags, stats, m);
