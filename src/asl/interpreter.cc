@@ -183,7 +183,7 @@ void ExecutionState::FinishFrame(Frame& f, bool ok, json::value output,
 }
 
 std::string ExecutionState::NewTimer(Frame& f, int64_t fire_at, const std::string& state_name) {
-  std::string id = "timer-" + std::to_string(f.prev_event) + "-" + std::to_string(f.id);
+  std::string id = "timer-" + std::to_string(++id_seq_);
   timers_[id] = {fire_at, f.id};
   f.wait_id = id;
   Command c;

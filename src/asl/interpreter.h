@@ -80,7 +80,6 @@ class ExecutionState {
   int64_t next_event_id_ = 1;
 
  private:
-  friend class StateRunner;
   // Run loop (interpreter.cc).
   void Run();
   Frame& NewFrame(int parent, int block, json::value input);
@@ -136,6 +135,7 @@ class ExecutionState {
   json::value input_;
   std::string input_text_;
   uint64_t rng_ = 0;
+  int64_t id_seq_ = 0;  // timer ids and Distributed Map task ids
   int64_t now_ = 0;
   StepResult* out_ = nullptr;
 };

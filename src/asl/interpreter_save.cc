@@ -131,6 +131,7 @@ json::value ExecutionState::Save() const {
                       {"cause", Opt(cause_)},
                       {"nextEventId", next_event_id_},
                       {"nextFrameId", next_frame_id_},
+                      {"idSeq", id_seq_},
                       {"rng", std::to_string(rng_)},
                       {"input", input_text_},
                       {"frames", std::move(frames)},
@@ -160,6 +161,7 @@ Status ExecutionState::Load(const json::value& saved) {
   cause_ = OptFrom(o, "cause");
   next_event_id_ = I(o, "nextEventId");
   next_frame_id_ = static_cast<int>(I(o, "nextFrameId"));
+  id_seq_ = I(o, "idSeq");
   rng_ = std::stoull(OptFrom(o, "rng").value_or("0"));
   input_text_ = OptFrom(o, "input").value_or("{}");
   auto input = ParseJson(input_text_);

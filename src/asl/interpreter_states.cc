@@ -397,7 +397,10 @@ void ExecutionState::RunTask(Frame& f, const State& s) {
                            "\" which is not a valid positive integer: " + (*path)->text());
     *target = v->as_int64();
   }
-  std::string id = "task-" + std::to_string(next_event_id_);
+  // "task-<TaskScheduled event id>" lets Replay match results to tasks;
+  // Distributed Map iterations have no events here, so they count instead.
+  std::string id =
+      f.silent ? "task-d" + std::to_string(++id_seq_) : "task-" + std::to_string(next_event_id_);
   f.task_kind = kind.kind;
   std::string input_text = ToJson(f.effective);
   if (kind.kind == "activity") {
