@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -68,6 +69,20 @@ std::string ProcField(const std::string& path, const std::string& field) {
 
 std::string ProcStatusField(int pid, const std::string& field) {
   return ProcField("/proc/" + std::to_string(pid) + "/status", field);
+}
+
+std::vector<ThreadTimes> ReadThreadTimes(int pid) {
+  std::vector<ThreadTimes> out;
+  std::error_code ec;
+  auto dir = std::filesystem::path("/proc") / std::to_string(pid) / "task";
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    std::ifstream in(entry.path() / "schedstat");
+    double on_cpu_ns = 0, waiting_ns = 0;
+    if (!(in >> on_cpu_ns >> waiting_ns)) continue;
+    out.push_back({std::stoi(entry.path().filename().string()), on_cpu_ns / 1e9, waiting_ns / 1e9});
+  }
+  std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.tid < b.tid; });
+  return out;
 }
 
 int64_t ProcIoField(int pid, const std::string& field) {

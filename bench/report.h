@@ -23,6 +23,15 @@ MachineCpu ReadMachineCpu();
 // A "VmHWM"-style line of /proc/<pid>/status ("123456 kB"), or "" if unreadable.
 std::string ProcStatusField(int pid, const std::string& field);
 
+// Per-thread scheduler times from /proc/<pid>/task/<tid>/schedstat, in
+// seconds: on a CPU, and runnable but waiting for one (CPU contention).
+struct ThreadTimes {
+  int tid = 0;
+  double on_cpu = 0;
+  double waiting = 0;
+};
+std::vector<ThreadTimes> ReadThreadTimes(int pid);
+
 // A numeric field of /proc/<pid>/io ("syscw", "write_bytes"), or -1.
 int64_t ProcIoField(int pid, const std::string& field);
 

@@ -33,6 +33,7 @@ struct CpuSnapshot {
   MachineCpu machine;
   int64_t server_write_calls = 0;  // /proc/<pid>/io syscw: write(2), pwrite(2)...
   int64_t server_disk_bytes = 0;   // /proc/<pid>/io write_bytes
+  std::vector<ThreadTimes> server_threads;
 };
 
 CpuSnapshot TakeCpu(int server_pid) {
@@ -41,6 +42,7 @@ CpuSnapshot TakeCpu(int server_pid) {
   if (server_pid > 0) {
     s.server_write_calls = ProcIoField(server_pid, "syscw");
     s.server_disk_bytes = ProcIoField(server_pid, "write_bytes");
+    s.server_threads = ReadThreadTimes(server_pid);
   }
   return s;
 }
@@ -132,6 +134,28 @@ void PrintRate(const char* name, int64_t count, double seconds) {
               seconds);
 }
 
+// Per server thread, the share of the run it spent on a CPU and runnable
+// but waiting for one: high waiting means the 2 cores were oversubscribed.
+void PrintThreads(const Measured& m, double wall) {
+  std::string on_cpu, waiting;
+  for (const ThreadTimes& after : m.cpu_after.server_threads) {
+    ThreadTimes before{after.tid, 0, 0};
+    for (const ThreadTimes& t : m.cpu_before.server_threads) {
+      if (t.tid == after.tid) before = t;
+    }
+    double cpu = (after.on_cpu - before.on_cpu) / wall;
+    if (cpu < 0.01) continue;  // idle threads
+    char text[64];
+    std::snprintf(text, sizeof text, "%s%.2f", on_cpu.empty() ? "" : ", ", cpu);
+    on_cpu += text;
+    std::snprintf(text, sizeof text, "%s%.2f", waiting.empty() ? "" : ", ",
+                  (after.waiting - before.waiting) / wall);
+    waiting += text;
+  }
+  std::printf("| server threads: on CPU / runnable but waiting for a CPU | %s / %s |\n",
+              on_cpu.c_str(), waiting.c_str());
+}
+
 void PrintCpu(const Flags& flags, const LoadStats& stats, const Measured& m) {
   double wall = m.seconds > 0 ? m.seconds : 1;
   double server = (m.cpu_after.server - m.cpu_before.server) / wall;
@@ -152,6 +176,7 @@ void PrintCpu(const Flags& flags, const LoadStats& stats, const Measured& m) {
     std::printf("| server file writes | %.1f write calls and %.1f KB to disk per request |\n",
                 calls / requests, bytes / 1024 / requests);
   }
+  if (flags.server_pid > 0) PrintThreads(m, wall);
   std::printf("| load generator CPU | %.2f cores |\n", self);
   std::printf("| whole machine busy | %.2f of %.0f cores (other processes: %.2f) |\n", busy, cores,
               busy - self - (flags.server_pid > 0 ? server : 0));
