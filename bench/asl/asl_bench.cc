@@ -318,7 +318,7 @@ void PrintMemory(const StateMachinePtr& map, const StateMachinePtr& inflight, bo
 int main(int argc, char** argv) {
   CLI::App app{"weft ASL interpreter benchmark (bench/asl)"};
   std::string dir = "bench/asl";
-  int64_t chain_runs = 100000, map_runs = 10;
+  int64_t chain_runs = 100000, map_runs = 5;
   int repeats = 3, rss_items = 0;
   bool as_json = false;
   std::string only;
