@@ -280,8 +280,16 @@ void ExecutionState::FailState(Frame& f, std::optional<std::string> error_name,
   FinishFrame(f, false, nullptr, std::move(error_name), std::move(cause));
 }
 
+std::vector<int> ExecutionState::ChildrenOf(int frame_id) const {
+  std::vector<int> out;
+  for (const auto& [id, f] : frames_)
+    if (f.parent == frame_id) out.push_back(id);
+  return out;
+}
+
 void ExecutionState::AbortFrame(Frame& f) {
-  for (int child : std::vector<int>(f.children)) {
+  // Only a frame waiting for its children has any (the scan is O(frames)).
+  for (int child : f.wait == FrameWait::kChildren ? ChildrenOf(f.id) : std::vector<int>{}) {
     auto it = frames_.find(child);
     if (it != frames_.end()) AbortFrame(it->second);
   }

@@ -45,7 +45,9 @@ struct Frame {
   // Map / Parallel in progress.
   json::array items;  // Map: the items; Parallel: one input per branch
   json::array results;
-  std::vector<int> children;  // running child frame ids
+  // Running children. Their ids are found by scanning frames_ (only on
+  // abort), so that finishing one of 10,000 iterations costs O(1).
+  int64_t running_children = 0;
   int64_t next_child = 0, done_children = 0, failed_children = 0;
   int64_t max_concurrency = 0;
   int64_t tolerated_count = -1;  // -1: none
@@ -125,6 +127,7 @@ class ExecutionState {
   // Expression scopes.
   json::value Context(const Frame& f, const State& s, const json::value* map_item = nullptr,
                       int64_t map_index = 0) const;
+  std::vector<int> ChildrenOf(int frame_id) const;
   const State& CurrentState(const Frame& f) const { return m_->block(f.block).states[f.state]; }
 
   std::map<int, Frame> frames_;

@@ -127,7 +127,7 @@ void ExecutionState::RunMap(Frame& f, const State& s) {
   f.results = json::array(arr.size());
   f.items = std::move(inputs);
   f.next_child = f.done_children = f.failed_children = 0;
-  f.children.clear();
+  f.running_children = 0;
   f.last_child_event = f.prev_event;
   f.wait = FrameWait::kChildren;
   if (arr.empty()) {
@@ -159,7 +159,7 @@ void ExecutionState::RunParallel(Frame& f, const State& s) {
   f.items = json::array(s.branches.size(), effective);
   f.results = json::array(s.branches.size());
   f.next_child = f.done_children = f.failed_children = 0;
-  f.children.clear();
+  f.running_children = 0;
   f.max_concurrency = 0;
   f.tolerated_count = -1;
   f.tolerated_percentage = -1;
@@ -171,8 +171,7 @@ void ExecutionState::RunParallel(Frame& f, const State& s) {
 void ExecutionState::StartChildren(Frame& f, const State& s) {
   int64_t n = static_cast<int64_t>(f.items.size());
   bool is_map = s.type == StateType::kMap;
-  while (f.next_child < n &&
-         (f.max_concurrency == 0 || static_cast<int64_t>(f.children.size()) < f.max_concurrency)) {
+  while (f.next_child < n && (f.max_concurrency == 0 || f.running_children < f.max_concurrency)) {
     int64_t i = f.next_child++;
     int block = is_map ? s.processor : s.branches[static_cast<size_t>(i)];
     int parent_id = f.id;
@@ -188,7 +187,7 @@ void ExecutionState::StartChildren(Frame& f, const State& s) {
       Emit(nullptr, "MapIterationStarted", json::object{{"index", i}, {"name", s.name}}, prev);
       child.prev_event = next_event_id_ - 1;
     }
-    parent.children.push_back(child.id);
+    ++parent.running_children;
   }
 }
 
@@ -202,7 +201,7 @@ void ExecutionState::ChildFinished(Frame& parent, Frame& child, bool ok, json::v
     int64_t index = child.child_index;
     int64_t child_last = child.prev_event;
     const int child_id = child.id;
-    std::erase(parent.children, child_id);
+    --parent.running_children;
     frames_.erase(child_id);  // `child` is gone from here on
     if (!parent.silent) parent.prev_event = child_last;
     if (inline_events) {
@@ -230,7 +229,7 @@ void ExecutionState::ChildFinished(Frame& parent, Frame& child, bool ok, json::v
           err = std::string(errors::kExceedToleratedFailureThreshold);
           cause = "The specified tolerated failure threshold was exceeded";
         }
-        for (int id : std::vector<int>(parent.children)) {
+        for (int id : ChildrenOf(parent.id)) {
           auto it = frames_.find(id);
           if (it == frames_.end()) continue;
           int64_t idx = it->second.child_index;
@@ -239,7 +238,7 @@ void ExecutionState::ChildFinished(Frame& parent, Frame& child, bool ok, json::v
             Emit(nullptr, "MapIterationAborted", json::object{{"index", idx}, {"name", s.name}},
                  parent.prev_event);
         }
-        parent.children.clear();
+        parent.running_children = 0;
         parent.wait = FrameWait::kNone;
         if (!RetryPending(parent, s, err.value_or(""))) {
           if (is_map && s.distributed) Emit(&parent, "MapRunFailed", {});

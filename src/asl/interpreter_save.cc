@@ -22,8 +22,6 @@ std::optional<std::string> OptFrom(const json::object& o, std::string_view key) 
 json::object SaveFrame(const Frame& f) {
   json::array retry;
   for (auto c : f.retry_counts) retry.push_back(c);
-  json::array children;
-  for (int c : f.children) children.push_back(c);
   return json::object{{"id", f.id},
                       {"parent", f.parent},
                       {"block", f.block},
@@ -44,7 +42,7 @@ json::object SaveFrame(const Frame& f) {
                       {"taskKind", f.task_kind},
                       {"items", f.items},
                       {"results", f.results},
-                      {"children", std::move(children)},
+                      {"runningChildren", f.running_children},
                       {"nextChild", f.next_child},
                       {"doneChildren", f.done_children},
                       {"failedChildren", f.failed_children},
@@ -80,8 +78,7 @@ Frame LoadFrame(const json::object& o) {
   f.task_kind = OptFrom(o, "taskKind").value_or("");
   if (auto* a = FindArray(o, "items")) f.items = *a;
   if (auto* a = FindArray(o, "results")) f.results = *a;
-  if (auto* a = FindArray(o, "children"))
-    for (const auto& v : *a) f.children.push_back(static_cast<int>(v.to_number<int64_t>()));
+  f.running_children = I(o, "runningChildren");
   f.next_child = I(o, "nextChild");
   f.done_children = I(o, "doneChildren");
   f.failed_children = I(o, "failedChildren");
