@@ -272,3 +272,42 @@ TEST(InterpreterStopTest, StopAbortsTheStateInFlightAndCancelsItsTimer) {
 
 }  // namespace
 }  // namespace weft::asl
+
+namespace weft::asl {
+namespace {
+
+TEST(InterpreterAbortTest, FailedBranchAbortsTheSiblingsTask) {
+  CompileResult compiled = Compile(std::string_view(R"({"StartAt": "P", "States": {"P": {
+      "Type": "Parallel", "End": true, "Branches": [
+        {"StartAt": "Slow", "States": {"Slow": {"Type": "Task",
+            "Resource": "arn:aws:states:::lambda:invoke", "End": true}}},
+        {"StartAt": "Boom", "States": {"Boom": {"Type": "Task",
+            "Resource": "arn:aws:states:::lambda:invoke", "End": true}}}]}}})"));
+  ASSERT_TRUE(compiled.machine);
+  ExecutionContext ctx;
+  ctx.execution_arn = "arn:aws:states:us-east-1:1:execution:m:e";
+  StepResult r;
+  auto exec = Execution::Start(compiled.machine, ctx, "{}", 0, &r);
+  ASSERT_TRUE(exec.ok());
+  std::vector<std::string> tasks;
+  for (const auto& c : r.commands)
+    if (c.kind == CommandKind::kScheduleTask) tasks.push_back(c.id);
+  ASSERT_EQ(tasks.size(), 2u);
+  StepResult s;
+  ASSERT_TRUE(exec->Apply({Feedback::Kind::kTaskFailed, tasks[1], "", "Bad", "c"}, 1, &s).ok());
+  std::vector<std::string> types;
+  for (const auto& e : s.events) types.push_back(e.type);
+  EXPECT_EQ(types, (std::vector<std::string>{"TaskFailed", "TaskStateAborted",
+                                             "ParallelStateFailed", "ExecutionFailed"}));
+  bool cancelled = false;
+  for (const auto& c : s.commands)
+    cancelled |= c.kind == CommandKind::kCancelTask && c.id == tasks[0];
+  EXPECT_TRUE(cancelled);
+  EXPECT_EQ(exec->error(), "Bad");
+  StepResult late;
+  EXPECT_FALSE(
+      exec->Apply({Feedback::Kind::kTaskSucceeded, tasks[0], "{}", {}, {}}, 2, &late).ok());
+}
+
+}  // namespace
+}  // namespace weft::asl
