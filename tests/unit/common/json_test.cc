@@ -21,6 +21,14 @@ TEST(JsonTest, KeepsMemberOrderAndEscapes) {
   EXPECT_EQ(ToJson(*v), R"({"b":1,"a":"x\"\n\u0001"})");
 }
 
+TEST(JsonTest, EscapesAnywhereInAString) {
+  EXPECT_EQ(ToJson(json::value("plain")), R"("plain")");
+  EXPECT_EQ(ToJson(json::value("a\\b\"c\td")), R"("a\\b\"c\td")");
+  EXPECT_EQ(ToJson(json::value("\x1f")), R"("\u001f")");
+  EXPECT_EQ(ToJson(json::value("")), R"("")");
+  EXPECT_EQ(ToJson(json::value("caf\xc3\xa9")), "\"caf\xc3\xa9\"");  // UTF-8 kept as is
+}
+
 TEST(JsonTest, MalformedTextIsValidationError) {
   auto v = ParseJson("{\"a\": ");
   ASSERT_FALSE(v.ok());
