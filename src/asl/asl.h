@@ -115,9 +115,19 @@ struct Command {
   std::optional<std::string> cause;
 };
 
-// What the host reports back.
+// What the host reports back. kTaskStarted (an activity worker took the
+// task: `output` is the worker name) and kTaskSubmitted (a `.sync` or
+// `.waitForTaskToken` request was accepted: `output` is the service's
+// response) only add an event; the others finish the task.
 struct Feedback {
-  enum class Kind { kTaskStarted, kTaskSucceeded, kTaskFailed, kTaskTimedOut, kTimerFired };
+  enum class Kind {
+    kTaskStarted,
+    kTaskSucceeded,
+    kTaskFailed,
+    kTaskTimedOut,
+    kTimerFired,
+    kTaskSubmitted,
+  };
   Kind kind = Kind::kTimerFired;
   std::string id;                    // the Command id
   std::string output;                // kTaskSucceeded: JSON text

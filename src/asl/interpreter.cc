@@ -85,7 +85,8 @@ Status ExecutionState::Apply(const Feedback& fb, int64_t now, StepResult* out) {
       st = Error::Validation("no pending task \"" + fb.id + "\"");
     } else {
       Frame& f = frames_.at(it->second);
-      if (fb.kind != Feedback::Kind::kTaskStarted) tasks_.erase(it);
+      if (fb.kind != Feedback::Kind::kTaskStarted && fb.kind != Feedback::Kind::kTaskSubmitted)
+        tasks_.erase(it);
       OnTaskResult(f, fb);
     }
   }

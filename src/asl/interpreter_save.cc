@@ -92,9 +92,9 @@ Frame LoadFrame(const json::object& o) {
 
 bool IsTaskResult(std::string_view type) {
   for (std::string_view t :
-       {"TaskSucceeded", "TaskFailed", "TaskTimedOut", "ActivityStarted", "ActivitySucceeded",
-        "ActivityFailed", "ActivityTimedOut", "LambdaFunctionSucceeded", "LambdaFunctionFailed",
-        "LambdaFunctionTimedOut"})
+       {"TaskSucceeded", "TaskFailed", "TaskTimedOut", "TaskSubmitted", "ActivityStarted",
+        "ActivitySucceeded", "ActivityFailed", "ActivityTimedOut", "LambdaFunctionSucceeded",
+        "LambdaFunctionFailed", "LambdaFunctionTimedOut"})
     if (type == t) return true;
   return false;
 }
@@ -254,6 +254,9 @@ Result<Execution> Execution::Replay(StateMachinePtr machine, ExecutionContext co
       if (next.type == "ActivityStarted") {
         fb.kind = Feedback::Kind::kTaskStarted;
         fb.output = OptFrom(next.details, "workerName").value_or("");
+      } else if (next.type == "TaskSubmitted") {
+        fb.kind = Feedback::Kind::kTaskSubmitted;
+        fb.output = OptFrom(next.details, "output").value_or("");
       } else if (next.type.ends_with("Succeeded")) {
         fb.kind = Feedback::Kind::kTaskSucceeded;
         fb.output = OptFrom(next.details, "output").value_or("null");

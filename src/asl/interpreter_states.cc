@@ -459,6 +459,11 @@ void ExecutionState::OnTaskResult(Frame& f, const Feedback& fb) {
       if (kind.kind == "activity")
         Emit(&f, "ActivityStarted", json::object{{"workerName", fb.output}});
       return;
+    case Feedback::Kind::kTaskSubmitted:
+      if (kind.kind == "task")
+        Emit(&f, "TaskSubmitted",
+             details(json::object{{"output", fb.output}, {"outputDetails", TruncatedFalse()}}));
+      return;
     case Feedback::Kind::kTaskSucceeded: {
       Emit(&f, prefix + "Succeeded",
            details(json::object{{"output", fb.output}, {"outputDetails", TruncatedFalse()}}));

@@ -211,3 +211,57 @@ TEST(ReplayTest, DivergingHistoryIsRejected) {
 
 }  // namespace
 }  // namespace weft::asl
+
+namespace weft::asl {
+namespace {
+
+TEST(ReplayTest, CallbackTaskWithSubmittedAndActivityStarted) {
+  auto m = Compile(std::string_view(R"json({"StartAt": "Cb", "States": {
+      "Cb": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+             "Parameters": {"token.$": "$$.Task.Token"}, "Next": "Act"},
+      "Act": {"Type": "Task", "Resource": "arn:aws:states:us-east-1:1:activity:a", "End": true}}})json"))
+               .machine;
+  ASSERT_TRUE(m);
+  std::vector<HistoryEvent> history;
+  auto take = [&](StepResult& r) {
+    for (auto& e : r.events) history.push_back(e);
+    std::string id;
+    for (auto& c : r.commands)
+      if (c.kind == CommandKind::kScheduleTask) id = c.id;
+    r = StepResult{};
+    return id;
+  };
+  StepResult r;
+  auto exec = Execution::Start(m, Ctx(), "{}", 100, &r);
+  ASSERT_TRUE(exec.ok());
+  std::string cb = take(r);
+  ASSERT_TRUE(
+      exec->Apply({Feedback::Kind::kTaskSubmitted, cb, R"({"MessageId":"m"})", {}, {}}, 110, &r)
+          .ok());
+  take(r);
+  ASSERT_TRUE(
+      exec->Apply({Feedback::Kind::kTaskSucceeded, cb, R"({"ok":true})", {}, {}}, 120, &r).ok());
+  std::string act = take(r);
+  ASSERT_FALSE(act.empty());
+  ASSERT_TRUE(exec->Apply({Feedback::Kind::kTaskStarted, act, "worker-1", {}, {}}, 130, &r).ok());
+  take(r);
+  std::vector<std::string> types;
+  for (const auto& e : history) types.push_back(e.type);
+  EXPECT_EQ(types, (std::vector<std::string>{"ExecutionStarted", "TaskStateEntered",
+                                             "TaskScheduled", "TaskStarted", "TaskSubmitted",
+                                             "TaskSucceeded", "TaskStateExited", "TaskStateEntered",
+                                             "ActivityScheduled", "ActivityStarted"}));
+  auto replayed = Execution::Replay(m, Ctx(), history);
+  ASSERT_TRUE(replayed.ok()) << replayed.error().message();
+  EXPECT_EQ(ToJson(replayed->Save()), ToJson(exec->Save()));
+  // The replayed execution goes on like the original.
+  StepResult a, b;
+  ASSERT_TRUE(exec->Apply({Feedback::Kind::kTaskSucceeded, act, "7", {}, {}}, 140, &a).ok());
+  ASSERT_TRUE(replayed->Apply({Feedback::Kind::kTaskSucceeded, act, "7", {}, {}}, 140, &b).ok());
+  EXPECT_EQ(replayed->status(), ExecutionStatus::kSucceeded);
+  EXPECT_EQ(replayed->output(), "7");
+  ASSERT_EQ(a.events.size(), b.events.size());
+}
+
+}  // namespace
+}  // namespace weft::asl
