@@ -34,8 +34,14 @@ Engine::Impl::Impl(net::io_context& io_context, store::Store& s, const Clock& c,
   }
 }
 
+// FNV-1a: stable across processes and builds (std::hash is not), since the
+// shard an execution belongs to is stored and, with several nodes sharing a
+// database, must be the same on every node.
 Shard& Engine::Impl::ShardFor(const std::string& domain, const std::string& workflow_id) {
-  size_t h = std::hash<std::string>()(WorkflowKey(domain, workflow_id));
+  uint64_t h = 14695981039346656037ULL;
+  for (unsigned char c : WorkflowKey(domain, workflow_id)) {
+    h = (h ^ c) * 1099511628211ULL;
+  }
   return *shards[h % shards.size()];
 }
 
