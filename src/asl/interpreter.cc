@@ -11,11 +11,17 @@
 namespace weft::asl {
 
 ScopeChain::ScopeChain(const std::map<int, Frame>& frames, const Frame& f) {
+  // The next scope outwards, or null: a Distributed Map iteration is a child
+  // execution in AWS and does not see the variables of the states around it.
+  auto outer = [&frames](const Frame* p) -> const Frame* {
+    if (p->parent < 0) return nullptr;
+    const Frame* parent = &frames.at(p->parent);
+    return p->silent && !parent->silent ? nullptr : parent;
+  };
   size_t depth = 0;
-  for (const Frame* p = &f; p; p = p->parent < 0 ? nullptr : &frames.at(p->parent)) ++depth;
+  for (const Frame* p = &f; p; p = outer(p)) ++depth;
   chain_.reserve(depth);  // no reallocation: parent pointers stay valid
-  for (const Frame* p = &f; p; p = p->parent < 0 ? nullptr : &frames.at(p->parent))
-    chain_.push_back(Variables{&p->vars, nullptr});
+  for (const Frame* p = &f; p; p = outer(p)) chain_.push_back(Variables{&p->vars, nullptr});
   for (size_t i = 0; i + 1 < chain_.size(); ++i) chain_[i].parent = &chain_[i + 1];
 }
 
