@@ -176,6 +176,9 @@ class Execution {
   json::value Save() const;
   static Result<Execution> Restore(StateMachinePtr machine, const json::value& saved);
 
+  // Replaces the retry-jitter source (tests). Replay reproduces only the
+  // default generator: a host that injects one must inject it again after
+  // Replay/Restore with the same sequence.
   void set_random_source(RandomSource random);
 
   ExecutionStatus status() const;
