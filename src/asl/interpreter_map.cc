@@ -80,7 +80,7 @@ void ExecutionState::RunMap(Frame& f, const State& s) {
     auto v = s.max_concurrency_path->Evaluate(scope);
     if (!v) return FailStateRuntime(f, v.error());
     auto n = AsInteger(*v);
-    if (!n || *n < 0)
+    if (!n || *n < 0 || *n > INT32_MAX)  // AWS reads it as a Java int
       return runtime("The MaxConcurrencyPath field refers to value \"" + Printable(*v) +
                      "\" which is not a valid integer: " + s.max_concurrency_path->text());
     f.max_concurrency = *n;
