@@ -59,6 +59,10 @@ echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d:
 echo "- server: \`weft ${server_args[*]/$tmp/\$TMP}\`"
 echo "- command: \`bench/run.sh $*\`"
 bench=("$tmp/weft_swf_bench" --server "127.0.0.1:$port" --server-pid "$pid" "$@")
+if [[ -n ${PROFILE:-} ]] && ! command -v perf >/dev/null; then
+  echo "PROFILE=1 needs perf (Debian: apt-get install linux-perf)" >&2
+  exit 2
+fi
 if [[ -n ${PROFILE:-} ]]; then
   # Counts the server's fsyncs and samples its stacks while the generator
   # runs (pass --probe 0 to keep the probe's requests out of the counts).
