@@ -67,7 +67,7 @@ struct ExecutionContext {
   std::string state_machine_name;
   std::string role_arn;
   int64_t start_time_ms = 0;
-  bool express = false;  // an Express execution (its context has no RedriveCount)
+  bool express = false;  // Express: the context has no RedriveCount/RetryCount
 };
 
 // A Step Functions history event, as GetExecutionHistory returns it. The
@@ -88,7 +88,8 @@ Result<HistoryEvent> HistoryEventFromJson(const json::object& o);
 
 enum class CommandKind {
   kScheduleTask,       // run `resource` with `input`; answer with Feedback
-  kStartTimer,         // call Apply(kTimerFired, id) at fire_at_ms
+  kStartTimer,         // call Apply(kTimerFired, id) at fire_at_ms ("execution-timeout":
+                       // the state machine's TimeoutSeconds)
   kCancelTimer,        // a timer started earlier is no longer wanted
   kCancelTask,         // a task scheduled earlier is no longer wanted
   kCompleteExecution,  // closed: SUCCEEDED with `output`
@@ -106,7 +107,7 @@ struct Command {
   std::string input;              // JSON text
   int64_t timeout_seconds = 0;    // 0: none
   int64_t heartbeat_seconds = 0;  // 0: none
-  std::string task_token;         // set for `.waitForTaskToken` resources
+  std::string task_token;         // `.waitForTaskToken` and activity tasks; deterministic
   // kStartTimer
   int64_t fire_at_ms = 0;
   // kCompleteExecution / kFailExecution

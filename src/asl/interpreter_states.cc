@@ -368,7 +368,8 @@ void ExecutionState::RunFail(Frame& f, const State& s) {
 
 void ExecutionState::RunTask(Frame& f, const State& s) {
   TaskKind kind = ClassifyResource(s.resource);
-  if (f.task_token.empty() && EndsWith(s.resource, ".waitForTaskToken")) {
+  if (f.task_token.empty() &&
+      (EndsWith(s.resource, ".waitForTaskToken") || kind.kind == "activity")) {
     char buf[17];
     std::snprintf(buf, sizeof buf, "%016llx",
                   static_cast<unsigned long long>(std::hash<std::string>{}(
