@@ -1,13 +1,10 @@
 #include "engine/task_token.h"
 
-#include <boost/beast/core/detail/base64.hpp>
-
+#include "common/base64.h"
 #include "common/json.h"
 
 namespace weft::engine {
 namespace {
-
-namespace base64 = boost::beast::detail::base64;
 
 Error Malformed() {
   return Error::Validation("Invalid taskToken: not a token issued by this service");
@@ -19,18 +16,14 @@ std::string EncodeTaskToken(const TaskToken& t) {
   json::array a{std::string(1, t.kind), t.domain,          t.workflow_id, t.run_id,
                 t.scheduled_event_id,   t.started_event_id};
   std::string text = "w1" + ToJson(a);
-  std::string out(base64::encoded_size(text.size()), '\0');
-  out.resize(base64::encode(out.data(), text.data(), text.size()));
-  return out;
+  return Base64Encode(text);
 }
 
 Result<TaskToken> DecodeTaskToken(std::string_view text) {
   if (text.empty() || text.size() > 1024) return Malformed();
-  std::string raw(base64::decoded_size(text.size()), '\0');
-  auto [written, read] = base64::decode(raw.data(), text.data(), text.size());
-  std::string_view unpadded = text.substr(0, text.find_last_not_of('=') + 1);
-  if (read != unpadded.size()) return Malformed();
-  raw.resize(written);
+  auto decoded = Base64Decode(text);
+  if (!decoded) return Malformed();
+  std::string raw = std::move(*decoded);
   if (raw.rfind("w1", 0) != 0) return Malformed();
   auto v = ParseJson(std::string_view(raw).substr(2));
   if (!v.ok() || !v->is_array()) return Malformed();

@@ -3,11 +3,10 @@
 #include <algorithm>
 #include <array>
 
+#include "common/base64.h"
+
 namespace weft::swf {
 namespace {
-
-constexpr std::string_view kAlphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 Error BadToken() { return Error::Validation("Invalid nextPageToken"); }
 
@@ -18,56 +17,12 @@ size_t EffectivePageSize(std::optional<int64_t> requested) {
   return static_cast<size_t>(std::min(*requested, kDefaultPageSize));
 }
 
-std::string Base64UrlEncode(std::string_view bytes) {
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  uint32_t acc = 0;
-  int bits = 0;
-  for (unsigned char c : bytes) {
-    acc = (acc << 8) | c;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out.push_back(kAlphabet[(acc >> bits) & 63]);
-    }
-  }
-  if (bits > 0) out.push_back(kAlphabet[(acc << (6 - bits)) & 63]);
-  return out;
-}
-
-std::optional<std::string> Base64UrlDecode(std::string_view text) {
-  static const auto kIndex = [] {
-    std::array<int8_t, 256> index;
-    index.fill(-1);
-    for (size_t i = 0; i < kAlphabet.size(); ++i) {
-      index[static_cast<unsigned char>(kAlphabet[i])] = static_cast<int8_t>(i);
-    }
-    return index;
-  }();
-  if (text.size() % 4 == 1) return std::nullopt;
-  std::string out;
-  out.reserve(text.size() * 3 / 4);
-  uint32_t acc = 0;
-  int bits = 0;
-  for (unsigned char c : text) {
-    int v = kIndex[c];
-    if (v < 0) return std::nullopt;
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
-    }
-  }
-  return out;
-}
-
 std::string EncodePageToken(const json::object& state) {
-  return Base64UrlEncode(ToJson(json::value(state)));
+  return Base64Encode(ToJson(json::value(state)), Base64Alphabet::kUrl);
 }
 
 Result<json::object> DecodePageToken(std::string_view token, std::string_view kind) {
-  auto text = Base64UrlDecode(token);
+  auto text = Base64Decode(token, Base64Alphabet::kUrl);
   if (!text) return BadToken();
   auto parsed = ParseJson(*text);
   if (!parsed.ok() || !parsed->is_object()) return BadToken();

@@ -33,9 +33,6 @@ std::string EncodePageToken(const json::object& state);
 // ValidationException for anything else.
 Result<json::object> DecodePageToken(std::string_view token, std::string_view kind);
 
-std::string Base64UrlEncode(std::string_view bytes);
-std::optional<std::string> Base64UrlDecode(std::string_view text);
-
 // A registered thing's position in a listing: (name, version); version is ""
 // for domains.
 using PageKey = std::pair<std::string, std::string>;
