@@ -20,9 +20,12 @@ ScopeChain::ScopeChain(const std::map<int, Frame>& frames, const Frame& f) {
   };
   size_t depth = 0;
   for (const Frame* p = &f; p; p = outer(p)) ++depth;
-  chain_.reserve(depth);  // no reallocation: parent pointers stay valid
-  for (const Frame* p = &f; p; p = outer(p)) chain_.push_back(Variables{&p->vars, nullptr});
-  for (size_t i = 0; i + 1 < chain_.size(); ++i) chain_[i].parent = &chain_[i + 1];
+  if (depth > kInline) {
+    heap_.resize(depth);
+    data_ = heap_.data();
+  }
+  for (const Frame* p = &f; p; p = outer(p)) data_[size_++] = Variables{&p->vars, nullptr};
+  for (size_t i = 0; i + 1 < size_; ++i) data_[i].parent = &data_[i + 1];
 }
 
 namespace {
@@ -169,8 +172,9 @@ void ExecutionState::Emit(Frame* f, std::string type, json::object details, int6
   if (out_) out_->events.push_back(std::move(e));
 }
 
-void ExecutionState::Transition(Frame& f, int next, json::value output) {
+void ExecutionState::Transition(Frame& f, int next, json::value output, json::string output_text) {
   f.input = std::move(output);
+  f.input_text = std::move(output_text);
   f.state = next;
   f.wait = FrameWait::kNone;
   f.ready = true;
@@ -270,8 +274,9 @@ void ExecutionState::FailState(Frame& f, std::optional<std::string> error_name,
       if (a->is_object()) assigned = std::move(a->as_object());
     }
     for (auto& kv : assigned) f.vars[kv.key()] = kv.value();
+    json::string output_text(ToJson(output));
     json::object details{
-        {"name", s.name}, {"output", ToJson(output)}, {"outputDetails", TruncatedFalse()}};
+        {"name", s.name}, {"output", output_text}, {"outputDetails", TruncatedFalse()}};
     if (c.assign) {
       json::object vars;
       for (auto& kv : assigned) vars[kv.key()] = ToJson(kv.value());
@@ -281,7 +286,7 @@ void ExecutionState::FailState(Frame& f, std::optional<std::string> error_name,
     Emit(&f, std::string(StateTypeName(s.type)) + "StateExited", std::move(details));
     f.retry_counts.clear();
     f.retry_total = 0;
-    Transition(f, c.next_index, std::move(output));
+    Transition(f, c.next_index, std::move(output), std::move(output_text));
     return;
   }
   FinishFrame(f, false, nullptr, std::move(error_name), std::move(cause));

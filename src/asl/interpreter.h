@@ -32,6 +32,7 @@ struct Frame {
   FrameWait wait = FrameWait::kNone;
   std::string wait_id;        // the task or timer id waited for
   json::value input;          // raw input of the current state
+  json::string input_text;    // ToJson(input) when the transition knew it, else empty
   json::value effective;      // after InputPath and Parameters (Task, Map, Parallel)
   json::object vars;          // this scope's workflow variables
   int64_t entered_event = 0;  // the current state's StateEntered event id
@@ -86,7 +87,8 @@ class ExecutionState {
   void Run();
   Frame& NewFrame(int parent, int block, json::value input);
   void Emit(Frame* f, std::string type, json::object details, int64_t prev = -1);
-  void Transition(Frame& f, int next, json::value output);
+  // `output_text` is ToJson(output) (the StateExited output), or empty.
+  void Transition(Frame& f, int next, json::value output, json::string output_text = {});
   void FinishFrame(Frame& f, bool ok, json::value output, std::optional<std::string> error,
                    std::optional<std::string> cause);
   // A state failed: Retry, then Catch, else the frame fails. `error` is
@@ -144,13 +146,21 @@ class ExecutionState {
 };
 
 // Builds the variable chain of a frame (innermost first) for EvalScope.
+// Built once per state step: a chain of up to kInline scopes (nesting
+// depth) needs no heap allocation.
 class ScopeChain {
  public:
   ScopeChain(const std::map<int, Frame>& frames, const Frame& f);
-  const Variables* innermost() const { return chain_.empty() ? nullptr : &chain_.front(); }
+  ScopeChain(const ScopeChain&) = delete;  // the links point into this object
+  ScopeChain& operator=(const ScopeChain&) = delete;
+  const Variables* innermost() const { return size_ == 0 ? nullptr : data_; }
 
  private:
-  std::vector<Variables> chain_;
+  static constexpr size_t kInline = 8;
+  Variables inline_[kInline];
+  std::vector<Variables> heap_;  // deeper chains
+  Variables* data_ = inline_;
+  size_t size_ = 0;
 };
 
 }  // namespace weft::asl

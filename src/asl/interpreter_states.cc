@@ -65,6 +65,24 @@ static Result<json::value> ApplyIoPath(const IoPath& p, const json::value& value
   return p.path->Evaluate(scope);
 }
 
+// The same on a value that is not needed afterwards: "$" moves it through.
+static Result<json::value> ApplyIoPath(const IoPath& p, json::value&& value,
+                                       const EvalScope& base) {
+  if (!p.is_null && !p.path) return std::move(value);
+  return ApplyIoPath(p, static_cast<const json::value&>(value), base);
+}
+
+// Whether nothing reads a state's raw input once its output is being built:
+// only Retry (which runs the state again) and Catch (ResultPath on the raw
+// input) do. A state without them may move its input into its output.
+static bool InputConsumable(const State& s) { return s.retry.empty() && s.catchers.empty(); }
+
+// The frame's raw input, moved out when nothing needs it afterwards.
+static json::value TakeInput(Frame& f, const State& s) {
+  if (InputConsumable(s)) return std::move(f.input);
+  return f.input;
+}
+
 void ExecutionState::EnterState(Frame& f) {
   const State& s = CurrentState(f);
   f.entered_time_ms = now_;
@@ -72,9 +90,13 @@ void ExecutionState::EnterState(Frame& f) {
   f.retry_total = 0;
   f.task_token.clear();
   f.wait = FrameWait::kNone;
+  // The previous state's StateExited already serialised this input.
+  json::string input_text =
+      f.input_text.empty() ? json::string(ToJson(f.input)) : std::move(f.input_text);
+  f.input_text = json::string();
   Emit(&f, std::string(StateTypeName(s.type)) + "StateEntered",
        json::object{
-           {"name", s.name}, {"input", ToJson(f.input)}, {"inputDetails", TruncatedFalse()}});
+           {"name", s.name}, {"input", std::move(input_text)}, {"inputDetails", TruncatedFalse()}});
   f.entered_event = f.prev_event;
   switch (s.type) {
     case StateType::kPass:
@@ -120,6 +142,11 @@ void ExecutionState::ExecuteAction(Frame& f) {
 // The effective input: InputPath, then Parameters.
 static Result<json::value> EffectiveInput(const State& s, const json::value& input,
                                           const EvalScope& base, bool with_parameters) {
+  if (with_parameters && s.parameters && !s.input_path.is_null && !s.input_path.path) {
+    EvalScope scope = base;  // InputPath "$": Parameters read the input itself
+    scope.input = &input;
+    return s.parameters->Evaluate(scope);
+  }
   auto e = ApplyIoPath(s.input_path, input, base);
   if (!e || !with_parameters || !s.parameters) return e;
   EvalScope scope = base;
@@ -133,6 +160,14 @@ void ExecutionState::RunPass(Frame& f, const State& s) {
   EvalScope base{&f.input, &ctx, chain.innermost()};
   if (s.result && !s.parameters && !s.input_path.path && !s.input_path.is_null) {
     CompleteState(f, s, *s.result, false);
+    return;
+  }
+  if (!s.result && !s.parameters && s.result_path.mode == ResultPathSpec::Mode::kReplace &&
+      InputConsumable(s)) {
+    // The input becomes the result: nothing else reads it.
+    auto e = ApplyIoPath(s.input_path, std::move(f.input), base);
+    if (!e) return FailStateRuntime(f, e.error());
+    CompleteState(f, s, std::move(*e), false);
     return;
   }
   auto e = EffectiveInput(s, f.input, base, true);
@@ -169,10 +204,10 @@ bool ExecutionState::CompleteState(Frame& f, const State& s, json::value result,
       output = std::move(result);
       break;
     case ResultPathSpec::Mode::kDiscard:
-      output = f.input;
+      output = TakeInput(f, s);
       break;
     case ResultPathSpec::Mode::kPath: {
-      output = f.input;
+      output = TakeInput(f, s);
       auto st = s.result_path.path->Assign(output, std::move(result));
       if (!st) {
         FailStateRuntime(f, st.error());
@@ -180,7 +215,7 @@ bool ExecutionState::CompleteState(Frame& f, const State& s, json::value result,
       }
     }
   }
-  auto out = ApplyIoPath(s.output_path, output, scope);
+  auto out = ApplyIoPath(s.output_path, std::move(output), scope);
   if (!out) {
     FailStateRuntime(f, out.error());
     return false;
@@ -209,13 +244,15 @@ bool ExecutionState::Exit(Frame& f, const State& s, json::value output,
     details["assignedVariables"] = std::move(vars);
     details["assignedVariablesDetails"] = TruncatedFalse();
   }
-  details["output"] = std::move(text);
+  json::string text_value(text);
+  bool finishes = s.type == StateType::kSucceed || (s.end && next < 0);
+  details["output"] = finishes ? std::move(text_value) : text_value;
   details["outputDetails"] = TruncatedFalse();
   Emit(&f, std::string(StateTypeName(s.type)) + "StateExited", std::move(details));
-  if (s.type == StateType::kSucceed || (s.end && next < 0)) {
+  if (finishes) {
     FinishFrame(f, true, std::move(output), std::nullopt, std::nullopt);
   } else {
-    Transition(f, next, std::move(output));
+    Transition(f, next, std::move(output), std::move(text_value));
   }
   return true;
 }
@@ -224,7 +261,7 @@ void ExecutionState::RunChoice(Frame& f, const State& s) {
   ScopeChain chain(frames_, f);
   json::value ctx = s.needs_context ? Context(f, s) : json::value();
   EvalScope base{&f.input, &ctx, chain.innermost()};
-  auto e = EffectiveInput(s, f.input, base, false);
+  auto e = ApplyIoPath(s.input_path, TakeInput(f, s), base);
   if (!e) return FailStateRuntime(f, e.error());
   EvalScope scope{&*e, &ctx, chain.innermost()};
   const ChoiceRule* matched = nullptr;
@@ -250,7 +287,7 @@ void ExecutionState::RunChoice(Frame& f, const State& s) {
     if (a->is_object())
       for (auto& kv : a->as_object()) assigned[kv.key()] = kv.value();
   }
-  auto out = ApplyIoPath(s.output_path, *e, scope);
+  auto out = ApplyIoPath(s.output_path, std::move(*e), scope);
   if (!out) return FailStateRuntime(f, out.error());
   Exit(f, s, std::move(*out), any_assign ? &assigned : nullptr, next);
 }
@@ -335,9 +372,9 @@ void ExecutionState::RunSucceed(Frame& f, const State& s) {
   ScopeChain chain(frames_, f);
   json::value ctx = s.needs_context ? Context(f, s) : json::value();
   EvalScope base{&f.input, &ctx, chain.innermost()};
-  auto e = EffectiveInput(s, f.input, base, false);
+  auto e = ApplyIoPath(s.input_path, TakeInput(f, s), base);
   if (!e) return FailStateRuntime(f, e.error());
-  auto out = ApplyIoPath(s.output_path, *e, base);
+  auto out = ApplyIoPath(s.output_path, std::move(*e), base);
   if (!out) return FailStateRuntime(f, out.error());
   Exit(f, s, std::move(*out), nullptr, -1);
 }
