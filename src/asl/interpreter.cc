@@ -50,14 +50,15 @@ uint64_t Fnv1a(std::string_view s) {
 void ExecutionState::Start(std::string_view input_text, json::value input, int64_t now,
                            StepResult* out) {
   now_ = now, out_ = out;
-  input_ = std::move(input);
   input_text_ = std::string(input_text);
   rng_ = Fnv1a(ctx_.execution_arn);
   Emit(nullptr, "ExecutionStarted",
        json::object{
            {"input", input_text_}, {"inputDetails", TruncatedFalse()}, {"roleArn", ctx_.role_arn}},
        0);
-  Frame& root = NewFrame(-1, 0, input_);
+  // The root frame owns the parsed input; $$.Execution.Input is parsed
+  // again from input_text_ when a state first reads the context.
+  Frame& root = NewFrame(-1, 0, std::move(input));
   root.prev_event = 0;
   if (auto t = m_->timeout_seconds) {
     timers_["execution-timeout"] = {ctx_.start_time_ms + *t * 1000, -1};
@@ -376,10 +377,18 @@ void ExecutionState::CloseExecution(ExecutionStatus status, Frame* root, json::v
   ready_.clear();
 }
 
+const json::value& ExecutionState::ExecutionInput() const {
+  if (!input_) {
+    auto parsed = ParseJson(input_text_);  // valid: Start and Load parsed it before
+    input_ = parsed ? std::move(*parsed) : json::value();
+  }
+  return *input_;
+}
+
 json::value ExecutionState::Context(const Frame& f, const State& s, const json::value* map_item,
                                     int64_t map_index) const {
   json::object execution{{"Id", ctx_.execution_arn},
-                         {"Input", input_},
+                         {"Input", ExecutionInput()},
                          {"Name", ctx_.execution_name},
                          {"RoleArn", ctx_.role_arn},
                          {"StartTime", FormatIso8601(ctx_.start_time_ms)}};

@@ -129,6 +129,7 @@ class ExecutionState {
   // Expression scopes.
   json::value Context(const Frame& f, const State& s, const json::value* map_item = nullptr,
                       int64_t map_index = 0) const;
+  const json::value& ExecutionInput() const;  // $$.Execution.Input
   std::vector<int> ChildrenOf(int frame_id) const;
   const State& CurrentState(const Frame& f) const { return m_->block(f.block).states[f.state]; }
 
@@ -137,8 +138,8 @@ class ExecutionState {
   std::deque<int> ready_;
   std::map<std::string, int> tasks_;                       // task id -> frame
   std::map<std::string, std::pair<int64_t, int>> timers_;  // timer id -> (fire at, frame)
-  json::value input_;
-  std::string input_text_;
+  std::string input_text_;                                 // the execution input
+  mutable std::optional<json::value> input_;               // parsed input_text_, when needed
   uint64_t rng_ = 0;
   int64_t id_seq_ = 0;  // timer ids and Distributed Map task ids
   int64_t now_ = 0;

@@ -56,25 +56,37 @@ void ExecutionState::RunMap(Frame& f, const State& s) {
     FailState(f, std::string(errors::kRuntime),
               errors::StateCausePrefix(s.name, f.entered_event) + msg);
   };
-  json::value effective = f.input;
+  // Nothing reads the Map's raw input after this: its items can be moved
+  // to the iterations instead of copied (see StartChildren).
+  const bool input_dead =
+      s.retry.empty() && s.catchers.empty() && s.result_path.mode == ResultPathSpec::Mode::kReplace;
+  json::value own_effective;  // when InputPath is not "$"
+  const json::value* effective = &f.input;
   if (s.input_path.is_null) {
-    effective = json::object{};
+    own_effective = json::object{};
+    effective = &own_effective;
   } else if (s.input_path.path) {
     EvalScope base{&f.input, &ctx, chain.innermost()};
     auto e = s.input_path.path->Evaluate(base);
     if (!e) return FailStateRuntime(f, e.error());
-    effective = std::move(*e);
+    own_effective = std::move(*e);
+    effective = &own_effective;
   }
-  EvalScope scope{&effective, &ctx, chain.innermost()};
-  json::value items = effective;
+  EvalScope scope{effective, &ctx, chain.innermost()};
+  json::value own_items;  // when ItemsPath is not a reference into the input
+  const json::value* items = effective;
   if (s.items_path) {
-    auto r = s.items_path->Evaluate(scope);
-    if (!r) return FailStateRuntime(f, r.error());
-    items = std::move(*r);
+    items = s.items_path->is_reference() ? s.items_path->Find(scope) : nullptr;
+    if (!items) {
+      auto r = s.items_path->Evaluate(scope);
+      if (!r) return FailStateRuntime(f, r.error());
+      own_items = std::move(*r);
+      items = &own_items;
+    }
   }
-  if (!items.is_array())
+  if (!items->is_array())
     return runtime("Unable to apply ItemsPath " + (s.items_path ? s.items_path->text() : "$") +
-                   " : the value is not an array: " + ToJson(items));
+                   " : the value is not an array: " + ToJson(*items));
   f.max_concurrency = s.max_concurrency;
   if (s.max_concurrency_path) {
     auto v = s.max_concurrency_path->Evaluate(scope);
@@ -85,7 +97,7 @@ void ExecutionState::RunMap(Frame& f, const State& s) {
                      "\" which is not a valid integer: " + s.max_concurrency_path->text());
     f.max_concurrency = *n;
   }
-  const json::array& arr = items.as_array();
+  const json::array& arr = items->as_array();
   Emit(&f, "MapStateStarted", json::object{{"length", static_cast<int64_t>(arr.size())}});
   f.tolerated_count = s.tolerated_failure_count.value_or(-1);
   f.tolerated_percentage = s.tolerated_failure_percentage.value_or(-1);
@@ -104,19 +116,28 @@ void ExecutionState::RunMap(Frame& f, const State& s) {
       return runtime("ToleratedFailurePercentage must be between 0 and 100.");
     f.tolerated_percentage = *pct;
   }
+  const size_t n = arr.size();
+  // The items are ours to take when nothing reads them again: they are in
+  // own_items or own_effective, or in a raw input that is dead.
+  const bool items_ours =
+      items == &own_items || ((!s.items_path || s.items_path->root() == Path::Root::kInput) &&
+                              (effective != &f.input || input_dead));
   json::array inputs;
-  inputs.reserve(arr.size());
-  for (size_t i = 0; i < arr.size(); ++i) {
-    if (!s.parameters) {
-      inputs.push_back(arr[i]);
-      continue;
+  if (!s.parameters && items_ours) {
+    inputs = std::move(const_cast<json::value*>(items)->as_array());  // `arr` is empty now
+  } else if (!s.parameters) {
+    inputs = arr;
+  } else {
+    inputs.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      json::value item_ctx = Context(f, s, &arr[i], static_cast<int64_t>(i));
+      EvalScope item_scope{effective, &item_ctx, chain.innermost()};
+      auto v = s.parameters->Evaluate(item_scope);
+      if (!v) return FailStateRuntime(f, v.error());
+      inputs.push_back(std::move(*v));
     }
-    json::value item_ctx = Context(f, s, &arr[i], static_cast<int64_t>(i));
-    EvalScope item_scope{&effective, &item_ctx, chain.innermost()};
-    auto v = s.parameters->Evaluate(item_scope);
-    if (!v) return FailStateRuntime(f, v.error());
-    inputs.push_back(std::move(*v));
   }
+  if (input_dead) f.input = nullptr;  // the Map's result replaces it
   if (s.distributed) {
     std::string label = s.label.empty() ? std::to_string(f.entered_event) : s.label;
     Emit(&f, "MapRunStarted",
@@ -124,13 +145,13 @@ void ExecutionState::RunMap(Frame& f, const State& s) {
                                         "000000000000:mapRun:" + ctx_.state_machine_name + "/" +
                                         label + ":" + ctx_.execution_name}});
   }
-  f.results = json::array(arr.size());
+  f.results = json::array(n);
   f.items = std::move(inputs);
   f.next_child = f.done_children = f.failed_children = 0;
   f.running_children = 0;
   f.last_child_event = f.prev_event;
   f.wait = FrameWait::kChildren;
-  if (arr.empty()) {
+  if (n == 0) {
     ChildFinished(f, f, true, nullptr, std::nullopt, std::nullopt);
     return;
   }
@@ -177,7 +198,8 @@ void ExecutionState::StartChildren(Frame& f, const State& s) {
     int parent_id = f.id;
     bool silent = f.silent || (is_map && s.distributed);
     int64_t prev = f.prev_event;
-    json::value input = f.items[static_cast<size_t>(i)];
+    // An item is read only to start its iteration: move it there.
+    json::value input = std::move(f.items[static_cast<size_t>(i)]);
     Frame& child = NewFrame(parent_id, block, std::move(input));
     Frame& parent = frames_.at(parent_id);  // NewFrame may rehash nothing (std::map): stable
     child.child_index = i;

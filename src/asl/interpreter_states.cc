@@ -419,7 +419,7 @@ void ExecutionState::RunTask(Frame& f, const State& s) {
   EvalScope base{&f.input, &ctx, chain.innermost()};
   auto e = EffectiveInput(s, f.input, base, true);
   if (!e) return FailStateRuntime(f, e.error());
-  f.effective = std::move(*e);
+  const json::value effective = std::move(*e);  // only sent: not kept in the frame
   EvalScope scope{&f.input, &ctx, chain.innermost()};
   int64_t timeout = s.timeout_seconds.value_or(0), heartbeat = s.heartbeat_seconds.value_or(0);
   for (auto [path, target, name] :
@@ -440,7 +440,7 @@ void ExecutionState::RunTask(Frame& f, const State& s) {
   std::string id =
       f.silent ? "task-d" + std::to_string(++id_seq_) : "task-" + std::to_string(next_event_id_);
   f.task_kind = kind.kind;
-  std::string input_text = ToJson(f.effective);
+  std::string input_text = ToJson(effective);
   if (kind.kind == "activity") {
     json::object d{
         {"resource", s.resource}, {"input", input_text}, {"inputDetails", TruncatedFalse()}};
