@@ -3,6 +3,7 @@
 #include <string>
 
 #include "store/sqlite/rows.h"
+#include "store/sqlite/run_rows.h"
 
 namespace weft::store::sqlite {
 
@@ -56,88 +57,18 @@ Status WriteRegistry(Connection& conn, const RegistryWrite& w) {
   return stmt->Run();
 }
 
-// What is stored for a run before the write: where its history ends and its
-// tags (JSON), or nothing for a new run.
-struct StoredRun {
-  bool exists = false;
-  int64_t last_event_id = 0;
-  std::string tags;
-};
-
-Result<StoredRun> LoadStoredRun(Connection& conn, const std::string& run_id) {
-  Result<Statement> stmt =
-      conn.Prepare("SELECT last_event_id, tags FROM executions WHERE run_id = ?");
-  if (!stmt.ok()) return std::move(stmt).error();
-  stmt->Bind(1, run_id);
-  Result<bool> row = stmt->Step();
-  if (!row.ok()) return std::move(row).error();
-  StoredRun stored;
-  if (*row) stored = {true, stmt->Int(0), stmt->Text(1)};
-  return stored;
-}
-
-Status AppendEvents(Connection& conn, const std::string& run_id,
-                    const std::vector<EventRecord>& events) {
-  for (const EventRecord& event : events) {
-    Result<Statement> stmt = conn.Prepare(
-        "INSERT INTO events (run_id, event_id, type, time, attributes) VALUES (?, ?, ?, ?, ?)");
-    if (!stmt.ok()) return std::move(stmt).error();
-    stmt->Bind(1, run_id).Bind(2, event.event_id).Bind(3, int64_t{event.type});
-    stmt->Bind(4, event.time).Bind(5, event.attributes);
-    if (Status s = stmt->Run(); !s.ok()) return s;
-  }
-  return {};
-}
-
-Status UpsertExecution(Connection& conn, const ExecutionRecord& e, const std::string& tags) {
-  Result<Statement> stmt = conn.Prepare(
-      "INSERT INTO executions (run_id, domain, workflow_id, type_name, type_version, open, "
-      "close_status, start_time, close_time, shard, last_event_id, tags, data) VALUES "
-      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id) DO UPDATE SET "
-      "domain = excluded.domain, workflow_id = excluded.workflow_id, "
-      "type_name = excluded.type_name, type_version = excluded.type_version, "
-      "open = excluded.open, close_status = excluded.close_status, "
-      "start_time = excluded.start_time, close_time = excluded.close_time, "
-      "shard = excluded.shard, last_event_id = excluded.last_event_id, "
-      "tags = excluded.tags, data = excluded.data");
-  if (!stmt.ok()) return std::move(stmt).error();
-  stmt->Bind(1, e.run_id).Bind(2, e.domain).Bind(3, e.workflow_id).Bind(4, e.type_name);
-  stmt->Bind(5, e.type_version).Bind(6, int64_t{e.open ? 1 : 0}).Bind(7, e.close_status);
-  stmt->Bind(8, e.start_time).Bind(9, e.close_time).Bind(10, int64_t{e.shard});
-  stmt->Bind(11, e.last_event_id).Bind(12, tags).Bind(13, e.data);
-  return stmt->Run();
-}
-
-// Rewrites the run's execution_tags rows (tags rarely change: SWF fixes them
-// at start, so this runs about once per run).
-Status ReplaceTags(Connection& conn, const ExecutionRecord& e) {
-  Result<Statement> del = conn.Prepare("DELETE FROM execution_tags WHERE run_id = ?");
-  if (!del.ok()) return std::move(del).error();
-  if (Status s = del->Bind(1, e.run_id).Run(); !s.ok()) return s;
-  for (const std::string& tag : e.tags) {
-    Result<Statement> ins =
-        conn.Prepare("INSERT OR IGNORE INTO execution_tags (run_id, tag) VALUES (?, ?)");
-    if (!ins.ok()) return std::move(ins).error();
-    if (Status s = ins->Bind(1, e.run_id).Bind(2, tag).Run(); !s.ok()) return s;
-  }
-  return {};
-}
-
 Status WriteExecution(Connection& conn, const ExecutionWrite& w) {
   if (Status s = CheckShape(w); !s.ok()) return s;
   const ExecutionRecord& e = w.execution;
   Result<StoredRun> stored = LoadStoredRun(conn, e.run_id);
   if (!stored.ok()) return std::move(stored).error();
-  if (stored->last_event_id != w.expected_last_event_id) {
+  if (stored->row.last_event_id != w.expected_last_event_id) {
     return ConflictError("run " + e.run_id + ": the stored history ends at event " +
-                         std::to_string(stored->last_event_id) + ", the write expected " +
+                         std::to_string(stored->row.last_event_id) + ", the write expected " +
                          std::to_string(w.expected_last_event_id));
   }
   if (Status s = AppendEvents(conn, e.run_id, w.events); !s.ok()) return s;
-  std::string tags = TagsToJson(e.tags);
-  if (Status s = UpsertExecution(conn, e, tags); !s.ok()) return s;
-  if (!stored->exists || stored->tags != tags) return ReplaceTags(conn, e);
-  return {};
+  return WriteExecutionRow(conn, e, TagsToJson(e.tags), *stored);
 }
 
 Status ApplyBatch(Connection& conn, const WriteBatch& batch) {
