@@ -47,6 +47,18 @@ uint64_t Fnv1a(std::string_view s) {
 
 }  // namespace
 
+json::string ToJsonString(const json::value& v) {
+  // One buffer per thread, so that serialising does not grow a fresh string
+  // each time; a large one is let go, not kept for the thread's life.
+  constexpr size_t kKeepBytes = 64 * 1024;
+  thread_local std::string buffer;
+  buffer.clear();
+  AppendJson(buffer, v);
+  json::string out(buffer);
+  if (buffer.capacity() > kKeepBytes) std::string().swap(buffer);
+  return out;
+}
+
 void ExecutionState::Start(std::string_view input_text, json::value input, int64_t now,
                            StepResult* out) {
   now_ = now, out_ = out;
@@ -275,7 +287,7 @@ void ExecutionState::FailState(Frame& f, std::optional<std::string> error_name,
       if (a->is_object()) assigned = std::move(a->as_object());
     }
     for (auto& kv : assigned) f.vars[kv.key()] = kv.value();
-    json::string output_text(ToJson(output));
+    json::string output_text = ToJsonString(output);
     json::object details{
         {"name", s.name}, {"output", output_text}, {"outputDetails", TruncatedFalse()}};
     if (c.assign) {

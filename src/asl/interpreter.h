@@ -146,6 +146,10 @@ class ExecutionState {
   StepResult* out_ = nullptr;
 };
 
+// ToJson(v) as a json::string (for event details), without a temporary
+// std::string per call.
+json::string ToJsonString(const json::value& v);
+
 // Builds the variable chain of a frame (innermost first) for EvalScope.
 // Built once per state step: a chain of up to kInline scopes (nesting
 // depth) needs no heap allocation.

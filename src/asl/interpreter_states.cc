@@ -91,8 +91,7 @@ void ExecutionState::EnterState(Frame& f) {
   f.task_token.clear();
   f.wait = FrameWait::kNone;
   // The previous state's StateExited already serialised this input.
-  json::string input_text =
-      f.input_text.empty() ? json::string(ToJson(f.input)) : std::move(f.input_text);
+  json::string input_text = f.input_text.empty() ? ToJsonString(f.input) : std::move(f.input_text);
   f.input_text = json::string();
   Emit(&f, std::string(StateTypeName(s.type)) + "StateEntered",
        json::object{
@@ -225,7 +224,7 @@ bool ExecutionState::CompleteState(Frame& f, const State& s, json::value result,
 
 bool ExecutionState::Exit(Frame& f, const State& s, json::value output,
                           const json::object* assigned, int next) {
-  std::string text = ToJson(output);
+  json::string text = ToJsonString(output);
   if (text.size() > kMaxPayloadBytes) {
     // Terminal: no Retry or Catch sees States.DataLimitExceeded.
     FailState(f, std::string(errors::kDataLimitExceeded),
@@ -234,7 +233,8 @@ bool ExecutionState::Exit(Frame& f, const State& s, json::value output,
                   "limit.");
     return false;
   }
-  json::object details{{"name", s.name}};
+  json::object details(assigned ? 5 : 3);  // no rehash while filling it
+  details.emplace("name", s.name);
   if (assigned) {
     json::object vars;
     for (const auto& kv : *assigned) {
@@ -244,15 +244,16 @@ bool ExecutionState::Exit(Frame& f, const State& s, json::value output,
     details["assignedVariables"] = std::move(vars);
     details["assignedVariablesDetails"] = TruncatedFalse();
   }
-  json::string text_value(text);
   bool finishes = s.type == StateType::kSucceed || (s.end && next < 0);
-  details["output"] = finishes ? std::move(text_value) : text_value;
+  json::string text_copy;
+  if (!finishes) text_copy = text;  // the next StateEntered input
+  details["output"] = std::move(text);
   details["outputDetails"] = TruncatedFalse();
   Emit(&f, std::string(StateTypeName(s.type)) + "StateExited", std::move(details));
   if (finishes) {
     FinishFrame(f, true, std::move(output), std::nullopt, std::nullopt);
   } else {
-    Transition(f, next, std::move(output), std::move(text_value));
+    Transition(f, next, std::move(output), std::move(text_copy));
   }
   return true;
 }
