@@ -15,6 +15,15 @@ TEST(JsonTest, DoublesUseShortestDecimalForm) {
   EXPECT_EQ(ToJson(json::value(1e21)), "1e+21");
 }
 
+TEST(JsonTest, IntegersInFull) {
+  EXPECT_EQ(ToJson(json::value(0)), "0");
+  EXPECT_EQ(ToJson(json::value(-1)), "-1");
+  EXPECT_EQ(ToJson(json::value(INT64_MIN)), "-9223372036854775808");
+  EXPECT_EQ(ToJson(json::value(INT64_MAX)), "9223372036854775807");
+  EXPECT_EQ(ToJson(json::value(UINT64_MAX)), "18446744073709551615");
+  EXPECT_EQ(ToJson(json::value{1, -20, 300}), "[1,-20,300]");
+}
+
 TEST(JsonTest, KeepsMemberOrderAndEscapes) {
   auto v = ParseJson(R"({"b":1,"a":"x\"\n\u0001"})");
   ASSERT_TRUE(v.ok());
