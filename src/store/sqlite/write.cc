@@ -1,6 +1,8 @@
 #include "store/sqlite/write.h"
 
 #include <string>
+#include <unordered_map>
+#include <utility>
 
 #include "store/sqlite/rows.h"
 #include "store/sqlite/run_rows.h"
@@ -57,39 +59,112 @@ Status WriteRegistry(Connection& conn, const RegistryWrite& w) {
   return stmt->Run();
 }
 
-Status WriteExecution(Connection& conn, const ExecutionWrite& w) {
-  if (Status s = CheckShape(w); !s.ok()) return s;
-  const ExecutionRecord& e = w.execution;
-  Result<StoredRun> stored = LoadStoredRun(conn, e.run_id);
-  if (!stored.ok()) return std::move(stored).error();
-  if (stored->row.last_event_id != w.expected_last_event_id) {
-    return ConflictError("run " + e.run_id + ": the stored history ends at event " +
-                         std::to_string(stored->row.last_event_id) + ", the write expected " +
-                         std::to_string(w.expected_last_event_id));
+// A write checked against what is stored: the run as it stood before it, and
+// the tags it stores.
+struct PlannedWrite {
+  StoredRun before;
+  std::string tags_json;
+};
+
+// Writes the batches of one group inside the caller's transaction. The runs
+// the group touches are read once each and then kept here as the writes
+// applied so far leave them, so that a batch is checked completely before it
+// writes anything: a batch that fails a check costs no SQL write and no
+// rollback. With `savepoints`, each batch also runs inside a SAVEPOINT, so
+// that a SQLite error in the middle of a batch (which the checks cannot
+// foresee: a full disk, a corrupt page) is undone for that batch alone;
+// without, such an error leaves the transaction partly written and the
+// caller must roll it back (partly_written()).
+class GroupWriter {
+ public:
+  GroupWriter(Connection& conn, bool savepoints) : conn_(conn), savepoints_(savepoints) {}
+
+  Status Write(const WriteBatch& batch);
+  bool partly_written() const { return partly_written_; }
+
+ private:
+  // The run as the group's writes so far leave it; read from the table once.
+  Result<const StoredRun*> Stored(const std::string& run_id);
+  // Checks every execution write of the batch; writes nothing.
+  Result<std::vector<PlannedWrite>> Plan(const WriteBatch& batch);
+  Status Apply(const WriteBatch& batch, const std::vector<PlannedWrite>& plan);
+
+  Connection& conn_;
+  const bool savepoints_;
+  bool partly_written_ = false;
+  std::unordered_map<std::string, StoredRun> runs_;
+};
+
+Result<const StoredRun*> GroupWriter::Stored(const std::string& run_id) {
+  auto it = runs_.find(run_id);
+  if (it == runs_.end()) {
+    Result<StoredRun> loaded = LoadStoredRun(conn_, run_id);
+    if (!loaded.ok()) return std::move(loaded).error();
+    it = runs_.emplace(run_id, std::move(*loaded)).first;
   }
-  if (Status s = AppendEvents(conn, e.run_id, w.events); !s.ok()) return s;
-  return WriteExecutionRow(conn, e, TagsToJson(e.tags), *stored);
+  return &it->second;
 }
 
-Status ApplyBatch(Connection& conn, const WriteBatch& batch) {
-  for (const RegistryWrite& w : batch.registry) {
-    if (Status s = WriteRegistry(conn, w); !s.ok()) return s;
-  }
+Result<std::vector<PlannedWrite>> GroupWriter::Plan(const WriteBatch& batch) {
+  std::vector<PlannedWrite> plan;
+  plan.reserve(batch.executions.size());
+  // Runs written earlier in this same batch, as those writes leave them.
+  std::unordered_map<std::string, StoredRun> in_batch;
   for (const ExecutionWrite& w : batch.executions) {
-    if (Status s = WriteExecution(conn, w); !s.ok()) return s;
+    if (Status s = CheckShape(w); !s.ok()) return std::move(s).error();
+    const ExecutionRecord& e = w.execution;
+    const StoredRun* before = nullptr;
+    if (auto it = in_batch.find(e.run_id); it != in_batch.end()) {
+      before = &it->second;
+    } else {
+      Result<const StoredRun*> stored = Stored(e.run_id);
+      if (!stored.ok()) return std::move(stored).error();
+      before = *stored;
+    }
+    if (before->row.last_event_id != w.expected_last_event_id) {
+      return ConflictError("run " + e.run_id + ": the stored history ends at event " +
+                           std::to_string(before->row.last_event_id) + ", the write expected " +
+                           std::to_string(w.expected_last_event_id));
+    }
+    plan.push_back(PlannedWrite{*before, TagsToJson(e.tags)});
+    in_batch[e.run_id] = StoredAfter(e, plan.back().tags_json);
+  }
+  return plan;
+}
+
+Status GroupWriter::Apply(const WriteBatch& batch, const std::vector<PlannedWrite>& plan) {
+  for (const RegistryWrite& w : batch.registry) {
+    if (Status s = WriteRegistry(conn_, w); !s.ok()) return s;
+  }
+  for (size_t i = 0; i < batch.executions.size(); ++i) {
+    const ExecutionWrite& w = batch.executions[i];
+    if (Status s = AppendEvents(conn_, w.execution.run_id, w.events); !s.ok()) return s;
+    Status s = WriteExecutionRow(conn_, w.execution, plan[i].tags_json, plan[i].before);
+    if (!s.ok()) return s;
   }
   return {};
 }
 
-// One batch inside a savepoint; on failure the savepoint is rolled back so
-// the batch leaves no trace, unless SQLite already ended the transaction.
-Status WriteOne(Connection& conn, const WriteBatch& batch) {
-  if (Status s = RunCached(conn, "SAVEPOINT batch"); !s.ok()) return s;
-  Status s = ApplyBatch(conn, batch);
-  if (s.ok()) return RunCached(conn, "RELEASE batch");
-  if (!conn.InAutocommit()) {
-    Status undo = RunCached(conn, "ROLLBACK TO batch");
-    if (undo.ok()) undo = RunCached(conn, "RELEASE batch");
+Status GroupWriter::Write(const WriteBatch& batch) {
+  Result<std::vector<PlannedWrite>> plan = Plan(batch);
+  if (!plan.ok()) return std::move(plan).error();
+  if (savepoints_) {
+    if (Status s = RunCached(conn_, "SAVEPOINT batch"); !s.ok()) return s;
+  }
+  Status s = Apply(batch, *plan);
+  if (s.ok() && savepoints_) s = RunCached(conn_, "RELEASE batch");
+  if (s.ok()) {
+    for (size_t i = 0; i < batch.executions.size(); ++i) {
+      const ExecutionRecord& e = batch.executions[i].execution;
+      runs_[e.run_id] = StoredAfter(e, std::move((*plan)[i].tags_json));
+    }
+    return s;
+  }
+  if (!savepoints_) {
+    partly_written_ = true;
+  } else if (!conn_.InAutocommit()) {
+    Status undo = RunCached(conn_, "ROLLBACK TO batch");
+    if (undo.ok()) undo = RunCached(conn_, "RELEASE batch");
     if (!undo.ok()) return undo;
   }
   return s;
@@ -102,21 +177,28 @@ void FailRemaining(std::vector<Status>& results, const Error& error) {
   }
 }
 
-}  // namespace
-
-std::vector<Status> WriteBatches(Connection& conn, std::span<const WriteBatch* const> batches) {
+// One transaction. Sets `retry` (and rolls the transaction back) when a batch
+// failed half-written without savepoints.
+std::vector<Status> WriteGroup(Connection& conn, std::span<const WriteBatch* const> batches,
+                               bool savepoints, bool& retry) {
   std::vector<Status> results(batches.size());
-  if (batches.empty()) return results;
   if (Status s = RunCached(conn, "BEGIN IMMEDIATE"); !s.ok()) {
     FailRemaining(results, s.error());
     return results;
   }
+  GroupWriter writer(conn, savepoints);
   for (size_t i = 0; i < batches.size(); ++i) {
-    results[i] = WriteOne(conn, *batches[i]);
-    if (!results[i].ok() && conn.InAutocommit()) {
+    results[i] = writer.Write(*batches[i]);
+    if (results[i].ok()) continue;
+    if (conn.InAutocommit()) {
       // SQLite rolled the whole transaction back (e.g. disk full, I/O
       // error): the batches before this one are gone too.
       FailRemaining(results, results[i].error());
+      return results;
+    }
+    if (writer.partly_written()) {
+      (void)RunCached(conn, "ROLLBACK");
+      retry = true;
       return results;
     }
   }
@@ -124,6 +206,19 @@ std::vector<Status> WriteBatches(Connection& conn, std::span<const WriteBatch* c
     if (!conn.InAutocommit()) (void)RunCached(conn, "ROLLBACK");
     FailRemaining(results, s.error());
   }
+  return results;
+}
+
+}  // namespace
+
+std::vector<Status> WriteBatches(Connection& conn, std::span<const WriteBatch* const> batches) {
+  if (batches.empty()) return {};
+  // The checks run before a batch writes, so a batch fails half-written only
+  // on a SQLite error: rare enough to pay for the group twice, the second
+  // time with a savepoint per batch so that only the failing one is lost.
+  bool retry = false;
+  std::vector<Status> results = WriteGroup(conn, batches, /*savepoints=*/false, retry);
+  if (retry) results = WriteGroup(conn, batches, /*savepoints=*/true, retry);
   return results;
 }
 

@@ -1,0 +1,151 @@
+// The Store conformance suite, part 4: what a write stores when batches of
+// one Write touch the same run, and that an upsert of an existing run
+// replaces every column (and what visibility queries find by it).
+#include <functional>
+
+#include "store_suite.h"
+
+namespace weft::store::testing {
+namespace {
+
+std::vector<int64_t> EventIdsOf(Store& store, const std::string& run_id) {
+  Result<std::vector<EventRecord>> events = store.LoadEvents(run_id);
+  EXPECT_TRUE(events.ok());
+  std::vector<int64_t> ids;
+  if (!events.ok()) return ids;
+  for (const EventRecord& e : *events) ids.push_back(e.event_id);
+  return ids;
+}
+
+// Each batch is checked against the run as the batches before it in the same
+// Write left it, and a failed batch (even one that wrote the run once before
+// failing on a second write) leaves the run as it was for the batches after.
+TEST_P(StoreSuite, BatchesOfOneWriteSeeEachOthersRuns) {
+  ExecutionRecord r = MakeExecution("r");
+  struct Step {
+    std::string name;
+    std::function<WriteBatch()> batch;
+    bool ok;
+  };
+  std::vector<Step> steps = {
+      {"create", [&] { return BatchOf({Append(r, 0, 2)}); }, true},
+      {"stale: expects a later end", [&] { return BatchOf({Append(r, 5, 1)}); }, false},
+      {"two appends to r in one batch",
+       [&] {
+         return BatchOf({Append(r, 2, 1), Append(r, 3, 1)});
+       },
+       true},
+      {"stale: expects the end before the previous batch",
+       [&] { return BatchOf({Append(r, 2, 1)}); }, false},
+      {"second write of r in the batch is stale",
+       [&] {
+         return BatchOf({Append(r, 4, 1), Append(MakeExecution("side"), 0, 1), Append(r, 4, 1)});
+       },
+       false},
+      {"continues where the last good batch ended", [&] { return BatchOf({Append(r, 4, 1)}); },
+       true},
+  };
+  std::vector<WriteBatch> batches;
+  for (const Step& step : steps) batches.push_back(step.batch());
+  std::vector<Status> results = Write(batches);
+  ASSERT_EQ(results.size(), steps.size());
+  for (size_t i = 0; i < steps.size(); ++i) {
+    EXPECT_EQ(results[i].ok(), steps[i].ok) << steps[i].name;
+    if (!steps[i].ok && !results[i].ok()) {
+      EXPECT_EQ(results[i].error().code(), Errc::kConflict) << steps[i].name;
+    }
+  }
+  EXPECT_EQ(EventIdsOf(store(), "r"), (std::vector<int64_t>{1, 2, 3, 4, 5}));
+  Result<std::optional<ExecutionRecord>> side = store().GetExecution("side");
+  ASSERT_TRUE(side.ok());
+  EXPECT_FALSE(side->has_value());
+  EXPECT_TRUE(EventIdsOf(store(), "side").empty());
+  Result<std::optional<ExecutionRecord>> got = store().GetExecution("r");
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->last_event_id, 5);
+}
+
+void ExpectSameRecord(const ExecutionRecord& got, const ExecutionRecord& want) {
+  EXPECT_EQ(got.run_id, want.run_id);
+  EXPECT_EQ(got.domain, want.domain);
+  EXPECT_EQ(got.workflow_id, want.workflow_id);
+  EXPECT_EQ(got.type_name, want.type_name);
+  EXPECT_EQ(got.type_version, want.type_version);
+  EXPECT_EQ(got.open, want.open);
+  EXPECT_EQ(got.close_status, want.close_status);
+  EXPECT_EQ(got.start_time, want.start_time);
+  EXPECT_EQ(got.close_time, want.close_time);
+  EXPECT_EQ(got.shard, want.shard);
+  EXPECT_EQ(got.last_event_id, want.last_event_id);
+  EXPECT_EQ(got.tags, want.tags);
+  EXPECT_EQ(got.data, want.data);
+}
+
+// The run ids a query over the record's own domain, open state, workflow id,
+// type, start (and close) time and (if any) first tag finds.
+std::vector<std::string> FoundBy(Store& store, const ExecutionRecord& e) {
+  ExecutionQuery q;
+  q.domain = e.domain;
+  q.open = e.open;
+  q.workflow_id = e.workflow_id;
+  q.type_name = e.type_name;
+  q.type_version = e.type_version;
+  if (!e.tags.empty()) q.tag = e.tags[0];
+  if (!e.open) q.close_oldest = e.close_time;
+  q.start_oldest = e.start_time;
+  q.start_latest = e.start_time;
+  Result<ExecutionPage> page = store.ListExecutions(q);
+  EXPECT_TRUE(page.ok());
+  return page.ok() ? RunIds(page->executions) : std::vector<std::string>{};
+}
+
+// An append may change any column of the run: the stored record is the one
+// written, visibility finds it by its new values and not by its old ones.
+TEST_P(StoreSuite, AppendReplacesEveryColumnOfTheRun) {
+  struct Case {
+    std::string name;
+    std::function<void(ExecutionRecord&)> change;
+    bool old_values_still_match = false;  // no queryable column changed
+  };
+  std::vector<Case> cases = {
+      {"data only", [](ExecutionRecord& e) { e.data = "{\"new\":1}"; }, true},
+      {"close",
+       [](ExecutionRecord& e) {
+         e.open = false;
+         e.close_status = "COMPLETED";
+         e.close_time = 5000;
+       }},
+      {"domain", [](ExecutionRecord& e) { e.domain = "d2"; }},
+      {"workflow id", [](ExecutionRecord& e) { e.workflow_id = "wf-moved"; }},
+      {"type", [](ExecutionRecord& e) { e.type_name = "U", e.type_version = "2"; }},
+      {"start time", [](ExecutionRecord& e) { e.start_time = 777; }},
+      {"shard", [](ExecutionRecord& e) { e.shard = 9; }, true},
+      {"tags",
+       [](ExecutionRecord& e) {
+         e.tags = {"t2", "t3"};
+       }},
+      {"tags removed", [](ExecutionRecord& e) { e.tags.clear(); }},
+  };
+  int n = 0;
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    ExecutionRecord before = MakeExecution("run" + std::to_string(n++));
+    before.tags = {"t1"};
+    ASSERT_TRUE(WriteOne(BatchOf({Append(before, 0, 1)})).ok());
+    ExecutionRecord after = before;
+    c.change(after);
+    ExecutionWrite w = Append(after, 1, 1);
+    ASSERT_TRUE(WriteOne(BatchOf({w})).ok());
+
+    Result<std::optional<ExecutionRecord>> got = store().GetExecution(before.run_id);
+    ASSERT_TRUE(got.ok() && got->has_value());
+    ExpectSameRecord(**got, w.execution);
+    EXPECT_EQ(FoundBy(store(), w.execution), (std::vector<std::string>{before.run_id}));
+    before.last_event_id = 2;
+    std::vector<std::string> by_old = FoundBy(store(), before);
+    EXPECT_EQ(by_old.empty(), !c.old_values_still_match);
+  }
+}
+
+}  // namespace
+}  // namespace weft::store::testing
