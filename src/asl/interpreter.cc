@@ -66,6 +66,8 @@ json::string ToJsonString(const json::value& v) {
 void ExecutionState::Start(std::string_view input_text, json::value input, int64_t now,
                            StepResult* out) {
   now_ = now, out_ = out;
+  // Even the shortest execution has a few events: skip the first regrowths.
+  if (out_ && out_->events.capacity() == 0) out_->events.reserve(16);
   input_text_ = std::string(input_text);
   rng_ = Fnv1a(ctx_.execution_arn);
   Emit(nullptr, "ExecutionStarted",
@@ -199,11 +201,11 @@ void ExecutionState::Transition(Frame& f, int next, json::value output, json::st
 }
 
 void ExecutionState::FinishFrame(Frame& f, bool ok, json::value output,
-                                 std::optional<std::string> error,
-                                 std::optional<std::string> cause) {
+                                 std::optional<std::string> error, std::optional<std::string> cause,
+                                 std::string output_text) {
   if (f.parent < 0) {
     CloseExecution(ok ? ExecutionStatus::kSucceeded : ExecutionStatus::kFailed, &f,
-                   std::move(output), std::move(error), std::move(cause));
+                   std::move(output), std::move(error), std::move(cause), std::move(output_text));
     return;
   }
   Frame& parent = frames_.at(f.parent);
@@ -351,7 +353,7 @@ void ExecutionState::AbortFrame(Frame& f) {
 
 void ExecutionState::CloseExecution(ExecutionStatus status, Frame* root, json::value output,
                                     std::optional<std::string> error,
-                                    std::optional<std::string> cause) {
+                                    std::optional<std::string> cause, std::string output_text) {
   for (auto& [id, task] : tasks_) {
     Command c;
     c.kind = CommandKind::kCancelTask;
@@ -369,7 +371,7 @@ void ExecutionState::CloseExecution(ExecutionStatus status, Frame* root, json::v
   int64_t prev = root ? root->prev_event : next_event_id_ - 1;
   Command c;
   if (status == ExecutionStatus::kSucceeded) {
-    output_ = ToJson(output);
+    output_ = output_text.empty() ? ToJson(output) : std::move(output_text);
     Emit(nullptr, "ExecutionSucceeded",
          json::object{{"output", output_}, {"outputDetails", TruncatedFalse()}}, prev);
     c.kind = CommandKind::kCompleteExecution;

@@ -89,15 +89,18 @@ class ExecutionState {
   void Emit(Frame* f, std::string type, json::object details, int64_t prev = -1);
   // `output_text` is ToJson(output) (the StateExited output), or empty.
   void Transition(Frame& f, int next, json::value output, json::string output_text = {});
+  // `output_text`, when not empty, is ToJson(output) (the root frame's
+  // execution output, already serialised for StateExited).
   void FinishFrame(Frame& f, bool ok, json::value output, std::optional<std::string> error,
-                   std::optional<std::string> cause);
+                   std::optional<std::string> cause, std::string output_text = {});
   // A state failed: Retry, then Catch, else the frame fails. `error` is
   // absent for a Fail state without Error.
   void FailState(Frame& f, std::optional<std::string> error, std::optional<std::string> cause);
   void FailStateRuntime(Frame& f, const Error& e);
   void AbortFrame(Frame& f);
   void CloseExecution(ExecutionStatus status, Frame* root, json::value output,
-                      std::optional<std::string> error, std::optional<std::string> cause);
+                      std::optional<std::string> error, std::optional<std::string> cause,
+                      std::string output_text = {});
   std::string NewTimer(Frame& f, int64_t fire_at, const std::string& state_name);
   double NextRandom();
 

@@ -249,13 +249,18 @@ bool ExecutionState::Exit(Frame& f, const State& s, json::value output,
     details["assignedVariablesDetails"] = TruncatedFalse();
   }
   bool finishes = s.type == StateType::kSucceed || (s.end && next < 0);
-  json::string text_copy;
-  if (!finishes) text_copy = text;  // the next StateEntered input
+  json::string text_copy;        // the next StateEntered input
+  std::string execution_output;  // the execution's output
+  if (!finishes)
+    text_copy = text;
+  else if (f.parent < 0)
+    execution_output = std::string(text);
   details["output"] = std::move(text);
   details["outputDetails"] = TruncatedFalse();
   Emit(&f, std::string(StateTypeName(s.type)) + "StateExited", std::move(details));
   if (finishes) {
-    FinishFrame(f, true, std::move(output), std::nullopt, std::nullopt);
+    FinishFrame(f, true, std::move(output), std::nullopt, std::nullopt,
+                std::move(execution_output));
   } else {
     Transition(f, next, std::move(output), std::move(text_copy));
   }
