@@ -28,6 +28,11 @@ ScopeChain::ScopeChain(const std::map<int, Frame>& frames, const Frame& f) {
   for (size_t i = 0; i + 1 < size_; ++i) data_[i].parent = &data_[i + 1];
 }
 
+const FanOut& Frame::fan() const {
+  static const FanOut kNone;
+  return fan_out ? *fan_out : kNone;
+}
+
 namespace {
 
 // A copy of one built object: cheaper than building it from a list each time.

@@ -11,6 +11,7 @@
 
 #include <deque>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,6 +22,21 @@
 namespace weft::asl {
 
 enum class FrameWait { kNone, kTask, kTimer, kRetry, kChildren };
+
+// The children of a Map or Parallel state in progress (see Frame::fan()).
+struct FanOut {
+  json::array items;  // Map: the items; Parallel: one input per branch
+  json::array results;
+  // Running children. Their ids are found by scanning frames_ (only on
+  // abort), so that finishing one of 10,000 iterations costs O(1).
+  int64_t running_children = 0;
+  int64_t next_child = 0, done_children = 0, failed_children = 0;
+  int64_t max_concurrency = 0;
+  int64_t tolerated_count = -1;  // -1: none
+  double tolerated_percentage = -1;
+  int64_t last_child_event = 0;
+  bool operator==(const FanOut&) const = default;
+};
 
 struct Frame {
   int id = 0;
@@ -33,7 +49,7 @@ struct Frame {
   std::string wait_id;        // the task or timer id waited for
   json::value input;          // raw input of the current state
   json::string input_text;    // ToJson(input) when the transition knew it, else empty
-  json::value effective;      // after InputPath and Parameters (Task, Map, Parallel)
+  json::value effective;      // Wait: after InputPath, read again when the timer fires
   json::object vars;          // this scope's workflow variables
   int64_t entered_event = 0;  // the current state's StateEntered event id
   int64_t prev_event = 0;     // the last event of this frame (previousEventId)
@@ -43,17 +59,14 @@ struct Frame {
   std::string task_token;
   std::string task_kind;  // "task", "activity", "lambda": names the task events
 
-  // Map / Parallel in progress.
-  json::array items;  // Map: the items; Parallel: one input per branch
-  json::array results;
-  // Running children. Their ids are found by scanning frames_ (only on
-  // abort), so that finishing one of 10,000 iterations costs O(1).
-  int64_t running_children = 0;
-  int64_t next_child = 0, done_children = 0, failed_children = 0;
-  int64_t max_concurrency = 0;
-  int64_t tolerated_count = -1;  // -1: none
-  double tolerated_percentage = -1;
-  int64_t last_child_event = 0;
+  // Map / Parallel in progress: allocated only for the frames of such
+  // states, so that an iteration's frame stays small.
+  FanOut& fan() {
+    if (!fan_out) fan_out = std::make_unique<FanOut>();
+    return *fan_out;
+  }
+  const FanOut& fan() const;  // defaults when there is none
+  std::unique_ptr<FanOut> fan_out;
   bool silent = false;  // a Distributed Map iteration: its events are not in this history
 };
 

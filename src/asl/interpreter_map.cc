@@ -87,7 +87,7 @@ void ExecutionState::RunMap(Frame& f, const State& s) {
   if (!items->is_array())
     return runtime("Unable to apply ItemsPath " + (s.items_path ? s.items_path->text() : "$") +
                    " : the value is not an array: " + ToJson(*items));
-  f.max_concurrency = s.max_concurrency;
+  f.fan().max_concurrency = s.max_concurrency;
   if (s.max_concurrency_path) {
     auto v = s.max_concurrency_path->Evaluate(scope);
     if (!v) return FailStateRuntime(f, v.error());
@@ -95,18 +95,18 @@ void ExecutionState::RunMap(Frame& f, const State& s) {
     if (!n || *n < 0 || *n > INT32_MAX)  // AWS reads it as a Java int
       return runtime("The MaxConcurrencyPath field refers to value \"" + Printable(*v) +
                      "\" which is not a valid integer: " + s.max_concurrency_path->text());
-    f.max_concurrency = *n;
+    f.fan().max_concurrency = *n;
   }
   const json::array& arr = items->as_array();
   Emit(&f, "MapStateStarted", json::object{{"length", static_cast<int64_t>(arr.size())}});
-  f.tolerated_count = s.tolerated_failure_count.value_or(-1);
-  f.tolerated_percentage = s.tolerated_failure_percentage.value_or(-1);
+  f.fan().tolerated_count = s.tolerated_failure_count.value_or(-1);
+  f.fan().tolerated_percentage = s.tolerated_failure_percentage.value_or(-1);
   if (s.tolerated_failure_count_path) {
     auto v = s.tolerated_failure_count_path->Evaluate(scope);
     if (!v) return FailStateRuntime(f, v.error());
     auto n = AsInteger(*v);
     if (!n || *n < 0) return runtime("ToleratedFailureCount cannot be negative.");
-    f.tolerated_count = *n;
+    f.fan().tolerated_count = *n;
   }
   if (s.tolerated_failure_percentage_path) {
     auto v = s.tolerated_failure_percentage_path->Evaluate(scope);
@@ -114,7 +114,7 @@ void ExecutionState::RunMap(Frame& f, const State& s) {
     auto pct = AsNumber(*v);
     if (!pct || *pct < 0 || *pct > 100)
       return runtime("ToleratedFailurePercentage must be between 0 and 100.");
-    f.tolerated_percentage = *pct;
+    f.fan().tolerated_percentage = *pct;
   }
   const size_t n = arr.size();
   // The items are ours to take when nothing reads them again: they are in
@@ -145,11 +145,11 @@ void ExecutionState::RunMap(Frame& f, const State& s) {
                                         "000000000000:mapRun:" + ctx_.state_machine_name + "/" +
                                         label + ":" + ctx_.execution_name}});
   }
-  f.results = json::array(n);
-  f.items = std::move(inputs);
-  f.next_child = f.done_children = f.failed_children = 0;
-  f.running_children = 0;
-  f.last_child_event = f.prev_event;
+  f.fan().results = json::array(n);
+  f.fan().items = std::move(inputs);
+  f.fan().next_child = f.fan().done_children = f.fan().failed_children = 0;
+  f.fan().running_children = 0;
+  f.fan().last_child_event = f.prev_event;
   f.wait = FrameWait::kChildren;
   if (n == 0) {
     ChildFinished(f, f, true, nullptr, std::nullopt, std::nullopt);
@@ -177,29 +177,30 @@ void ExecutionState::RunParallel(Frame& f, const State& s) {
     effective = std::move(*p);
   }
   Emit(&f, "ParallelStateStarted", {});
-  f.items = json::array(s.branches.size(), effective);
-  f.results = json::array(s.branches.size());
-  f.next_child = f.done_children = f.failed_children = 0;
-  f.running_children = 0;
-  f.max_concurrency = 0;
-  f.tolerated_count = -1;
-  f.tolerated_percentage = -1;
-  f.last_child_event = f.prev_event;
+  f.fan().items = json::array(s.branches.size(), effective);
+  f.fan().results = json::array(s.branches.size());
+  f.fan().next_child = f.fan().done_children = f.fan().failed_children = 0;
+  f.fan().running_children = 0;
+  f.fan().max_concurrency = 0;
+  f.fan().tolerated_count = -1;
+  f.fan().tolerated_percentage = -1;
+  f.fan().last_child_event = f.prev_event;
   f.wait = FrameWait::kChildren;
   StartChildren(f, s);
 }
 
 void ExecutionState::StartChildren(Frame& f, const State& s) {
-  int64_t n = static_cast<int64_t>(f.items.size());
+  int64_t n = static_cast<int64_t>(f.fan().items.size());
   bool is_map = s.type == StateType::kMap;
-  while (f.next_child < n && (f.max_concurrency == 0 || f.running_children < f.max_concurrency)) {
-    int64_t i = f.next_child++;
+  while (f.fan().next_child < n &&
+         (f.fan().max_concurrency == 0 || f.fan().running_children < f.fan().max_concurrency)) {
+    int64_t i = f.fan().next_child++;
     int block = is_map ? s.processor : s.branches[static_cast<size_t>(i)];
     int parent_id = f.id;
     bool silent = f.silent || (is_map && s.distributed);
     int64_t prev = f.prev_event;
     // An item is read only to start its iteration: move it there.
-    json::value input = std::move(f.items[static_cast<size_t>(i)]);
+    json::value input = std::move(f.fan().items[static_cast<size_t>(i)]);
     Frame& child = NewFrame(parent_id, block, std::move(input));
     Frame& parent = frames_.at(parent_id);  // NewFrame may rehash nothing (std::map): stable
     child.child_index = i;
@@ -209,7 +210,7 @@ void ExecutionState::StartChildren(Frame& f, const State& s) {
       Emit(nullptr, "MapIterationStarted", json::object{{"index", i}, {"name", s.name}}, prev);
       child.prev_event = next_event_id_ - 1;
     }
-    ++parent.running_children;
+    ++parent.fan().running_children;
   }
 }
 
@@ -223,29 +224,31 @@ void ExecutionState::ChildFinished(Frame& parent, Frame& child, bool ok, json::v
     int64_t index = child.child_index;
     int64_t child_last = child.prev_event;
     const int child_id = child.id;
-    --parent.running_children;
+    --parent.fan().running_children;
     frames_.erase(child_id);  // `child` is gone from here on
     if (!parent.silent) parent.prev_event = child_last;
     if (inline_events) {
       Emit(nullptr, ok ? "MapIterationSucceeded" : "MapIterationFailed",
            json::object{{"index", index}, {"name", s.name}}, child_last);
-      parent.last_child_event = next_event_id_ - 1;
+      parent.fan().last_child_event = next_event_id_ - 1;
     } else if (!parent.silent) {
-      parent.last_child_event = child_last;
+      parent.fan().last_child_event = child_last;
     }
-    ++parent.done_children;
+    ++parent.fan().done_children;
     if (ok) {
-      parent.results[static_cast<size_t>(index)] = std::move(output);
+      parent.fan().results[static_cast<size_t>(index)] = std::move(output);
     } else {
-      ++parent.failed_children;
-      int64_t n = static_cast<int64_t>(parent.items.size());
+      ++parent.fan().failed_children;
+      int64_t n = static_cast<int64_t>(parent.fan().items.size());
       bool tolerated =
           is_map &&
-          ((parent.tolerated_count >= 0 && parent.failed_children <= parent.tolerated_count) ||
-           (parent.tolerated_percentage >= 0 &&
-            parent.failed_children * 100.0 <= parent.tolerated_percentage * n));
+          ((parent.fan().tolerated_count >= 0 &&
+            parent.fan().failed_children <= parent.fan().tolerated_count) ||
+           (parent.fan().tolerated_percentage >= 0 &&
+            parent.fan().failed_children * 100.0 <= parent.fan().tolerated_percentage * n));
       if (!tolerated) {
-        bool tolerance_set = parent.tolerated_count >= 0 || parent.tolerated_percentage >= 0;
+        bool tolerance_set =
+            parent.fan().tolerated_count >= 0 || parent.fan().tolerated_percentage >= 0;
         std::optional<std::string> err = error;
         if (is_map && tolerance_set) {
           err = std::string(errors::kExceedToleratedFailureThreshold);
@@ -260,7 +263,7 @@ void ExecutionState::ChildFinished(Frame& parent, Frame& child, bool ok, json::v
             Emit(nullptr, "MapIterationAborted", json::object{{"index", idx}, {"name", s.name}},
                  parent.prev_event);
         }
-        parent.running_children = 0;
+        parent.fan().running_children = 0;
         parent.wait = FrameWait::kNone;
         if (!RetryPending(parent, s, err.value_or(""))) {
           if (is_map && s.distributed) Emit(&parent, "MapRunFailed", {});
@@ -271,12 +274,12 @@ void ExecutionState::ChildFinished(Frame& parent, Frame& child, bool ok, json::v
       }
     }
   }
-  if (parent.done_children < static_cast<int64_t>(parent.items.size())) {
+  if (parent.fan().done_children < static_cast<int64_t>(parent.fan().items.size())) {
     StartChildren(parent, s);
     return;
   }
   parent.wait = FrameWait::kNone;
-  int64_t prev = inline_events ? parent.last_child_event : parent.prev_event;
+  int64_t prev = inline_events ? parent.fan().last_child_event : parent.prev_event;
   int64_t exited_prev = prev;
   if (is_map && s.distributed && !parent.silent) {
     // AWS links MapStateSucceeded and (in most recorded histories; it
@@ -288,9 +291,9 @@ void ExecutionState::ChildFinished(Frame& parent, Frame& child, bool ok, json::v
     Emit(nullptr, is_map ? "MapStateSucceeded" : "ParallelStateSucceeded", {}, prev);
     parent.prev_event = exited_prev;
   }
-  json::value results(std::move(parent.results));
-  parent.results = json::array();
-  parent.items = json::array();
+  json::value results(std::move(parent.fan().results));
+  parent.fan().results = json::array();
+  parent.fan().items = json::array();
   CompleteState(parent, s, std::move(results), true);
 }
 

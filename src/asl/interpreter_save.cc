@@ -40,16 +40,16 @@ json::object SaveFrame(const Frame& f) {
                       {"retryTotal", f.retry_total},
                       {"taskToken", f.task_token},
                       {"taskKind", f.task_kind},
-                      {"items", f.items},
-                      {"results", f.results},
-                      {"runningChildren", f.running_children},
-                      {"nextChild", f.next_child},
-                      {"doneChildren", f.done_children},
-                      {"failedChildren", f.failed_children},
-                      {"maxConcurrency", f.max_concurrency},
-                      {"toleratedCount", f.tolerated_count},
-                      {"toleratedPercentage", f.tolerated_percentage},
-                      {"lastChildEvent", f.last_child_event},
+                      {"items", f.fan().items},
+                      {"results", f.fan().results},
+                      {"runningChildren", f.fan().running_children},
+                      {"nextChild", f.fan().next_child},
+                      {"doneChildren", f.fan().done_children},
+                      {"failedChildren", f.fan().failed_children},
+                      {"maxConcurrency", f.fan().max_concurrency},
+                      {"toleratedCount", f.fan().tolerated_count},
+                      {"toleratedPercentage", f.fan().tolerated_percentage},
+                      {"lastChildEvent", f.fan().last_child_event},
                       {"silent", f.silent}};
 }
 
@@ -76,16 +76,18 @@ Frame LoadFrame(const json::object& o) {
   f.retry_total = I(o, "retryTotal");
   f.task_token = OptFrom(o, "taskToken").value_or("");
   f.task_kind = OptFrom(o, "taskKind").value_or("");
-  if (auto* a = FindArray(o, "items")) f.items = *a;
-  if (auto* a = FindArray(o, "results")) f.results = *a;
-  f.running_children = I(o, "runningChildren");
-  f.next_child = I(o, "nextChild");
-  f.done_children = I(o, "doneChildren");
-  f.failed_children = I(o, "failedChildren");
-  f.max_concurrency = I(o, "maxConcurrency");
-  f.tolerated_count = I(o, "toleratedCount");
-  f.tolerated_percentage = o.at("toleratedPercentage").to_number<double>();
-  f.last_child_event = I(o, "lastChildEvent");
+  FanOut fan;
+  if (auto* a = FindArray(o, "items")) fan.items = *a;
+  if (auto* a = FindArray(o, "results")) fan.results = *a;
+  fan.running_children = I(o, "runningChildren");
+  fan.next_child = I(o, "nextChild");
+  fan.done_children = I(o, "doneChildren");
+  fan.failed_children = I(o, "failedChildren");
+  fan.max_concurrency = I(o, "maxConcurrency");
+  fan.tolerated_count = I(o, "toleratedCount");
+  fan.tolerated_percentage = o.at("toleratedPercentage").to_number<double>();
+  fan.last_child_event = I(o, "lastChildEvent");
+  if (!(fan == FanOut{})) f.fan_out = std::make_unique<FanOut>(std::move(fan));
   f.silent = FindBool(o, "silent").value_or(false);
   return f;
 }
