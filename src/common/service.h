@@ -71,6 +71,14 @@ class ApiService {
   // The namespace of fault names in `__type`, e.g. "com.amazonaws.swf.base.model".
   virtual std::string_view error_namespace() const = 0;
   virtual bool HasOperation(std::string_view operation) const = 0;
+  // Whether an operation may wait a long time for work (a long poll). Only
+  // for these does the server watch the socket for the client leaving
+  // (RequestContext::disconnect): the watch costs system calls and
+  // allocations that quick operations need not pay.
+  virtual bool IsLongPoll(std::string_view operation) const {
+    (void)operation;
+    return false;
+  }
   // Runs an operation. A client error comes back as an Error; the returned
   // JSON is the response body (an empty object for void operations).
   virtual net::awaitable<Result<json::value>> Invoke(std::string_view operation,

@@ -208,4 +208,12 @@ net::awaitable<HttpReply> HandleRequest(const ApiRouter& router, const HttpReque
   }
 }
 
+bool IsLongPoll(const ApiRouter& router, const HttpRequest& request) {
+  if (request.method() != http::verb::post) return false;
+  auto target = request.find(kTargetHeader);
+  if (target == request.end()) return false;
+  auto route = router.Find(target->value());
+  return route.ok() && route->service->IsLongPoll(route->operation);
+}
+
 }  // namespace weft::server

@@ -193,9 +193,10 @@ net::awaitable<void> ServeRequests(ServerState& state, Connection& connection) {
     connection.stream.expires_never();  // a long poll may take a minute
     RequestContext context;
     context.request_id = NewUuid();
-    // Watch for the client leaving only when no pipelined bytes are buffered:
-    // a client that already sent its next request has not gone away.
-    bool watch = request->method() == http::verb::post && buffer.size() == 0;
+    // Watch for the client leaving only during long polls, and only when no
+    // pipelined bytes are buffered: a client that already sent its next
+    // request has not gone away.
+    bool watch = buffer.size() == 0 && IsLongPoll(state.router, *request);
     // No co_await inside ?: or ||: g++ 12 miscompiles those in coroutines.
     HttpReply reply;
     if (watch) {

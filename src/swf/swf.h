@@ -36,6 +36,9 @@ class SwfService final : public ApiService {
   std::string_view target_prefix() const override { return "SimpleWorkflowService"; }
   std::string_view error_namespace() const override { return "com.amazonaws.swf.base.model"; }
   bool HasOperation(std::string_view operation) const override;
+  bool IsLongPoll(std::string_view operation) const override {
+    return operation == "PollForDecisionTask" || operation == "PollForActivityTask";
+  }
   net::awaitable<Result<json::value>> Invoke(std::string_view operation, RequestContext& context,
                                              json::object& request) override;
 

@@ -50,6 +50,21 @@ TEST(ApiRouterTest, FindsServiceByShortOrLegacyPrefix) {
   }
 }
 
+TEST(IsLongPollTest, OnlyPostsToLongPollOperationsAreWatched) {
+  TestService test;
+  ApiRouter router({&test});
+  auto request = [](http::verb verb, std::string target) {
+    HttpRequest r{verb, "/", 11};
+    if (!target.empty()) r.set("X-Amz-Target", target);
+    return r;
+  };
+  EXPECT_TRUE(IsLongPoll(router, request(http::verb::post, "TestService.Hold")));
+  EXPECT_FALSE(IsLongPoll(router, request(http::verb::post, "TestService.Echo")));
+  EXPECT_FALSE(IsLongPoll(router, request(http::verb::get, "TestService.Hold")));
+  EXPECT_FALSE(IsLongPoll(router, request(http::verb::post, "Nope.Hold")));
+  EXPECT_FALSE(IsLongPoll(router, request(http::verb::post, "")));
+}
+
 TEST(ParseAuthorizationTest, ReadsAccessKeyAndRegionOnly) {
   struct Case {
     std::string header;

@@ -26,6 +26,7 @@ class TestService : public ApiService {
         "FailInternal", "FailUnavailable", "Throw",       "Hold"};
     return kOps.count(op) > 0;
   }
+  bool IsLongPoll(std::string_view op) const override { return op == "Hold"; }
 
   net::awaitable<Result<json::value>> Invoke(std::string_view op, RequestContext& context,
                                              json::object& request) override {
