@@ -39,7 +39,12 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& data_d
   Result<std::unique_ptr<Connection>> writer = Connection::Open(path, /*read_only=*/false);
   if (!writer.ok()) return std::move(writer).error();
   if (Status s = Migrate(**writer); !s.ok()) return std::move(s).error();
-  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(path), std::move(*writer)));
+  std::unique_ptr<SqliteStore> store(new SqliteStore(path, std::move(*writer)));
+  Result<std::unique_ptr<Checkpointer>> checkpointer =
+      Checkpointer::Start(path, *store->writer_, store->write_mu_);
+  if (!checkpointer.ok()) return std::move(checkpointer).error();
+  store->checkpointer_ = std::move(*checkpointer);
+  return store;
 }
 
 SqliteStore::Reader::~Reader() {

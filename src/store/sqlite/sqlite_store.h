@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "store/sqlite/checkpointer.h"
 #include "store/sqlite/connection.h"
 #include "store/store.h"
 
@@ -60,6 +61,9 @@ class SqliteStore final : public Store {
 
   std::mutex write_mu_;
   std::unique_ptr<Connection> writer_;  // guarded by write_mu_
+  // Checkpoints the WAL from its own thread (hooked on writer_'s commits);
+  // declared after writer_ so that it is destroyed (unhooked) first.
+  std::unique_ptr<Checkpointer> checkpointer_;
 
   std::mutex readers_mu_;
   std::condition_variable reader_idle_;

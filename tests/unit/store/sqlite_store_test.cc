@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "store/sqlite/base64.h"
+#include "store/sqlite/checkpointer.h"
 #include "store_suite.h"
 
 namespace weft::store::testing {
@@ -167,6 +168,44 @@ TEST(SqliteStore, SqliteErrorInsideABatchFailsOnlyThatBatch) {
   EXPECT_EQ(QueryFile(db_path, "SELECT count(*) FROM registry"), "0");
   // The group goes on from where the committed batches left it.
   EXPECT_TRUE(WriteTo(**store, BatchOf({Append(MakeExecution("after"), 2, 1)})).ok());
+}
+
+// The WAL is checkpointed (by the store's checkpointer thread, not inside
+// commits) and restarted from its beginning once it reaches the restart
+// size, so that it stays bounded however much is written: here ~1.6 times
+// the restart size in total, in groups of 1 MiB.
+TEST(SqliteStore, WalStaysBoundedUnderSustainedWrites) {
+  constexpr int64_t kRestartBytes = int64_t{sqlite::Checkpointer::kRestartPages} * 4096;
+  constexpr int64_t kBatchBytes = 64 * 1024, kPerGroup = 16;
+  const int64_t groups = kRestartBytes * 8 / 5 / (kBatchBytes * kPerGroup);
+  SqliteBackend backend;
+  Result<std::unique_ptr<Store>> store = backend.Open();
+  ASSERT_TRUE(store.ok());
+  std::string wal = backend.data_dir() + "/weft.db-wal";
+  uintmax_t largest = 0;
+  for (int64_t g = 0; g < groups; ++g) {
+    std::vector<WriteBatch> batches;
+    for (int64_t i = 0; i < kPerGroup; ++i) {
+      ExecutionWrite w = Append(MakeExecution("w" + std::to_string(g * kPerGroup + i)), 0, 1);
+      w.events[0].attributes = std::string(kBatchBytes, 'x');
+      batches.push_back(BatchOf({w}));
+    }
+    std::vector<const WriteBatch*> ptrs;
+    for (const WriteBatch& b : batches) ptrs.push_back(&b);
+    for (const Status& s : (*store)->Write(ptrs)) ASSERT_TRUE(s.ok());
+    std::error_code ec;
+    uintmax_t size = fs::file_size(wal, ec);
+    if (!ec) largest = std::max(largest, size);
+  }
+  EXPECT_GT(largest, 0u);
+  // The restart size, plus what the writer appends before the checkpointer
+  // takes the writer mutex (a few groups), plus slack.
+  EXPECT_LT(largest, static_cast<uintmax_t>(kRestartBytes + 16 * kBatchBytes * kPerGroup));
+  ExecutionQuery q;
+  q.domain = "d";
+  Result<int64_t> count = (*store)->CountExecutions(q);
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, groups * kPerGroup);
 }
 
 // The child writes through a Committer from 4 threads and reports, through a
