@@ -187,7 +187,8 @@ SpeedResult Speed(const std::string& name, const StateMachinePtr& m, const std::
   for (int r = 0; r < repeats; ++r) best = std::min(best, TimeRuns(m, input, runs));
   SpeedResult r{name,        runs, expected * runs, static_cast<int64_t>(first.events.size()),
                 allocations, best};
-  if (const auto* o = weft::FindString(first.events.back().details, "output")) r.output = *o;
+  weft::json::object last = first.events.back().Details();
+  if (const auto* o = weft::FindString(last, "output")) r.output = *o;
   return r;
 }
 

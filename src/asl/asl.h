@@ -72,17 +72,22 @@ struct ExecutionContext {
 
 // A Step Functions history event, as GetExecutionHistory returns it. The
 // details are the `<type>EventDetails` member (e.g. stateEnteredEventDetails),
-// named by DetailsKey(); empty for the types that have none.
+// named by DetailsKey(); empty for the types that have none. They are kept
+// as compact JSON text (the interpreter writes it directly, a host stores it
+// as is): Details() parses it for a host that wants the members.
 struct HistoryEvent {
   int64_t id = 0;
   int64_t previous_event_id = 0;
   int64_t timestamp_ms = 0;
-  std::string type;  // "PassStateEntered", "TaskScheduled", ...
-  json::object details;
+  std::string type;                // "PassStateEntered", "TaskScheduled", ...
+  std::string details_json;        // a JSON object's text; "" = no details
   std::string DetailsKey() const;  // "" when the type has no details shape
+  json::object Details() const;    // parsed details_json; {} when empty or not an object
 };
 // {"timestamp": epoch seconds, "type", "id", "previousEventId", "<key>": {...}}
 json::object HistoryEventToJson(const HistoryEvent& e);
+// The same as compact JSON text, without parsing the details.
+std::string HistoryEventToJsonText(const HistoryEvent& e);
 // The inverse (for replay from a stored history). Errors: Validation.
 Result<HistoryEvent> HistoryEventFromJson(const json::object& o);
 

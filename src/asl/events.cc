@@ -68,15 +68,44 @@ std::string HistoryEvent::DetailsKey() const {
   return "";
 }
 
-json::object HistoryEventToJson(const HistoryEvent& e) {
+json::object HistoryEvent::Details() const {
+  if (details_json.empty()) return {};
+  auto v = ParseJson(details_json);
+  if (!v || !v->is_object()) return {};
+  return std::move(v->as_object());
+}
+
+namespace {
+
+json::object EventHeader(const HistoryEvent& e) {
   json::object o;
   o["timestamp"] = ToEpochSeconds(e.timestamp_ms);
   o["type"] = e.type;
   o["id"] = e.id;
   o["previousEventId"] = e.previous_event_id;
-  std::string key = e.DetailsKey();
-  if (!key.empty()) o[key] = e.details;
   return o;
+}
+
+}  // namespace
+
+json::object HistoryEventToJson(const HistoryEvent& e) {
+  json::object o = EventHeader(e);
+  std::string key = e.DetailsKey();
+  if (!key.empty()) o[key] = e.Details();
+  return o;
+}
+
+std::string HistoryEventToJsonText(const HistoryEvent& e) {
+  std::string text = ToJson(EventHeader(e));
+  std::string key = e.DetailsKey();
+  if (key.empty()) return text;
+  text.pop_back();  // the closing brace
+  text += ",\"";
+  text += key;
+  text += "\":";
+  text += e.details_json.empty() ? std::string_view("{}") : std::string_view(e.details_json);
+  text.push_back('}');
+  return text;
 }
 
 Result<HistoryEvent> HistoryEventFromJson(const json::object& o) {
@@ -91,7 +120,7 @@ Result<HistoryEvent> HistoryEventFromJson(const json::object& o) {
     e.timestamp_ms = static_cast<int64_t>(ts->to_number<double>() * 1000.0 + 0.5);
   std::string key = e.DetailsKey();
   if (!key.empty())
-    if (const json::object* d = FindObject(o, key)) e.details = *d;
+    if (const json::object* d = FindObject(o, key)) e.details_json = ToJson(*d);
   return e;
 }
 

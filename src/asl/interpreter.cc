@@ -35,12 +35,6 @@ const FanOut& Frame::fan() const {
 
 namespace {
 
-// A copy of one built object: cheaper than building it from a list each time.
-json::object TruncatedFalse() {
-  static const json::object kTruncatedFalse{{"truncated", false}};
-  return kTruncatedFalse;
-}
-
 uint64_t SplitMix(uint64_t& state) {
   uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -55,6 +49,60 @@ uint64_t Fnv1a(std::string_view s) {
 }
 
 }  // namespace
+
+DetailsText::DetailsText(size_t reserve) {
+  text_.reserve(reserve);
+  text_.push_back('{');
+}
+
+void DetailsText::Key(std::string_view key) {
+  if (text_.size() > 1) text_.push_back(',');
+  text_.push_back('"');
+  text_ += key;
+  text_ += "\":";
+}
+
+DetailsText& DetailsText::Str(std::string_view key, std::string_view value) {
+  Key(key);
+  AppendJsonString(text_, value);
+  return *this;
+}
+
+DetailsText& DetailsText::Raw(std::string_view key, std::string_view json_text) {
+  Key(key);
+  text_ += json_text;
+  return *this;
+}
+
+DetailsText& DetailsText::Int(std::string_view key, int64_t value) {
+  Key(key);
+  text_ += std::to_string(value);
+  return *this;
+}
+
+DetailsText& DetailsText::NotTruncated(std::string_view key) {
+  return Raw(key, R"({"truncated":false})");
+}
+
+DetailsText& DetailsText::TextsOf(std::string_view key, const json::object& values) {
+  Key(key);
+  text_.push_back('{');
+  bool first = true;
+  for (const auto& kv : values) {
+    if (!first) text_.push_back(',');
+    first = false;
+    AppendJsonString(text_, kv.key());
+    text_.push_back(':');
+    AppendJsonString(text_, ToJson(kv.value()));
+  }
+  text_.push_back('}');
+  return *this;
+}
+
+std::string DetailsText::Take() {
+  text_.push_back('}');
+  return std::move(text_);
+}
 
 json::string ToJsonString(const json::value& v) {
   // One buffer per thread, so that serialising does not grow a fresh string
@@ -75,10 +123,13 @@ void ExecutionState::Start(std::string_view input_text, json::value input, int64
   if (out_ && out_->events.capacity() == 0) out_->events.reserve(16);
   input_text_ = std::string(input_text);
   rng_ = Fnv1a(ctx_.execution_arn);
-  Emit(nullptr, "ExecutionStarted",
-       json::object{
-           {"input", input_text_}, {"inputDetails", TruncatedFalse()}, {"roleArn", ctx_.role_arn}},
-       0);
+  EmitText(nullptr, "ExecutionStarted",
+           DetailsText(DetailsRoom(input_text_.size()))
+               .Str("input", input_text_)
+               .NotTruncated("inputDetails")
+               .Str("roleArn", ctx_.role_arn)
+               .Take(),
+           0);
   // The root frame owns the parsed input; $$.Execution.Input is parsed
   // again from input_text_ when a state first reads the context.
   Frame& root = NewFrame(-1, 0, std::move(input));
@@ -186,12 +237,17 @@ void ExecutionState::Run() {
 
 void ExecutionState::Emit(Frame* f, std::string type, json::object details, int64_t prev) {
   if (f && f->silent) return;
+  EmitText(f, std::move(type), ToJson(details), prev);
+}
+
+void ExecutionState::EmitText(Frame* f, std::string type, std::string details_json, int64_t prev) {
+  if (f && f->silent) return;
   HistoryEvent e;
   e.id = next_event_id_++;
   e.previous_event_id = prev >= 0 ? prev : (f ? f->prev_event : e.id - 1);
   e.timestamp_ms = now_;
   e.type = std::move(type);
-  e.details = std::move(details);
+  e.details_json = std::move(details_json);
   if (f) f->prev_event = e.id;
   if (out_) out_->events.push_back(std::move(e));
 }
@@ -299,15 +355,11 @@ void ExecutionState::FailState(Frame& f, std::optional<std::string> error_name,
     }
     for (auto& kv : assigned) f.vars[kv.key()] = kv.value();
     json::string output_text = ToJsonString(output);
-    json::object details{
-        {"name", s.name}, {"output", output_text}, {"outputDetails", TruncatedFalse()}};
-    if (c.assign) {
-      json::object vars;
-      for (auto& kv : assigned) vars[kv.key()] = ToJson(kv.value());
-      details["assignedVariables"] = std::move(vars);
-      details["assignedVariablesDetails"] = TruncatedFalse();
-    }
-    Emit(&f, std::string(StateTypeName(s.type)) + "StateExited", std::move(details));
+    DetailsText details(DetailsRoom(output_text.size() + s.name.size()));
+    details.Str("name", s.name).Str("output", output_text).NotTruncated("outputDetails");
+    if (c.assign)
+      details.TextsOf("assignedVariables", assigned).NotTruncated("assignedVariablesDetails");
+    EmitText(&f, std::string(StateTypeName(s.type)) + "StateExited", details.Take());
     f.retry_counts.clear();
     f.retry_total = 0;
     Transition(f, c.next_index, std::move(output), std::move(output_text));
@@ -377,8 +429,12 @@ void ExecutionState::CloseExecution(ExecutionStatus status, Frame* root, json::v
   Command c;
   if (status == ExecutionStatus::kSucceeded) {
     output_ = output_text.empty() ? ToJson(output) : std::move(output_text);
-    Emit(nullptr, "ExecutionSucceeded",
-         json::object{{"output", output_}, {"outputDetails", TruncatedFalse()}}, prev);
+    EmitText(nullptr, "ExecutionSucceeded",
+             DetailsText(DetailsRoom(output_.size()))
+                 .Str("output", output_)
+                 .NotTruncated("outputDetails")
+                 .Take(),
+             prev);
     c.kind = CommandKind::kCompleteExecution;
     c.output = output_;
   } else {

@@ -100,6 +100,9 @@ class ExecutionState {
   void Run();
   Frame& NewFrame(int parent, int block, json::value input);
   void Emit(Frame* f, std::string type, json::object details, int64_t prev = -1);
+  // The same with the details already as JSON text (DetailsText): the hot
+  // events skip building a json::object.
+  void EmitText(Frame* f, std::string type, std::string details_json, int64_t prev = -1);
   // `output_text` is ToJson(output) (the StateExited output), or empty.
   void Transition(Frame& f, int next, json::value output, json::string output_text = {});
   // `output_text`, when not empty, is ToJson(output) (the root frame's
@@ -165,6 +168,26 @@ class ExecutionState {
 // ToJson(v) as a json::string (for event details), without a temporary
 // std::string per call.
 json::string ToJsonString(const json::value& v);
+
+// Writes an event's details object as compact JSON text, member by member,
+// in the order of the calls. Keys are literals that need no escaping.
+class DetailsText {
+ public:
+  explicit DetailsText(size_t reserve = 64);
+  DetailsText& Str(std::string_view key, std::string_view value);  // "key":"value"
+  DetailsText& Raw(std::string_view key, std::string_view json_text);
+  DetailsText& Int(std::string_view key, int64_t value);
+  DetailsText& NotTruncated(std::string_view key);  // "key":{"truncated":false}
+  // "key":{"<name>":"<value as JSON text>",...}, as assignedVariables.
+  DetailsText& TextsOf(std::string_view key, const json::object& values);
+  std::string Take();  // closes the object
+
+ private:
+  void Key(std::string_view key);
+  std::string text_;
+};
+// Room for a JSON string member holding `text` (escapes add a little).
+inline size_t DetailsRoom(size_t text_bytes) { return text_bytes + text_bytes / 4 + 96; }
 
 // Builds the variable chain of a frame (innermost first) for EvalScope.
 // Built once per state step: a chain of up to kInline scopes (nesting

@@ -38,6 +38,11 @@ std::optional<int64_t> AsInteger(const json::value& v) {
   return std::nullopt;
 }
 
+// {"index": i, "name": the Map state}, the details of the MapIteration* events.
+std::string IterationDetails(int64_t index, const std::string& name) {
+  return DetailsText(name.size() + 40).Int("index", index).Str("name", name).Take();
+}
+
 }  // namespace
 
 bool ExecutionState::RetryPending(const Frame& f, const State& s, std::string_view error) const {
@@ -207,7 +212,7 @@ void ExecutionState::StartChildren(Frame& f, const State& s) {
     child.silent = silent;
     child.prev_event = prev;
     if (is_map && !silent) {
-      Emit(nullptr, "MapIterationStarted", json::object{{"index", i}, {"name", s.name}}, prev);
+      EmitText(nullptr, "MapIterationStarted", IterationDetails(i, s.name), prev);
       child.prev_event = next_event_id_ - 1;
     }
     ++parent.fan().running_children;
@@ -228,8 +233,8 @@ void ExecutionState::ChildFinished(Frame& parent, Frame& child, bool ok, json::v
     frames_.erase(child_id);  // `child` is gone from here on
     if (!parent.silent) parent.prev_event = child_last;
     if (inline_events) {
-      Emit(nullptr, ok ? "MapIterationSucceeded" : "MapIterationFailed",
-           json::object{{"index", index}, {"name", s.name}}, child_last);
+      EmitText(nullptr, ok ? "MapIterationSucceeded" : "MapIterationFailed",
+               IterationDetails(index, s.name), child_last);
       parent.fan().last_child_event = next_event_id_ - 1;
     } else if (!parent.silent) {
       parent.fan().last_child_event = child_last;
@@ -260,8 +265,8 @@ void ExecutionState::ChildFinished(Frame& parent, Frame& child, bool ok, json::v
           int64_t idx = it->second.child_index;
           AbortFrame(it->second);
           if (inline_events)
-            Emit(nullptr, "MapIterationAborted", json::object{{"index", idx}, {"name", s.name}},
-                 parent.prev_event);
+            EmitText(nullptr, "MapIterationAborted", IterationDetails(idx, s.name),
+                     parent.prev_event);
         }
         parent.fan().running_children = 0;
         parent.wait = FrameWait::kNone;

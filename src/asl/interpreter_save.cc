@@ -218,7 +218,8 @@ Result<Execution> Execution::Replay(StateMachinePtr machine, ExecutionContext co
   if (history.empty() || history[0].type != "ExecutionStarted")
     return Error::Validation("a history starts with ExecutionStarted");
   std::string input = "{}";
-  if (auto* s = FindString(history[0].details, "input")) input = std::string(*s);
+  json::object started = history[0].Details();
+  if (auto* s = FindString(started, "input")) input = std::string(*s);
   std::unordered_map<int64_t, const HistoryEvent*> by_id;
   for (const auto& e : history) by_id[e.id] = &e;
 
@@ -238,8 +239,9 @@ Result<Execution> Execution::Replay(StateMachinePtr machine, ExecutionContext co
       for (size_t i = cursor; i < history.size(); ++i)
         if (history[i].type == "ExecutionAborted") aborted = &history[i];
       step = StepResult{};
-      auto st = exec->Stop(OptFrom(aborted->details, "error"), OptFrom(aborted->details, "cause"),
-                           next.timestamp_ms, &step);
+      json::object details = aborted->Details();
+      auto st = exec->Stop(OptFrom(details, "error"), OptFrom(details, "cause"), next.timestamp_ms,
+                           &step);
       if (!st) return std::move(st).error();
       if (auto c = Check(step.events, history, cursor); !c) return std::move(c).error();
       break;
@@ -253,20 +255,21 @@ Result<Execution> Execution::Replay(StateMachinePtr machine, ExecutionContext co
       if (!e)
         return Error::Validation("no Scheduled event before event #" + std::to_string(next.id));
       fb.id = "task-" + std::to_string(e->id);
+      json::object details = next.Details();
       if (next.type == "ActivityStarted") {
         fb.kind = Feedback::Kind::kTaskStarted;
-        fb.output = OptFrom(next.details, "workerName").value_or("");
+        fb.output = OptFrom(details, "workerName").value_or("");
       } else if (next.type == "TaskSubmitted") {
         fb.kind = Feedback::Kind::kTaskSubmitted;
-        fb.output = OptFrom(next.details, "output").value_or("");
+        fb.output = OptFrom(details, "output").value_or("");
       } else if (next.type.ends_with("Succeeded")) {
         fb.kind = Feedback::Kind::kTaskSucceeded;
-        fb.output = OptFrom(next.details, "output").value_or("null");
+        fb.output = OptFrom(details, "output").value_or("null");
       } else {
         fb.kind = next.type.ends_with("TimedOut") ? Feedback::Kind::kTaskTimedOut
                                                   : Feedback::Kind::kTaskFailed;
-        fb.error = OptFrom(next.details, "error");
-        fb.cause = OptFrom(next.details, "cause");
+        fb.error = OptFrom(details, "error");
+        fb.cause = OptFrom(details, "cause");
       }
     } else {
       // The interpreter moved on by itself: the earliest timer fired.

@@ -97,9 +97,12 @@ void ExecutionState::EnterState(Frame& f) {
   // The previous state's StateExited already serialised this input.
   json::string input_text = f.input_text.empty() ? ToJsonString(f.input) : std::move(f.input_text);
   f.input_text = json::string();
-  Emit(&f, std::string(StateTypeName(s.type)) + "StateEntered",
-       json::object{
-           {"name", s.name}, {"input", std::move(input_text)}, {"inputDetails", TruncatedFalse()}});
+  EmitText(&f, std::string(StateTypeName(s.type)) + "StateEntered",
+           DetailsText(DetailsRoom(input_text.size() + s.name.size()))
+               .Str("name", s.name)
+               .Str("input", input_text)
+               .NotTruncated("inputDetails")
+               .Take());
   f.entered_event = f.prev_event;
   switch (s.type) {
     case StateType::kPass:
@@ -237,32 +240,21 @@ bool ExecutionState::Exit(Frame& f, const State& s, json::value output,
                   "limit.");
     return false;
   }
-  json::object details(assigned ? 5 : 3);  // no rehash while filling it
-  details.emplace("name", s.name);
+  DetailsText details(DetailsRoom(text.size() + s.name.size()));
+  details.Str("name", s.name);
   if (assigned) {
-    json::object vars;
-    for (const auto& kv : *assigned) {
-      f.vars[kv.key()] = kv.value();
-      vars[kv.key()] = ToJson(kv.value());
-    }
-    details["assignedVariables"] = std::move(vars);
-    details["assignedVariablesDetails"] = TruncatedFalse();
+    for (const auto& kv : *assigned) f.vars[kv.key()] = kv.value();
+    details.TextsOf("assignedVariables", *assigned).NotTruncated("assignedVariablesDetails");
   }
+  details.Str("output", text).NotTruncated("outputDetails");
+  EmitText(&f, std::string(StateTypeName(s.type)) + "StateExited", details.Take());
   bool finishes = s.type == StateType::kSucceed || (s.end && next < 0);
-  json::string text_copy;        // the next StateEntered input
-  std::string execution_output;  // the execution's output
-  if (!finishes)
-    text_copy = text;
-  else if (f.parent < 0)
-    execution_output = std::string(text);
-  details["output"] = std::move(text);
-  details["outputDetails"] = TruncatedFalse();
-  Emit(&f, std::string(StateTypeName(s.type)) + "StateExited", std::move(details));
   if (finishes) {
+    // The root frame's text is the execution's output.
     FinishFrame(f, true, std::move(output), std::nullopt, std::nullopt,
-                std::move(execution_output));
+                f.parent < 0 ? std::string(text) : std::string());
   } else {
-    Transition(f, next, std::move(output), std::move(text_copy));
+    Transition(f, next, std::move(output), std::move(text));  // the next StateEntered input
   }
   return true;
 }

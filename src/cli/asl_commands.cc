@@ -174,7 +174,7 @@ int Run(const RunFlags& flags) {
     std::cout << ToJson(ResultJson(*r, flags.history)) << "\n";
   } else {
     if (flags.history)
-      for (const auto& e : r->history) std::cout << ToJson(asl::HistoryEventToJson(e)) << "\n";
+      for (const auto& e : r->history) std::cout << asl::HistoryEventToJsonText(e) << "\n";
     if (r->status == asl::ExecutionStatus::kSucceeded) {
       std::cout << r->output << "\n";
     } else {

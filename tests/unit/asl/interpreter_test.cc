@@ -211,7 +211,7 @@ TEST(InterpreterTest, HistoryEventJsonUsesTheApiNames) {
   e.id = 3;
   e.previous_event_id = 2;
   e.type = "PassStateExited";
-  e.details = json::object{{"name", "A"}};
+  e.details_json = R"({"name":"A"})";
   json::object o = HistoryEventToJson(e);
   EXPECT_EQ(o.at("stateExitedEventDetails").as_object().at("name"), "A");
   EXPECT_EQ(o.at("previousEventId"), 2);
@@ -223,6 +223,49 @@ TEST(InterpreterTest, HistoryEventJsonUsesTheApiNames) {
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(back->type, "ParallelStateStarted");
   EXPECT_EQ(back->id, 3);
+}
+
+TEST(InterpreterTest, HistoryEventTextIsTheJsonForm) {
+  HistoryEvent e;
+  e.id = 4;
+  e.previous_event_id = 3;
+  e.timestamp_ms = 1'700'000'000'123;
+  e.type = "PassStateEntered";
+  e.details_json = R"({"name":"A","input":"{\"k\":1}"})";
+  std::string text = HistoryEventToJsonText(e);
+  EXPECT_EQ(text, ToJson(HistoryEventToJson(e)));
+  auto parsed = ParseJson(text);
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed->at("stateEnteredEventDetails").at("input"), R"({"k":1})");
+  auto back = HistoryEventFromJson(parsed->as_object());
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->details_json, e.details_json);
+  e.type = "ParallelStateStarted";  // no details shape: no member
+  EXPECT_EQ(ParseJson(HistoryEventToJsonText(e))->as_object().size(), 4u);
+  e.details_json = "";
+  EXPECT_TRUE(e.Details().empty());
+}
+
+// The interpreter writes details as text: names and payloads that need
+// escaping come back intact, in the members the API model names.
+TEST(InterpreterTest, EventDetailsTextEscapesPayloads) {
+  auto m = MustCompile(R"({"StartAt": "Say \"hi\"", "States": {"Say \"hi\"": {"Type": "Pass",
+      "Assign": {"v.$": "$.s"}, "Parameters": {"s.$": "$.s"}, "End": true}}})");
+  std::string input = R"({"s": "quote \" backslash \\ newline \n tab \t \u0001 é"})";
+  StepResult r;
+  auto exec = Execution::Start(m, TestContext(), input, 0, &r);
+  ASSERT_TRUE(exec.ok());
+  ASSERT_EQ(r.events.size(), 4u);
+  json::object entered = r.events[1].Details();
+  EXPECT_EQ(entered.at("name"), "Say \"hi\"");
+  EXPECT_EQ(ParseJson(std::string(entered.at("input").as_string())).value(),
+            ParseJson(input).value());
+  EXPECT_EQ(entered.at("inputDetails").at("truncated"), false);
+  json::object exited = r.events[2].Details();
+  json::value s = ParseJson(input)->at("s");
+  EXPECT_EQ(exited.at("assignedVariables").at("v").as_string(), ToJson(s));
+  EXPECT_EQ(ParseJson(std::string(exited.at("output").as_string()))->at("s"), s);
+  EXPECT_EQ(r.events[3].Details().at("output"), exited.at("output"));
 }
 
 TEST(InterpreterTest, TaskWithoutMockIsAClearError) {
