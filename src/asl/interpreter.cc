@@ -3,7 +3,9 @@
 #include "asl/interpreter.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstring>
 
 #include "asl/errors.h"
 #include "common/clock.h"
@@ -48,7 +50,77 @@ uint64_t Fnv1a(std::string_view s) {
   return h;
 }
 
+// The bytes each byte takes inside a JSON string: 1, 2 ("\\n") or 6
+// ("\\u0001"); the same escapes as AppendJsonString.
+constexpr std::array<uint8_t, 256> kQuotedBytes = [] {
+  std::array<uint8_t, 256> t{};
+  t.fill(1);
+  for (int c = 0; c < 0x20; ++c) t[c] = 6;
+  t['"'] = t['\\'] = t['\n'] = t['\r'] = t['\t'] = t['\b'] = t['\f'] = 2;
+  return t;
+}();
+
+size_t QuotedSize(std::string_view s) {
+  size_t n = 2;
+  for (unsigned char c : s) n += kQuotedBytes[c];
+  return n;
+}
+
+// Writes QuotedSize(s) bytes at p: one pass, no appends (event texts are
+// mostly JSON, full of quotes to escape).
+void WriteQuoted(char* p, std::string_view s, size_t quoted_size) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  *p++ = '"';
+  if (quoted_size == s.size() + 2) {
+    std::memcpy(p, s.data(), s.size());
+    p += s.size();
+  } else {
+    for (char ch : s) {
+      auto c = static_cast<unsigned char>(ch);
+      switch (kQuotedBytes[c]) {
+        case 1:
+          *p++ = ch;
+          break;
+        case 2:
+          *p++ = '\\';
+          *p++ = c == '\n'   ? 'n'
+                 : c == '\r' ? 'r'
+                 : c == '\t' ? 't'
+                 : c == '\b' ? 'b'
+                 : c == '\f' ? 'f'
+                             : ch;  // '"' and '\\'
+          break;
+        default:
+          std::memcpy(p, "\\u00", 4);
+          p[4] = kHex[c >> 4];
+          p[5] = kHex[c & 15];
+          p += 6;
+      }
+    }
+  }
+  *p = '"';
+}
+
 }  // namespace
+
+std::string_view ToJsonView(const json::value& v) {
+  // One buffer per thread, so that serialising does not grow a fresh string
+  // each time; a large one is let go at the next call.
+  constexpr size_t kKeepBytes = 64 * 1024;
+  thread_local std::string buffer;
+  if (buffer.capacity() > kKeepBytes) std::string().swap(buffer);
+  buffer.clear();
+  AppendJson(buffer, v);
+  return buffer;
+}
+
+json::string QuoteJson(std::string_view text) {
+  size_t n = QuotedSize(text);
+  json::string out;
+  out.resize(n);
+  WriteQuoted(out.data(), text, n);
+  return out;
+}
 
 DetailsText::DetailsText(size_t reserve) {
   text_.reserve(reserve);
@@ -64,7 +136,9 @@ void DetailsText::Key(std::string_view key) {
 
 DetailsText& DetailsText::Str(std::string_view key, std::string_view value) {
   Key(key);
-  AppendJsonString(text_, value);
+  size_t at = text_.size(), n = QuotedSize(value);
+  text_.resize(at + n);
+  WriteQuoted(text_.data() + at, value, n);
   return *this;
 }
 
@@ -102,18 +176,6 @@ DetailsText& DetailsText::TextsOf(std::string_view key, const json::object& valu
 std::string DetailsText::Take() {
   text_.push_back('}');
   return std::move(text_);
-}
-
-json::string ToJsonString(const json::value& v) {
-  // One buffer per thread, so that serialising does not grow a fresh string
-  // each time; a large one is let go, not kept for the thread's life.
-  constexpr size_t kKeepBytes = 64 * 1024;
-  thread_local std::string buffer;
-  buffer.clear();
-  AppendJson(buffer, v);
-  json::string out(buffer);
-  if (buffer.capacity() > kKeepBytes) std::string().swap(buffer);
-  return out;
 }
 
 void ExecutionState::Start(std::string_view input_text, json::value input, int64_t now,
@@ -252,9 +314,10 @@ void ExecutionState::EmitText(Frame* f, std::string type, std::string details_js
   if (out_) out_->events.push_back(std::move(e));
 }
 
-void ExecutionState::Transition(Frame& f, int next, json::value output, json::string output_text) {
+void ExecutionState::Transition(Frame& f, int next, json::value output,
+                                json::string output_quoted) {
   f.input = std::move(output);
-  f.input_text = std::move(output_text);
+  f.input_quoted = std::move(output_quoted);
   f.state = next;
   f.wait = FrameWait::kNone;
   f.ready = true;
@@ -354,15 +417,15 @@ void ExecutionState::FailState(Frame& f, std::optional<std::string> error_name,
       if (a->is_object()) assigned = std::move(a->as_object());
     }
     for (auto& kv : assigned) f.vars[kv.key()] = kv.value();
-    json::string output_text = ToJsonString(output);
-    DetailsText details(DetailsRoom(output_text.size() + s.name.size()));
-    details.Str("name", s.name).Str("output", output_text).NotTruncated("outputDetails");
+    json::string output_quoted = QuoteJson(ToJsonView(output));
+    DetailsText details(output_quoted.size() + s.name.size() + 96);
+    details.Str("name", s.name).Quoted("output", output_quoted).NotTruncated("outputDetails");
     if (c.assign)
       details.TextsOf("assignedVariables", assigned).NotTruncated("assignedVariablesDetails");
     EmitText(&f, std::string(StateTypeName(s.type)) + "StateExited", details.Take());
     f.retry_counts.clear();
     f.retry_total = 0;
-    Transition(f, c.next_index, std::move(output), std::move(output_text));
+    Transition(f, c.next_index, std::move(output), std::move(output_quoted));
     return;
   }
   FinishFrame(f, false, nullptr, std::move(error_name), std::move(cause));

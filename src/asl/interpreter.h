@@ -48,7 +48,7 @@ struct Frame {
   FrameWait wait = FrameWait::kNone;
   std::string wait_id;        // the task or timer id waited for
   json::value input;          // raw input of the current state
-  json::string input_text;    // ToJson(input) when the transition knew it, else empty
+  json::string input_quoted;  // QuoteJson(ToJson(input)) when the transition knew it, else empty
   json::value effective;      // Wait: after InputPath, read again when the timer fires
   json::object vars;          // this scope's workflow variables
   int64_t entered_event = 0;  // the current state's StateEntered event id
@@ -103,8 +103,8 @@ class ExecutionState {
   // The same with the details already as JSON text (DetailsText): the hot
   // events skip building a json::object.
   void EmitText(Frame* f, std::string type, std::string details_json, int64_t prev = -1);
-  // `output_text` is ToJson(output) (the StateExited output), or empty.
-  void Transition(Frame& f, int next, json::value output, json::string output_text = {});
+  // `output_quoted` is QuoteJson(ToJson(output)) (the StateExited output), or empty.
+  void Transition(Frame& f, int next, json::value output, json::string output_quoted = {});
   // `output_text`, when not empty, is ToJson(output) (the root frame's
   // execution output, already serialised for StateExited).
   void FinishFrame(Frame& f, bool ok, json::value output, std::optional<std::string> error,
@@ -165,9 +165,11 @@ class ExecutionState {
   StepResult* out_ = nullptr;
 };
 
-// ToJson(v) as a json::string (for event details), without a temporary
-// std::string per call.
-json::string ToJsonString(const json::value& v);
+// ToJson(v) in a per-thread buffer: valid until the next call on this thread.
+std::string_view ToJsonView(const json::value& v);
+// `text` as a quoted, escaped JSON string (as AppendJsonString writes it):
+// a StateExited output and the next StateEntered input share one.
+json::string QuoteJson(std::string_view text);
 
 // Writes an event's details object as compact JSON text, member by member,
 // in the order of the calls. Keys are literals that need no escaping.
@@ -175,6 +177,8 @@ class DetailsText {
  public:
   explicit DetailsText(size_t reserve = 64);
   DetailsText& Str(std::string_view key, std::string_view value);  // "key":"value"
+  // "key":<quoted>, where `quoted` is QuoteJson's result.
+  DetailsText& Quoted(std::string_view key, std::string_view quoted) { return Raw(key, quoted); }
   DetailsText& Raw(std::string_view key, std::string_view json_text);
   DetailsText& Int(std::string_view key, int64_t value);
   DetailsText& NotTruncated(std::string_view key);  // "key":{"truncated":false}

@@ -94,13 +94,14 @@ void ExecutionState::EnterState(Frame& f) {
   f.retry_total = 0;
   f.task_token.clear();
   f.wait = FrameWait::kNone;
-  // The previous state's StateExited already serialised this input.
-  json::string input_text = f.input_text.empty() ? ToJsonString(f.input) : std::move(f.input_text);
-  f.input_text = json::string();
+  // The previous state's StateExited already serialised and quoted this input.
+  json::string input_quoted =
+      f.input_quoted.empty() ? QuoteJson(ToJsonView(f.input)) : std::move(f.input_quoted);
+  f.input_quoted = json::string();
   EmitText(&f, std::string(StateTypeName(s.type)) + "StateEntered",
-           DetailsText(DetailsRoom(input_text.size() + s.name.size()))
+           DetailsText(input_quoted.size() + s.name.size() + 96)
                .Str("name", s.name)
-               .Str("input", input_text)
+               .Quoted("input", input_quoted)
                .NotTruncated("inputDetails")
                .Take());
   f.entered_event = f.prev_event;
@@ -231,7 +232,7 @@ bool ExecutionState::CompleteState(Frame& f, const State& s, json::value result,
 
 bool ExecutionState::Exit(Frame& f, const State& s, json::value output,
                           const json::object* assigned, int next) {
-  json::string text = ToJsonString(output);
+  std::string_view text = ToJsonView(output);  // until the next ToJsonView
   if (text.size() > kMaxPayloadBytes) {
     // Terminal: no Retry or Catch sees States.DataLimitExceeded.
     FailState(f, std::string(errors::kDataLimitExceeded),
@@ -240,21 +241,23 @@ bool ExecutionState::Exit(Frame& f, const State& s, json::value output,
                   "limit.");
     return false;
   }
-  DetailsText details(DetailsRoom(text.size() + s.name.size()));
+  bool finishes = s.type == StateType::kSucceed || (s.end && next < 0);
+  // The root frame's text is the execution's output.
+  std::string execution_output = finishes && f.parent < 0 ? std::string(text) : std::string();
+  json::string quoted = QuoteJson(text);  // `text` is not used after this
+  DetailsText details(quoted.size() + s.name.size() + 96);
   details.Str("name", s.name);
   if (assigned) {
     for (const auto& kv : *assigned) f.vars[kv.key()] = kv.value();
     details.TextsOf("assignedVariables", *assigned).NotTruncated("assignedVariablesDetails");
   }
-  details.Str("output", text).NotTruncated("outputDetails");
+  details.Quoted("output", quoted).NotTruncated("outputDetails");
   EmitText(&f, std::string(StateTypeName(s.type)) + "StateExited", details.Take());
-  bool finishes = s.type == StateType::kSucceed || (s.end && next < 0);
   if (finishes) {
-    // The root frame's text is the execution's output.
     FinishFrame(f, true, std::move(output), std::nullopt, std::nullopt,
-                f.parent < 0 ? std::string(text) : std::string());
+                std::move(execution_output));
   } else {
-    Transition(f, next, std::move(output), std::move(text));  // the next StateEntered input
+    Transition(f, next, std::move(output), std::move(quoted));  // the next StateEntered input
   }
   return true;
 }

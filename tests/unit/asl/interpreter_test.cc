@@ -251,7 +251,8 @@ TEST(InterpreterTest, HistoryEventTextIsTheJsonForm) {
 TEST(InterpreterTest, EventDetailsTextEscapesPayloads) {
   auto m = MustCompile(R"({"StartAt": "Say \"hi\"", "States": {"Say \"hi\"": {"Type": "Pass",
       "Assign": {"v.$": "$.s"}, "Parameters": {"s.$": "$.s"}, "End": true}}})");
-  std::string input = R"({"s": "quote \" backslash \\ newline \n tab \t \u0001 é"})";
+  std::string input =
+      R"({"s": "quote \" backslash \\ newline \n \r tab \t \b \f \u0001 \u001f é"})";
   StepResult r;
   auto exec = Execution::Start(m, TestContext(), input, 0, &r);
   ASSERT_TRUE(exec.ok());
@@ -266,6 +267,9 @@ TEST(InterpreterTest, EventDetailsTextEscapesPayloads) {
   EXPECT_EQ(exited.at("assignedVariables").at("v").as_string(), ToJson(s));
   EXPECT_EQ(ParseJson(std::string(exited.at("output").as_string()))->at("s"), s);
   EXPECT_EQ(r.events[3].Details().at("output"), exited.at("output"));
+  // The text is byte for byte what serialising the parsed details gives.
+  for (const auto& e : r.events)
+    EXPECT_EQ(HistoryEventToJsonText(e), ToJson(HistoryEventToJson(e)));
 }
 
 TEST(InterpreterTest, TaskWithoutMockIsAClearError) {
