@@ -58,15 +58,116 @@ void WriteQuoted(char* p, std::string_view s, size_t quoted_size) {
   *p = '"';
 }
 
-}  // namespace
+// The escape AppendJsonString writes for c (kQuotedBytes[c] > 1) at p;
+// returns its length.
+size_t RawEscape(unsigned char c, char* p) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  p[0] = '\\';
+  switch (c) {
+    case '"':
+    case '\\':
+      p[1] = static_cast<char>(c);
+      return 2;
+    case '\n':
+      p[1] = 'n';
+      return 2;
+    case '\r':
+      p[1] = 'r';
+      return 2;
+    case '\t':
+      p[1] = 't';
+      return 2;
+    case '\b':
+      p[1] = 'b';
+      return 2;
+    case '\f':
+      p[1] = 'f';
+      return 2;
+    default:
+      std::memcpy(p + 1, "u00", 3);
+      p[4] = kHex[c >> 4];
+      p[5] = kHex[c & 15];
+      return 6;
+  }
+}
 
-std::string_view ToJsonView(const json::value& v) {
-  // One buffer per thread, so that serialising does not grow a fresh string
-  // each time; a large one is let go at the next call.
+// Appends AppendJsonString(s)'s text, itself escaped as JSON string content:
+// \"...\" with every escape's backslash doubled.
+void AppendDoublyEscaped(std::string& out, std::string_view s) {
+  out += "\\\"";
+  size_t run = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (kQuotedBytes[c] == 1) continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
+    char raw[6];
+    size_t n = RawEscape(c, raw);
+    for (size_t k = 0; k < n; ++k) {
+      if (raw[k] == '\\' || raw[k] == '"') out.push_back('\\');
+      out.push_back(raw[k]);
+    }
+  }
+  out.append(s.data() + run, s.size() - run);
+  out += "\\\"";
+}
+
+// Appends ToJson(v) escaped as JSON string content (no outer quotes).
+void AppendEscapedJson(std::string& out, const json::value& v) {
+  switch (v.kind()) {
+    case json::kind::object: {
+      out.push_back('{');
+      bool first = true;
+      for (const auto& kv : v.get_object()) {
+        if (!first) out.push_back(',');
+        first = false;
+        AppendDoublyEscaped(out, kv.key());
+        out.push_back(':');
+        AppendEscapedJson(out, kv.value());
+      }
+      out.push_back('}');
+      return;
+    }
+    case json::kind::array: {
+      out.push_back('[');
+      bool first = true;
+      for (const auto& e : v.get_array()) {
+        if (!first) out.push_back(',');
+        first = false;
+        AppendEscapedJson(out, e);
+      }
+      out.push_back(']');
+      return;
+    }
+    case json::kind::string:
+      AppendDoublyEscaped(out, v.get_string());
+      return;
+    default:  // numbers, true, false, null: no character to escape
+      AppendJson(out, v);
+  }
+}
+
+// A per-thread scratch buffer, cleared; a large one is let go first.
+std::string& Scratch() {
   constexpr size_t kKeepBytes = 64 * 1024;
   thread_local std::string buffer;
   if (buffer.capacity() > kKeepBytes) std::string().swap(buffer);
   buffer.clear();
+  return buffer;
+}
+
+}  // namespace
+
+json::string QuoteJsonOf(const json::value& v) {
+  std::string& buffer = Scratch();
+  buffer.push_back('"');
+  AppendEscapedJson(buffer, v);
+  buffer.push_back('"');
+  return json::string(buffer);
+}
+
+std::string_view ToJsonView(const json::value& v) {
+  std::string& buffer = Scratch();  // no fresh string per call
   AppendJson(buffer, v);
   return buffer;
 }

@@ -16,6 +16,9 @@ std::string_view ToJsonView(const json::value& v);
 // `text` as a quoted, escaped JSON string (as AppendJsonString writes it):
 // a StateExited output and the next StateEntered input share one.
 json::string QuoteJson(std::string_view text);
+// QuoteJson(ToJson(v)) in one pass, without the intermediate text. Uses the
+// same per-thread buffer as ToJsonView (a view from it becomes invalid).
+json::string QuoteJsonOf(const json::value& v);
 
 // Writes an event's details object as compact JSON text, member by member,
 // in the order of the calls. Keys are literals that need no escaping.

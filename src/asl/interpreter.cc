@@ -291,7 +291,7 @@ void ExecutionState::FailState(Frame& f, std::optional<std::string> error_name,
       if (a->is_object()) assigned = std::move(a->as_object());
     }
     for (auto& kv : assigned) f.vars[kv.key()] = kv.value();
-    json::string output_quoted = QuoteJson(ToJsonView(output));
+    json::string output_quoted = QuoteJsonOf(output);
     DetailsText details(output_quoted.size() + s.name.size() + 96);
     details.Str("name", s.name).Quoted("output", output_quoted).NotTruncated("outputDetails");
     if (c.assign)
@@ -365,7 +365,7 @@ void ExecutionState::CloseExecution(ExecutionStatus status, Frame* root, json::v
   int64_t prev = root ? root->prev_event : next_event_id_ - 1;
   Command c;
   if (status == ExecutionStatus::kSucceeded) {
-    output_ = output_text.empty() ? ToJson(output) : std::move(output_text);
+    output_ = output_text.empty() ? std::string(ToJsonView(output)) : std::move(output_text);
     EmitText(nullptr, "ExecutionSucceeded",
              DetailsText(DetailsRoom(output_.size()))
                  .Str("output", output_)

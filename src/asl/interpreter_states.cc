@@ -96,7 +96,7 @@ void ExecutionState::EnterState(Frame& f) {
   f.wait = FrameWait::kNone;
   // The previous state's StateExited already serialised and quoted this input.
   json::string input_quoted =
-      f.input_quoted.empty() ? QuoteJson(ToJsonView(f.input)) : std::move(f.input_quoted);
+      f.input_quoted.empty() ? QuoteJsonOf(f.input) : std::move(f.input_quoted);
   f.input_quoted = json::string();
   EmitText(&f, std::string(StateTypeName(s.type)) + "StateEntered",
            DetailsText(input_quoted.size() + s.name.size() + 96)
@@ -232,8 +232,9 @@ bool ExecutionState::CompleteState(Frame& f, const State& s, json::value result,
 
 bool ExecutionState::Exit(Frame& f, const State& s, json::value output,
                           const json::object* assigned, int next) {
-  std::string_view text = ToJsonView(output);  // until the next ToJsonView
-  if (text.size() > kMaxPayloadBytes) {
+  json::string quoted = QuoteJsonOf(output);
+  // The quota counts the output's own text, which is never longer than this.
+  if (quoted.size() > kMaxPayloadBytes && ToJsonView(output).size() > kMaxPayloadBytes) {
     // Terminal: no Retry or Catch sees States.DataLimitExceeded.
     FailState(f, std::string(errors::kDataLimitExceeded),
               "The state/task '" + s.name +
@@ -242,9 +243,6 @@ bool ExecutionState::Exit(Frame& f, const State& s, json::value output,
     return false;
   }
   bool finishes = s.type == StateType::kSucceed || (s.end && next < 0);
-  // The root frame's text is the execution's output.
-  std::string execution_output = finishes && f.parent < 0 ? std::string(text) : std::string();
-  json::string quoted = QuoteJson(text);  // `text` is not used after this
   DetailsText details(quoted.size() + s.name.size() + 96);
   details.Str("name", s.name);
   if (assigned) {
@@ -254,8 +252,7 @@ bool ExecutionState::Exit(Frame& f, const State& s, json::value output,
   details.Quoted("output", quoted).NotTruncated("outputDetails");
   EmitText(&f, std::string(StateTypeName(s.type)) + "StateExited", details.Take());
   if (finishes) {
-    FinishFrame(f, true, std::move(output), std::nullopt, std::nullopt,
-                std::move(execution_output));
+    FinishFrame(f, true, std::move(output), std::nullopt, std::nullopt);
   } else {
     Transition(f, next, std::move(output), std::move(quoted));  // the next StateEntered input
   }
