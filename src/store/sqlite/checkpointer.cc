@@ -12,6 +12,10 @@ Result<std::unique_ptr<Checkpointer>> Checkpointer::Start(const std::string& pat
                                                           std::mutex& write_mu) {
   Result<std::unique_ptr<Connection>> conn = Connection::Open(path, /*read_only=*/false);
   if (!conn.ok()) return std::move(conn).error();
+  // A RESTART checkpoint waits for readers of the old WAL while it holds the
+  // writer off: give up soon (a later commit asks again) rather than stall
+  // writes for the connection's usual 5 s.
+  sqlite3_busy_timeout((*conn)->handle(), kReaderWaitMs);
   std::unique_ptr<Checkpointer> c(new Checkpointer(std::move(*conn), writer.handle(), write_mu));
   c->thread_ = std::thread([self = c.get()] { self->Run(); });
   // Replaces SQLite's automatic checkpoint, which is itself a WAL hook.

@@ -47,6 +47,8 @@ class Checkpointer {
   static constexpr int kCheckpointPages = 1000;
   // The WAL size (pages, 4 KiB each) at which a RESTART checkpoint runs.
   static constexpr int kRestartPages = 8000;
+  // How long a RESTART checkpoint waits for readers before giving up.
+  static constexpr int kReaderWaitMs = 200;
 
  private:
   Checkpointer(std::unique_ptr<Connection> conn, sqlite3* writer, std::mutex& write_mu)
