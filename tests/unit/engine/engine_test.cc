@@ -404,5 +404,90 @@ TEST_F(EngineTest, TerminateClosesAndWithdrawsQueuedTasks) {
   EXPECT_EQ(described->at("executionInfo").at("closeStatus").as_string(), "TERMINATED");
 }
 
+// A store whose writes can be made to fail, to see what the engine does then.
+class FailingStore final : public store::Store {
+ public:
+  explicit FailingStore(std::unique_ptr<store::Store> inner) : inner_(std::move(inner)) {}
+  std::atomic<bool> fail{false};
+
+  std::vector<Status> Write(std::span<const store::WriteBatch* const> batches) override {
+    if (fail) return std::vector<Status>(batches.size(), Error::Internal("disk on fire"));
+    return inner_->Write(batches);
+  }
+  Result<std::vector<store::RegistryRecord>> LoadRegistry() override {
+    return inner_->LoadRegistry();
+  }
+  Result<std::vector<store::ExecutionRecord>> LoadOpenExecutions() override {
+    return inner_->LoadOpenExecutions();
+  }
+  Result<std::optional<store::ExecutionRecord>> GetExecution(const std::string& run_id) override {
+    return inner_->GetExecution(run_id);
+  }
+  Result<std::vector<store::EventRecord>> LoadEvents(const std::string& run_id, int64_t after,
+                                                     int64_t limit) override {
+    return inner_->LoadEvents(run_id, after, limit);
+  }
+  Result<store::ExecutionPage> ListExecutions(const store::ExecutionQuery& q) override {
+    return inner_->ListExecutions(q);
+  }
+  Result<int64_t> CountExecutions(const store::ExecutionQuery& q) override {
+    return inner_->CountExecutions(q);
+  }
+
+ private:
+  std::unique_ptr<store::Store> inner_;
+};
+
+// Memory must never run ahead of the store: a failed write of an execution's
+// events stops the process (a restart recovers what was durable), while a
+// failed registration is just an error for its caller.
+// Runs an engine on a store that fails once registration is done; exits
+// with a code naming any step that did not behave.
+void RunUntilFailedWrite(const fs::path& dir) {
+  fs::remove_all(dir);
+  auto opened = store::OpenSqliteStore(dir.string());
+  if (!opened.ok()) std::abort();
+  FailingStore store(std::move(*opened));
+  net::io_context io;
+  SystemClock clock;
+  Engine engine(io, store, clock);
+  if (!engine.Recover().ok()) std::exit(3);
+  auto work = net::make_work_guard(io);
+  std::thread runner([&io] { io.run(); });
+  Registry::Mutation put =
+      [](const std::optional<RegistryEntry>&) -> Result<std::optional<RegistryEntry>> {
+    RegistryEntry e;
+    e.record.status = "REGISTERED";
+    e.data["configuration"] = json::object{{"defaultTaskList", json::object{{"name", "t"}}},
+                                           {"defaultExecutionStartToCloseTimeout", "60"},
+                                           {"defaultTaskStartToCloseTimeout", "60"},
+                                           {"defaultChildPolicy", "TERMINATE"}};
+    return std::optional(e);
+  };
+  auto run = [&](auto a) { return net::co_spawn(io, std::move(a), net::use_future).get(); };
+  if (!run(engine.registry().Update(std::string(kDomainKind), "", "d", "", put)).ok()) {
+    std::exit(4);
+  }
+  if (!run(engine.registry().Update(std::string(kWorkflowTypeKind), "d", "wf", "1", put)).ok()) {
+    std::exit(5);
+  }
+  store.fail = true;
+  auto refused = run(engine.registry().Update(std::string(kDomainKind), "", "d2", "", put));
+  if (refused.ok() || refused.error().code() != Errc::kInternal) std::exit(6);
+  StartRequest req;
+  req.domain = "d";
+  req.workflow_id = "w";
+  req.type = {"wf", "1"};
+  (void)run(engine.StartWorkflowExecution(std::move(req)));
+  std::exit(7);  // not reached: the failed write aborts
+}
+
+TEST(EngineDeathTest, FailedExecutionWriteStopsTheProcess) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  auto dir = fs::temp_directory_path() / ("weft-engine-death-" + std::to_string(::getpid()));
+  EXPECT_DEATH(RunUntilFailedWrite(dir), "store write failed, stopping: disk on fire");
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace weft::engine
