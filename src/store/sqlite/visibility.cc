@@ -3,8 +3,8 @@
 #include <variant>
 #include <vector>
 
+#include "common/base64.h"
 #include "common/json.h"
-#include "store/sqlite/base64.h"
 #include "store/sqlite/rows.h"
 
 namespace weft::store::sqlite {

@@ -9,22 +9,15 @@
 #include <sstream>
 
 #include "asl/asl.h"
+#include "cases/case_file.h"
 
 namespace weft::asl {
 namespace {
 
-json::array LoadCaseFile(const std::string& file) {
-  auto path = std::filesystem::path(__FILE__).parent_path() / "cases" / file;
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto parsed = ParseJson(ss.str());
-  EXPECT_TRUE(parsed && parsed->is_array()) << path;
-  return parsed && parsed->is_array() ? parsed->as_array() : json::array{};
-}
+using testing::LoadCases;
 
 TEST(ChoiceTest, OperatorTable) {
-  json::array cases = LoadCaseFile("choice.json");
+  json::array cases = LoadCases("choice.json");
   ASSERT_GT(cases.size(), 40u);
   json::value context = *ParseJson(R"({"Execution": {"Name": "exec"}})");
   json::object vars{{"v", 2}};

@@ -9,19 +9,12 @@
 #include <sstream>
 
 #include "asl/asl.h"
+#include "cases/case_file.h"
 
 namespace weft::asl {
 namespace {
 
-json::array LoadCaseFile(const std::string& file) {
-  auto path = std::filesystem::path(__FILE__).parent_path() / "cases" / file;
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto parsed = ParseJson(ss.str());
-  EXPECT_TRUE(parsed && parsed->is_array()) << path;
-  return parsed && parsed->is_array() ? parsed->as_array() : json::array{};
-}
+using testing::LoadCases;
 
 // {"State": [response, ...]} -> an AWS Step Functions Local mock file.
 std::string MockFile(const json::object& mocks) {
@@ -42,7 +35,7 @@ std::string MockFile(const json::object& mocks) {
 }
 
 TEST(InterpreterTest, CaseTable) {
-  json::array cases = LoadCaseFile("interpreter.json");
+  json::array cases = LoadCases("interpreter.json");
   ASSERT_GT(cases.size(), 15u);
   for (const auto& c : cases) {
     const auto& o = c.as_object();

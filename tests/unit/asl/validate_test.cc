@@ -8,22 +8,12 @@
 #include <sstream>
 
 #include "asl/asl.h"
+#include "cases/case_file.h"
 
 namespace weft::asl {
 namespace {
 
-json::array LoadCaseFile(const std::string& file) {
-  auto path = std::filesystem::path(__FILE__).parent_path() / "cases" / file;
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto parsed = ParseJson(ss.str());
-  if (!parsed || !parsed->is_array()) {
-    ADD_FAILURE() << path << ": not a JSON array";
-    return {};
-  }
-  return parsed->as_array();
-}
+using testing::LoadCases;
 
 std::string Describe(const std::vector<Diagnostic>& diags) {
   std::string out;
@@ -32,7 +22,7 @@ std::string Describe(const std::vector<Diagnostic>& diags) {
 }
 
 TEST(ValidateTest, CaseTable) {
-  json::array cases = LoadCaseFile("validate.json");
+  json::array cases = LoadCases("validate.json");
   ASSERT_GT(cases.size(), 20u);
   for (const auto& c : cases) {
     const auto& o = c.as_object();

@@ -12,7 +12,6 @@
 #include <set>
 #include <thread>
 
-#include "store/sqlite/base64.h"
 #include "store/sqlite/checkpointer.h"
 #include "store_suite.h"
 
@@ -107,24 +106,6 @@ TEST(SqliteStore, UnusableDataDirIsAnInternalError) {
   Result<std::unique_ptr<Store>> store = OpenSqliteStore(file + "/data");
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.error().code(), Errc::kInternal);
-}
-
-TEST(SqliteBase64, RoundTripsAndRejectsMalformedText) {
-  struct Case {
-    std::string plain, encoded;
-  };
-  for (const Case& c : std::vector<Case>{{"", ""},
-                                         {"f", "Zg=="},
-                                         {"fo", "Zm8="},
-                                         {"foo", "Zm9v"},
-                                         {"foob", "Zm9vYg=="},
-                                         {std::string("\xff\x00\xfe", 3), "/wD+"}}) {
-    EXPECT_EQ(sqlite::Base64Encode(c.plain), c.encoded);
-    EXPECT_EQ(sqlite::Base64Decode(c.encoded), c.plain) << c.encoded;
-  }
-  for (std::string bad : {"Zg=", "Z===", "Zg=a", "Zm9v!A==", "=Zm9"}) {
-    EXPECT_EQ(sqlite::Base64Decode(bad), std::nullopt) << bad;
-  }
 }
 
 // A SQLite error that no check foresees (here: an events row that should

@@ -15,21 +15,9 @@
 #include <sstream>
 
 #include "asl/expr.h"
+#include "case_file.h"
 
 namespace weft::asl::testing {
-
-inline json::array LoadCases(const std::string& file) {
-  auto path = std::filesystem::path(__FILE__).parent_path() / file;
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  auto parsed = ParseJson(text.str());
-  if (!parsed.ok()) {
-    ADD_FAILURE() << path << ": " << parsed.error().message();
-    return {};
-  }
-  return parsed->as_array();
-}
 
 struct CaseScope {
   json::value input, context;
