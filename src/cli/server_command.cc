@@ -13,6 +13,7 @@
 #include "engine/engine.h"
 #include "server/server.h"
 #include "store/store.h"
+#include "sfn/sfn.h"
 #include "swf/swf.h"
 
 namespace weft::cli {
@@ -26,6 +27,7 @@ struct ServerFlags {
   double poll_timeout_seconds = 60;
   int threads = 0;
   int shards = 0;
+  std::string account_id = "123456789012";
 };
 
 Result<std::pair<std::string, uint16_t>> SplitListen(const std::string& listen) {
@@ -70,11 +72,16 @@ int RunServer(const ServerFlags& flags) {
     std::cerr << "weft server: recovery failed: " << s.error().message() << "\n";
     return 1;
   }
-  swf::SwfService swf_service(engine);
+  swf::SwfOptions swf_options;
+  swf_options.account_id = flags.account_id;
+  swf::SwfService swf_service(engine, swf_options);
+  sfn::SfnOptions sfn_options;
+  sfn_options.account_id = flags.account_id;
+  sfn::SfnService sfn_service(engine, sfn_options);
   server::ServerOptions server_options;
   server_options.host = address->first;
   server_options.port = address->second;
-  server::HttpServer http(io, server_options, {&swf_service});
+  server::HttpServer http(io, server_options, {&swf_service, &sfn_service});
   auto port = http.Start();
   if (!port.ok()) {
     std::cerr << "weft server: " << port.error().message() << "\n";
@@ -111,7 +118,8 @@ void AddServerCommand(CLI::App& app, int* exit_code) {
   auto flags = std::make_shared<ServerFlags>();
   auto* cmd = app.add_subcommand(
       "server",
-      "Run the weft server: the Amazon SWF API over HTTP, with an embedded SQLite store.");
+      "Run the weft server: the Amazon SWF and AWS Step Functions APIs over HTTP, with an "
+      "embedded SQLite store.");
   cmd->add_option("--listen", flags->listen, "Address to listen on, HOST:PORT (port 0 = any free)")
       ->capture_default_str();
   cmd->add_option("--data-dir", flags->data_dir,
@@ -124,6 +132,10 @@ void AddServerCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--threads", flags->threads, "Threads serving requests (default: one per core)");
   cmd->add_option("--shards", flags->shards,
                   "Execution shards, each run on one strand (default: one per core)");
+  cmd->add_option("--account-id", flags->account_id,
+                  "The account id in every ARN of both APIs (AWS Step Functions Local uses "
+                  "123456789012)")
+      ->capture_default_str();
   cmd->callback([flags, exit_code] { *exit_code = RunServer(*flags); });
 }
 

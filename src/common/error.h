@@ -1,9 +1,11 @@
 // src/common/error.h: how expected failures travel in weft.
 //
 // Three kinds of failure, never mixed (docs/architecture.md):
-//  1. client errors: a request that cannot be served. They carry the AWS
-//     error name of the API model (`type`, e.g. "UnknownResourceFault") and a
-//     message a person can act on; server/ turns them into HTTP 400.
+//  1. client errors: a request that cannot be served. Below the front doors
+//     they carry only a kind (Errc) and a message a person can act on; the
+//     front door (swf/, sfn/) names them with its API model's fault name
+//     (`type`, e.g. "UnknownResourceFault"), and server/ turns them into
+//     HTTP 400.
 //  2. workflow failures (an activity failed, a state timed out): not errors
 //     at all, they are history events.
 //  3. system errors (store I/O, shard ownership lost): Errc values that the
@@ -25,6 +27,11 @@ enum class Errc : uint16_t {
   kConflict,         // the current state does not allow the request
   kLimitExceeded,    // a documented limit would be passed
   kNotImplemented,   // an operation or feature weft does not offer yet
+  kDeprecated,       // the named type is deprecated
+  kDefaultUndefined,  // a value was not given and has no registered default
+  kInvalidToken,     // a task or page token that weft did not issue (or was altered)
+  kTaskTimedOut,     // the task a token names has timed out
+  kStaleTask,        // the task a token names is over (completed, failed, retried)
   kUnavailable,      // shutting down, or a dependency is down; retryable
   kInternal,         // a system error (store I/O, corruption)
 };
@@ -33,6 +40,8 @@ class Error {
  public:
   Error(Errc code, std::string type, std::string message)
       : code_(code), type_(std::move(type)), message_(std::move(message)) {}
+  // A kind not named yet: the front door names it (WithType).
+  Error(Errc code, std::string message) : code_(code), message_(std::move(message)) {}
 
   // ValidationException, the name both AWS JSON APIs use for bad input.
   static Error Validation(std::string message) {
@@ -46,8 +55,13 @@ class Error {
   }
 
   Errc code() const { return code_; }
-  // The error name as the API model spells it (the part after '#').
+  // The error name as the API model spells it (the part after '#'); empty
+  // until a front door names the kind.
   const std::string& type() const { return type_; }
+  Error&& WithType(std::string type) && {
+    type_ = std::move(type);
+    return std::move(*this);
+  }
   const std::string& message() const { return message_; }
 
  private:

@@ -20,7 +20,7 @@ std::optional<std::string> ConfigString(const json::object& config, std::string_
 }
 
 Error DefaultUndefined(std::string_view field) {
-  return Error(Errc::kValidation, "DefaultUndefinedFault", std::string(field));
+  return Error(Errc::kDefaultUndefined, std::string(field));
 }
 
 // StartWorkflowExecution's attributes with the type's defaults filled in, in
@@ -63,7 +63,7 @@ net::awaitable<Result<std::string>> StartOnShard(Engine::Impl* impl, Shard* shar
                                                  json::object attrs) {
   std::string key = WorkflowKey(req.domain, req.workflow_id);
   if (shard->open_runs.contains(key)) {
-    co_return Error(Errc::kAlreadyExists, "WorkflowExecutionAlreadyStartedFault",
+    co_return Error(Errc::kAlreadyExists,
                     "Workflow execution is already running: workflowId=" + req.workflow_id);
   }
   std::string run_id = NewRandomId(32);
@@ -124,7 +124,7 @@ net::awaitable<Status> TerminateOnShard(Engine::Impl* impl, Shard* shard, Execut
 Result<std::pair<Execution*, ActivityInfo*>> FindActivity(Engine::Impl* impl, Shard* shard,
                                                           const TaskToken& t) {
   auto stale = [&t] {
-    return Error(Errc::kUnknownResource, "UnknownResourceFault",
+    return Error(Errc::kUnknownResource,
                  "Unknown activity, scheduledEventId = " + std::to_string(t.scheduled_event_id));
   };
   auto ex = impl->FindOpen(*shard, {t.domain, t.workflow_id, t.run_id});
@@ -184,12 +184,12 @@ net::awaitable<Result<std::string>> Engine::StartWorkflowExecution(StartRequest 
   if (!domain) co_return UnknownDomain(req.domain);
   auto type = impl_->registry.Get(kWorkflowTypeKind, req.domain, req.type.name, req.type.version);
   if (!type) {
-    co_return Error(Errc::kUnknownResource, "UnknownResourceFault",
+    co_return Error(Errc::kUnknownResource,
                     "Unknown type: WorkflowType=[name=" + req.type.name +
                         ", version=" + req.type.version + "]");
   }
   if (type->record.status == "DEPRECATED") {
-    co_return Error(Errc::kConflict, "TypeDeprecatedFault",
+    co_return Error(Errc::kDeprecated,
                     "WorkflowType=[name=" + req.type.name + ", version=" + req.type.version +
                         "] is deprecated");
   }

@@ -12,13 +12,13 @@
 namespace weft::engine {
 
 Error UnknownExecution(const ExecutionRef& ref) {
-  return Error(Errc::kUnknownResource, "UnknownResourceFault",
+  return Error(Errc::kUnknownResource,
                "Unknown execution: WorkflowExecution=[workflowId=" + ref.workflow_id +
                    ", runId=" + ref.run_id + "]");
 }
 
 Error UnknownDomain(const std::string& domain) {
-  return Error(Errc::kUnknownResource, "UnknownResourceFault", "Unknown domain: " + domain);
+  return Error(Errc::kUnknownResource, "Unknown domain: " + domain);
 }
 
 Engine::Impl::Impl(net::io_context& io_context, store::Store& s, const Clock& c, EngineOptions o)

@@ -48,6 +48,13 @@ struct EngineOptions {
 inline constexpr std::string_view kDomainKind = "domain";
 inline constexpr std::string_view kWorkflowTypeKind = "workflow_type";
 inline constexpr std::string_view kActivityTypeKind = "activity_type";
+// Step Functions kinds (their data: sfn/ops/ops.h). The engine reads
+// revisions to run executions and activities to serve their tasks.
+inline constexpr std::string_view kStateMachineKind = "state_machine";
+inline constexpr std::string_view kStateMachineRevisionKind = "state_machine_revision";
+inline constexpr std::string_view kStateMachineVersionKind = "state_machine_version";
+inline constexpr std::string_view kStateMachineAliasKind = "state_machine_alias";
+inline constexpr std::string_view kActivityKind = "activity";
 
 struct WorkflowType {
   std::string name, version;

@@ -85,7 +85,7 @@ net::awaitable<Result<RegistryEntry>> Registry::UpdateOnStrand(Registry* self, K
     write.record = current->record;
     write.erase = true;
   } else {
-    co_return Error(Errc::kUnknownResource, "UnknownResourceFault", "Nothing to delete");
+    co_return Error(Errc::kUnknownResource, "Nothing to delete");
   }
   batch.registry.push_back(write);
   Status s = co_await CommitBatch(self->committer_, std::move(batch));

@@ -78,7 +78,7 @@ net::awaitable<Status> CompleteDecisionOnShard(Engine::Impl* impl, Shard* shard,
   if (!d || d->scheduled_event_id != t.scheduled_event_id ||
       d->started_event_id != t.started_event_id) {
     co_return Error(
-        Errc::kUnknownResource, "UnknownResourceFault",
+        Errc::kUnknownResource,
         "Unknown decision task, scheduledEventId = " + std::to_string(t.scheduled_event_id));
   }
   Step step(*shard, **ex, impl->clock.Now());

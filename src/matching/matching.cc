@@ -126,7 +126,7 @@ net::awaitable<Result<std::optional<Task>>> Matching::Poll(
     TaskList& list = ListLocked(key);
     if (auto t = list.Pop()) co_return t;
     if (list.waiters.size() >= options_.max_pollers_per_task_list) {
-      co_return Error(Errc::kLimitExceeded, "LimitExceededFault",
+      co_return Error(Errc::kLimitExceeded,
                       "Too many pollers on task list '" + key.name + "' (limit " +
                           std::to_string(options_.max_pollers_per_task_list) + ")");
     }

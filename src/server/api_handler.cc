@@ -139,9 +139,11 @@ HttpReply ServiceErrorReply(const ApiService& service, const Error& error) {
     default:
       break;
   }
-  std::string_view ns =
-      error.type() == "ValidationException" ? kCoralValidate : service.error_namespace();
-  return ErrorReply(http::status::bad_request, ns, error.type(), error.message());
+  // A front door names every kind it returns; a kind left unnamed is a bug,
+  // answered as a validation error rather than with an empty __type.
+  const std::string& type = error.type().empty() ? kValidationName : error.type();
+  std::string_view ns = type == kValidationName ? kCoralValidate : service.error_namespace();
+  return ErrorReply(http::status::bad_request, ns, type, error.message());
 }
 
 void ParseAuthorization(std::string_view header, RequestContext& context) {

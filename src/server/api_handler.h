@@ -31,6 +31,7 @@ struct HttpReply {
 // part after '#', but other SDKs print the whole thing).
 inline constexpr std::string_view kCoralService = "com.amazon.coral.service";
 inline constexpr std::string_view kCoralValidate = "com.amazon.coral.validate";
+inline const std::string kValidationName = "ValidationException";
 
 // An AWS JSON error reply: {"__type":"<ns>#<type>","message":"..."}.
 HttpReply ErrorReply(http::status status, std::string_view error_namespace, std::string_view type,

@@ -71,6 +71,45 @@ OpFunction FindOperation(std::string_view name) {
 
 }  // namespace
 
+// The SWF model's fault for each kind of engine error. The engine reports
+// kinds; only this front door knows SWF's names for them.
+Error NameFault(Error error) {
+  std::string_view name = "InternalFailure";
+  switch (error.code()) {
+    case Errc::kValidation:
+    case Errc::kInvalidToken:
+      name = "ValidationException";
+      break;
+    case Errc::kUnknownResource:
+    case Errc::kStaleTask:
+    case Errc::kTaskTimedOut:
+      name = "UnknownResourceFault";
+      break;
+    case Errc::kAlreadyExists:
+      name = "WorkflowExecutionAlreadyStartedFault";  // the engine's only create
+      break;
+    case Errc::kDeprecated:
+      name = "TypeDeprecatedFault";
+      break;
+    case Errc::kDefaultUndefined:
+      name = "DefaultUndefinedFault";
+      break;
+    case Errc::kLimitExceeded:
+      name = "LimitExceededFault";
+      break;
+    case Errc::kNotImplemented:
+      name = "UnsupportedOperation";
+      break;
+    case Errc::kUnavailable:
+      name = "ServiceUnavailable";
+      break;
+    case Errc::kConflict:
+    case Errc::kInternal:
+      break;
+  }
+  return std::move(error).WithType(std::string(name));
+}
+
 SwfService::SwfService(engine::Engine& engine, SwfOptions options)
     : engine_(engine), options_(std::move(options)) {}
 
@@ -87,7 +126,9 @@ net::awaitable<Result<json::value>> SwfService::Invoke(std::string_view operatio
                     "Unknown operation: " + std::string(operation));
   }
   OpContext ctx{engine_, context, options_};
-  co_return co_await function(ctx, request);
+  Result<json::value> result = co_await function(ctx, request);
+  if (!result.ok() && result.error().type().empty()) co_return NameFault(std::move(result).error());
+  co_return result;
 }
 
 }  // namespace weft::swf

@@ -23,7 +23,7 @@ namespace weft::swf {
 
 struct SwfOptions {
   // The account id in domain ARNs (arn:aws:swf:<region>:<account>:/domain/<name>).
-  std::string account_id = "000000000000";
+  std::string account_id = "123456789012";
   // The region in ARNs when the request is unsigned.
   std::string default_region = "us-east-1";
 };

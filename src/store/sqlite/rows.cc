@@ -52,7 +52,7 @@ std::string TagsToJson(const std::vector<std::string>& tags) {
 }
 
 Error ConflictError(std::string message) {
-  return Error(Errc::kConflict, "ConflictException", std::move(message));
+  return Error(Errc::kConflict, std::move(message));
 }
 
 }  // namespace weft::store::sqlite

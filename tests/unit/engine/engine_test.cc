@@ -188,7 +188,7 @@ TEST_F(EngineTest, DeciderAndWorkerLoopWritesTheDocumentedHistory) {
   auto stale = Run(
       engine_->RespondActivityTask(a1->task_token, Engine::ActivityOutcome::kCompleted, "r", {}));
   ASSERT_FALSE(stale.ok());
-  EXPECT_EQ(stale.error().type(), "UnknownResourceFault");
+  EXPECT_EQ(stale.error().code(), Errc::kUnknownResource);
   EXPECT_NE(Start("w1"), run);
 }
 
@@ -201,7 +201,7 @@ TEST_F(EngineTest, SecondStartOfOpenWorkflowIdIsRefused) {
   req.type = {"wf", "1"};
   auto r = Run(engine_->StartWorkflowExecution(std::move(req)));
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().type(), "WorkflowExecutionAlreadyStartedFault");
+  EXPECT_EQ(r.error().code(), Errc::kAlreadyExists);
 }
 
 TEST_F(EngineTest, CloseDecisionWithUnseenSignalFailsAsUnhandled) {
@@ -398,7 +398,7 @@ TEST_F(EngineTest, TerminateClosesAndWithdrawsQueuedTasks) {
   EXPECT_EQ(Types("w1", run).back(), "WorkflowExecutionTerminated");
   auto again = Run(engine_->SignalWorkflowExecution({"d", "w1", ""}, "s", std::nullopt));
   ASSERT_FALSE(again.ok());
-  EXPECT_EQ(again.error().type(), "UnknownResourceFault");
+  EXPECT_EQ(again.error().code(), Errc::kUnknownResource);
   auto described = Run(engine_->DescribeWorkflowExecution({"d", "w1", run}));
   ASSERT_TRUE(described.ok());
   EXPECT_EQ(described->at("executionInfo").at("closeStatus").as_string(), "TERMINATED");

@@ -142,7 +142,7 @@ TEST(MatchingTest, TooManyPollersIsLimitExceeded) {
   io.run();
   ASSERT_TRUE(second.has_value());
   ASSERT_FALSE(second->ok());
-  EXPECT_EQ(second->error().type(), "LimitExceededFault");
+  EXPECT_EQ(second->error().code(), Errc::kLimitExceeded);
 }
 
 TEST(MatchingTest, ShutdownEndsWaitingPolls) {

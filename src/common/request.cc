@@ -1,9 +1,9 @@
-#include "swf/request.h"
+#include "common/request.h"
 
 #include <charconv>
 #include <cmath>
 
-namespace weft::swf {
+namespace weft {
 namespace {
 
 const json::object& EmptyObject() {
@@ -188,7 +188,7 @@ std::string RequestReader::Enum(std::string_view name, EnumValues values) {
 }
 
 std::optional<std::string> RequestReader::OptDuration(std::string_view name) {
-  auto s = OptString(name, kDurationLen);
+  auto s = OptString(name, Length{0, 8});  // DurationInSecondsOptional
   if (!s) return std::nullopt;
   if (*s == "NONE") return s;
   auto n = ParseInteger(*s);
@@ -356,4 +356,4 @@ std::optional<std::string> RequestReader::StringAt(std::string_view array_name,
   return std::string(v.get_string());
 }
 
-}  // namespace weft::swf
+}  // namespace weft

@@ -1,0 +1,137 @@
+#include "sfn/sfn.h"
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+#include "sfn/ops/ops.h"
+
+namespace weft::sfn {
+namespace {
+
+struct Operation {
+  std::string_view name;
+  OpFunction function;
+};
+
+// Sorted by name (checked below) so that lookup is a binary search.
+constexpr auto kOperations = std::to_array<Operation>({
+    {"CreateActivity", &CreateActivity},
+    {"CreateStateMachine", &CreateStateMachine},
+    {"CreateStateMachineAlias", &CreateStateMachineAlias},
+    {"DeleteActivity", &DeleteActivity},
+    {"DeleteStateMachine", &DeleteStateMachine},
+    {"DeleteStateMachineAlias", &DeleteStateMachineAlias},
+    {"DeleteStateMachineVersion", &DeleteStateMachineVersion},
+    {"DescribeActivity", &DescribeActivity},
+    {"DescribeExecution", &DescribeExecution},
+    {"DescribeMapRun", &DescribeMapRun},
+    {"DescribeStateMachine", &DescribeStateMachine},
+    {"DescribeStateMachineAlias", &DescribeStateMachineAlias},
+    {"DescribeStateMachineForExecution", &DescribeStateMachineForExecution},
+    {"GetActivityTask", &GetActivityTask},
+    {"GetExecutionHistory", &GetExecutionHistory},
+    {"ListActivities", &ListActivities},
+    {"ListExecutions", &ListExecutions},
+    {"ListMapRuns", &ListMapRuns},
+    {"ListStateMachineAliases", &ListStateMachineAliases},
+    {"ListStateMachineVersions", &ListStateMachineVersions},
+    {"ListStateMachines", &ListStateMachines},
+    {"ListTagsForResource", &ListTagsForResource},
+    {"PublishStateMachineVersion", &PublishStateMachineVersion},
+    {"RedriveExecution", &RedriveExecution},
+    {"SendTaskFailure", &SendTaskFailure},
+    {"SendTaskHeartbeat", &SendTaskHeartbeat},
+    {"SendTaskSuccess", &SendTaskSuccess},
+    {"StartExecution", &StartExecution},
+    {"StartSyncExecution", &StartSyncExecution},
+    {"StopExecution", &StopExecution},
+    {"TagResource", &TagResource},
+    {"TestState", &TestState},
+    {"UntagResource", &UntagResource},
+    {"UpdateMapRun", &UpdateMapRun},
+    {"UpdateStateMachine", &UpdateStateMachine},
+    {"UpdateStateMachineAlias", &UpdateStateMachineAlias},
+    {"ValidateStateMachineDefinition", &ValidateStateMachineDefinition},
+});
+static_assert(kOperations.size() == 37, "the Step Functions model has 37 operations");
+static_assert(std::is_sorted(kOperations.begin(), kOperations.end(),
+                             [](const Operation& a, const Operation& b) {
+                               return a.name < b.name;
+                             }));
+
+OpFunction FindOperation(std::string_view name) {
+  auto it = std::lower_bound(kOperations.begin(), kOperations.end(), name,
+                             [](const Operation& op, std::string_view n) { return op.name < n; });
+  if (it == kOperations.end() || it->name != name) return nullptr;
+  return it->function;
+}
+
+// The model's fault for an engine error the operation did not name itself.
+// Operations name the kinds whose fault depends on what was asked for
+// (kUnknownResource: ExecutionDoesNotExist, ActivityDoesNotExist, ...).
+Error NameFault(Error error) {
+  std::string_view name = "InternalFailure";
+  switch (error.code()) {
+    case Errc::kValidation:
+    case Errc::kDefaultUndefined:
+    case Errc::kDeprecated:
+      name = "ValidationException";
+      break;
+    case Errc::kInvalidToken:
+      name = "InvalidToken";
+      break;
+    case Errc::kUnknownResource:
+      name = "ResourceNotFound";
+      break;
+    case Errc::kStaleTask:
+      name = "TaskDoesNotExist";
+      break;
+    case Errc::kTaskTimedOut:
+      name = "TaskTimedOut";
+      break;
+    case Errc::kAlreadyExists:
+      name = "ExecutionAlreadyExists";
+      break;
+    case Errc::kLimitExceeded:
+      name = "ActivityWorkerLimitExceeded";
+      break;
+    case Errc::kConflict:
+      name = "ConflictException";
+      break;
+    case Errc::kNotImplemented:
+      name = "UnsupportedOperation";
+      break;
+    case Errc::kUnavailable:
+      name = "ServiceUnavailable";
+      break;
+    case Errc::kInternal:
+      break;
+  }
+  return std::move(error).WithType(std::string(name));
+}
+
+}  // namespace
+
+SfnService::SfnService(engine::Engine& engine, SfnOptions options)
+    : engine_(engine), options_(std::move(options)) {}
+
+bool SfnService::HasOperation(std::string_view operation) const {
+  return FindOperation(operation) != nullptr;
+}
+
+net::awaitable<Result<json::value>> SfnService::Invoke(std::string_view operation,
+                                                       RequestContext& context,
+                                                       json::object& request) {
+  OpFunction function = FindOperation(operation);
+  if (function == nullptr) {
+    co_return Error(Errc::kValidation, "UnknownOperationException",
+                    "Unknown operation: " + std::string(operation));
+  }
+  OpContext ctx{engine_, context, options_};
+  Result<json::value> result = co_await function(ctx, request);
+  if (!result.ok() && result.error().type().empty()) co_return NameFault(std::move(result).error());
+  co_return result;
+}
+
+}  // namespace weft::sfn
