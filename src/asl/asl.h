@@ -68,6 +68,11 @@ struct ExecutionContext {
   std::string role_arn;
   int64_t start_time_ms = 0;
   bool express = false;  // Express: the context has no RedriveCount/RetryCount
+  // Turns the interpreter's task token (unique within the execution and
+  // deterministic, so that replay reproduces it) into the token workers and
+  // callbacks see as $$.Task.Token: the engine signs it. Must be
+  // deterministic too. Unset: the interpreter's token as it is.
+  std::function<std::string(std::string_view token)> mint_task_token;
 };
 
 // A Step Functions history event, as GetExecutionHistory returns it. The
@@ -174,8 +179,12 @@ class Execution {
   // Rebuilds an execution from its recorded history: the events must be the
   // ones this interpreter produced (same definition, input and results).
   // Errors: Validation when the history diverges from the definition.
+  // `pending`, when given, receives the kScheduleTask and kStartTimer
+  // commands still outstanding at the end of the history (the host re-creates
+  // its tasks and timers from them).
   static Result<Execution> Replay(StateMachinePtr machine, ExecutionContext context,
-                                  const std::vector<HistoryEvent>& history);
+                                  const std::vector<HistoryEvent>& history,
+                                  std::vector<Command>* pending = nullptr);
 
   // The state as JSON (small: the current position of every branch, inputs,
   // variables and counters; not the history) and back.

@@ -166,6 +166,19 @@ class ExecutionState {
   StepResult* out_ = nullptr;
 };
 
+// FNV-1a: a hash that is the same in every build and process (std::hash is
+// not), for what replay must reproduce.
+inline uint64_t Fnv1a(std::string_view s) {
+  uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
+  return h;
+}
+
+// arn:<partition>:states:<region>:<account>:mapRun:<machine>/<label>:<execution>,
+// region and account taken from the state machine's ARN.
+std::string MapRunArn(std::string_view state_machine_arn, std::string_view label,
+                      std::string_view execution_name);
+
 // Builds the variable chain of a frame (innermost first) for EvalScope.
 // Built once per state step: a chain of up to kInline scopes (nesting
 // depth) needs no heap allocation.

@@ -9,6 +9,17 @@
 #include "asl/interpreter.h"
 
 namespace weft::asl {
+
+std::string MapRunArn(std::string_view state_machine_arn, std::string_view label,
+                      std::string_view execution_name) {
+  // arn:aws:states:<region>:<account>:stateMachine:<name>
+  std::string_view prefix = state_machine_arn;
+  size_t at = prefix.find(":stateMachine:");
+  std::string head = at == std::string_view::npos ? "arn:aws:states:us-east-1:123456789012"
+                                                  : std::string(prefix.substr(0, at));
+  std::string name(at == std::string_view::npos ? state_machine_arn : prefix.substr(at + 14));
+  return head + ":mapRun:" + name + "/" + std::string(label) + ":" + std::string(execution_name);
+}
 namespace {
 
 std::string Printable(const json::value& v) {
@@ -146,9 +157,7 @@ void ExecutionState::RunMap(Frame& f, const State& s) {
   if (s.distributed) {
     std::string label = s.label.empty() ? std::to_string(f.entered_event) : s.label;
     Emit(&f, "MapRunStarted",
-         json::object{{"mapRunArn", "arn:aws:states:" + std::string("us-east-1") + ":" +
-                                        "000000000000:mapRun:" + ctx_.state_machine_name + "/" +
-                                        label + ":" + ctx_.execution_name}});
+         json::object{{"mapRunArn", MapRunArn(ctx_.state_machine_arn, label, ctx_.execution_name)}});
   }
   f.fan().results = json::array(n);
   f.fan().items = std::move(inputs);

@@ -214,7 +214,18 @@ Status Check(const std::vector<HistoryEvent>& produced, const std::vector<Histor
 }  // namespace
 
 Result<Execution> Execution::Replay(StateMachinePtr machine, ExecutionContext context,
-                                    const std::vector<HistoryEvent>& history) {
+                                    const std::vector<HistoryEvent>& history,
+                                    std::vector<Command>* pending) {
+  // Commands that started tasks and timers, by id, to hand back those still
+  // outstanding at the end.
+  std::map<std::string, Command> outstanding;
+  auto note = [&outstanding](StepResult& step) {
+    for (auto& c : step.commands) {
+      if (c.kind == CommandKind::kScheduleTask || c.kind == CommandKind::kStartTimer) {
+        outstanding[c.id] = std::move(c);
+      }
+    }
+  };
   if (history.empty() || history[0].type != "ExecutionStarted")
     return Error::Validation("a history starts with ExecutionStarted");
   std::string input = "{}";
@@ -228,6 +239,7 @@ Result<Execution> Execution::Replay(StateMachinePtr machine, ExecutionContext co
   if (!exec) return exec;
   size_t cursor = 0;
   if (auto st = Check(step.events, history, cursor); !st) return std::move(st).error();
+  note(step);
   ExecutionState& s = *exec->state_;
   while (cursor < history.size() && s.status_ == ExecutionStatus::kRunning) {
     const HistoryEvent& next = history[cursor];
@@ -289,6 +301,14 @@ Result<Execution> Execution::Replay(StateMachinePtr machine, ExecutionContext co
     auto st = exec->Apply(fb, next.timestamp_ms, &step);
     if (!st) return std::move(st).error();
     if (auto c = Check(step.events, history, cursor); !c) return std::move(c).error();
+    note(step);
+  }
+  if (pending) {
+    for (auto& [id, c] : outstanding) {
+      bool open = c.kind == CommandKind::kScheduleTask ? s.pending_tasks().contains(id)
+                                                       : s.pending_timers().contains(id);
+      if (open) pending->push_back(std::move(c));
+    }
   }
   return exec;
 }

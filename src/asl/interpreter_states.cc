@@ -411,10 +411,11 @@ void ExecutionState::RunTask(Frame& f, const State& s) {
       (EndsWith(s.resource, ".waitForTaskToken") || kind.kind == "activity")) {
     char buf[17];
     std::snprintf(buf, sizeof buf, "%016llx",
-                  static_cast<unsigned long long>(std::hash<std::string>{}(
-                      ctx_.execution_arn + "#" + std::to_string(f.entered_event))));
+                  static_cast<unsigned long long>(
+                      Fnv1a(ctx_.execution_arn + "#" + std::to_string(f.entered_event))));
     f.task_token = std::string(buf) + "-" + std::to_string(f.entered_event) + "-" +
                    std::to_string(f.retry_total);
+    if (ctx_.mint_task_token) f.task_token = ctx_.mint_task_token(f.task_token);
   }
   ScopeChain chain(frames_, f);
   json::value ctx = s.needs_context ? Context(f, s) : json::value();

@@ -233,7 +233,7 @@ net::awaitable<Status> Engine::TerminateWorkflowExecution(ExecutionRef ref,
 net::awaitable<Status> Engine::RespondActivityTask(std::string task_token, ActivityOutcome outcome,
                                                    std::optional<std::string> a,
                                                    std::optional<std::string> b) {
-  auto t = DecodeTaskToken(task_token);
+  auto t = DecodeTaskToken(impl_->tokens, task_token);
   if (!t.ok()) co_return std::move(t).error();
   if (t->kind != 'a') co_return Error::Validation("taskToken is not an activity task token");
   Shard& shard = impl_->ShardFor(t->domain, t->workflow_id);
@@ -245,7 +245,7 @@ net::awaitable<Status> Engine::RespondActivityTask(std::string task_token, Activ
 
 net::awaitable<Result<bool>> Engine::RecordActivityTaskHeartbeat(
     std::string task_token, std::optional<std::string> details) {
-  auto t = DecodeTaskToken(task_token);
+  auto t = DecodeTaskToken(impl_->tokens, task_token);
   if (!t.ok()) co_return std::move(t).error();
   if (t->kind != 'a') co_return Error::Validation("taskToken is not an activity task token");
   Shard& shard = impl_->ShardFor(t->domain, t->workflow_id);

@@ -3,7 +3,9 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cstdlib>
+#include <openssl/rand.h>
 
+#include "common/base64.h"
 #include "common/ids.h"
 #include "common/log.h"
 #include "engine/commit.h"
@@ -136,8 +138,39 @@ store::Store& Engine::store() { return impl_->store; }
 
 void Engine::Shutdown() { impl_->matching.Shutdown(); }
 
+// The secret task tokens are signed with: created at the store's first start
+// and kept in its registry, so tokens survive restarts (and, with several
+// nodes on one database, are the same on every node).
+Status LoadTokenKey(Engine::Impl& impl) {
+  constexpr std::string_view kKind = "secret";
+  constexpr std::string_view kName = "task_tokens";
+  if (auto e = impl.registry.Get(kKind, "", kName)) {
+    const auto* key = FindString(e->data, "key");
+    auto bytes = key ? Base64Decode(*key) : std::nullopt;
+    if (!bytes || bytes->size() < 32) return Error::Internal("the stored task token key is corrupt");
+    impl.tokens = TokenSigner(std::move(*bytes));
+    return {};
+  }
+  std::string key(32, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(key.data()), static_cast<int>(key.size())) != 1) {
+    return Error::Internal("no random bytes for the task token key");
+  }
+  store::WriteBatch batch;
+  store::RegistryWrite w;
+  w.record = {std::string(kKind), "", std::string(kName), "", "REGISTERED", 0,
+              ToJson(json::object{{"key", Base64Encode(key)}})};
+  batch.registry.push_back(std::move(w));
+  const store::WriteBatch* batches[] = {&batch};
+  auto written = impl.store.Write(batches);
+  if (!written[0].ok()) return written[0];
+  if (Status s = impl.registry.Load(impl.store); !s.ok()) return s;
+  impl.tokens = TokenSigner(std::move(key));
+  return {};
+}
+
 Status Engine::Recover() {
   if (Status s = impl_->registry.Load(impl_->store); !s.ok()) return s;
+  if (Status s = LoadTokenKey(*impl_); !s.ok()) return s;
   auto records = impl_->store.LoadOpenExecutions();
   if (!records.ok()) return records.error();
   for (const auto& r : *records) {

@@ -11,6 +11,7 @@
 
 #include "engine/engine.h"
 #include "engine/mutable_state.h"
+#include "common/ids.h"
 #include "engine/task_token.h"
 
 namespace weft::engine {
@@ -140,6 +141,8 @@ struct Engine::Impl {
   store::Committer committer;
   matching::Matching matching;
   Registry registry;
+  // Replaced by the store's own key in Recover (LoadTokenKey).
+  TokenSigner tokens{NewRandomId(32)};
   std::vector<std::unique_ptr<Shard>> shards;
 };
 

@@ -35,7 +35,7 @@ net::awaitable<std::optional<DecisionTask>> StartDecisionOnShard(Engine::Impl* i
   grant.run_id = s.run_id();
   grant.type = (*ex)->type;
   grant.events = s.events();
-  grant.task_token = EncodeTaskToken(
+  grant.task_token = EncodeTaskToken(impl->tokens, 
       {'d', domain, s.workflow_id(), s.run_id(), task.scheduled_event_id, started.id});
   Status committed = co_await impl->Commit(*shard, step);  // aborts on failure
   (void)committed;
@@ -63,7 +63,7 @@ net::awaitable<std::optional<ActivityTask>> StartActivityOnShard(Engine::Impl* i
   grant.run_id = s.run_id();
   if (const auto* t = FindObject(scheduled, "activityType")) grant.activity_type = *t;
   if (const auto* in = FindString(scheduled, "input")) grant.input = std::string(*in);
-  grant.task_token = EncodeTaskToken(
+  grant.task_token = EncodeTaskToken(impl->tokens, 
       {'a', domain, s.workflow_id(), s.run_id(), task.scheduled_event_id, started.id});
   Status committed = co_await impl->Commit(*shard, step);  // aborts on failure
   (void)committed;
@@ -137,7 +137,7 @@ net::awaitable<Result<std::optional<ActivityTask>>> Engine::PollForActivityTask(
 net::awaitable<Status> Engine::RespondDecisionTaskCompleted(std::string task_token,
                                                             json::array decisions,
                                                             std::optional<std::string> context) {
-  auto t = DecodeTaskToken(task_token);
+  auto t = DecodeTaskToken(impl_->tokens, task_token);
   if (!t.ok()) co_return std::move(t).error();
   if (t->kind != 'd') co_return Error::Validation("taskToken is not a decision task token");
   if (Status s = ValidateDecisions(decisions); !s.ok()) co_return s;

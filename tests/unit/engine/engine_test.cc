@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "engine/mutable_state.h"
+#include "engine/task_token.h"
 
 namespace weft::engine {
 namespace {
@@ -276,7 +277,31 @@ TEST_F(EngineTest, MalformedTokenIsValidationAndForeignTokenUnknown) {
   auto bad = Run(engine_->RespondActivityTask("not-a-token", Engine::ActivityOutcome::kCompleted,
                                               std::nullopt, std::nullopt));
   ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.error().type(), "ValidationException");
+  EXPECT_EQ(bad.error().code(), Errc::kInvalidToken);
+}
+
+TEST_F(EngineTest, AlteredOrForeignTokensAreInvalid) {
+  RegisterBasics();
+  Start("w1");
+  auto d1 = PollDecision();
+  ASSERT_TRUE(d1);
+  std::string token = d1->task_token;
+  // One character of the payload or the signature changed.
+  for (size_t at : {size_t{2}, token.size() - 2}) {
+    std::string altered = token;
+    altered[at] = altered[at] == 'A' ? 'B' : 'A';
+    auto r = Decide(altered, json::array{Complete()});
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code(), Errc::kInvalidToken) << at;
+  }
+  // The same payload signed under another key (another store's token).
+  TokenSigner other(std::string(32, 'k'));
+  auto payload = TokenSigner(std::string(32, 'x')).Verify(token);
+  EXPECT_FALSE(payload.has_value());
+  auto foreign = Decide(other.Sign("w1[\"d\",\"d\",\"w1\",\"r\",1,2]"), json::array{Complete()});
+  ASSERT_FALSE(foreign.ok());
+  EXPECT_EQ(foreign.error().code(), Errc::kInvalidToken);
+  EXPECT_TRUE(Decide(token, json::array{Complete()}).ok());
 }
 
 TEST_F(EngineTest, CancelOfUnstartedActivityCancelsItAtOnce) {
