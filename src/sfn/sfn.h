@@ -13,6 +13,7 @@
 // shared state lives in the engine, which serialises what must be.
 #pragma once
 
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -26,6 +27,11 @@ struct SfnOptions {
   std::string account_id = "123456789012";
   // The region of new ARNs when a request is unsigned.
   std::string default_region = "us-east-1";
+  // The Lambda function names the operator mapped to HTTP endpoints
+  // ("lambdaFunctions" in `weft server --config FILE`). A definition may
+  // call only these functions (arn:aws:lambda:...:function:NAME, or
+  // arn:aws:states:::lambda:invoke with FunctionName NAME).
+  std::set<std::string> lambda_functions;
 };
 
 class SfnService final : public ApiService {
