@@ -174,6 +174,10 @@ Status Engine::Recover() {
   auto records = impl_->store.LoadOpenExecutions();
   if (!records.ok()) return records.error();
   for (const auto& r : *records) {
+    if (r.domain == kMachineDomain) {
+      if (Status s = impl_->RecoverMachine(r); !s.ok()) return s;
+      continue;
+    }
     auto replayed = ReplayExecution(impl_->store, r);
     if (!replayed.ok()) return replayed.error();
     std::unique_ptr<Execution> ex = std::move(*replayed);

@@ -27,6 +27,7 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "common/json.h"
+#include "asl/asl.h"
 #include "common/service.h"
 #include "engine/history_event.h"
 #include "engine/registry.h"
@@ -89,6 +90,55 @@ struct DecisionTask {
   std::string workflow_id, run_id;
   WorkflowType type;
   std::vector<HistoryEvent> events;  // the history up to and including DecisionTaskStarted
+};
+
+// ---- Step Functions executions ("machine executions"): decided by the asl
+// interpreter inside the engine, stored like SWF runs (ExecutionRecord with
+// domain kMachineDomain, run_id and workflow_id the execution ARN, type_name
+// the state machine ARN, type_version the version ARN; events numbered from
+// kFirstMachineEventType). Express executions are not stored.
+
+// No SWF domain contains ':', so no SWF run is ever in this domain.
+inline constexpr std::string_view kMachineDomain = "aws:states";
+
+struct MachineStart {
+  std::string execution_arn;
+  std::string name;
+  std::string state_machine_arn;  // unqualified
+  std::string state_machine_name;
+  std::string version_arn;  // "" unless started by a version or through an alias
+  std::string alias_arn;    // "" unless started through an alias
+  std::string revision_id;  // names the definition (kStateMachineRevisionKind)
+  std::string definition;   // that revision's text; compiled once per revision
+  std::string role_arn;
+  bool express = false;
+  std::string input = "{}";  // JSON text, checked by the caller
+  // A nested execution (states:startExecution): the parent's ARN, which
+  // its context and DescribeExecution show.
+  std::string parent_execution_arn;
+};
+
+struct MachineStarted {
+  std::string execution_arn;
+  Millis start_time = 0;
+};
+
+// DescribeExecution's facts.
+struct MachineExecution {
+  std::string execution_arn, name, state_machine_arn, version_arn, alias_arn, revision_id;
+  std::string status;  // RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED
+  bool express = false;
+  Millis start_time = 0, stop_time = 0;  // stop_time 0 while running
+  std::string input;
+  std::optional<std::string> output, error, cause;
+  std::string parent_execution_arn;
+  int64_t redrive_count = 0;
+  Millis redrive_time = 0;
+};
+
+struct MachineActivityTask {
+  std::string task_token;
+  std::string input;  // JSON text
 };
 
 struct ActivityTask {
@@ -158,6 +208,36 @@ class Engine {
                                         bool cancel_requested);
 
   store::Store& store();
+
+  // ---- Step Functions executions (machines.cc, machine_tasks.cc)
+
+  // Starts an execution; with the name of a running one and the same input,
+  // answers that one (AWS's idempotent start). kAlreadyExists otherwise for a
+  // name already used; kValidation for a definition that does not compile.
+  net::awaitable<Result<MachineStarted>> StartMachineExecution(MachineStart start);
+  // StartSyncExecution (Express): runs the execution to its end, then answers.
+  net::awaitable<Result<MachineExecution>> RunMachineExecution(MachineStart start);
+  // StopExecution: aborts what is in flight; kUnknownResource for no such
+  // execution. A closed execution is left as it is (its stop time answered).
+  net::awaitable<Result<Millis>> StopMachineExecution(std::string execution_arn,
+                                                      std::optional<std::string> error,
+                                                      std::optional<std::string> cause);
+  net::awaitable<Result<MachineExecution>> DescribeMachineExecution(std::string execution_arn);
+  // The committed history of a Standard execution.
+  net::awaitable<Result<std::vector<asl::HistoryEvent>>> GetMachineHistory(
+      std::string execution_arn);
+  // GetActivityTask: nullopt when nothing came within the poll timeout.
+  net::awaitable<Result<std::optional<MachineActivityTask>>> PollMachineActivity(
+      std::string activity_arn, std::string worker_name,
+      std::shared_ptr<DisconnectSignal> disconnect);
+  // SendTaskSuccess/Failure/Heartbeat: kInvalidToken (not a token of this
+  // store), kTaskTimedOut (the task timed out, or its execution closed),
+  // kStaleTask (no such task any more).
+  net::awaitable<Status> SendTaskSuccess(std::string task_token, std::string output);
+  net::awaitable<Status> SendTaskFailure(std::string task_token, std::optional<std::string> error,
+                                         std::optional<std::string> cause);
+  net::awaitable<Status> SendTaskHeartbeat(std::string task_token);
+  int64_t CountPendingActivityTasks(const std::string& activity_arn) const;
 
   struct Impl;  // engine_impl.h; public so that the engine's files can share it
 

@@ -2,14 +2,18 @@
 // Internal to engine/.
 #pragma once
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/strand.hpp>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "engine/engine.h"
+#include "engine/machine_run.h"
 #include "engine/mutable_state.h"
 #include "common/ids.h"
 #include "engine/task_token.h"
@@ -71,6 +75,9 @@ struct Shard {
   net::strand<net::io_context::executor_type> strand;
   std::unordered_map<std::string, std::unique_ptr<Execution>> runs;  // by runId
   std::unordered_map<std::string, std::string> open_runs;            // WorkflowKey() -> runId
+  // Step Functions executions in memory: open ones (and Express ones until
+  // they close), by execution ARN.
+  std::unordered_map<std::string, std::unique_ptr<MachineRun>> machines;
 };
 
 inline std::string WorkflowKey(const std::string& domain, const std::string& workflow_id) {
@@ -130,6 +137,24 @@ struct Engine::Impl {
   void Apply(Shard& shard, Effects effects);
   void ArmTimer(Shard& shard, TimerSpec spec);
   net::awaitable<void> FireTimer(Shard* shard, TimerSpec spec);
+  // ---- machine executions (machines.cc, machine_tasks.cc)
+  // The compiled definition of a revision (compiled once, then shared).
+  Result<asl::StateMachinePtr> Compile(const std::string& state_machine_arn,
+                                       const std::string& revision_id,
+                                       const std::string& definition);
+  asl::ExecutionContext ContextOf(const MachineStart& start, Millis start_time);
+  // Writes the step (not for Express runs), then carries out its effects.
+  net::awaitable<Status> CommitMachine(Shard& shard, MachineStep& step);
+  void ApplyMachine(Shard& shard, MachineEffects effects);
+  void ArmMachineTimer(Shard& shard, MachineTimer timer);
+  net::awaitable<void> FireMachineTimer(Shard* shard, MachineTimer timer);
+  // Makes the outgoing call of a task (HTTP, Lambda, nested execution); its
+  // answer comes back to the execution as feedback.
+  void StartCall(Shard& shard, MachineRun& run, const std::string& task_id);
+  // Feeds the interpreter one result and commits what it did.
+  net::awaitable<Status> Feed(Shard* shard, std::string execution_arn, asl::Feedback feedback);
+  Status RecoverMachine(const store::ExecutionRecord& record);
+
   matching::TaskListKey DecisionList(const std::string& domain, const std::string& name) const {
     return {domain, name, matching::TaskKind::kDecision};
   }
@@ -144,7 +169,36 @@ struct Engine::Impl {
   // Replaced by the store's own key in Recover (LoadTokenKey).
   TokenSigner tokens{NewRandomId(32)};
   std::vector<std::unique_ptr<Shard>> shards;
+  std::mutex definitions_mu;
+  std::unordered_map<std::string, asl::StateMachinePtr> definitions;  // arn '#' revision
 };
+
+Error UnknownMachineExecution(const std::string& execution_arn);
+
+// The poll loop of both kinds of activity and decision tasks (tasks.cc):
+// waits for a task from matching, then asks `start` (on the task's shard) to
+// record it as started; a stale offer makes it poll again.
+template <class Grant, class StartFn>
+net::awaitable<Result<std::optional<Grant>>> PollLoop(Engine::Impl* impl, std::string domain,
+                                                      matching::TaskListKey key,
+                                                      std::string identity,
+                                                      std::shared_ptr<DisconnectSignal> disconnect,
+                                                      StartFn start) {
+  using SteadyClock = std::chrono::steady_clock;
+  auto deadline = SteadyClock::now() + impl->options.poll_timeout;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
+    if (left.count() <= 0 || (disconnect && disconnect->fired())) co_return std::optional<Grant>();
+    auto task = co_await impl->matching.Poll(key, left, disconnect);
+    if (!task.ok()) co_return std::move(task).error();
+    if (!task->has_value()) co_return std::optional<Grant>();
+    Shard& shard = impl->ShardFor(domain, (*task)->workflow_id);
+    std::optional<Grant> grant = co_await net::co_spawn(
+        shard.strand, start(impl, &shard, domain, std::move(**task), identity),
+        net::use_awaitable);
+    if (grant) co_return grant;
+  }
+}
 
 Error UnknownExecution(const ExecutionRef& ref);
 Error UnknownDomain(const std::string& domain);

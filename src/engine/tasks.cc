@@ -9,7 +9,6 @@ namespace weft::engine {
 namespace {
 
 using net::use_awaitable;
-using Clock = std::chrono::steady_clock;
 
 // A task matching offered may be stale (its execution closed, the task timed
 // out or was cancelled); then there is nothing to hand out and the poll goes on.
@@ -93,32 +92,12 @@ net::awaitable<Status> CompleteDecisionOnShard(Engine::Impl* impl, Shard* shard,
   co_return co_await impl->Commit(*shard, step);
 }
 
-template <class Grant, class StartFn>
-net::awaitable<Result<std::optional<Grant>>> PollLoop(Engine::Impl* impl, std::string domain,
-                                                      matching::TaskListKey key,
-                                                      std::string identity,
-                                                      std::shared_ptr<DisconnectSignal> disconnect,
-                                                      StartFn start) {
-  if (!impl->registry.Get(kDomainKind, "", domain)) co_return UnknownDomain(domain);
-  auto deadline = Clock::now() + impl->options.poll_timeout;
-  for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    if (left.count() <= 0 || (disconnect && disconnect->fired())) co_return std::optional<Grant>();
-    auto task = co_await impl->matching.Poll(key, left, disconnect);
-    if (!task.ok()) co_return std::move(task).error();
-    if (!task->has_value()) co_return std::optional<Grant>();
-    Shard& shard = impl->ShardFor(domain, (*task)->workflow_id);
-    std::optional<Grant> grant = co_await net::co_spawn(
-        shard.strand, start(impl, &shard, domain, std::move(**task), identity), use_awaitable);
-    if (grant) co_return grant;
-  }
-}
-
 }  // namespace
 
 net::awaitable<Result<std::optional<DecisionTask>>> Engine::PollForDecisionTask(
     std::string domain, std::string task_list, std::string identity,
     std::shared_ptr<DisconnectSignal> disconnect) {
+  if (!impl_->registry.Get(kDomainKind, "", domain)) co_return UnknownDomain(domain);
   matching::TaskListKey key{domain, std::move(task_list), matching::TaskKind::kDecision};
   co_return co_await PollLoop<DecisionTask>(impl_.get(), std::move(domain), std::move(key),
                                             std::move(identity), std::move(disconnect),
@@ -128,6 +107,7 @@ net::awaitable<Result<std::optional<DecisionTask>>> Engine::PollForDecisionTask(
 net::awaitable<Result<std::optional<ActivityTask>>> Engine::PollForActivityTask(
     std::string domain, std::string task_list, std::string identity,
     std::shared_ptr<DisconnectSignal> disconnect) {
+  if (!impl_->registry.Get(kDomainKind, "", domain)) co_return UnknownDomain(domain);
   matching::TaskListKey key{domain, std::move(task_list), matching::TaskKind::kActivity};
   co_return co_await PollLoop<ActivityTask>(impl_.get(), std::move(domain), std::move(key),
                                             std::move(identity), std::move(disconnect),

@@ -93,6 +93,7 @@ struct WriteBatch {
 struct ExecutionQuery {
   std::string domain;
   bool open = true;  // open executions, or closed ones
+  bool open_and_closed = false;  // both (then `open` is not looked at)
   // Time filters, inclusive; nullopt = unbounded. start applies to
   // start_time, close to close_time.
   std::optional<Millis> start_oldest, start_latest;

@@ -39,7 +39,7 @@ Result<Filter> BuildFilter(const ExecutionQuery& q) {
   Filter f;
   f.where = "domain = ?";
   f.params.emplace_back(q.domain);
-  f.Add("open = ?", int64_t{q.open ? 1 : 0});
+  if (!q.open_and_closed) f.Add("open = ?", int64_t{q.open ? 1 : 0});
   if (q.start_oldest) f.Add("start_time >= ?", *q.start_oldest);
   if (q.start_latest) f.Add("start_time <= ?", *q.start_latest);
   if (q.close_oldest) f.Add("close_time >= ?", *q.close_oldest);
@@ -53,7 +53,7 @@ Result<Filter> BuildFilter(const ExecutionQuery& q) {
 }
 
 bool SortsByCloseTime(const ExecutionQuery& q) {
-  return !q.open && (q.close_oldest || q.close_latest);
+  return !q.open && !q.open_and_closed && (q.close_oldest || q.close_latest);
 }
 
 int64_t SortKey(const ExecutionRecord& e, bool by_close_time) {

@@ -66,6 +66,17 @@ TEST_P(StoreSuite, VisibilityEveryFilterOrderAndCount) {
   };
   std::vector<Case> cases = {
       {"open, newest start first, ties by run id", [&] { return Open(); }, {"c", "b", "a"}},
+      {"open and closed, newest start first",
+       [&] { return with(Open(), [](auto& q) { q.open_and_closed = true; }); },
+       {"f", "c", "b", "e", "g", "a", "d"}},
+      {"open and closed with a close time window sorts by start time",
+       [&] {
+         return with(Open(), [](auto& q) {
+           q.open_and_closed = true;
+           q.close_oldest = 400;
+         });
+       },
+       {"e", "g", "d"}},
       {"open reversed",
        [&] { return with(Open(), [](auto& q) { q.reverse = true; }); },
        {"a", "b", "c"}},

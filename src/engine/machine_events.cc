@@ -1,0 +1,156 @@
+// Step Functions history events in the store, and the facts of a machine
+// run that its stored row and DescribeExecution show.
+#include <array>
+
+#include "common/json.h"
+#include "engine/machine_run.h"
+
+namespace weft::engine {
+namespace {
+
+// The stored numbers: kFirstMachineEventType + index. Append only.
+constexpr auto kMachineEventTypes = std::to_array<std::string_view>({
+    "ActivityFailed",          "ActivityScheduled",         "ActivityScheduleFailed",
+    "ActivityStarted",         "ActivitySucceeded",         "ActivityTimedOut",
+    "ChoiceStateEntered",      "ChoiceStateExited",         "ExecutionAborted",
+    "ExecutionFailed",         "ExecutionStarted",          "ExecutionSucceeded",
+    "ExecutionTimedOut",       "FailStateEntered",          "LambdaFunctionFailed",
+    "LambdaFunctionScheduled", "LambdaFunctionScheduleFailed", "LambdaFunctionStarted",
+    "LambdaFunctionStartFailed", "LambdaFunctionSucceeded", "LambdaFunctionTimedOut",
+    "MapIterationAborted",     "MapIterationFailed",        "MapIterationStarted",
+    "MapIterationSucceeded",   "MapStateAborted",           "MapStateEntered",
+    "MapStateExited",          "MapStateFailed",            "MapStateStarted",
+    "MapStateSucceeded",       "ParallelStateAborted",      "ParallelStateEntered",
+    "ParallelStateExited",     "ParallelStateFailed",       "ParallelStateStarted",
+    "ParallelStateSucceeded",  "PassStateEntered",          "PassStateExited",
+    "SucceedStateEntered",     "SucceedStateExited",        "TaskFailed",
+    "TaskScheduled",           "TaskStarted",               "TaskStartFailed",
+    "TaskStateAborted",        "TaskStateEntered",          "TaskStateExited",
+    "TaskSubmitFailed",        "TaskSubmitted",             "TaskSucceeded",
+    "TaskTimedOut",            "WaitStateAborted",          "WaitStateEntered",
+    "WaitStateExited",         "MapRunAborted",             "MapRunFailed",
+    "MapRunStarted",           "MapRunSucceeded",           "ExecutionRedriven",
+    "MapRunRedriven",          "EvaluationFailed",
+});
+static_assert(kMachineEventTypes.size() == 62, "the model's HistoryEventType has 62 values");
+
+}  // namespace
+
+std::optional<uint16_t> MachineEventTypeNumber(std::string_view type) {
+  for (size_t i = 0; i < kMachineEventTypes.size(); ++i) {
+    if (kMachineEventTypes[i] == type) return static_cast<uint16_t>(kFirstMachineEventType + i);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string_view> MachineEventTypeName(uint16_t number) {
+  if (number < kFirstMachineEventType) return std::nullopt;
+  size_t i = number - kFirstMachineEventType;
+  if (i >= kMachineEventTypes.size()) return std::nullopt;
+  return kMachineEventTypes[i];
+}
+
+store::EventRecord MachineEventRecord(const asl::HistoryEvent& e) {
+  store::EventRecord r;
+  r.event_id = e.id;
+  // The interpreter only writes types of the model; an unknown one is a bug
+  // that must not be stored under another type's number.
+  r.type = MachineEventTypeNumber(e.type).value_or(0);
+  r.time = e.timestamp_ms;
+  r.attributes.reserve(e.details_json.size() + 40);
+  r.attributes += "{\"previousEventId\":";
+  r.attributes += std::to_string(e.previous_event_id);
+  if (!e.details_json.empty()) {
+    r.attributes += ",\"details\":";
+    r.attributes += e.details_json;
+  }
+  r.attributes += '}';
+  return r;
+}
+
+Result<asl::HistoryEvent> MachineEventFromRecord(const store::EventRecord& r) {
+  auto name = MachineEventTypeName(r.type);
+  auto v = ParseJson(r.attributes);
+  if (!name || !v.ok() || !v->is_object()) {
+    return Error::Internal("corrupt Step Functions event " + std::to_string(r.event_id));
+  }
+  asl::HistoryEvent e;
+  e.id = r.event_id;
+  e.type = std::string(*name);
+  e.timestamp_ms = r.time;
+  e.previous_event_id = FindInt(v->as_object(), "previousEventId").value_or(0);
+  if (const auto* d = Find(v->as_object(), "details")) e.details_json = ToJson(*d);
+  return e;
+}
+
+MachineTaskKind ClassifyMachineResource(std::string_view resource) {
+  auto base = resource.substr(0, resource.find(".waitForTaskToken"));
+  if (resource.find(":activity:") != std::string_view::npos) return MachineTaskKind::kActivity;
+  if (base.starts_with("arn:aws:states:::http:invoke")) return MachineTaskKind::kHttp;
+  if (base.starts_with("arn:aws:states:::states:startExecution")) {
+    return MachineTaskKind::kStartExecution;
+  }
+  if (base.starts_with("arn:aws:states:::lambda:invoke") ||
+      (base.starts_with("arn:aws:lambda:") && base.find(":function:") != std::string_view::npos)) {
+    return MachineTaskKind::kLambda;
+  }
+  return MachineTaskKind::kUnsupported;
+}
+
+matching::TaskListKey ActivityTaskList(const std::string& activity_arn) {
+  return {std::string(kMachineDomain), activity_arn, matching::TaskKind::kActivity};
+}
+
+MachineExecution DescribeRun(const MachineRun& run) {
+  MachineExecution d;
+  const MachineStart& s = run.start;
+  d.execution_arn = s.execution_arn;
+  d.name = s.name;
+  d.state_machine_arn = s.state_machine_arn;
+  d.version_arn = s.version_arn;
+  d.alias_arn = s.alias_arn;
+  d.revision_id = s.revision_id;
+  d.express = s.express;
+  d.start_time = run.start_time;
+  d.stop_time = run.stop_time;
+  d.input = s.input;
+  d.parent_execution_arn = s.parent_execution_arn;
+  const asl::Execution& x = *run.interpreter;
+  d.status = std::string(asl::ExecutionStatusName(x.status()));
+  if (x.status() == asl::ExecutionStatus::kSucceeded) d.output = x.output();
+  d.error = x.error();
+  d.cause = x.cause();
+  return d;
+}
+
+store::ExecutionRecord MachineRecordOf(const MachineRun& run, int shard) {
+  const MachineStart& s = run.start;
+  store::ExecutionRecord r;
+  r.run_id = s.execution_arn;
+  r.domain = std::string(kMachineDomain);
+  r.workflow_id = s.execution_arn;
+  r.type_name = s.state_machine_arn;
+  r.type_version = s.version_arn;
+  r.open = run.open();
+  if (!r.open) {
+    r.close_status = std::string(asl::ExecutionStatusName(run.interpreter->status()));
+    r.close_time = run.stop_time;
+  }
+  r.start_time = run.start_time;
+  r.shard = shard;
+  r.last_event_id = run.submitted_event_id;
+  if (!s.alias_arn.empty()) r.tags.push_back("alias=" + s.alias_arn);
+  json::object data{{"name", s.name}, {"revisionId", s.revision_id}};
+  if (!s.role_arn.empty()) data["roleArn"] = s.role_arn;
+  if (!s.parent_execution_arn.empty()) data["parent"] = s.parent_execution_arn;
+  if (!r.open) {
+    const asl::Execution& x = *run.interpreter;
+    if (x.status() == asl::ExecutionStatus::kSucceeded) data["output"] = x.output();
+    if (x.error()) data["error"] = *x.error();
+    if (x.cause()) data["cause"] = *x.cause();
+  }
+  r.data = ToJson(data);
+  return r;
+}
+
+}  // namespace weft::engine

@@ -1,0 +1,153 @@
+// src/engine/machine_run.h: a Step Functions execution inside the engine
+// (internal to engine/).
+//
+// The asl interpreter is the decider: the engine feeds it what happened (a
+// worker took or finished a task, a timer fired, a call answered) and gets
+// back history events and commands. A command's step goes through the same
+// pipeline as an SWF step: the new events and the execution's row are
+// written as one batch, and only once that is durable are its effects
+// carried out (activity tasks offered to matching, timers armed, outgoing
+// calls made, waiters told the execution closed).
+#pragma once
+
+#include <boost/asio/steady_timer.hpp>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "asl/asl.h"
+#include "engine/engine.h"
+#include "matching/matching.h"
+#include "store/store.h"
+
+namespace weft::engine {
+
+struct Shard;
+
+// Stored event numbers of Step Functions history events: 101 + the index in
+// this list. DO NOT CHANGE OR REORDER: append only.
+inline constexpr int kFirstMachineEventType = 101;
+std::optional<uint16_t> MachineEventTypeNumber(std::string_view type);
+std::optional<std::string_view> MachineEventTypeName(uint16_t number);
+// The stored form: {"previousEventId": N, "details": {...}} (details absent
+// when the type has none).
+store::EventRecord MachineEventRecord(const asl::HistoryEvent& e);
+Result<asl::HistoryEvent> MachineEventFromRecord(const store::EventRecord& r);
+
+// What a Task state asked for, by the kind of its resource.
+enum class MachineTaskKind {
+  kActivity,        // an activity ARN: workers take it with GetActivityTask
+  kHttp,            // arn:aws:states:::http:invoke
+  kLambda,          // a Lambda function mapped to an HTTP endpoint
+  kStartExecution,  // arn:aws:states:::states:startExecution
+  kUnsupported,     // refused at create; a stored definition may still name one
+};
+MachineTaskKind ClassifyMachineResource(std::string_view resource);
+
+// One Task state's call in flight.
+struct MachineTask {
+  asl::Command command;  // the kScheduleTask: resource, input, timeouts, token
+  MachineTaskKind kind = MachineTaskKind::kActivity;
+  bool callback = false;           // .waitForTaskToken: done by SendTask*, not the call
+  int64_t scheduled_event_id = 0;  // 0: a Distributed Map iteration's task (no event)
+  Millis scheduled_time = 0;
+  bool started = false;  // an activity worker took it
+  Millis started_time = 0;
+  Millis last_heartbeat = 0;
+};
+
+// An asl timer, or a task's timeout or heartbeat timeout.
+struct MachineTimer {
+  enum class Kind : uint8_t { kTimer, kTaskTimeout, kTaskHeartbeat };
+  Kind kind = Kind::kTimer;
+  std::string execution_arn;
+  std::string id;  // the asl timer id or task id
+  Millis due = 0;
+};
+
+// Effects of a durable machine step.
+struct MachineEffects {
+  std::string execution_arn;
+  std::vector<std::pair<matching::TaskListKey, matching::Task>> add_tasks;
+  std::vector<std::pair<matching::TaskListKey, int64_t>> remove_tasks;
+  std::vector<MachineTimer> timers;
+  std::vector<std::string> disarm;  // task and timer ids no longer timed
+  std::vector<std::string> calls;   // task ids whose outgoing call to make now
+  bool closed = false;
+};
+
+struct MachineRun {
+  MachineStart start;  // definition cleared once compiled
+  asl::StateMachinePtr machine;
+  std::optional<asl::Execution> interpreter;
+  Millis start_time = 0;
+  Millis stop_time = 0;  // 0 while running
+  int64_t submitted_event_id = 0;  // the last event handed to the store
+  std::map<std::string, MachineTask> tasks;  // by task id ("task-12")
+  std::unordered_map<std::string, std::string> task_by_token;  // task token -> task id
+  std::map<std::string, Millis> timers;      // the interpreter's timers: id -> due
+  std::set<std::string> timed_out_tokens;    // answered TaskTimedOut afterwards
+  std::unordered_multimap<std::string, std::shared_ptr<net::steady_timer>> armed;
+  // Told once the execution has closed and its close is durable.
+  std::vector<std::function<void()>> on_close;
+
+  ~MachineRun() {
+    for (auto& [id, timer] : armed) timer->cancel();
+  }
+  bool open() const {
+    return interpreter && interpreter->status() == asl::ExecutionStatus::kRunning;
+  }
+};
+
+MachineExecution DescribeRun(const MachineRun& run);
+
+// One command's change to one machine execution: the interpreter writes its
+// events and commands into result(); Absorb() turns the commands into task
+// bookkeeping and effects; TakeBatch() the store batch.
+class MachineStep {
+ public:
+  MachineStep(Shard& shard, MachineRun& run, Millis now) : shard_(shard), run_(run), now_(now) {
+    effects_.execution_arn = run.start.execution_arn;
+  }
+  asl::StepResult* result() { return &result_; }
+  Millis now() const { return now_; }
+  MachineRun& run() { return run_; }
+  // Call after each interpreter call.
+  void Absorb();
+  // The task is over (its result is being fed): forget it, stop its timers,
+  // withdraw it from matching if no worker took it.
+  void EndTask(const std::string& id);
+  bool empty() const { return events_.empty(); }
+  MachineEffects& effects() { return effects_; }
+  MachineEffects TakeEffects() { return std::move(effects_); }
+  store::WriteBatch TakeBatch();
+
+ private:
+  void ScheduleTask(asl::Command c);
+
+  Shard& shard_;
+  MachineRun& run_;
+  Millis now_;
+  asl::StepResult result_;
+  std::vector<asl::HistoryEvent> events_;
+  MachineEffects effects_;
+};
+
+store::ExecutionRecord MachineRecordOf(const MachineRun& run, int shard);
+// Re-creates the tasks and timers of a replayed run from the interpreter's
+// outstanding commands; `history` tells which activities a worker took.
+void RestorePendingWork(MachineRun& run, const std::vector<asl::HistoryEvent>& history,
+                        std::vector<asl::Command> pending);
+// The effects that re-create a recovered run's tasks and timers.
+MachineEffects MachineEffectsOfRun(const MachineRun& run);
+// "task-12" -> 12; "task-d3" (a Distributed Map iteration's task) -> -3.
+int64_t TaskNumber(std::string_view task_id);
+std::string TaskIdOf(int64_t number);
+matching::TaskListKey ActivityTaskList(const std::string& activity_arn);
+
+}  // namespace weft::engine

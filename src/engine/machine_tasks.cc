@@ -1,0 +1,434 @@
+// The tasks and timers of Step Functions executions: what a step's commands
+// turn into, committing a step and carrying out its effects, timeouts and
+// heartbeats, activity workers (GetActivityTask, SendTask*), and the calls
+// the engine makes itself (HTTP, Lambda, nested executions).
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <charconv>
+
+#include "common/log.h"
+#include "engine/commit.h"
+#include "engine/engine_impl.h"
+
+namespace weft::engine {
+namespace {
+
+using net::use_awaitable;
+
+bool IsCallback(std::string_view resource) { return resource.ends_with(".waitForTaskToken"); }
+
+// The timers of a task as it stands: its timeout counts from when it was
+// scheduled; its heartbeat timeout from the last heartbeat, and for an
+// activity only once a worker took it.
+void AddTaskTimers(const std::string& arn, const std::string& id, const MachineTask& t,
+                   MachineEffects& fx) {
+  if (t.command.timeout_seconds > 0) {
+    fx.timers.push_back({MachineTimer::Kind::kTaskTimeout, arn, id,
+                         t.scheduled_time + 1000 * t.command.timeout_seconds});
+  }
+  bool heartbeat_running = t.kind != MachineTaskKind::kActivity || t.started;
+  if (t.command.heartbeat_seconds > 0 && heartbeat_running) {
+    fx.timers.push_back({MachineTimer::Kind::kTaskHeartbeat, arn, id,
+                         t.last_heartbeat + 1000 * t.command.heartbeat_seconds});
+  }
+}
+
+// Offers the task to workers or makes its call.
+void AddTaskWork(const std::string& arn, const std::string& id, const MachineTask& t,
+                 MachineEffects& fx) {
+  if (t.kind == MachineTaskKind::kActivity) {
+    if (!t.started) {
+      fx.add_tasks.push_back({ActivityTaskList(t.command.resource),
+                              matching::Task{arn, arn, TaskNumber(id), 0}});
+    }
+  } else {
+    fx.calls.push_back(id);
+  }
+}
+
+MachineTask NewTask(asl::Command c, Millis now) {
+  MachineTask t;
+  t.kind = ClassifyMachineResource(c.resource);
+  t.callback = IsCallback(c.resource);
+  t.scheduled_event_id = std::max<int64_t>(0, TaskNumber(c.id));
+  t.scheduled_time = now;
+  t.last_heartbeat = now;
+  t.command = std::move(c);
+  return t;
+}
+
+}  // namespace
+
+int64_t TaskNumber(std::string_view id) {
+  bool silent = id.starts_with("task-d");
+  std::string_view digits = id.substr(silent ? 6 : 5);
+  int64_t n = 0;
+  std::from_chars(digits.data(), digits.data() + digits.size(), n);
+  return silent ? -n : n;
+}
+
+std::string TaskIdOf(int64_t number) {
+  return number < 0 ? "task-d" + std::to_string(-number) : "task-" + std::to_string(number);
+}
+
+// ---------------------------------------------------------------- steps
+
+void MachineStep::ScheduleTask(asl::Command c) {
+  std::string id = c.id;
+  MachineTask t = NewTask(std::move(c), now_);
+  const std::string& arn = run_.start.execution_arn;
+  AddTaskTimers(arn, id, t, effects_);
+  AddTaskWork(arn, id, t, effects_);
+  if (!t.command.task_token.empty()) run_.task_by_token[t.command.task_token] = id;
+  run_.tasks[id] = std::move(t);
+}
+
+void MachineStep::EndTask(const std::string& id) {
+  auto it = run_.tasks.find(id);
+  if (it == run_.tasks.end()) return;
+  const MachineTask& t = it->second;
+  if (t.kind == MachineTaskKind::kActivity && !t.started) {
+    effects_.remove_tasks.push_back({ActivityTaskList(t.command.resource), TaskNumber(id)});
+  }
+  if (!t.command.task_token.empty()) run_.task_by_token.erase(t.command.task_token);
+  effects_.disarm.push_back(id);
+  run_.tasks.erase(it);
+}
+
+void MachineStep::Absorb() {
+  for (auto& e : result_.events) events_.push_back(std::move(e));
+  for (auto& c : result_.commands) {
+    switch (c.kind) {
+      case asl::CommandKind::kScheduleTask:
+        ScheduleTask(std::move(c));
+        break;
+      case asl::CommandKind::kStartTimer:
+        run_.timers[c.id] = c.fire_at_ms;
+        effects_.timers.push_back(
+            {MachineTimer::Kind::kTimer, run_.start.execution_arn, c.id, c.fire_at_ms});
+        break;
+      case asl::CommandKind::kCancelTimer:
+        run_.timers.erase(c.id);
+        effects_.disarm.push_back(c.id);
+        break;
+      case asl::CommandKind::kCancelTask:
+        EndTask(c.id);
+        break;
+      case asl::CommandKind::kCompleteExecution:
+      case asl::CommandKind::kFailExecution:
+      case asl::CommandKind::kTimeOutExecution:
+      case asl::CommandKind::kAbortExecution: {
+        run_.stop_time = now_;
+        effects_.closed = true;
+        std::vector<std::string> ids;
+        for (const auto& [id, t] : run_.tasks) ids.push_back(id);
+        for (const auto& id : ids) EndTask(id);
+        for (const auto& [id, due] : run_.timers) effects_.disarm.push_back(id);
+        run_.timers.clear();
+        break;
+      }
+    }
+  }
+  result_ = asl::StepResult{};
+}
+
+store::WriteBatch MachineStep::TakeBatch() {
+  store::WriteBatch batch;
+  batch.shard = shard_.index;
+  store::ExecutionWrite w;
+  w.expected_last_event_id = run_.submitted_event_id;
+  w.events.reserve(events_.size());
+  for (const auto& e : events_) w.events.push_back(MachineEventRecord(e));
+  if (!events_.empty()) run_.submitted_event_id = events_.back().id;
+  w.execution = MachineRecordOf(run_, shard_.index);
+  batch.executions.push_back(std::move(w));
+  events_.clear();
+  return batch;
+}
+
+void RestorePendingWork(MachineRun& run, const std::vector<asl::HistoryEvent>& history,
+                        std::vector<asl::Command> pending) {
+  std::unordered_map<int64_t, const asl::HistoryEvent*> started;  // by ActivityScheduled id
+  std::unordered_map<int64_t, Millis> times;
+  for (const auto& e : history) {
+    times[e.id] = e.timestamp_ms;
+    if (e.type == "ActivityStarted") started[e.previous_event_id] = &e;
+  }
+  for (auto& c : pending) {
+    if (c.kind == asl::CommandKind::kStartTimer) {
+      run.timers[c.id] = c.fire_at_ms;
+      continue;
+    }
+    std::string id = c.id;
+    MachineTask t = NewTask(std::move(c), 0);
+    if (auto at = times.find(t.scheduled_event_id); at != times.end()) {
+      t.scheduled_time = t.last_heartbeat = at->second;
+    }
+    if (auto s = started.find(t.scheduled_event_id); s != started.end()) {
+      t.started = true;
+      // Heartbeats are not stored: after a restart the heartbeat timeout
+      // counts again from the start (never earlier than it would have).
+      t.started_time = t.last_heartbeat = s->second->timestamp_ms;
+    }
+    if (!t.command.task_token.empty()) run.task_by_token[t.command.task_token] = id;
+    run.tasks[id] = std::move(t);
+  }
+}
+
+MachineEffects MachineEffectsOfRun(const MachineRun& run) {
+  MachineEffects fx;
+  fx.execution_arn = run.start.execution_arn;
+  for (const auto& [id, due] : run.timers) {
+    fx.timers.push_back({MachineTimer::Kind::kTimer, fx.execution_arn, id, due});
+  }
+  for (const auto& [id, t] : run.tasks) {
+    AddTaskTimers(fx.execution_arn, id, t, fx);
+    // A callback's call was made before the crash: the token is out there.
+    if (!(t.callback && t.kind != MachineTaskKind::kActivity)) AddTaskWork(fx.execution_arn, id, t, fx);
+  }
+  return fx;
+}
+
+// ---------------------------------------------------------------- commit
+
+net::awaitable<Status> Engine::Impl::CommitMachine(Shard& shard, MachineStep& step) {
+  MachineRun& run = step.run();
+  const std::string arn = run.start.execution_arn;
+  bool first = run.submitted_event_id == 0;
+  MachineEffects effects = step.TakeEffects();
+  if (!run.start.express && !step.empty()) {
+    Status s = co_await CommitBatch(committer, step.TakeBatch());
+    if (!s.ok()) {
+      if (first && s.error().code() == Errc::kConflict) {
+        // A closed execution of that name is stored: the start loses.
+        shard.machines.erase(arn);
+        co_return Error(Errc::kAlreadyExists, "Execution Already Exists: '" + arn + "'");
+      }
+      // Memory is now ahead of the store: stop, and let recovery rebuild.
+      log::Error("store write failed, stopping: " + s.error().message());
+      std::abort();
+    }
+  }
+  ApplyMachine(shard, std::move(effects));
+  co_return Status();
+}
+
+void Engine::Impl::ApplyMachine(Shard& shard, MachineEffects fx) {
+  auto it = shard.machines.find(fx.execution_arn);
+  MachineRun* run = it == shard.machines.end() ? nullptr : it->second.get();
+  if (run) {
+    for (const auto& id : fx.disarm) {
+      auto [first, last] = run->armed.equal_range(id);
+      for (auto t = first; t != last; ++t) t->second->cancel();
+      run->armed.erase(first, last);
+    }
+  }
+  for (auto& [key, id] : fx.remove_tasks) matching.RemoveTask(key, fx.execution_arn, id);
+  for (auto& [key, task] : fx.add_tasks) matching.AddTask(key, std::move(task));
+  if (!run) return;
+  for (auto& t : fx.timers) ArmMachineTimer(shard, std::move(t));
+  for (const auto& id : fx.calls) StartCall(shard, *run, id);
+  if (fx.closed && !run->open()) {
+    auto waiters = std::move(run->on_close);
+    for (auto& w : waiters) w();
+    shard.machines.erase(fx.execution_arn);
+  }
+}
+
+net::awaitable<Status> Engine::Impl::Feed(Shard* shard, std::string arn, asl::Feedback fb) {
+  auto it = shard->machines.find(arn);
+  if (it == shard->machines.end() || !it->second->open()) co_return UnknownMachineExecution(arn);
+  MachineRun& run = *it->second;
+  MachineStep step(*shard, run, clock.Now());
+  bool ends_task = fb.kind == asl::Feedback::Kind::kTaskSucceeded ||
+                   fb.kind == asl::Feedback::Kind::kTaskFailed ||
+                   fb.kind == asl::Feedback::Kind::kTaskTimedOut;
+  if (ends_task) step.EndTask(fb.id);
+  if (fb.kind == asl::Feedback::Kind::kTimerFired) run.timers.erase(fb.id);
+  Status s = run.interpreter->Apply(fb, step.now(), step.result());
+  if (!s.ok()) co_return s;
+  step.Absorb();
+  co_return co_await CommitMachine(*shard, step);
+}
+
+// ---------------------------------------------------------------- timers
+
+void Engine::Impl::ArmMachineTimer(Shard& shard, MachineTimer spec) {
+  auto run = shard.machines.find(spec.execution_arn);
+  if (run == shard.machines.end() || !run->second->open()) return;
+  auto timer = std::make_shared<net::steady_timer>(shard.strand);
+  timer->expires_after(std::chrono::milliseconds(std::max<Millis>(0, spec.due - clock.Now())));
+  run->second->armed.emplace(spec.id, timer);
+  Shard* s = &shard;
+  timer->async_wait([this, s, timer, spec = std::move(spec)](boost::system::error_code ec) {
+    if (ec) return;  // disarmed
+    auto run = s->machines.find(spec.execution_arn);
+    if (run != s->machines.end()) {
+      auto [first, last] = run->second->armed.equal_range(spec.id);
+      for (auto t = first; t != last; ++t) {
+        if (t->second == timer) {
+          run->second->armed.erase(t);
+          break;
+        }
+      }
+    }
+    net::co_spawn(s->strand, FireMachineTimer(s, spec), net::detached);
+  });
+}
+
+net::awaitable<void> Engine::Impl::FireMachineTimer(Shard* shard, MachineTimer spec) {
+  auto it = shard->machines.find(spec.execution_arn);
+  if (it == shard->machines.end() || !it->second->open()) co_return;
+  MachineRun& run = *it->second;
+  asl::Feedback fb;
+  fb.id = spec.id;
+  if (spec.kind == MachineTimer::Kind::kTimer) {
+    if (!run.timers.contains(spec.id)) co_return;
+    fb.kind = asl::Feedback::Kind::kTimerFired;
+  } else {
+    auto task = run.tasks.find(spec.id);
+    if (task == run.tasks.end()) co_return;
+    MachineTask& t = task->second;
+    fb.kind = asl::Feedback::Kind::kTaskTimedOut;
+    fb.error = "States.Timeout";
+    if (spec.kind == MachineTimer::Kind::kTaskHeartbeat) {
+      Millis due = t.last_heartbeat + 1000 * t.command.heartbeat_seconds;
+      if (clock.Now() < due) {  // a heartbeat came since it was armed
+        spec.due = due;
+        ArmMachineTimer(*shard, std::move(spec));
+        co_return;
+      }
+      fb.error = "States.HeartbeatTimeout";
+    }
+    if (!t.command.task_token.empty()) run.timed_out_tokens.insert(t.command.task_token);
+  }
+  Status fed = co_await Feed(shard, spec.execution_arn, std::move(fb));
+  if (!fed.ok()) log::Error("timer of " + spec.execution_arn + ": " + fed.error().message());
+}
+
+// ---------------------------------------------------------------- calls
+
+void Engine::Impl::StartCall(Shard& shard, MachineRun& run, const std::string& task_id) {
+  auto it = run.tasks.find(task_id);
+  if (it == run.tasks.end()) return;
+  const MachineTask& t = it->second;
+  asl::Feedback fb;
+  fb.kind = asl::Feedback::Kind::kTaskFailed;
+  fb.id = task_id;
+  fb.error = "States.Runtime";
+  fb.cause = "weft cannot call the resource '" + t.command.resource + "' yet";
+  net::co_spawn(shard.strand, Feed(&shard, run.start.execution_arn, std::move(fb)),
+                net::detached);
+}
+
+// ---------------------------------------------------------------- workers
+
+namespace {
+
+net::awaitable<std::optional<MachineActivityTask>> StartActivityOnShard(Engine::Impl* impl,
+                                                                        Shard* shard,
+                                                                        std::string domain,
+                                                                        matching::Task task,
+                                                                        std::string worker) {
+  (void)domain;
+  auto it = shard->machines.find(task.run_id);
+  if (it == shard->machines.end() || !it->second->open()) co_return std::nullopt;
+  MachineRun& run = *it->second;
+  std::string id = TaskIdOf(task.scheduled_event_id);
+  auto found = run.tasks.find(id);
+  if (found == run.tasks.end() || found->second.started) co_return std::nullopt;
+  MachineTask& t = found->second;
+  MachineStep step(*shard, run, impl->clock.Now());
+  asl::Feedback fb{asl::Feedback::Kind::kTaskStarted, id, worker, std::nullopt, std::nullopt};
+  if (Status s = run.interpreter->Apply(fb, step.now(), step.result()); !s.ok()) {
+    co_return std::nullopt;
+  }
+  t.started = true;
+  t.started_time = t.last_heartbeat = step.now();
+  if (t.command.heartbeat_seconds > 0) {
+    step.effects().timers.push_back({MachineTimer::Kind::kTaskHeartbeat, run.start.execution_arn,
+                                     id, step.now() + 1000 * t.command.heartbeat_seconds});
+  }
+  MachineActivityTask grant{t.command.task_token, t.command.input};
+  step.Absorb();
+  Status committed = co_await impl->CommitMachine(*shard, step);  // aborts on failure
+  (void)committed;
+  co_return grant;
+}
+
+enum class TaskAnswer { kSuccess, kFailure, kHeartbeat };
+
+net::awaitable<Status> AnswerOnShard(Engine::Impl* impl, Shard* shard, std::string arn,
+                                     std::string token, TaskAnswer answer, asl::Feedback fb) {
+  auto it = shard->machines.find(arn);
+  if (it == shard->machines.end() || !it->second->open()) {
+    co_return Error(Errc::kTaskTimedOut, "Task Timed Out: 'Provided task does not exist anymore'");
+  }
+  MachineRun& run = *it->second;
+  auto by_token = run.task_by_token.find(token);
+  if (by_token == run.task_by_token.end()) {
+    if (run.timed_out_tokens.contains(token)) {
+      co_return Error(Errc::kTaskTimedOut, "Task Timed Out: 'Provided task does not exist anymore'");
+    }
+    co_return Error(Errc::kStaleTask, "Task Does Not Exist: 'Provided task does not exist'");
+  }
+  MachineTask& t = run.tasks.at(by_token->second);
+  if (answer == TaskAnswer::kHeartbeat) {
+    t.last_heartbeat = impl->clock.Now();
+    co_return Status();
+  }
+  fb.id = by_token->second;
+  co_return co_await impl->Feed(shard, arn, std::move(fb));
+}
+
+}  // namespace
+
+net::awaitable<Result<std::optional<MachineActivityTask>>> Engine::PollMachineActivity(
+    std::string activity_arn, std::string worker_name,
+    std::shared_ptr<DisconnectSignal> disconnect) {
+  co_return co_await PollLoop<MachineActivityTask>(
+      impl_.get(), std::string(kMachineDomain), ActivityTaskList(activity_arn),
+      std::move(worker_name), std::move(disconnect), &StartActivityOnShard);
+}
+
+namespace {
+
+net::awaitable<Status> Answer(Engine::Impl* impl, std::string token, TaskAnswer answer,
+                              asl::Feedback fb) {
+  auto t = DecodeMachineTaskToken(impl->tokens, token);
+  if (!t.ok()) co_return std::move(t).error();
+  Shard& shard = impl->ShardFor(std::string(kMachineDomain), t->execution_arn);
+  co_return co_await net::co_spawn(
+      shard.strand,
+      AnswerOnShard(impl, &shard, t->execution_arn, std::move(token), answer, std::move(fb)),
+      use_awaitable);
+}
+
+}  // namespace
+
+net::awaitable<Status> Engine::SendTaskSuccess(std::string task_token, std::string output) {
+  asl::Feedback fb{asl::Feedback::Kind::kTaskSucceeded, "", std::move(output), std::nullopt,
+                   std::nullopt};
+  co_return co_await Answer(impl_.get(), std::move(task_token), TaskAnswer::kSuccess,
+                            std::move(fb));
+}
+
+net::awaitable<Status> Engine::SendTaskFailure(std::string task_token,
+                                               std::optional<std::string> error,
+                                               std::optional<std::string> cause) {
+  asl::Feedback fb{asl::Feedback::Kind::kTaskFailed, "", "", std::move(error), std::move(cause)};
+  co_return co_await Answer(impl_.get(), std::move(task_token), TaskAnswer::kFailure,
+                            std::move(fb));
+}
+
+net::awaitable<Status> Engine::SendTaskHeartbeat(std::string task_token) {
+  co_return co_await Answer(impl_.get(), std::move(task_token), TaskAnswer::kHeartbeat,
+                            asl::Feedback{});
+}
+
+int64_t Engine::CountPendingActivityTasks(const std::string& activity_arn) const {
+  return impl_->matching.CountTasks(ActivityTaskList(activity_arn));
+}
+
+}  // namespace weft::engine

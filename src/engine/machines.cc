@@ -1,0 +1,321 @@
+// Step Functions executions: start, stop, describe, history, recovery. Each
+// command runs on the execution's shard strand; see machine_run.h.
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "common/log.h"
+#include "engine/commit.h"
+#include "engine/engine_impl.h"
+
+namespace weft::engine {
+namespace {
+
+using net::use_awaitable;
+
+Error AlreadyExists(const std::string& arn) {
+  return Error(Errc::kAlreadyExists, "Execution Already Exists: '" + arn + "'");
+}
+
+// Starts the run on its shard. `on_close`, when set, is told once the run
+// has closed (StartSyncExecution).
+net::awaitable<Result<MachineStarted>> StartOnShard(Engine::Impl* impl, Shard* shard,
+                                                    MachineStart start,
+                                                    asl::StateMachinePtr machine,
+                                                    std::function<void()> on_close) {
+  if (auto it = shard->machines.find(start.execution_arn); it != shard->machines.end()) {
+    const MachineRun& run = *it->second;
+    // AWS: the same name and input while it runs answers the running one.
+    if (run.open() && !start.express && run.start.input == start.input) {
+      co_return MachineStarted{start.execution_arn, run.start_time};
+    }
+    co_return AlreadyExists(start.execution_arn);
+  }
+  Millis now = impl->clock.Now();
+  auto owned = std::make_unique<MachineRun>();
+  MachineRun& run = *owned;
+  run.start = std::move(start);
+  run.start.definition.clear();  // the compiled form is enough
+  run.machine = machine;
+  run.start_time = now;
+  if (on_close) run.on_close.push_back(std::move(on_close));
+  const std::string arn = run.start.execution_arn;
+  MachineStep step(*shard, run, now);
+  auto x = asl::Execution::Start(machine, impl->ContextOf(run.start, now), run.start.input, now,
+                                 step.result());
+  if (!x.ok()) co_return Error(Errc::kValidation, x.error().message());
+  run.interpreter.emplace(std::move(*x));
+  shard->machines[arn] = std::move(owned);
+  step.Absorb();
+  Status committed = co_await impl->CommitMachine(*shard, step);
+  if (!committed.ok()) co_return std::move(committed).error();
+  co_return MachineStarted{arn, now};
+}
+
+// Whether the store already has an execution of that ARN (a closed one: an
+// open one is in memory). Read before going to the shard, off its strand.
+Result<bool> StoredExecutionExists(store::Store& store, const std::string& arn) {
+  auto record = store.GetExecution(arn);
+  if (!record.ok()) return record.error();
+  return record->has_value() && (*record)->domain == kMachineDomain;
+}
+
+struct SyncWait {
+  explicit SyncWait(net::strand<net::io_context::executor_type> strand)
+      : timer(strand, net::steady_timer::time_point::max()) {}
+  net::steady_timer timer;
+  std::optional<MachineExecution> result;
+};
+
+net::awaitable<Result<MachineExecution>> RunOnShard(Engine::Impl* impl, Shard* shard,
+                                                    MachineStart start,
+                                                    asl::StateMachinePtr machine) {
+  auto wait = std::make_shared<SyncWait>(shard->strand);
+  std::string arn = start.execution_arn;
+  auto on_close = [wait, shard, arn] {
+    auto it = shard->machines.find(arn);
+    if (it != shard->machines.end()) wait->result = DescribeRun(*it->second);
+    wait->timer.cancel();
+  };
+  auto started = co_await StartOnShard(impl, shard, std::move(start), std::move(machine),
+                                       std::move(on_close));
+  if (!started.ok()) co_return std::move(started).error();
+  if (!wait->result) {
+    boost::system::error_code ec;
+    co_await wait->timer.async_wait(net::redirect_error(use_awaitable, ec));
+  }
+  if (!wait->result) co_return Error::Internal("the execution ended without a result");
+  co_return std::move(*wait->result);
+}
+
+net::awaitable<std::optional<Result<Millis>>> StopOnShard(Engine::Impl* impl, Shard* shard,
+                                                          std::string arn,
+                                                          std::optional<std::string> error,
+                                                          std::optional<std::string> cause) {
+  auto it = shard->machines.find(arn);
+  if (it == shard->machines.end()) co_return std::nullopt;
+  MachineRun& run = *it->second;
+  if (!run.open()) co_return Result<Millis>(run.stop_time);
+  Millis now = impl->clock.Now();
+  MachineStep step(*shard, run, now);
+  Status s = run.interpreter->Stop(std::move(error), std::move(cause), now, step.result());
+  if (!s.ok()) co_return Result<Millis>(std::move(s).error());
+  step.Absorb();
+  Status committed = co_await impl->CommitMachine(*shard, step);
+  if (!committed.ok()) co_return Result<Millis>(std::move(committed).error());
+  co_return Result<Millis>(now);
+}
+
+net::awaitable<std::optional<MachineExecution>> DescribeOnShard(Shard* shard, std::string arn) {
+  auto it = shard->machines.find(arn);
+  if (it == shard->machines.end() || !it->second->interpreter) co_return std::nullopt;
+  co_return DescribeRun(*it->second);
+}
+
+// DescribeExecution of a run that is not in memory (closed): its row and its
+// first event (the input).
+Result<MachineExecution> DescribeStored(store::Store& store, const std::string& arn) {
+  auto record = store.GetExecution(arn);
+  if (!record.ok()) return record.error();
+  if (!*record || (*record)->domain != kMachineDomain) return UnknownMachineExecution(arn);
+  const store::ExecutionRecord& r = **record;
+  MachineExecution d;
+  d.execution_arn = arn;
+  d.state_machine_arn = r.type_name;
+  d.version_arn = r.type_version;
+  for (const auto& tag : r.tags) {
+    if (tag.rfind("alias=", 0) == 0) d.alias_arn = tag.substr(6);
+  }
+  d.status = r.open ? "RUNNING" : r.close_status;
+  d.start_time = r.start_time;
+  d.stop_time = r.close_time;
+  auto data = ParseJson(r.data);
+  if (data.ok() && data->is_object()) {
+    const json::object& o = data->as_object();
+    auto str = [&o](std::string_view key) -> std::optional<std::string> {
+      if (const auto* s = FindString(o, key)) return std::string(*s);
+      return std::nullopt;
+    };
+    d.name = str("name").value_or("");
+    d.revision_id = str("revisionId").value_or("");
+    d.parent_execution_arn = str("parent").value_or("");
+    d.output = str("output");
+    d.error = str("error");
+    d.cause = str("cause");
+  }
+  auto first = store.LoadEvents(arn, 0, 1);
+  if (!first.ok()) return first.error();
+  if (!first->empty()) {
+    auto e = MachineEventFromRecord(first->front());
+    if (!e.ok()) return e.error();
+    if (const auto* in = FindString(e->Details(), "input")) d.input = std::string(*in);
+  }
+  return d;
+}
+
+}  // namespace
+
+Error UnknownMachineExecution(const std::string& execution_arn) {
+  return Error(Errc::kUnknownResource, "Execution Does Not Exist: '" + execution_arn + "'");
+}
+
+Result<asl::StateMachinePtr> Engine::Impl::Compile(const std::string& state_machine_arn,
+                                                   const std::string& revision_id,
+                                                   const std::string& definition) {
+  std::string key = state_machine_arn + '#' + revision_id;
+  {
+    std::lock_guard lock(definitions_mu);
+    if (auto it = definitions.find(key); it != definitions.end()) return it->second;
+  }
+  asl::CompileResult compiled = asl::Compile(definition);
+  if (!compiled.machine) {
+    std::string message = "the definition does not compile:";
+    for (const auto& d : compiled.diagnostics) message += " " + asl::FormatDiagnostic(d) + ";";
+    return Error(Errc::kValidation, std::move(message));
+  }
+  std::lock_guard lock(definitions_mu);
+  return definitions.emplace(key, compiled.machine).first->second;
+}
+
+asl::ExecutionContext Engine::Impl::ContextOf(const MachineStart& start, Millis start_time) {
+  asl::ExecutionContext c;
+  c.execution_arn = start.execution_arn;
+  c.execution_name = start.name;
+  c.state_machine_arn = start.state_machine_arn;
+  c.state_machine_name = start.state_machine_name;
+  c.role_arn = start.role_arn;
+  c.start_time_ms = start_time;
+  c.express = start.express;
+  c.mint_task_token = [this, arn = start.execution_arn](std::string_view token) {
+    return EncodeMachineTaskToken(tokens, arn, token);
+  };
+  return c;
+}
+
+net::awaitable<Result<MachineStarted>> Engine::StartMachineExecution(MachineStart start) {
+  auto machine = impl_->Compile(start.state_machine_arn, start.revision_id, start.definition);
+  if (!machine.ok()) co_return std::move(machine).error();
+  if (!start.express) {
+    auto exists = StoredExecutionExists(impl_->store, start.execution_arn);
+    if (!exists.ok()) co_return std::move(exists).error();
+    if (*exists) co_return AlreadyExists(start.execution_arn);
+  }
+  Shard& shard = impl_->ShardFor(std::string(kMachineDomain), start.execution_arn);
+  co_return co_await net::co_spawn(
+      shard.strand,
+      StartOnShard(impl_.get(), &shard, std::move(start), std::move(*machine), nullptr),
+      use_awaitable);
+}
+
+net::awaitable<Result<MachineExecution>> Engine::RunMachineExecution(MachineStart start) {
+  auto machine = impl_->Compile(start.state_machine_arn, start.revision_id, start.definition);
+  if (!machine.ok()) co_return std::move(machine).error();
+  Shard& shard = impl_->ShardFor(std::string(kMachineDomain), start.execution_arn);
+  co_return co_await net::co_spawn(
+      shard.strand, RunOnShard(impl_.get(), &shard, std::move(start), std::move(*machine)),
+      use_awaitable);
+}
+
+net::awaitable<Result<Millis>> Engine::StopMachineExecution(std::string execution_arn,
+                                                            std::optional<std::string> error,
+                                                            std::optional<std::string> cause) {
+  Shard& shard = impl_->ShardFor(std::string(kMachineDomain), execution_arn);
+  auto in_memory = co_await net::co_spawn(
+      shard.strand,
+      StopOnShard(impl_.get(), &shard, execution_arn, std::move(error), std::move(cause)),
+      use_awaitable);
+  if (in_memory) co_return std::move(*in_memory);
+  auto stored = DescribeStored(impl_->store, execution_arn);
+  if (!stored.ok()) co_return std::move(stored).error();
+  co_return stored->stop_time;
+}
+
+net::awaitable<Result<MachineExecution>> Engine::DescribeMachineExecution(
+    std::string execution_arn) {
+  Shard& shard = impl_->ShardFor(std::string(kMachineDomain), execution_arn);
+  auto in_memory =
+      co_await net::co_spawn(shard.strand, DescribeOnShard(&shard, execution_arn), use_awaitable);
+  if (in_memory) co_return std::move(*in_memory);
+  co_return DescribeStored(impl_->store, execution_arn);
+}
+
+net::awaitable<Result<std::vector<asl::HistoryEvent>>> Engine::GetMachineHistory(
+    std::string execution_arn) {
+  auto record = impl_->store.GetExecution(execution_arn);
+  if (!record.ok()) co_return std::move(record).error();
+  if (!*record || (*record)->domain != kMachineDomain) {
+    co_return UnknownMachineExecution(execution_arn);
+  }
+  auto events = impl_->store.LoadEvents(execution_arn);
+  if (!events.ok()) co_return std::move(events).error();
+  std::vector<asl::HistoryEvent> out;
+  out.reserve(events->size());
+  for (const auto& r : *events) {
+    auto e = MachineEventFromRecord(r);
+    if (!e.ok()) co_return std::move(e).error();
+    out.push_back(std::move(*e));
+  }
+  co_return out;
+}
+
+Status Engine::Impl::RecoverMachine(const store::ExecutionRecord& r) {
+  auto data = ParseJson(r.data);
+  const json::object empty;
+  const json::object& o = data.ok() && data->is_object() ? data->as_object() : empty;
+  auto str = [&o](std::string_view key) {
+    const auto* s = FindString(o, key);
+    return s ? std::string(*s) : std::string();
+  };
+  MachineStart start;
+  start.execution_arn = r.run_id;
+  start.name = str("name");
+  start.state_machine_arn = r.type_name;
+  start.state_machine_name = r.type_name.substr(r.type_name.rfind(':') + 1);
+  start.version_arn = r.type_version;
+  for (const auto& tag : r.tags) {
+    if (tag.rfind("alias=", 0) == 0) start.alias_arn = tag.substr(6);
+  }
+  start.revision_id = str("revisionId");
+  start.role_arn = str("roleArn");
+  start.parent_execution_arn = str("parent");
+  auto revision = registry.Get(kStateMachineRevisionKind, r.type_name, start.revision_id);
+  const auto* definition = revision ? FindString(revision->data, "definition") : nullptr;
+  if (!definition) {
+    return Error::Internal("execution " + r.run_id + ": its definition (revision " +
+                           start.revision_id + ") is not in the registry");
+  }
+  auto machine = Compile(r.type_name, start.revision_id, std::string(*definition));
+  if (!machine.ok()) return machine.error();
+
+  auto records = store.LoadEvents(r.run_id);
+  if (!records.ok()) return records.error();
+  std::vector<asl::HistoryEvent> history;
+  history.reserve(records->size());
+  for (const auto& rec : *records) {
+    auto e = MachineEventFromRecord(rec);
+    if (!e.ok()) return e.error();
+    history.push_back(std::move(*e));
+  }
+  if (history.empty()) return Error::Internal("execution " + r.run_id + " has no history");
+  if (const auto* in = FindString(history.front().Details(), "input")) start.input = *in;
+
+  auto run = std::make_unique<MachineRun>();
+  run->start = std::move(start);
+  run->machine = *machine;
+  run->start_time = r.start_time;
+  run->submitted_event_id = history.back().id;
+  std::vector<asl::Command> pending;
+  auto x = asl::Execution::Replay(*machine, ContextOf(run->start, r.start_time), history, &pending);
+  if (!x.ok()) {
+    return Error::Internal("execution " + r.run_id + " does not replay: " + x.error().message());
+  }
+  run->interpreter.emplace(std::move(*x));
+  RestorePendingWork(*run, history, std::move(pending));
+  Shard& shard = ShardFor(std::string(kMachineDomain), r.run_id);
+  MachineEffects fx = MachineEffectsOfRun(*run);
+  shard.machines[r.run_id] = std::move(run);
+  ApplyMachine(shard, std::move(fx));
+  return {};
+}
+
+}  // namespace weft::engine
