@@ -423,8 +423,9 @@ net::awaitable<Status> Engine::SendTaskFailure(std::string task_token,
 }
 
 net::awaitable<Status> Engine::SendTaskHeartbeat(std::string task_token) {
+  asl::Feedback none;  // named: g++ 12 destroys a temporary in co_await twice
   co_return co_await Answer(impl_.get(), std::move(task_token), TaskAnswer::kHeartbeat,
-                            asl::Feedback{});
+                            std::move(none));
 }
 
 int64_t Engine::CountPendingActivityTasks(const std::string& activity_arn) const {

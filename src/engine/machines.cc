@@ -72,7 +72,7 @@ net::awaitable<Result<MachineExecution>> RunOnShard(Engine::Impl* impl, Shard* s
                                                     asl::StateMachinePtr machine) {
   auto wait = std::make_shared<SyncWait>(shard->strand);
   std::string arn = start.execution_arn;
-  auto on_close = [wait, shard, arn] {
+  std::function<void()> on_close = [wait, shard, arn] {
     auto it = shard->machines.find(arn);
     if (it != shard->machines.end()) wait->result = DescribeRun(*it->second);
     wait->timer.cancel();
@@ -201,9 +201,11 @@ net::awaitable<Result<MachineStarted>> Engine::StartMachineExecution(MachineStar
     if (*exists) co_return AlreadyExists(start.execution_arn);
   }
   Shard& shard = impl_->ShardFor(std::string(kMachineDomain), start.execution_arn);
+  std::function<void()> no_waiter;  // named: see docs/architecture.md (g++ 12)
   co_return co_await net::co_spawn(
       shard.strand,
-      StartOnShard(impl_.get(), &shard, std::move(start), std::move(*machine), nullptr),
+      StartOnShard(impl_.get(), &shard, std::move(start), std::move(*machine),
+                   std::move(no_waiter)),
       use_awaitable);
 }
 
