@@ -211,6 +211,33 @@ class Execution {
   std::unique_ptr<ExecutionState> state_;
 };
 
+// ----------------------------------------------------- one state's data flow
+
+// The steps of one state's input and output processing, as the TestState
+// API's inspectionData shows them, each as compact JSON text. A step the
+// state does not have passes its input on unchanged. Filled up to the first
+// step that fails (then `error`/`cause` name the failure as an execution
+// would: States.Runtime, ...); the result steps only when there is a result.
+struct DataFlow {
+  std::string after_input_path;
+  std::string after_parameters;  // Parameters (a Map's ItemSelector is per item: not here)
+  std::string result;            // the given result; a Pass state's own (Result or its input)
+  std::string after_result_selector;
+  std::string after_result_path;
+  std::optional<std::string> error, cause;
+};
+
+// Traces the top-level state `state_name` of `machine` on `input_json`.
+// `result_json`: the state's result (a Task's response, a Map's or
+// Parallel's array); not needed for Pass. `context_json` is what "$$" reads
+// ("" = {}), `variables_json` a JSON object of workflow variables ("" =
+// none). Pure: no task runs. Errors: Validation (a text that is not JSON, an
+// unknown state).
+Result<DataFlow> TraceDataFlow(const StateMachinePtr& machine, std::string_view state_name,
+                               std::string_view input_json,
+                               std::optional<std::string_view> result_json,
+                               std::string_view context_json, std::string_view variables_json);
+
 // ------------------------------------------------------------ local running
 
 // AWS Step Functions Local's mock configuration:
