@@ -3,6 +3,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <fstream>
 #include <iostream>
 #include <thread>
 #include <vector>
@@ -28,6 +29,8 @@ struct ServerFlags {
   int threads = 0;
   int shards = 0;
   std::string account_id = "123456789012";
+  std::string config;    // connections and Lambda functions (docs/configuration.md)
+  std::string ca_file;   // extra trusted CA certificates (PEM) for HTTP tasks
 };
 
 Result<std::pair<std::string, uint16_t>> SplitListen(const std::string& listen) {
@@ -53,6 +56,25 @@ int RunServer(const ServerFlags& flags) {
     std::cerr << "weft server: " << address.error().message() << "\n";
     return 2;
   }
+  outbound::OutboundConfig outbound_config;
+  if (!flags.config.empty()) {
+    auto loaded = outbound::LoadOutboundConfig(flags.config);
+    if (!loaded.ok()) {
+      std::cerr << "weft server: --config " << flags.config << ": " << loaded.error().message()
+                << "\n";
+      return 2;
+    }
+    outbound_config = std::move(*loaded);
+  }
+  std::string extra_ca;
+  if (!flags.ca_file.empty()) {
+    std::ifstream in(flags.ca_file);
+    if (!in) {
+      std::cerr << "weft server: cannot read --ca-file " << flags.ca_file << "\n";
+      return 2;
+    }
+    extra_ca.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
   auto store = store::OpenSqliteStore(flags.data_dir);
   if (!store.ok()) {
     std::cerr << "weft server: cannot open the store in '" << flags.data_dir
@@ -65,6 +87,8 @@ int RunServer(const ServerFlags& flags) {
   SystemClock clock;
   engine::EngineOptions options;
   options.shards = flags.shards > 0 ? flags.shards : cores;
+  options.outbound = outbound_config;
+  options.extra_ca_pem = extra_ca;
   options.poll_timeout =
       std::chrono::milliseconds(static_cast<int64_t>(flags.poll_timeout_seconds * 1000));
   engine::Engine engine(io, **store, clock, options);
@@ -77,6 +101,9 @@ int RunServer(const ServerFlags& flags) {
   swf::SwfService swf_service(engine, swf_options);
   sfn::SfnOptions sfn_options;
   sfn_options.account_id = flags.account_id;
+  for (const auto& [name, function] : outbound_config.lambda_functions) {
+    sfn_options.lambda_functions.insert(name);
+  }
   sfn::SfnService sfn_service(engine, sfn_options);
   server::ServerOptions server_options;
   server_options.host = address->first;
@@ -136,6 +163,11 @@ void AddServerCommand(CLI::App& app, int* exit_code) {
                   "The account id in every ARN of both APIs (AWS Step Functions Local uses "
                   "123456789012)")
       ->capture_default_str();
+  cmd->add_option("--config", flags->config,
+                  "JSON file of the connections (HTTP Task ConnectionArn) and Lambda functions "
+                  "(name -> HTTP endpoint) Task states may call; see docs/configuration.md");
+  cmd->add_option("--ca-file", flags->ca_file,
+                  "PEM file of CA certificates HTTP tasks trust besides the system's");
   cmd->callback([flags, exit_code] { *exit_code = RunServer(*flags); });
 }
 

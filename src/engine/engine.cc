@@ -34,6 +34,13 @@ Engine::Impl::Impl(net::io_context& io_context, store::Store& s, const Clock& c,
   for (int i = 0; i < std::max(1, options.shards); ++i) {
     shards.push_back(std::make_unique<Shard>(io, i));
   }
+  outbound::HttpClientOptions http_options;
+  http_options.extra_ca_pem = options.extra_ca_pem;
+  if (auto client = outbound::HttpClient::Create(http_options); client.ok()) {
+    http = std::move(*client);
+  } else {
+    log::Error("HTTP tasks are not available: " + client.error().message());
+  }
 }
 
 // FNV-1a: stable across processes and builds (std::hash is not), since the

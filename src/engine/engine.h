@@ -19,6 +19,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,17 +33,30 @@
 #include "engine/history_event.h"
 #include "engine/registry.h"
 #include "matching/matching.h"
+#include "outbound/outbound.h"
 #include "store/store.h"
 
 namespace weft::engine {
 
 namespace net = boost::asio;
 
+struct MachineStart;
+// What a state machine, version or alias ARN starts: MachineStart with the
+// target's fields filled (state machine, version, alias, revision,
+// definition, role, express); the caller fills the execution's. Given by the
+// Step Functions front door, which owns the registry entries of state
+// machines (nested executions resolve through it).
+using MachineResolver = std::function<Result<MachineStart>(std::string_view arn)>;
+
 struct EngineOptions {
   int shards = 2;
   // How long a PollFor*Task waits for a task before answering empty. SWF
   // holds polls for 60 s; clients time out at 60-70 s.
   std::chrono::milliseconds poll_timeout{60'000};
+  // Connections and Lambda functions Task states may call (weft server --config).
+  outbound::OutboundConfig outbound;
+  // Extra CA certificates (PEM) trusted by HTTP tasks besides the system's (tests).
+  std::string extra_ca_pem;
 };
 
 // Registry kinds.
@@ -238,6 +252,8 @@ class Engine {
                                          std::optional<std::string> cause);
   net::awaitable<Status> SendTaskHeartbeat(std::string task_token);
   int64_t CountPendingActivityTasks(const std::string& activity_arn) const;
+  // Set once, before serving, by the Step Functions front door.
+  void SetMachineResolver(MachineResolver resolver);
 
   struct Impl;  // engine_impl.h; public so that the engine's files can share it
 

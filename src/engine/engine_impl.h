@@ -154,6 +154,12 @@ struct Engine::Impl {
   // Feeds the interpreter one result and commits what it did.
   net::awaitable<Status> Feed(Shard* shard, std::string execution_arn, asl::Feedback feedback);
   Status RecoverMachine(const store::ExecutionRecord& record);
+  net::awaitable<Result<MachineStarted>> StartMachine(MachineStart start);
+  net::awaitable<Result<MachineExecution>> DescribeMachine(std::string execution_arn);
+  // Calls `watch` with the execution's description once it has closed (at
+  // once if it has); nothing if there is no such execution.
+  net::awaitable<void> WatchMachine(std::string execution_arn,
+                                    std::function<void(MachineExecution)> watch);
 
   matching::TaskListKey DecisionList(const std::string& domain, const std::string& name) const {
     return {domain, name, matching::TaskKind::kDecision};
@@ -169,6 +175,8 @@ struct Engine::Impl {
   // Replaced by the store's own key in Recover (LoadTokenKey).
   TokenSigner tokens{NewRandomId(32)};
   std::vector<std::unique_ptr<Shard>> shards;
+  MachineResolver resolver;                   // set by the sfn front door
+  std::unique_ptr<outbound::HttpClient> http;  // null if it could not be set up
   std::mutex definitions_mu;
   std::unordered_map<std::string, asl::StateMachinePtr> definitions;  // arn '#' revision
 };

@@ -307,21 +307,6 @@ net::awaitable<void> Engine::Impl::FireMachineTimer(Shard* shard, MachineTimer s
   if (!fed.ok()) log::Error("timer of " + spec.execution_arn + ": " + fed.error().message());
 }
 
-// ---------------------------------------------------------------- calls
-
-void Engine::Impl::StartCall(Shard& shard, MachineRun& run, const std::string& task_id) {
-  auto it = run.tasks.find(task_id);
-  if (it == run.tasks.end()) return;
-  const MachineTask& t = it->second;
-  asl::Feedback fb;
-  fb.kind = asl::Feedback::Kind::kTaskFailed;
-  fb.id = task_id;
-  fb.error = "States.Runtime";
-  fb.cause = "weft cannot call the resource '" + t.command.resource + "' yet";
-  net::co_spawn(shard.strand, Feed(&shard, run.start.execution_arn, std::move(fb)),
-                net::detached);
-}
-
 // ---------------------------------------------------------------- workers
 
 namespace {

@@ -192,21 +192,50 @@ asl::ExecutionContext Engine::Impl::ContextOf(const MachineStart& start, Millis 
   return c;
 }
 
-net::awaitable<Result<MachineStarted>> Engine::StartMachineExecution(MachineStart start) {
-  auto machine = impl_->Compile(start.state_machine_arn, start.revision_id, start.definition);
+net::awaitable<Result<MachineStarted>> Engine::Impl::StartMachine(MachineStart start) {
+  auto machine = Compile(start.state_machine_arn, start.revision_id, start.definition);
   if (!machine.ok()) co_return std::move(machine).error();
   if (!start.express) {
-    auto exists = StoredExecutionExists(impl_->store, start.execution_arn);
+    auto exists = StoredExecutionExists(store, start.execution_arn);
     if (!exists.ok()) co_return std::move(exists).error();
     if (*exists) co_return AlreadyExists(start.execution_arn);
   }
-  Shard& shard = impl_->ShardFor(std::string(kMachineDomain), start.execution_arn);
+  Shard& shard = ShardFor(std::string(kMachineDomain), start.execution_arn);
   std::function<void()> no_waiter;  // named: see docs/architecture.md (g++ 12)
   co_return co_await net::co_spawn(
       shard.strand,
-      StartOnShard(impl_.get(), &shard, std::move(start), std::move(*machine),
-                   std::move(no_waiter)),
+      StartOnShard(this, &shard, std::move(start), std::move(*machine), std::move(no_waiter)),
       use_awaitable);
+}
+
+net::awaitable<Result<MachineStarted>> Engine::StartMachineExecution(MachineStart start) {
+  co_return co_await impl_->StartMachine(std::move(start));
+}
+
+namespace {
+
+// On the watched execution's shard: true when the watch was left with the
+// running execution.
+net::awaitable<bool> WatchOnShard(Shard* shard, std::string arn,
+                                  std::function<void(MachineExecution)> watch) {
+  auto it = shard->machines.find(arn);
+  if (it == shard->machines.end() || !it->second->open()) co_return false;
+  MachineRun* run = it->second.get();
+  run->on_close.push_back([run, watch = std::move(watch)] { watch(DescribeRun(*run)); });
+  co_return true;
+}
+
+}  // namespace
+
+net::awaitable<void> Engine::Impl::WatchMachine(std::string execution_arn,
+                                                std::function<void(MachineExecution)> watch) {
+  Shard& shard = ShardFor(std::string(kMachineDomain), execution_arn);
+  std::function<void(MachineExecution)> copy = watch;
+  bool left = co_await net::co_spawn(shard.strand, WatchOnShard(&shard, execution_arn, std::move(copy)),
+                                     use_awaitable);
+  if (left) co_return;
+  auto stored = DescribeStored(store, execution_arn);
+  if (stored.ok() && stored->status != "RUNNING") watch(std::move(*stored));
 }
 
 net::awaitable<Result<MachineExecution>> Engine::RunMachineExecution(MachineStart start) {
@@ -232,13 +261,17 @@ net::awaitable<Result<Millis>> Engine::StopMachineExecution(std::string executio
   co_return stored->stop_time;
 }
 
-net::awaitable<Result<MachineExecution>> Engine::DescribeMachineExecution(
-    std::string execution_arn) {
-  Shard& shard = impl_->ShardFor(std::string(kMachineDomain), execution_arn);
+net::awaitable<Result<MachineExecution>> Engine::Impl::DescribeMachine(std::string execution_arn) {
+  Shard& shard = ShardFor(std::string(kMachineDomain), execution_arn);
   auto in_memory =
       co_await net::co_spawn(shard.strand, DescribeOnShard(&shard, execution_arn), use_awaitable);
   if (in_memory) co_return std::move(*in_memory);
-  co_return DescribeStored(impl_->store, execution_arn);
+  co_return DescribeStored(store, execution_arn);
+}
+
+net::awaitable<Result<MachineExecution>> Engine::DescribeMachineExecution(
+    std::string execution_arn) {
+  co_return co_await impl_->DescribeMachine(std::move(execution_arn));
 }
 
 net::awaitable<Result<std::vector<asl::HistoryEvent>>> Engine::GetMachineHistory(

@@ -114,7 +114,17 @@ Error NameFault(Error error) {
 }  // namespace
 
 SfnService::SfnService(engine::Engine& engine, SfnOptions options)
-    : engine_(engine), options_(std::move(options)) {}
+    : engine_(engine), options_(std::move(options)) {
+  // Nested executions (states:startExecution) resolve their target as
+  // StartExecution does.
+  engine_.SetMachineResolver([this](std::string_view arn) -> Result<engine::MachineStart> {
+    RequestContext internal;
+    OpContext ctx{engine_, internal, options_};
+    auto target = ResolveExecutionTarget(ctx, arn);
+    if (!target.ok()) return std::move(target).error();
+    return StartOf(std::move(*target));
+  });
+}
 
 bool SfnService::HasOperation(std::string_view operation) const {
   return FindOperation(operation) != nullptr;

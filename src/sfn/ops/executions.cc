@@ -102,16 +102,10 @@ net::awaitable<Result<StartRequest>> ReadStart(OpContext& ctx, const json::objec
   auto target = ResolveExecutionTarget(ctx, arn);
   if (!target.ok()) co_return std::move(target).error();
   StartRequest out;
+  out.type = target->type;
+  out.start = StartOf(std::move(*target));
   engine::MachineStart& s = out.start;
   s.name = name ? *name : NewUuid();
-  s.state_machine_arn = target->state_machine_arn;
-  s.state_machine_name = target->state_machine_name;
-  s.version_arn = target->version_arn;
-  s.alias_arn = target->alias_arn;
-  s.revision_id = target->revision_id;
-  s.definition = std::move(target->definition);
-  s.role_arn = target->role_arn;
-  s.express = target->type == "EXPRESS";
   s.input = input ? *input : "{}";
   if (s.express) {
     // Express execution ARNs carry a unique id: names need not be unique.
@@ -121,11 +115,23 @@ net::awaitable<Result<StartRequest>> ReadStart(OpContext& ctx, const json::objec
   } else {
     s.execution_arn = ExecutionArn(s.state_machine_arn, s.name);
   }
-  out.type = target->type;
   co_return out;
 }
 
 }  // namespace
+
+engine::MachineStart StartOf(ExecutionTarget target) {
+  engine::MachineStart s;
+  s.state_machine_arn = std::move(target.state_machine_arn);
+  s.state_machine_name = std::move(target.state_machine_name);
+  s.version_arn = std::move(target.version_arn);
+  s.alias_arn = std::move(target.alias_arn);
+  s.revision_id = std::move(target.revision_id);
+  s.definition = std::move(target.definition);
+  s.role_arn = std::move(target.role_arn);
+  s.express = target.type == "EXPRESS";
+  return s;
+}
 
 OpResult StartExecution(OpContext& ctx, const json::object& request) {
   auto req = co_await ReadStart(ctx, request);

@@ -127,6 +127,8 @@ struct ExecutionTarget {
 // Errors: InvalidArn, StateMachineDoesNotExist, StateMachineDeleting,
 // ResourceNotFound (an alias or version that does not exist).
 Result<ExecutionTarget> ResolveExecutionTarget(OpContext& ctx, std::string_view arn);
+// The engine's start of an execution of `target` (execution fields left empty).
+engine::MachineStart StartOf(ExecutionTarget target);
 
 // state_machines.cc
 OpResult CreateStateMachine(OpContext& ctx, const json::object& request);
