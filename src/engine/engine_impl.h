@@ -155,6 +155,11 @@ struct Engine::Impl {
   net::awaitable<Status> Feed(Shard* shard, std::string execution_arn, asl::Feedback feedback);
   Status RecoverMachine(const store::ExecutionRecord& record);
   net::awaitable<Result<MachineStarted>> StartMachine(MachineStart start);
+  net::awaitable<Result<Millis>> StopMachine(std::string execution_arn,
+                                             std::optional<std::string> error,
+                                             std::optional<std::string> cause);
+  // Stops a nested execution whose parent no longer waits for it.
+  void StopChild(const std::string& execution_arn);
   net::awaitable<Result<MachineExecution>> DescribeMachine(std::string execution_arn);
   // Calls `watch` with the execution's description once it has closed (at
   // once if it has); nothing if there is no such execution.

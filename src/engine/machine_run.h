@@ -57,6 +57,7 @@ struct MachineTask {
   int64_t scheduled_event_id = 0;  // 0: a Distributed Map iteration's task (no event)
   Millis scheduled_time = 0;
   bool started = false;  // an activity worker took it
+  std::string child_arn;  // a nested execution it started (.sync): stopped with the task
   Millis started_time = 0;
   Millis last_heartbeat = 0;
 };
@@ -78,6 +79,7 @@ struct MachineEffects {
   std::vector<MachineTimer> timers;
   std::vector<std::string> disarm;  // task and timer ids no longer timed
   std::vector<std::string> calls;   // task ids whose outgoing call to make now
+  std::vector<std::string> stop_children;  // nested executions whose task was abandoned
   bool closed = false;
 };
 
@@ -119,9 +121,10 @@ class MachineStep {
   MachineRun& run() { return run_; }
   // Call after each interpreter call.
   void Absorb();
-  // The task is over (its result is being fed): forget it, stop its timers,
-  // withdraw it from matching if no worker took it.
-  void EndTask(const std::string& id);
+  // The task is over: forget it, stop its timers, withdraw it from matching
+  // if no worker took it. `abandoned`: cancelled rather than answered (a
+  // nested execution it waits for is stopped too).
+  void EndTask(const std::string& id, bool abandoned = false);
   bool empty() const { return events_.empty(); }
   MachineEffects& effects() { return effects_; }
   MachineEffects TakeEffects() { return std::move(effects_); }

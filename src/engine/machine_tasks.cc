@@ -84,10 +84,11 @@ void MachineStep::ScheduleTask(asl::Command c) {
   run_.tasks[id] = std::move(t);
 }
 
-void MachineStep::EndTask(const std::string& id) {
+void MachineStep::EndTask(const std::string& id, bool abandoned) {
   auto it = run_.tasks.find(id);
   if (it == run_.tasks.end()) return;
   const MachineTask& t = it->second;
+  if (abandoned && !t.child_arn.empty()) effects_.stop_children.push_back(t.child_arn);
   if (t.kind == MachineTaskKind::kActivity && !t.started) {
     effects_.remove_tasks.push_back({ActivityTaskList(t.command.resource), TaskNumber(id)});
   }
@@ -113,7 +114,7 @@ void MachineStep::Absorb() {
         effects_.disarm.push_back(c.id);
         break;
       case asl::CommandKind::kCancelTask:
-        EndTask(c.id);
+        EndTask(c.id, /*abandoned=*/true);
         break;
       case asl::CommandKind::kCompleteExecution:
       case asl::CommandKind::kFailExecution:
@@ -123,7 +124,7 @@ void MachineStep::Absorb() {
         effects_.closed = true;
         std::vector<std::string> ids;
         for (const auto& [id, t] : run_.tasks) ids.push_back(id);
-        for (const auto& id : ids) EndTask(id);
+        for (const auto& id : ids) EndTask(id, /*abandoned=*/true);
         for (const auto& [id, due] : run_.timers) effects_.disarm.push_back(id);
         run_.timers.clear();
         break;
@@ -229,6 +230,7 @@ void Engine::Impl::ApplyMachine(Shard& shard, MachineEffects fx) {
   if (!run) return;
   for (auto& t : fx.timers) ArmMachineTimer(shard, std::move(t));
   for (const auto& id : fx.calls) StartCall(shard, *run, id);
+  for (const auto& child : fx.stop_children) StopChild(child);
   if (fx.closed && !run->open()) {
     auto waiters = std::move(run->on_close);
     for (auto& w : waiters) w();
@@ -246,6 +248,16 @@ net::awaitable<Status> Engine::Impl::Feed(Shard* shard, std::string arn, asl::Fe
                    fb.kind == asl::Feedback::Kind::kTaskTimedOut;
   if (ends_task) step.EndTask(fb.id);
   if (fb.kind == asl::Feedback::Kind::kTimerFired) run.timers.erase(fb.id);
+  if (fb.kind == asl::Feedback::Kind::kTaskSubmitted) {
+    auto task = run.tasks.find(fb.id);
+    auto response = ParseJson(fb.output);
+    if (task != run.tasks.end() && task->second.kind == MachineTaskKind::kStartExecution &&
+        response.ok() && response->is_object()) {
+      if (const auto* child = FindString(response->as_object(), "ExecutionArn")) {
+        task->second.child_arn = std::string(*child);
+      }
+    }
+  }
   Status s = run.interpreter->Apply(fb, step.now(), step.result());
   if (!s.ok()) co_return s;
   step.Absorb();

@@ -1,6 +1,7 @@
 // Step Functions executions: start, stop, describe, history, recovery. Each
 // command runs on the execution's shard strand; see machine_run.h.
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -247,18 +248,37 @@ net::awaitable<Result<MachineExecution>> Engine::RunMachineExecution(MachineStar
       use_awaitable);
 }
 
+net::awaitable<Result<Millis>> Engine::Impl::StopMachine(std::string execution_arn,
+                                                         std::optional<std::string> error,
+                                                         std::optional<std::string> cause) {
+  Shard& shard = ShardFor(std::string(kMachineDomain), execution_arn);
+  auto in_memory = co_await net::co_spawn(
+      shard.strand, StopOnShard(this, &shard, execution_arn, std::move(error), std::move(cause)),
+      use_awaitable);
+  if (in_memory) co_return std::move(*in_memory);
+  auto stored = DescribeStored(store, execution_arn);
+  if (!stored.ok()) co_return std::move(stored).error();
+  co_return stored->stop_time;
+}
+
 net::awaitable<Result<Millis>> Engine::StopMachineExecution(std::string execution_arn,
                                                             std::optional<std::string> error,
                                                             std::optional<std::string> cause) {
-  Shard& shard = impl_->ShardFor(std::string(kMachineDomain), execution_arn);
-  auto in_memory = co_await net::co_spawn(
-      shard.strand,
-      StopOnShard(impl_.get(), &shard, execution_arn, std::move(error), std::move(cause)),
-      use_awaitable);
-  if (in_memory) co_return std::move(*in_memory);
-  auto stored = DescribeStored(impl_->store, execution_arn);
-  if (!stored.ok()) co_return std::move(stored).error();
-  co_return stored->stop_time;
+  co_return co_await impl_->StopMachine(std::move(execution_arn), std::move(error),
+                                        std::move(cause));
+}
+
+namespace {
+
+net::awaitable<void> StopChildNow(Engine::Impl* impl, std::string arn) {
+  auto stopped = co_await impl->StopMachine(arn, std::nullopt, std::nullopt);
+  if (!stopped.ok()) log::Info("stopping nested execution " + arn + ": " + stopped.error().message());
+}
+
+}  // namespace
+
+void Engine::Impl::StopChild(const std::string& execution_arn) {
+  net::co_spawn(io, StopChildNow(this, execution_arn), net::detached);
 }
 
 net::awaitable<Result<MachineExecution>> Engine::Impl::DescribeMachine(std::string execution_arn) {
