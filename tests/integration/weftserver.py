@@ -181,6 +181,18 @@ class WeftServer:
                           parameter_validation=validate,
                           max_pool_connections=20))
 
+    def sfn_client(self, read_timeout=70, validate=True, host_prefix=True):
+        """A boto3 Step Functions client. host_prefix=False stops botocore
+        from sending StartSyncExecution/TestState to `sync-<host>`."""
+        return boto3.client(
+            "stepfunctions", endpoint_url=self.url, region_name="us-east-1",
+            aws_access_key_id="x", aws_secret_access_key="x",
+            config=Config(read_timeout=read_timeout, connect_timeout=5,
+                          retries={"max_attempts": 1},
+                          parameter_validation=validate,
+                          inject_host_prefix=host_prefix,
+                          max_pool_connections=20))
+
     def raw(self, target, body, headers=None, timeout=30):
         """POSTs raw bytes (or a JSON-able object) to / with X-Amz-Target.
 
