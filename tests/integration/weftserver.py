@@ -58,8 +58,10 @@ def uniq(prefix):
 class WeftServer:
     """One server process on a loopback port with its own data dir."""
 
-    def __init__(self, poll_timeout=DEFAULT_POLL_TIMEOUT, data_dir=None):
+    def __init__(self, poll_timeout=DEFAULT_POLL_TIMEOUT, data_dir=None, extra_args=None):
+        """extra_args: more `weft server` flags, e.g. ["--config", path]."""
         self.poll_timeout = poll_timeout
+        self.extra_args = list(extra_args or [])
         self.own_dir = data_dir is None
         self.tmp = tempfile.mkdtemp(prefix="weft-it-")
         self.data_dir = data_dir or os.path.join(self.tmp, "data")
@@ -84,7 +86,7 @@ class WeftServer:
             raise unittest.SkipTest("WEFT_BIN is not set (path to the weft binary)")
         return [weft, "server", "--listen", "127.0.0.1:%d" % self.port,
                 "--data-dir", self.data_dir,
-                "--poll-timeout", str(self.poll_timeout)]
+                "--poll-timeout", str(self.poll_timeout)] + self.extra_args
 
     def start(self):
         """Starts the server (on a new port the first time, the same one after)."""
