@@ -9,7 +9,10 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <mutex>
 #include <string>
+#include <vector>
 
 namespace weft {
 
@@ -19,6 +22,10 @@ class Clock {
  public:
   virtual ~Clock() = default;
   virtual Millis Now() const = 0;  // thread-safe
+  // `moved` runs after the clock jumps (a FakeClock's Advance or Set), so
+  // that timers waiting on it fire what became due. A real clock never
+  // jumps: it keeps nothing.
+  virtual void OnAdvance(std::function<void()> moved) const { (void)moved; }
 };
 
 class SystemClock final : public Clock {
@@ -35,11 +42,31 @@ class FakeClock final : public Clock {
  public:
   explicit FakeClock(Millis start = 1'700'000'000'000) : now_(start) {}
   Millis Now() const override { return now_.load(); }
-  void Advance(Millis ms) { now_ += ms; }
-  void Set(Millis ms) { now_ = ms; }
+  void OnAdvance(std::function<void()> moved) const override {
+    std::lock_guard lock(mu_);
+    listeners_.push_back(std::move(moved));
+  }
+  void Advance(Millis ms) {
+    now_ += ms;
+    Notify();
+  }
+  void Set(Millis ms) {
+    now_ = ms;
+    Notify();
+  }
 
  private:
+  void Notify() {
+    std::vector<std::function<void()>> listeners;
+    {
+      std::lock_guard lock(mu_);
+      listeners = listeners_;
+    }
+    for (auto& l : listeners) l();
+  }
   std::atomic<Millis> now_;
+  mutable std::mutex mu_;
+  mutable std::vector<std::function<void()>> listeners_;
 };
 
 // Epoch seconds with millisecond precision, as the AWS JSON protocols write

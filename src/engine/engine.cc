@@ -34,6 +34,10 @@ Engine::Impl::Impl(net::io_context& io_context, store::Store& s, const Clock& c,
   for (int i = 0; i < std::max(1, options.shards); ++i) {
     shards.push_back(std::make_unique<Shard>(io, i));
   }
+  // A FakeClock (tests) tells the engine when it moves.
+  clock.OnAdvance([this, alive = std::weak_ptr<int>(this->alive)] {
+    if (!alive.expired()) FireDueTimers();
+  });
   outbound::HttpClientOptions http_options;
   http_options.extra_ca_pem = options.extra_ca_pem;
   if (auto client = outbound::HttpClient::Create(http_options); client.ok()) {
@@ -89,12 +93,7 @@ void Engine::Impl::Apply(Shard& shard, Effects effects) {
   if (!effects.disarm.empty()) {
     auto it = shard.runs.find(effects.run_id);
     if (it != shard.runs.end()) {
-      auto& armed = it->second->armed;
-      for (int64_t id : effects.disarm) {
-        auto [first, last] = armed.equal_range(id);
-        for (auto t = first; t != last; ++t) t->second->cancel();
-        armed.erase(first, last);
-      }
+      for (int64_t id : effects.disarm) Disarm(it->second->armed, id);
     }
   }
   for (auto& [key, id] : effects.remove_tasks) matching.RemoveTask(key, effects.run_id, id);

@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/armed_timer.h"
 #include "engine/engine.h"
 #include "engine/machine_run.h"
 #include "engine/mutable_state.h"
@@ -27,9 +28,7 @@ struct Execution {
       : state(std::move(domain), std::move(workflow_id), std::move(run_id)),
         type(std::move(t)),
         tags(std::move(tag_list)) {}
-  ~Execution() {
-    for (auto& [id, timer] : armed) timer->cancel();
-  }
+  ~Execution() { DisarmAll(armed); }
   MutableState state;
   WorkflowType type;
   std::vector<std::string> tags;
@@ -37,7 +36,7 @@ struct Execution {
   // Armed timeouts and timers, by the event that started what they time
   // (0: the execution itself), so that they are released as soon as what
   // they time is over instead of lingering until they are due.
-  std::unordered_multimap<int64_t, std::shared_ptr<net::steady_timer>> armed;
+  ArmedTimers<int64_t> armed;
 };
 
 enum class TimerKind : uint8_t {
@@ -146,6 +145,8 @@ struct Engine::Impl {
   // Writes the step (not for Express runs), then carries out its effects.
   net::awaitable<Status> CommitMachine(Shard& shard, MachineStep& step);
   void ApplyMachine(Shard& shard, MachineEffects effects);
+  // Fires the timers due by now on every shard: a FakeClock moved.
+  void FireDueTimers();
   void ArmMachineTimer(Shard& shard, MachineTimer timer);
   net::awaitable<void> FireMachineTimer(Shard* shard, MachineTimer timer);
   // Makes the outgoing call of a task (HTTP, Lambda, nested execution); its
@@ -182,6 +183,7 @@ struct Engine::Impl {
   std::vector<std::unique_ptr<Shard>> shards;
   MachineResolver resolver;                   // set by the sfn front door
   std::unique_ptr<outbound::HttpClient> http;  // null if it could not be set up
+  std::shared_ptr<int> alive = std::make_shared<int>(0);  // for the clock's callback
   std::mutex definitions_mu;
   std::unordered_map<std::string, asl::StateMachinePtr> definitions;  // arn '#' revision
 };

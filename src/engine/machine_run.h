@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "asl/asl.h"
+#include "engine/armed_timer.h"
 #include "engine/engine.h"
 #include "matching/matching.h"
 #include "store/store.h"
@@ -94,13 +95,11 @@ struct MachineRun {
   std::unordered_map<std::string, std::string> task_by_token;  // task token -> task id
   std::map<std::string, Millis> timers;      // the interpreter's timers: id -> due
   std::set<std::string> timed_out_tokens;    // answered TaskTimedOut afterwards
-  std::unordered_multimap<std::string, std::shared_ptr<net::steady_timer>> armed;
+  ArmedTimers<std::string> armed;
   // Told once the execution has closed and its close is durable.
   std::vector<std::function<void()>> on_close;
 
-  ~MachineRun() {
-    for (auto& [id, timer] : armed) timer->cancel();
-  }
+  ~MachineRun() { DisarmAll(armed); }
   bool open() const {
     return interpreter && interpreter->status() == asl::ExecutionStatus::kRunning;
   }

@@ -219,11 +219,7 @@ void Engine::Impl::ApplyMachine(Shard& shard, MachineEffects fx) {
   auto it = shard.machines.find(fx.execution_arn);
   MachineRun* run = it == shard.machines.end() ? nullptr : it->second.get();
   if (run) {
-    for (const auto& id : fx.disarm) {
-      auto [first, last] = run->armed.equal_range(id);
-      for (auto t = first; t != last; ++t) t->second->cancel();
-      run->armed.erase(first, last);
-    }
+    for (const auto& id : fx.disarm) Disarm(run->armed, id);
   }
   for (auto& [key, id] : fx.remove_tasks) matching.RemoveTask(key, fx.execution_arn, id);
   for (auto& [key, task] : fx.add_tasks) matching.AddTask(key, std::move(task));
@@ -269,24 +265,15 @@ net::awaitable<Status> Engine::Impl::Feed(Shard* shard, std::string arn, asl::Fe
 void Engine::Impl::ArmMachineTimer(Shard& shard, MachineTimer spec) {
   auto run = shard.machines.find(spec.execution_arn);
   if (run == shard.machines.end() || !run->second->open()) return;
-  auto timer = std::make_shared<net::steady_timer>(shard.strand);
-  timer->expires_after(std::chrono::milliseconds(std::max<Millis>(0, spec.due - clock.Now())));
-  run->second->armed.emplace(spec.id, timer);
   Shard* s = &shard;
-  timer->async_wait([this, s, timer, spec = std::move(spec)](boost::system::error_code ec) {
-    if (ec) return;  // disarmed
-    auto run = s->machines.find(spec.execution_arn);
-    if (run != s->machines.end()) {
-      auto [first, last] = run->second->armed.equal_range(spec.id);
-      for (auto t = first; t != last; ++t) {
-        if (t->second == timer) {
-          run->second->armed.erase(t);
-          break;
-        }
-      }
-    }
-    net::co_spawn(s->strand, FireMachineTimer(s, spec), net::detached);
-  });
+  std::string key = spec.id;
+  auto timer = StartTimer(shard.strand, clock, spec.due,
+                          [this, s, spec = std::move(spec)](const std::shared_ptr<ArmedTimer>& t) {
+                            auto run = s->machines.find(spec.execution_arn);
+                            if (run != s->machines.end()) Forget(run->second->armed, spec.id, t);
+                            net::co_spawn(s->strand, FireMachineTimer(s, spec), net::detached);
+                          });
+  run->second->armed.emplace(std::move(key), std::move(timer));
 }
 
 net::awaitable<void> Engine::Impl::FireMachineTimer(Shard* shard, MachineTimer spec) {

@@ -53,12 +53,13 @@ net::awaitable<Result<MachineStarted>> StartOnShard(Engine::Impl* impl, Shard* s
   co_return MachineStarted{arn, now};
 }
 
-// Whether the store already has an execution of that ARN (a closed one: an
-// open one is in memory). Read before going to the shard, off its strand.
-Result<bool> StoredExecutionExists(store::Store& store, const std::string& arn) {
+// Whether the store has a closed execution of that ARN (an open one is in
+// memory, where its shard answers). Read before going to the shard, off its
+// strand.
+Result<bool> StoredClosedExecutionExists(store::Store& store, const std::string& arn) {
   auto record = store.GetExecution(arn);
   if (!record.ok()) return record.error();
-  return record->has_value() && (*record)->domain == kMachineDomain;
+  return record->has_value() && (*record)->domain == kMachineDomain && !(*record)->open;
 }
 
 struct SyncWait {
@@ -149,7 +150,8 @@ Result<MachineExecution> DescribeStored(store::Store& store, const std::string& 
   if (!first->empty()) {
     auto e = MachineEventFromRecord(first->front());
     if (!e.ok()) return e.error();
-    if (const auto* in = FindString(e->Details(), "input")) d.input = std::string(*in);
+    json::object details = e->Details();  // by value: keep it while reading it
+    if (const auto* in = FindString(details, "input")) d.input = std::string(*in);
   }
   return d;
 }
@@ -197,7 +199,7 @@ net::awaitable<Result<MachineStarted>> Engine::Impl::StartMachine(MachineStart s
   auto machine = Compile(start.state_machine_arn, start.revision_id, start.definition);
   if (!machine.ok()) co_return std::move(machine).error();
   if (!start.express) {
-    auto exists = StoredExecutionExists(store, start.execution_arn);
+    auto exists = StoredClosedExecutionExists(store, start.execution_arn);
     if (!exists.ok()) co_return std::move(exists).error();
     if (*exists) co_return AlreadyExists(start.execution_arn);
   }
@@ -352,7 +354,8 @@ Status Engine::Impl::RecoverMachine(const store::ExecutionRecord& r) {
     history.push_back(std::move(*e));
   }
   if (history.empty()) return Error::Internal("execution " + r.run_id + " has no history");
-  if (const auto* in = FindString(history.front().Details(), "input")) start.input = *in;
+  json::object started = history.front().Details();  // by value: keep it while reading it
+  if (const auto* in = FindString(started, "input")) start.input = *in;
 
   auto run = std::make_unique<MachineRun>();
   run->start = std::move(start);

@@ -5,6 +5,7 @@
 // re-armed after a restart fires when it would have without the restart.
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "common/log.h"
@@ -26,25 +27,26 @@ json::object TimedOutAttrs(std::string_view type, const ActivityInfo& a) {
 void Engine::Impl::ArmTimer(Shard& shard, TimerSpec spec) {
   auto run = shard.runs.find(spec.run_id);
   if (run == shard.runs.end() || !run->second->state.open()) return;
-  auto timer = std::make_shared<net::steady_timer>(shard.strand);
-  Millis wait = std::max<Millis>(0, spec.due - clock.Now());
-  timer->expires_after(std::chrono::milliseconds(wait));
-  run->second->armed.emplace(spec.event_id, timer);
   Shard* s = &shard;
-  timer->async_wait([this, s, timer, spec = std::move(spec)](boost::system::error_code ec) {
-    if (ec) return;  // disarmed: what it timed is over, or the run closed
-    auto run = s->runs.find(spec.run_id);
-    if (run != s->runs.end()) {
-      auto [first, last] = run->second->armed.equal_range(spec.event_id);
-      for (auto t = first; t != last; ++t) {
-        if (t->second == timer) {
-          run->second->armed.erase(t);
-          break;
-        }
-      }
-    }
-    net::co_spawn(s->strand, FireTimer(s, spec), net::detached);
-  });
+  int64_t key = spec.event_id;
+  auto timer = StartTimer(shard.strand, clock, spec.due,
+                          [this, s, spec = std::move(spec)](const std::shared_ptr<ArmedTimer>& t) {
+                            auto run = s->runs.find(spec.run_id);
+                            if (run != s->runs.end()) Forget(run->second->armed, spec.event_id, t);
+                            net::co_spawn(s->strand, FireTimer(s, spec), net::detached);
+                          });
+  run->second->armed.emplace(key, std::move(timer));
+}
+
+void Engine::Impl::FireDueTimers() {
+  for (auto& shard : shards) {
+    Shard* s = shard.get();
+    net::post(s->strand, [this, s] {
+      Millis now = clock.Now();
+      for (auto& [id, run] : s->runs) FireDue(run->armed, now);
+      for (auto& [arn, run] : s->machines) FireDue(run->armed, now);
+    });
+  }
 }
 
 net::awaitable<void> Engine::Impl::FireTimer(Shard* shard, TimerSpec spec) {

@@ -1,0 +1,255 @@
+// Step Functions executions inside the engine, driven directly (no HTTP):
+// the step pipeline, activity tasks and task tokens, timeouts and heartbeats
+// by moving a FakeClock, Stop, and recovery from the store after a crash.
+#include <gtest/gtest.h>
+
+#include "engine/task_token.h"
+#include "engine_fixture.h"
+
+namespace weft::engine {
+namespace {
+
+constexpr std::string_view kMachineArn = "arn:aws:states:us-east-1:123456789012:stateMachine:m";
+constexpr std::string_view kActivityArn = "arn:aws:states:us-east-1:123456789012:activity:a";
+
+class MachineTest : public EngineFixture {
+ protected:
+  // Registers `definition` as revision `revision` (recovery reads it there).
+  void Define(const std::string& revision, const std::string& definition) {
+    Registry::Mutation put =
+        [definition](const std::optional<RegistryEntry>&) -> Result<std::optional<RegistryEntry>> {
+      RegistryEntry e;
+      e.record.status = "REGISTERED";
+      e.data["definition"] = definition;
+      return std::optional(e);
+    };
+    ASSERT_TRUE(Run(engine_->registry().Update(std::string(kStateMachineRevisionKind),
+                                               std::string(kMachineArn), revision, "", put))
+                    .ok());
+    revision_ = revision;
+    definition_ = definition;
+  }
+
+  MachineStart Starting(const std::string& name, const std::string& input = "{}") {
+    MachineStart s;
+    s.name = name;
+    s.execution_arn = "arn:aws:states:us-east-1:123456789012:execution:m:" + name;
+    s.state_machine_arn = std::string(kMachineArn);
+    s.state_machine_name = "m";
+    s.revision_id = revision_;
+    s.definition = definition_;
+    s.input = input;
+    return s;
+  }
+
+  std::string Start(const std::string& name, const std::string& input = "{}") {
+    auto r = Run(engine_->StartMachineExecution(Starting(name, input)));
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message());
+    return r.ok() ? r->execution_arn : "";
+  }
+
+  MachineExecution Describe(const std::string& arn) {
+    auto d = Run(engine_->DescribeMachineExecution(arn));
+    EXPECT_TRUE(d.ok()) << (d.ok() ? "" : d.error().message());
+    return d.ok() ? *d : MachineExecution{};
+  }
+
+  // Work the engine does after a command answered (a fired timer) runs on
+  // its threads: wait for its outcome, with a deadline.
+  MachineExecution WaitFor(const std::string& arn, const std::string& status) {
+    MachineExecution d;
+    for (int i = 0; i < 500; ++i) {
+      d = Describe(arn);
+      if (d.status == status) return d;
+      std::this_thread::sleep_for(5ms);
+    }
+    ADD_FAILURE() << arn << " is " << d.status << ", not " << status;
+    return d;
+  }
+
+  std::optional<MachineActivityTask> PollActivity() {
+    auto r = Run(engine_->PollMachineActivity(std::string(kActivityArn), "worker", nullptr));
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? *r : std::nullopt;
+  }
+
+  std::vector<std::string> Types(const std::string& arn) {
+    auto h = Run(engine_->GetMachineHistory(arn));
+    EXPECT_TRUE(h.ok());
+    std::vector<std::string> out;
+    int64_t id = 0;
+    for (const auto& e : h.ok() ? *h : std::vector<asl::HistoryEvent>{}) {
+      EXPECT_EQ(e.id, ++id) << "ids are contiguous from 1";
+      out.push_back(e.type);
+    }
+    return out;
+  }
+
+  static std::string ActivityMachine(const std::string& extra = "") {
+    return R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":")" +
+           std::string(kActivityArn) + "\"" + extra + R"(,"End":true}}})";
+  }
+
+  std::string revision_ = "r1", definition_;
+};
+
+TEST_F(MachineTest, PassStatesRunToTheEndInOneDurableStep) {
+  Define("r1", R"({"StartAt":"A","States":{"A":{"Type":"Pass","Result":{"x":1},"Next":"B"},
+                   "B":{"Type":"Pass","End":true}}})");
+  std::string arn = Start("e1", R"({"in":true})");
+  MachineExecution d = Describe(arn);
+  EXPECT_EQ(d.status, "SUCCEEDED");
+  EXPECT_EQ(d.output, R"({"x":1})");
+  EXPECT_EQ(d.input, R"({"in":true})");
+  EXPECT_EQ(Types(arn), (std::vector<std::string>{"ExecutionStarted", "PassStateEntered",
+                                                  "PassStateExited", "PassStateEntered",
+                                                  "PassStateExited", "ExecutionSucceeded"}));
+}
+
+TEST_F(MachineTest, NamesAreIdempotentWhileRunningAndUniqueAfter) {
+  Define("r1", ActivityMachine());
+  std::string arn = Start("e1", R"({"a":1})");
+  auto again = Run(engine_->StartMachineExecution(Starting("e1", R"({"a":1})")));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->execution_arn, arn);
+  auto other_input = Run(engine_->StartMachineExecution(Starting("e1", R"({"a":2})")));
+  ASSERT_FALSE(other_input.ok());
+  EXPECT_EQ(other_input.error().code(), Errc::kAlreadyExists);
+  auto task = PollActivity();
+  ASSERT_TRUE(task);
+  ASSERT_TRUE(Run(engine_->SendTaskSuccess(task->task_token, "{}")).ok());
+  WaitFor(arn, "SUCCEEDED");
+  auto closed = Run(engine_->StartMachineExecution(Starting("e1", R"({"a":1})")));
+  ASSERT_FALSE(closed.ok());
+  EXPECT_EQ(closed.error().code(), Errc::kAlreadyExists);
+}
+
+TEST_F(MachineTest, ActivityWorkerGetsTheTaskAndCompletesIt) {
+  Define("r1", ActivityMachine());
+  std::string arn = Start("e1", R"({"item":7})");
+  EXPECT_EQ(engine_->CountPendingActivityTasks(std::string(kActivityArn)), 1);
+  auto task = PollActivity();
+  ASSERT_TRUE(task);
+  EXPECT_EQ(task->input, R"({"item":7})");
+  EXPECT_EQ(engine_->CountPendingActivityTasks(std::string(kActivityArn)), 0);
+  ASSERT_TRUE(Run(engine_->SendTaskHeartbeat(task->task_token)).ok());
+  ASSERT_TRUE(Run(engine_->SendTaskSuccess(task->task_token, R"({"ok":true})")).ok());
+  EXPECT_EQ(Describe(arn).output, R"({"ok":true})");
+  auto twice = Run(engine_->SendTaskSuccess(task->task_token, "{}"));
+  ASSERT_FALSE(twice.ok());
+  EXPECT_EQ(twice.error().code(), Errc::kTaskTimedOut) << "the execution is over";
+  EXPECT_EQ(Types(arn),
+            (std::vector<std::string>{"ExecutionStarted", "TaskStateEntered", "ActivityScheduled",
+                                      "ActivityStarted", "ActivitySucceeded", "TaskStateExited",
+                                      "ExecutionSucceeded"}));
+}
+
+TEST_F(MachineTest, AlteredTokenIsInvalidAndFailureReachesTheExecution) {
+  Define("r1", ActivityMachine());
+  std::string arn = Start("e1");
+  auto task = PollActivity();
+  ASSERT_TRUE(task);
+  std::string altered = task->task_token;
+  altered[3] = altered[3] == 'A' ? 'B' : 'A';
+  auto bad = Run(engine_->SendTaskSuccess(altered, "{}"));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code(), Errc::kInvalidToken);
+  ASSERT_TRUE(Run(engine_->SendTaskFailure(task->task_token, "Bad.Item", "it broke")).ok());
+  MachineExecution d = Describe(arn);
+  EXPECT_EQ(d.status, "FAILED");
+  EXPECT_EQ(d.error, "Bad.Item");
+  EXPECT_EQ(d.cause, "it broke");
+}
+
+TEST_F(MachineTest, WaitStateFiresWhenTheClockMoves) {
+  Define("r1", R"({"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":3600,"End":true}}})");
+  std::string arn = Start("e1");
+  EXPECT_EQ(Describe(arn).status, "RUNNING");
+  clock_.Advance(3599'000);
+  std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(Describe(arn).status, "RUNNING") << "not due yet";
+  clock_.Advance(1000);
+  WaitFor(arn, "SUCCEEDED");
+}
+
+TEST_F(MachineTest, TaskTimeoutFailsTheStateAndLateAnswersAreRefused) {
+  Define("r1", ActivityMachine(R"(,"TimeoutSeconds":60)"));
+  std::string arn = Start("e1");
+  auto task = PollActivity();
+  ASSERT_TRUE(task);
+  clock_.Advance(61'000);
+  MachineExecution d = WaitFor(arn, "FAILED");
+  EXPECT_EQ(d.error, "States.Timeout");
+  auto late = Run(engine_->SendTaskSuccess(task->task_token, "{}"));
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.error().code(), Errc::kTaskTimedOut);
+}
+
+TEST_F(MachineTest, HeartbeatsKeepATaskAliveUntilTheyStop) {
+  Define("r1", ActivityMachine(R"(,"HeartbeatSeconds":10)"));
+  std::string arn = Start("e1");
+  clock_.Advance(60'000);
+  std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(Describe(arn).status, "RUNNING") << "the heartbeat counts once a worker has it";
+  auto task = PollActivity();
+  ASSERT_TRUE(task);
+  for (int i = 0; i < 3; ++i) {
+    clock_.Advance(8'000);
+    ASSERT_TRUE(Run(engine_->SendTaskHeartbeat(task->task_token)).ok());
+  }
+  std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(Describe(arn).status, "RUNNING");
+  clock_.Advance(11'000);
+  EXPECT_EQ(WaitFor(arn, "FAILED").error, "States.HeartbeatTimeout");
+}
+
+TEST_F(MachineTest, StopAbortsTheTaskAndWithdrawsIt) {
+  Define("r1", ActivityMachine());
+  std::string arn = Start("e1");
+  auto stopped = Run(engine_->StopMachineExecution(arn, "Oops", "stopped by a test"));
+  ASSERT_TRUE(stopped.ok());
+  MachineExecution d = Describe(arn);
+  EXPECT_EQ(d.status, "ABORTED");
+  EXPECT_EQ(d.error, "Oops");
+  EXPECT_EQ(engine_->CountPendingActivityTasks(std::string(kActivityArn)), 0);
+  EXPECT_EQ(Types(arn).back(), "ExecutionAborted");
+  auto unknown = Run(engine_->StopMachineExecution(arn + "x", std::nullopt, std::nullopt));
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().code(), Errc::kUnknownResource);
+}
+
+TEST_F(MachineTest, ACrashLosesNothing) {
+  Define("r1", R"({"StartAt":"T","States":{
+      "T":{"Type":"Task","Resource":")" + std::string(kActivityArn) + R"(","Next":"W"},
+      "W":{"Type":"Wait","Seconds":30,"Next":"U"},
+      "U":{"Type":"Task","Resource":")" + std::string(kActivityArn) + R"(","End":true}}})");
+  std::string a = Start("taken");    // its task handed to a worker before the crash
+  std::string b = Start("waiting");  // its task still queued
+  auto task = PollActivity();
+  ASSERT_TRUE(task);
+  Close();  // as after kill -9: only what is durable remains
+  Open();
+  ASSERT_TRUE(Run(engine_->SendTaskSuccess(task->task_token, R"({"n":1})")).ok())
+      << "a token handed out before the crash still works";
+  auto queued = PollActivity();
+  ASSERT_TRUE(queued) << "the queued task is offered again";
+  EXPECT_FALSE(PollActivity()) << "the taken task is not offered twice";
+  ASSERT_TRUE(Run(engine_->SendTaskSuccess(queued->task_token, R"({"n":2})")).ok());
+  Close();
+  Open();  // both now sit in the Wait state
+  clock_.Advance(30'000);
+  for (int i = 0; i < 2; ++i) {
+    auto next = PollActivity();
+    ASSERT_TRUE(next) << i;
+    ASSERT_TRUE(Run(engine_->SendTaskSuccess(next->task_token, R"({"done":true})")).ok());
+  }
+  for (const auto& arn : {a, b}) {
+    EXPECT_EQ(WaitFor(arn, "SUCCEEDED").output, R"({"done":true})");
+    std::vector<std::string> types = Types(arn);
+    EXPECT_EQ(std::count(types.begin(), types.end(), "ActivityScheduled"), 2) << arn;
+    EXPECT_EQ(std::count(types.begin(), types.end(), "ExecutionSucceeded"), 1) << arn;
+  }
+}
+
+}  // namespace
+}  // namespace weft::engine
