@@ -154,8 +154,11 @@ def history_problems(events):
     if events[0]["type"] != "ExecutionStarted":
         problems.append("first event is %s" % events[0]["type"])
     for e in events:
+        # previousEventId points back; AWS leaves it 0 on events 1 and 2 (the
+        # first state entered) and on EvaluationFailed, never elsewhere.
         prev = e.get("previousEventId", 0)
-        if e["id"] > 1 and not 0 < prev < e["id"]:
+        zero_ok = e["id"] <= 2 or e["type"] == "EvaluationFailed"
+        if not (0 <= prev < e["id"]) or (prev == 0 and not zero_ok):
             problems.append("event %d (%s) has previousEventId %r" % (e["id"], e["type"], prev))
     closes = [e for e in events if e["type"] in CLOSE_EVENTS]
     if len(closes) > 1:
