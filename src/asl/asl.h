@@ -176,6 +176,16 @@ class Execution {
   Status Stop(std::optional<std::string> error, std::optional<std::string> cause, int64_t now_ms,
               StepResult* out);
 
+  // RedriveExecution of a FAILED, TIMED_OUT or ABORTED execution:
+  // appends ExecutionRedriven and re-enters the top-level state that was
+  // running when it closed, with the input that state was entered with (read
+  // from `history`, this execution's events) and the workflow variables the
+  // top level had. A Map or Parallel state re-runs as a whole.
+  // Errors: Validation when it cannot be redriven (running, succeeded, or no
+  // top-level state was entered).
+  Status Redrive(const std::vector<HistoryEvent>& history, int64_t now_ms, StepResult* out);
+  int64_t redrive_count() const;
+
   // Rebuilds an execution from its recorded history: the events must be the
   // ones this interpreter produced (same definition, input and results).
   // Errors: Validation when the history diverges from the definition.

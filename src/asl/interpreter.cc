@@ -115,6 +115,7 @@ Status ExecutionState::Stop(std::optional<std::string> error, std::optional<std:
   if (status_ != ExecutionStatus::kRunning) return Error::Validation("the execution is closed");
   now_ = now, out_ = out;
   auto root = frames_.find(0);
+  if (root != frames_.end()) redrive_vars_ = root->second.vars;
   if (root != frames_.end()) AbortFrame(root->second);
   for (auto& [id, timer] : timers_) {
     Command c;
@@ -138,6 +139,45 @@ Status ExecutionState::Stop(std::optional<std::string> error, std::optional<std:
   status_ = ExecutionStatus::kAborted;
   frames_.clear();
   ready_.clear();
+  out_ = nullptr;
+  return {};
+}
+
+Status ExecutionState::Redrive(const std::vector<HistoryEvent>& history, int64_t now,
+                               StepResult* out) {
+  if (status_ == ExecutionStatus::kRunning || status_ == ExecutionStatus::kSucceeded) {
+    return Error::Validation("Execution is " + std::string(ExecutionStatusName(status_)) +
+                             " and cannot be redriven");
+  }
+  // The top-level state that was running when the execution closed: the last
+  // top-level state entered (state names are unique in a state machine).
+  const HistoryEvent* entered = nullptr;
+  int state = -1;
+  for (auto it = history.rbegin(); it != history.rend() && !entered; ++it) {
+    if (!it->type.ends_with("StateEntered")) continue;
+    json::object details = it->Details();
+    const json::string* name = FindString(details, "name");
+    auto at = name ? m_->root().index.find(std::string(*name)) : m_->root().index.end();
+    if (at != m_->root().index.end()) entered = &*it, state = at->second;
+  }
+  if (!entered) return Error::Validation("Execution has no state to redrive from");
+  json::object details = entered->Details();
+  const json::string* input_text = FindString(details, "input");
+  auto input = ParseJson(input_text ? std::string_view(*input_text) : std::string_view("{}"));
+  if (!input) return Error::Validation("the state's recorded input is not JSON");
+  now_ = now, out_ = out;
+  ++redrive_count_;
+  Emit(nullptr, "ExecutionRedriven", json::object{{"redriveCount", redrive_count_}},
+       next_event_id_ - 1);
+  status_ = ExecutionStatus::kRunning;
+  output_.clear();
+  error_.reset();
+  cause_.reset();
+  Frame& f = NewFrame(-1, 0, std::move(*input));
+  f.state = state;
+  f.vars = redrive_vars_;
+  f.prev_event = next_event_id_ - 1;
+  Run();
   out_ = nullptr;
   return {};
 }
@@ -384,6 +424,7 @@ void ExecutionState::CloseExecution(ExecutionStatus status, Frame* root, json::v
   cause_ = std::move(cause);
   out_->commands.push_back(std::move(c));
   status_ = status;
+  if (auto top = frames_.find(0); top != frames_.end()) redrive_vars_ = top->second.vars;
   frames_.clear();
   ready_.clear();
 }
@@ -403,7 +444,7 @@ json::value ExecutionState::Context(const Frame& f, const State& s, const json::
                          {"Name", ctx_.execution_name},
                          {"RoleArn", ctx_.role_arn},
                          {"StartTime", FormatIso8601(ctx_.start_time_ms)}};
-  if (!ctx_.express) execution["RedriveCount"] = 0;
+  if (!ctx_.express) execution["RedriveCount"] = redrive_count_;
   json::object state{{"EnteredTime", FormatIso8601(f.entered_time_ms)}, {"Name", s.name}};
   if (!ctx_.express) state["RetryCount"] = f.retry_total;
   json::object ctx{{"Execution", std::move(execution)},
@@ -443,6 +484,12 @@ Status Execution::Stop(std::optional<std::string> error, std::optional<std::stri
                        int64_t now_ms, StepResult* out) {
   return state_->Stop(std::move(error), std::move(cause), now_ms, out);
 }
+
+Status Execution::Redrive(const std::vector<HistoryEvent>& history, int64_t now_ms,
+                          StepResult* out) {
+  return state_->Redrive(history, now_ms, out);
+}
+int64_t Execution::redrive_count() const { return state_->redrive_count_; }
 
 void Execution::set_random_source(RandomSource random) { state_->random_ = std::move(random); }
 ExecutionStatus Execution::status() const { return state_->status_; }

@@ -80,6 +80,7 @@ class ExecutionState {
   Status Apply(const Feedback& f, int64_t now, StepResult* out);
   Status Stop(std::optional<std::string> error, std::optional<std::string> cause, int64_t now,
               StepResult* out);
+  Status Redrive(const std::vector<HistoryEvent>& history, int64_t now, StepResult* out);
 
   json::value Save() const;
   Status Load(const json::value& saved);
@@ -95,6 +96,8 @@ class ExecutionState {
   std::string output_;
   std::optional<std::string> error_, cause_;
   int64_t next_event_id_ = 1;
+  int64_t redrive_count_ = 0;
+  json::object redrive_vars_;  // the top level's variables when it closed unsuccessfully
 
  private:
   // Run loop (interpreter.cc).

@@ -241,7 +241,18 @@ Result<Execution> Execution::Replay(StateMachinePtr machine, ExecutionContext co
   if (auto st = Check(step.events, history, cursor); !st) return std::move(st).error();
   note(step);
   ExecutionState& s = *exec->state_;
-  while (cursor < history.size() && s.status_ == ExecutionStatus::kRunning) {
+  while (cursor < history.size()) {
+    if (s.status_ != ExecutionStatus::kRunning) {
+      // Closed; a later RedriveExecution reopened it.
+      if (history[cursor].type != "ExecutionRedriven") break;
+      std::vector<HistoryEvent> before(history.begin(), history.begin() + cursor);
+      step = StepResult{};
+      auto st = exec->Redrive(before, history[cursor].timestamp_ms, &step);
+      if (!st) return std::move(st).error();
+      if (auto c = Check(step.events, history, cursor); !c) return std::move(c).error();
+      note(step);
+      continue;
+    }
     const HistoryEvent& next = history[cursor];
     Feedback fb;
     // At a step boundary an abort event can only come from StopExecution
@@ -249,14 +260,18 @@ Result<Execution> Execution::Replay(StateMachinePtr machine, ExecutionContext co
     if (next.type.ends_with("Aborted")) {
       const HistoryEvent* aborted = &next;
       for (size_t i = cursor; i < history.size(); ++i)
-        if (history[i].type == "ExecutionAborted") aborted = &history[i];
+        if (history[i].type == "ExecutionAborted") {
+          aborted = &history[i];
+          break;  // the first: a redrive may have run and been stopped again
+        }
       step = StepResult{};
       json::object details = aborted->Details();
       auto st = exec->Stop(OptFrom(details, "error"), OptFrom(details, "cause"), next.timestamp_ms,
                            &step);
       if (!st) return std::move(st).error();
       if (auto c = Check(step.events, history, cursor); !c) return std::move(c).error();
-      break;
+      note(step);
+      continue;  // closed: only a redrive can follow
     }
     if (IsTaskResult(next.type)) {
       const HistoryEvent* e = &next;

@@ -237,6 +237,9 @@ class Engine {
                                                       std::optional<std::string> error,
                                                       std::optional<std::string> cause);
   net::awaitable<Result<MachineExecution>> DescribeMachineExecution(std::string execution_arn);
+  // RedriveExecution: kConflict when it cannot be redriven (running,
+  // succeeded, closed over 14 days ago); returns the redrive time.
+  net::awaitable<Result<Millis>> RedriveMachineExecution(std::string execution_arn);
   // The committed history of a Standard execution.
   net::awaitable<Result<std::vector<asl::HistoryEvent>>> GetMachineHistory(
       std::string execution_arn);

@@ -155,6 +155,8 @@ struct Engine::Impl {
   // Feeds the interpreter one result and commits what it did.
   net::awaitable<Status> Feed(Shard* shard, std::string execution_arn, asl::Feedback feedback);
   Status RecoverMachine(const store::ExecutionRecord& record);
+  // Rebuilds a stored run from its history (open or closed).
+  Result<LoadedRun> LoadMachine(const store::ExecutionRecord& record);
   net::awaitable<Result<MachineStarted>> StartMachine(MachineStart start);
   net::awaitable<Result<Millis>> StopMachine(std::string execution_arn,
                                              std::optional<std::string> error,

@@ -116,6 +116,8 @@ MachineExecution DescribeRun(const MachineRun& run) {
   d.input = s.input;
   d.parent_execution_arn = s.parent_execution_arn;
   const asl::Execution& x = *run.interpreter;
+  d.redrive_count = x.redrive_count();
+  d.redrive_time = run.redrive_time;
   d.status = std::string(asl::ExecutionStatusName(x.status()));
   if (x.status() == asl::ExecutionStatus::kSucceeded) d.output = x.output();
   d.error = x.error();
@@ -143,6 +145,11 @@ store::ExecutionRecord MachineRecordOf(const MachineRun& run, int shard) {
   json::object data{{"name", s.name}, {"revisionId", s.revision_id}};
   if (!s.role_arn.empty()) data["roleArn"] = s.role_arn;
   if (!s.parent_execution_arn.empty()) data["parent"] = s.parent_execution_arn;
+  if (int64_t n = run.interpreter->redrive_count(); n > 0) {
+    data["redriveCount"] = n;
+    data["redriveDate"] = run.redrive_time;
+    r.tags.push_back("redriven");
+  }
   if (!r.open) {
     const asl::Execution& x = *run.interpreter;
     if (x.status() == asl::ExecutionStatus::kSucceeded) data["output"] = x.output();

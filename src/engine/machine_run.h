@@ -90,6 +90,7 @@ struct MachineRun {
   std::optional<asl::Execution> interpreter;
   Millis start_time = 0;
   Millis stop_time = 0;  // 0 while running
+  Millis redrive_time = 0;  // the last RedriveExecution; 0 if never
   int64_t submitted_event_id = 0;  // the last event handed to the store
   std::map<std::string, MachineTask> tasks;  // by task id ("task-12")
   std::unordered_map<std::string, std::string> task_by_token;  // task token -> task id
@@ -106,6 +107,12 @@ struct MachineRun {
 };
 
 MachineExecution DescribeRun(const MachineRun& run);
+
+// A stored run rebuilt by replaying its history, with that history.
+struct LoadedRun {
+  std::unique_ptr<MachineRun> run;
+  std::vector<asl::HistoryEvent> history;
+};
 
 // One command's change to one machine execution: the interpreter writes its
 // events and commands into result(); Absorb() turns the commands into task

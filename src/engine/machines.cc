@@ -141,6 +141,8 @@ Result<MachineExecution> DescribeStored(store::Store& store, const std::string& 
     d.name = str("name").value_or("");
     d.revision_id = str("revisionId").value_or("");
     d.parent_execution_arn = str("parent").value_or("");
+    d.redrive_count = FindInt(o, "redriveCount").value_or(0);
+    d.redrive_time = FindInt(o, "redriveDate").value_or(0);
     d.output = str("output");
     d.error = str("error");
     d.cause = str("cause");
@@ -315,7 +317,7 @@ net::awaitable<Result<std::vector<asl::HistoryEvent>>> Engine::GetMachineHistory
   co_return out;
 }
 
-Status Engine::Impl::RecoverMachine(const store::ExecutionRecord& r) {
+Result<LoadedRun> Engine::Impl::LoadMachine(const store::ExecutionRecord& r) {
   auto data = ParseJson(r.data);
   const json::object empty;
   const json::object& o = data.ok() && data->is_object() ? data->as_object() : empty;
@@ -346,7 +348,8 @@ Status Engine::Impl::RecoverMachine(const store::ExecutionRecord& r) {
 
   auto records = store.LoadEvents(r.run_id);
   if (!records.ok()) return records.error();
-  std::vector<asl::HistoryEvent> history;
+  LoadedRun loaded;
+  std::vector<asl::HistoryEvent>& history = loaded.history;
   history.reserve(records->size());
   for (const auto& rec : *records) {
     auto e = MachineEventFromRecord(rec);
@@ -361,6 +364,8 @@ Status Engine::Impl::RecoverMachine(const store::ExecutionRecord& r) {
   run->start = std::move(start);
   run->machine = *machine;
   run->start_time = r.start_time;
+  run->stop_time = r.close_time;
+  run->redrive_time = FindInt(o, "redriveDate").value_or(0);
   run->submitted_event_id = history.back().id;
   std::vector<asl::Command> pending;
   auto x = asl::Execution::Replay(*machine, ContextOf(run->start, r.start_time), history, &pending);
@@ -369,11 +374,71 @@ Status Engine::Impl::RecoverMachine(const store::ExecutionRecord& r) {
   }
   run->interpreter.emplace(std::move(*x));
   RestorePendingWork(*run, history, std::move(pending));
+  loaded.run = std::move(run);
+  return loaded;
+}
+
+Status Engine::Impl::RecoverMachine(const store::ExecutionRecord& r) {
+  auto loaded = LoadMachine(r);
+  if (!loaded.ok()) return loaded.error();
   Shard& shard = ShardFor(std::string(kMachineDomain), r.run_id);
-  MachineEffects fx = MachineEffectsOfRun(*run);
-  shard.machines[r.run_id] = std::move(run);
+  MachineEffects fx = MachineEffectsOfRun(*loaded->run);
+  shard.machines[r.run_id] = std::move(loaded->run);
   ApplyMachine(shard, std::move(fx));
   return {};
+}
+
+namespace {
+
+constexpr Millis kRedriveWindow = 14LL * 24 * 3600 * 1000;  // AWS: 14 days after the close
+
+Error NotRedrivable(const std::string& arn, const std::string& why) {
+  return Error(Errc::kConflict, "Execution Not Redrivable: '" + arn + "': " + why);
+}
+
+net::awaitable<Result<Millis>> RedriveOnShard(Engine::Impl* impl, Shard* shard,
+                                              std::shared_ptr<LoadedRun> loaded) {
+  MachineRun& loaded_run = *loaded->run;
+  const std::string arn = loaded_run.start.execution_arn;
+  if (shard->machines.contains(arn)) co_return NotRedrivable(arn, "it is running");
+  Millis now = impl->clock.Now();
+  auto& slot = shard->machines[arn];
+  slot = std::move(loaded->run);
+  MachineRun& run = *slot;
+  MachineStep step(*shard, run, now);
+  Status s = run.interpreter->Redrive(loaded->history, now, step.result());
+  if (!s.ok()) {
+    shard->machines.erase(arn);
+    co_return NotRedrivable(arn, s.error().message());
+  }
+  run.stop_time = 0;
+  run.redrive_time = now;
+  step.Absorb();
+  Status committed = co_await impl->CommitMachine(*shard, step);
+  if (!committed.ok()) co_return std::move(committed).error();
+  co_return now;
+}
+
+}  // namespace
+
+net::awaitable<Result<Millis>> Engine::RedriveMachineExecution(std::string execution_arn) {
+  auto record = impl_->store.GetExecution(execution_arn);
+  if (!record.ok()) co_return std::move(record).error();
+  if (!*record || (*record)->domain != kMachineDomain) {
+    co_return UnknownMachineExecution(execution_arn);
+  }
+  const store::ExecutionRecord& r = **record;
+  if (r.open) co_return NotRedrivable(execution_arn, "it is RUNNING");
+  if (r.close_status == "SUCCEEDED") co_return NotRedrivable(execution_arn, "it SUCCEEDED");
+  if (impl_->clock.Now() - r.close_time > kRedriveWindow) {
+    co_return NotRedrivable(execution_arn, "it closed more than 14 days ago");
+  }
+  auto loaded = impl_->LoadMachine(r);
+  if (!loaded.ok()) co_return std::move(loaded).error();
+  auto shared = std::make_shared<LoadedRun>(std::move(*loaded));
+  Shard& shard = impl_->ShardFor(std::string(kMachineDomain), execution_arn);
+  co_return co_await net::co_spawn(shard.strand, RedriveOnShard(impl_.get(), &shard, shared),
+                                   use_awaitable);
 }
 
 }  // namespace weft::engine

@@ -70,11 +70,13 @@ json::object DescribeJson(const engine::MachineExecution& d) {
   if (!d.alias_arn.empty()) o["stateMachineAliasArn"] = d.alias_arn;
   if (!d.express) {
     o["redriveCount"] = d.redrive_count;
-    o["redriveStatus"] = "NOT_REDRIVABLE";
-    o["redriveStatusReason"] = d.status == "RUNNING" ? "Execution is RUNNING and cannot be redriven"
-                               : d.status == "SUCCEEDED"
-                                   ? "Execution is SUCCEEDED and cannot be redriven"
-                                   : "Redrive is not offered by weft yet";
+    if (d.redrive_time != 0) o["redriveDate"] = TimestampJson(d.redrive_time);
+    if (d.status == "RUNNING" || d.status == "SUCCEEDED") {
+      o["redriveStatus"] = "NOT_REDRIVABLE";
+      o["redriveStatusReason"] = "Execution is " + d.status + " and cannot be redriven";
+    } else {
+      o["redriveStatus"] = "REDRIVABLE";
+    }
   }
   return o;
 }
@@ -256,8 +258,10 @@ OpResult ListExecutions(OpContext& ctx, const json::object& request) {
     q.close_status = *status;
   }
   if (redrive && *redrive == "REDRIVEN") {
-    co_return json::object{{"executions", json::array{}}};  // nothing is redriven yet
+    if (q.tag) co_return NotImplemented("ListExecutions with both an alias and redriveFilter");
+    q.tag = "redriven";
   }
+  bool not_redriven_only = redrive && *redrive == "NOT_REDRIVEN";
   q.page_size = static_cast<int32_t>(page.max_results);
   q.page_token = page.next_token;
   auto listed = ctx.engine.store().ListExecutions(q);
@@ -267,6 +271,8 @@ OpResult ListExecutions(OpContext& ctx, const json::object& request) {
   }
   json::array items;
   for (const auto& e : listed->executions) {
+    bool redriven = std::find(e.tags.begin(), e.tags.end(), "redriven") != e.tags.end();
+    if (not_redriven_only && redriven) continue;
     auto data = ParseJson(e.data);
     const json::string* name =
         data.ok() && data->is_object() ? FindString(data->as_object(), "name") : nullptr;
@@ -274,8 +280,11 @@ OpResult ListExecutions(OpContext& ctx, const json::object& request) {
                       {"stateMachineArn", e.type_name},
                       {"name", name ? std::string(*name) : std::string()},
                       {"status", e.open ? std::string("RUNNING") : e.close_status},
-                      {"startDate", TimestampJson(e.start_time)},
-                      {"redriveCount", 0}};
+                      {"startDate", TimestampJson(e.start_time)}};
+    const json::object no_data;
+    const json::object& d = data.ok() && data->is_object() ? data->as_object() : no_data;
+    item["redriveCount"] = FindInt(d, "redriveCount").value_or(0);
+    if (auto date = FindInt(d, "redriveDate")) item["redriveDate"] = TimestampJson(*date);
     if (!e.open) item["stopDate"] = TimestampJson(e.close_time);
     if (!e.type_version.empty()) item["stateMachineVersionArn"] = e.type_version;
     for (const auto& tag : e.tags) {
@@ -336,8 +345,21 @@ OpResult GetExecutionHistory(OpContext& ctx, const json::object& request) {
   co_return result;
 }
 
-OpResult RedriveExecution(OpContext&, const json::object&) {
-  co_return NotImplemented("RedriveExecution");
+OpResult RedriveExecution(OpContext& ctx, const json::object& request) {
+  RequestReader r(request);
+  std::string arn = r.String("executionArn", kArnLen);
+  (void)r.OptString("clientToken", Length{1, 64});
+  if (Status s = r.Finish(); !s.ok()) co_return std::move(s).error();
+  if (Status s = CheckExecutionArn(arn); !s.ok()) co_return std::move(s).error();
+  auto redriven = co_await ctx.engine.RedriveMachineExecution(arn);
+  if (!redriven.ok()) {
+    Error e = std::move(redriven).error();
+    if (e.code() == Errc::kConflict) {
+      co_return Fault(Errc::kConflict, "ExecutionNotRedrivable", e.message());
+    }
+    co_return ExecutionError(std::move(e), arn);
+  }
+  co_return json::object{{"redriveDate", TimestampJson(*redriven)}};
 }
 
 }  // namespace weft::sfn

@@ -251,5 +251,53 @@ TEST_F(MachineTest, ACrashLosesNothing) {
   }
 }
 
+TEST_F(MachineTest, RedriveReentersTheFailedStateAndSurvivesARestart) {
+  Define("r1", R"({"StartAt":"P","States":{
+      "P":{"Type":"Pass","Assign":{"seen":"yes"},"Next":"T"},
+      "T":{"Type":"Task","Resource":")" + std::string(kActivityArn) + R"(",
+           "Parameters":{"seen.$":"$seen","item.$":"$.item"},"End":true}}})");
+  std::string arn = Start("e1", R"({"item":3})");
+  auto first = PollActivity();
+  ASSERT_TRUE(first);
+  ASSERT_TRUE(Run(engine_->SendTaskFailure(first->task_token, "Flaky", "try again")).ok());
+  EXPECT_EQ(Describe(arn).status, "FAILED");
+  auto redriven = Run(engine_->RedriveMachineExecution(arn));
+  ASSERT_TRUE(redriven.ok()) << redriven.error().message();
+  MachineExecution d = Describe(arn);
+  EXPECT_EQ(d.status, "RUNNING");
+  EXPECT_EQ(d.redrive_count, 1);
+  auto again = Run(engine_->RedriveMachineExecution(arn));
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code(), Errc::kConflict) << "a running execution is not redrivable";
+  Close();
+  Open();  // the redrive is replayed from the history
+  auto second = PollActivity();
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->input, R"({"seen":"yes","item":3})") << "variables and input come back";
+  ASSERT_TRUE(Run(engine_->SendTaskSuccess(second->task_token, R"({"ok":1})")).ok());
+  d = WaitFor(arn, "SUCCEEDED");
+  EXPECT_EQ(d.redrive_count, 1);
+  std::vector<std::string> types = Types(arn);
+  EXPECT_EQ(std::count(types.begin(), types.end(), "ExecutionRedriven"), 1);
+  EXPECT_EQ(std::count(types.begin(), types.end(), "PassStateEntered"), 1) << "P is not re-run";
+  auto succeeded = Run(engine_->RedriveMachineExecution(arn));
+  ASSERT_FALSE(succeeded.ok());
+  EXPECT_EQ(succeeded.error().code(), Errc::kConflict);
+}
+
+TEST_F(MachineTest, AStoppedExecutionCanBeRedriven) {
+  Define("r1", ActivityMachine());
+  std::string arn = Start("e1");
+  ASSERT_TRUE(Run(engine_->StopMachineExecution(arn, std::nullopt, std::nullopt)).ok());
+  ASSERT_TRUE(Run(engine_->RedriveMachineExecution(arn)).ok());
+  auto task = PollActivity();
+  ASSERT_TRUE(task);
+  ASSERT_TRUE(Run(engine_->SendTaskSuccess(task->task_token, "{}")).ok());
+  WaitFor(arn, "SUCCEEDED");
+  Close();
+  Open();
+  EXPECT_EQ(Describe(arn).status, "SUCCEEDED");
+}
+
 }  // namespace
 }  // namespace weft::engine
