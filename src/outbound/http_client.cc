@@ -5,11 +5,13 @@
 #include <openssl/x509_vfy.h>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -181,12 +183,18 @@ std::string HandshakeError(SSL* ssl, const beast::error_code& ec) {
   return ec.message();
 }
 
-}  // namespace
-
-struct HttpClient::Impl {
+// What every Send shares: read-only once the client is created (OpenSSL
+// allows concurrent use of an SSL_CTX for new connections).
+struct ClientState {
   HttpClientOptions options;
   ssl::context tls{ssl::context::tls_client};
 };
+
+net::awaitable<Result<HttpResponse>> SendOnStrand(ClientState* client, HttpRequest request);
+
+}  // namespace
+
+struct HttpClient::Impl : ClientState {};
 
 HttpClient::HttpClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 HttpClient::~HttpClient() = default;
@@ -212,12 +220,14 @@ Result<std::unique_ptr<HttpClient>> HttpClient::Create(HttpClientOptions options
   return std::unique_ptr<HttpClient>(new HttpClient(std::move(impl)));
 }
 
-net::awaitable<Result<HttpResponse>> HttpClient::Send(HttpRequest request) const {
+namespace {
+
+net::awaitable<Result<HttpResponse>> SendOnStrand(ClientState* client, HttpRequest request) {
   auto url = ParseUrl(request.url);
   if (!url) co_return url.error();
-  auto beast_request = ToBeast(request, *url, impl_->options.user_agent);
+  auto beast_request = ToBeast(request, *url, client->options.user_agent);
   if (!beast_request) co_return beast_request.error();
-  Exchange x{*url, Clock::now() + request.timeout, request.timeout, impl_->options.max_body_bytes};
+  Exchange x{*url, Clock::now() + request.timeout, request.timeout, client->options.max_body_bytes};
 
   auto endpoints = co_await Resolve(x);
   if (!endpoints) co_return endpoints.error();
@@ -231,7 +241,7 @@ net::awaitable<Result<HttpResponse>> HttpClient::Send(HttpRequest request) const
   if (connect_ec) co_return x.Failed("cannot connect to", connect_ec);
   if (!url->tls) co_return co_await WriteAndRead(tcp, x, *beast_request);
 
-  beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp), impl_->tls);
+  beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp), client->tls);
   SSL* ssl = stream.native_handle();
   // SNI and the name the certificate must carry (an IP address is checked
   // against the certificate's IP addresses instead).
@@ -250,6 +260,16 @@ net::awaitable<Result<HttpResponse>> HttpClient::Send(HttpRequest request) const
                                  " (" + url->Authority() + ")");
   }
   co_return co_await WriteAndRead(stream, x, *beast_request);
+}
+
+}  // namespace
+
+// Beast's stream timeouts race with the I/O they cancel unless both run on
+// one strand; the caller's executor may be a multi-threaded io_context.
+net::awaitable<Result<HttpResponse>> HttpClient::Send(HttpRequest request) const {
+  auto strand = net::make_strand(co_await net::this_coro::executor);
+  co_return co_await net::co_spawn(strand, SendOnStrand(impl_.get(), std::move(request)),
+                                   net::use_awaitable);
 }
 
 std::string Redacted(const HttpRequest& request) {
