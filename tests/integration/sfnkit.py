@@ -239,8 +239,14 @@ class SfnTestCase(ServerTestCase):
         for i in range(count):
             w = ActivityWorker(self.server, activity_arn, handler, name="w%d" % i)
             w.start()
-            self.addCleanup(w.stop)
             ws.append(w)
+
+        def stop_all():  # all at once: each may sit in a poll of up to poll_timeout
+            for w in ws:
+                w.stopping.set()
+            for w in ws:
+                w.join(10)
+        self.addCleanup(stop_all)
         return ws
 
     def assertHistoryOk(self, events):

@@ -386,10 +386,6 @@ class ExecutionTest(SfnTestCase):
         generated = start(self.sfn, self.mode_machine)
         self.assertRegex(generated.split(":")[-1], r"^[0-9a-f-]{36}$")
 
-    # weft bug: StartExecution with the name and input of a RUNNING execution
-    # answers ExecutionAlreadyExists; AWS answers 200 with the original
-    # executionArn and startDate (API reference, StartExecution).
-    @unittest.expectedFailure
     def test_start_idempotency(self):
         act = create_activity(self.sfn)
         machine = create_machine(self.sfn, activity_definition(act))

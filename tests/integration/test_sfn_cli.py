@@ -1,0 +1,117 @@
+"""The AWS CLI v2 (/usr/bin/aws, Debian's awscli, not pip's v1 that may come
+first on PATH) against weft's Step Functions API: a state machine, an
+execution served by an activity worker made of CLI calls, its description,
+history and listing, and faults as the CLI reports them."""
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+from sfnkit import ROLE, SM_PREFIX, SfnTestCase, uniq
+
+AWS = "/usr/bin/aws"
+
+
+class SfnCliTest(SfnTestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        if not os.access(AWS, os.X_OK):
+            raise unittest.SkipTest("no AWS CLI v2 at " + AWS)
+        super().setUpClass()
+        cls.home = tempfile.mkdtemp(prefix="weft-cli-")
+        cls.addClassCleanup(shutil.rmtree, cls.home, ignore_errors=True)
+        cls.env = dict(os.environ, AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x",
+                       AWS_DEFAULT_REGION="us-east-1", AWS_PAGER="",
+                       AWS_CONFIG_FILE=os.path.join(cls.home, "config"),
+                       AWS_SHARED_CREDENTIALS_FILE=os.path.join(cls.home, "credentials"),
+                       HOME=cls.home)
+        for var in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SFN",
+                    "AWS_SESSION_TOKEN"):
+            cls.env.pop(var, None)
+
+    def aws(self, *args, check=True):
+        """Runs `aws stepfunctions <args>` with --output json; returns the
+        parsed output (or, with check=False, the CompletedProcess)."""
+        cmd = [AWS, "stepfunctions", *args, "--endpoint-url", self.server.url,
+               "--output", "json", "--cli-read-timeout", "70", "--cli-connect-timeout", "10"]
+        proc = subprocess.run(cmd, env=self.env, capture_output=True, text=True, timeout=120)
+        if not check:
+            return proc
+        self.assertEqual(proc.returncode, 0, "%s\nstdout: %s\nstderr: %s" % (
+            " ".join(cmd), proc.stdout[-2000:], proc.stderr[-2000:]))
+        return json.loads(proc.stdout) if proc.stdout.strip() else {}
+
+    def test_machine_execution_activity_history(self):
+        act_name = uniq("cliact")
+        act = self.aws("create-activity", "--name", act_name)["activityArn"]
+        self.assertTrue(act.endswith(":activity:" + act_name))
+        name = uniq("cli")
+        definition = {"StartAt": "Work", "States": {
+            "Work": {"Type": "Task", "Resource": act, "ResultPath": "$.result", "Next": "Done"},
+            "Done": {"Type": "Succeed"}}}
+        created = self.aws("create-state-machine", "--name", name, "--role-arn", ROLE,
+                           "--definition", json.dumps(definition))
+        machine = created["stateMachineArn"]
+        self.assertEqual(machine, SM_PREFIX + name)
+        d = self.aws("describe-state-machine", "--state-machine-arn", machine)
+        self.assertEqual((d["name"], d["status"], d["type"]), (name, "ACTIVE", "STANDARD"))
+        self.assertEqual(json.loads(d["definition"]), definition)
+
+        started = self.aws("start-execution", "--state-machine-arn", machine,
+                           "--name", "run-1", "--input", '{"order": 7}')
+        execution = started["executionArn"]
+        self.assertTrue(execution.endswith(":execution:%s:run-1" % name), execution)
+        self.assertEqual(self.aws("describe-execution", "--execution-arn",
+                                  execution)["status"], "RUNNING")
+
+        task = self.aws("get-activity-task", "--activity-arn", act, "--worker-name", "cli")
+        self.assertEqual(json.loads(task["input"]), {"order": 7})
+        self.aws("send-task-heartbeat", "--task-token", task["taskToken"])
+        self.aws("send-task-success", "--task-token", task["taskToken"],
+                 "--task-output", '{"shipped": true}')
+
+        for _ in range(100):
+            d = self.aws("describe-execution", "--execution-arn", execution)
+            if d["status"] != "RUNNING":
+                break
+        self.assertEqual(d["status"], "SUCCEEDED")
+        self.assertEqual(json.loads(d["output"]), {"order": 7, "result": {"shipped": True}})
+        self.assertEqual(d["name"], "run-1")
+
+        events = self.aws("get-execution-history", "--execution-arn", execution)["events"]
+        self.assertEqual([e["id"] for e in events], list(range(1, len(events) + 1)))
+        self.assertEqual([e["type"] for e in events], [
+            "ExecutionStarted", "TaskStateEntered", "ActivityScheduled", "ActivityStarted",
+            "ActivitySucceeded", "TaskStateExited", "SucceedStateEntered",
+            "SucceedStateExited", "ExecutionSucceeded"])
+        self.assertEqual(events[3]["activityStartedEventDetails"]["workerName"], "cli")
+        # The CLI pages by itself (--max-items is client-side, --page-size per request).
+        paged = self.aws("get-execution-history", "--execution-arn", execution,
+                         "--page-size", "2", "--reverse-order")["events"]
+        self.assertEqual([e["id"] for e in paged], list(range(len(events), 0, -1)))
+
+        listed = self.aws("list-executions", "--state-machine-arn", machine)["executions"]
+        self.assertEqual([(e["executionArn"], e["status"]) for e in listed],
+                         [(execution, "SUCCEEDED")])
+        self.assertEqual(self.aws("list-executions", "--state-machine-arn", machine,
+                                  "--status-filter", "RUNNING")["executions"], [])
+        self.assertIn(machine, [m["stateMachineArn"] for m in
+                                self.aws("list-state-machines")["stateMachines"]])
+
+    def test_faults(self):
+        proc = self.aws("describe-state-machine", "--state-machine-arn",
+                        SM_PREFIX + uniq("ghost"), check=False)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("StateMachineDoesNotExist", proc.stderr)
+        proc = self.aws("create-state-machine", "--name", uniq("bad"), "--role-arn", ROLE,
+                        "--definition", '{"StartAt": "Nowhere", "States": {}}', check=False)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("InvalidDefinition", proc.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
