@@ -54,10 +54,13 @@ void ReadBody(SwfReply& reply, const std::string& text) {
 
 }  // namespace
 
-SwfClient::SwfClient(net::any_io_executor executor, net::ip::tcp::endpoint server)
+SwfClient::SwfClient(net::any_io_executor executor, net::ip::tcp::endpoint server,
+                     std::string target_prefix, std::string authorization)
     : stream_(std::move(executor)),
       server_(server),
-      host_(server.address().to_string() + ":" + std::to_string(server.port())) {}
+      host_(server.address().to_string() + ":" + std::to_string(server.port())),
+      target_prefix_(std::move(target_prefix)),
+      authorization_(std::move(authorization)) {}
 
 net::awaitable<bool> SwfClient::Connect(SwfReply& reply) {
   stream_.expires_after(kCallTimeout);
@@ -81,9 +84,10 @@ net::awaitable<SwfReply> SwfClient::Call(std::string_view operation, const std::
   http::request<http::string_body> request{http::verb::post, "/", 11};
   request.set(http::field::host, host_);
   request.set(http::field::content_type, "application/x-amz-json-1.0");
-  std::string target = "SimpleWorkflowService.";
+  std::string target = target_prefix_;
   target += operation;
   request.set("X-Amz-Target", target);
+  if (!authorization_.empty()) request.set(http::field::authorization, authorization_);
   request.keep_alive(true);
   request.body() = body;
   request.prepare_payload();

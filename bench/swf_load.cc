@@ -13,6 +13,7 @@
 
 #include "load.h"
 #include "report.h"
+#include "swf_client.h"
 
 namespace weft::bench {
 namespace {
@@ -53,18 +54,6 @@ struct Measured {
   ProbeResult probe_load, probe_idle;
   bool timed_out = false;
 };
-
-template <class T>
-T RunOn(net::io_context& io, net::awaitable<T> work) {
-  T result{};
-  net::co_spawn(io, std::move(work), [&result](std::exception_ptr e, T value) {
-    if (e) std::rethrow_exception(e);
-    result = std::move(value);
-  });
-  io.run();
-  io.restart();
-  return result;
-}
 
 void SpawnLoad(const LoadOptions& load, LoadStats& stats,
                std::vector<std::unique_ptr<net::io_context>>& contexts) {
