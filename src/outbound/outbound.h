@@ -85,7 +85,9 @@ class HttpClient {
   HttpClient& operator=(const HttpClient&) = delete;
 
   // Sends one request on a new connection (no reuse) and reads the whole
-  // response. The socket's I/O runs on the awaiting coroutine's executor.
+  // response. The I/O runs on a new strand of the awaiting coroutine's
+  // executor; the result comes back on that executor. The client must outlive
+  // every Send in progress.
   // Any status is a response; errors are failures to get one:
   //  - kValidation: a malformed URL or method, a header with CR/LF;
   //  - kUnavailable: "connection refused to host:port", "cannot resolve
@@ -100,8 +102,8 @@ class HttpClient {
   std::unique_ptr<Impl> impl_;
 };
 
-// A credential: copyable, comparable to nothing, printed as "****". Only the
-// request builders read its value.
+// A credential: copyable, but not comparable, convertible or printable; only
+// Reveal() gives its value, which the request builders use. Logs show "****".
 class Secret {
  public:
   Secret() = default;
@@ -184,8 +186,9 @@ inline constexpr std::string_view kHttpInvokeResource = "arn:aws:states:::http:i
 
 // The HTTP Task's request from its resolved Parameters: ApiEndpoint, Method,
 // Authentication.ConnectionArn (or InvocationConfig.ConnectionArn), Headers,
-// QueryParameters, RequestBody, Transform. Errors are Validation with type
-// "States.Runtime", the error the task should fail with.
+// QueryParameters, RequestBody, Transform. Errors carry type
+// "States.Runtime", the error the task should fail with (kind Validation, or
+// NotImplemented for an oauth connection).
 Result<HttpRequest> BuildHttpTaskRequest(const json::object& arguments,
                                          const OutboundConfig& config);
 // The task's outcome from the response: on 2xx {"Headers", "ResponseBody",
