@@ -112,17 +112,30 @@ MachineExecution DescribeRun(const MachineRun& run) {
   d.revision_id = s.revision_id;
   d.express = s.express;
   d.start_time = run.start_time;
-  d.stop_time = run.stop_time;
   d.input = s.input;
   d.parent_execution_arn = s.parent_execution_arn;
-  const asl::Execution& x = *run.interpreter;
-  d.redrive_count = x.redrive_count();
-  d.redrive_time = run.redrive_time;
-  d.status = std::string(asl::ExecutionStatusName(x.status()));
-  if (x.status() == asl::ExecutionStatus::kSucceeded) d.output = x.output();
-  d.error = x.error();
-  d.cause = x.cause();
+  MachineView view = run.view ? *run.view : MachineView{};
+  d.status = std::move(view.status);
+  d.stop_time = view.stop_time;
+  d.output = std::move(view.output);
+  d.error = std::move(view.error);
+  d.cause = std::move(view.cause);
+  d.redrive_count = view.redrive_count;
+  d.redrive_time = view.redrive_time;
   return d;
+}
+
+MachineView ViewOf(const MachineRun& run) {
+  MachineView v;
+  const asl::Execution& x = *run.interpreter;
+  v.status = std::string(asl::ExecutionStatusName(x.status()));
+  v.stop_time = run.stop_time;
+  if (x.status() == asl::ExecutionStatus::kSucceeded) v.output = x.output();
+  v.error = x.error();
+  v.cause = x.cause();
+  v.redrive_count = x.redrive_count();
+  v.redrive_time = run.redrive_time;
+  return v;
 }
 
 store::ExecutionRecord MachineRecordOf(const MachineRun& run, int shard) {

@@ -72,6 +72,16 @@ struct MachineTimer {
   Millis due = 0;
 };
 
+// What DescribeExecution shows of a run: its state as of its last durable
+// step (memory may be a step ahead while that step is being written).
+struct MachineView {
+  std::string status = "RUNNING";
+  Millis stop_time = 0;
+  std::optional<std::string> output, error, cause;
+  int64_t redrive_count = 0;
+  Millis redrive_time = 0;
+};
+
 // Effects of a durable machine step.
 struct MachineEffects {
   std::string execution_arn;
@@ -82,6 +92,7 @@ struct MachineEffects {
   std::vector<std::string> calls;   // task ids whose outgoing call to make now
   std::vector<std::string> stop_children;  // nested executions whose task was abandoned
   bool closed = false;
+  std::optional<MachineView> view;  // published once the step is durable
 };
 
 struct MachineRun {
@@ -97,6 +108,7 @@ struct MachineRun {
   std::map<std::string, Millis> timers;      // the interpreter's timers: id -> due
   std::set<std::string> timed_out_tokens;    // answered TaskTimedOut afterwards
   ArmedTimers<std::string> armed;
+  std::optional<MachineView> view;  // none until the first step is durable
   // Told once the execution has closed and its close is durable.
   std::vector<std::function<void()>> on_close;
 
@@ -106,7 +118,10 @@ struct MachineRun {
   }
 };
 
+// The run as of its last durable step (run.view).
 MachineExecution DescribeRun(const MachineRun& run);
+// The run's view as it is in memory now.
+MachineView ViewOf(const MachineRun& run);
 
 // A stored run rebuilt by replaying its history, with that history.
 struct LoadedRun {

@@ -144,6 +144,7 @@ store::WriteBatch MachineStep::TakeBatch() {
   if (!events_.empty()) run_.submitted_event_id = events_.back().id;
   w.execution = MachineRecordOf(run_, shard_.index);
   batch.executions.push_back(std::move(w));
+  effects_.view = ViewOf(run_);
   events_.clear();
   return batch;
 }
@@ -197,9 +198,15 @@ net::awaitable<Status> Engine::Impl::CommitMachine(Shard& shard, MachineStep& st
   MachineRun& run = step.run();
   const std::string arn = run.start.execution_arn;
   bool first = run.submitted_event_id == 0;
+  std::optional<store::WriteBatch> batch;
+  if (run.start.express) {
+    step.effects().view = ViewOf(run);  // nothing to write: it holds at once
+  } else if (!step.empty()) {
+    batch = step.TakeBatch();
+  }
   MachineEffects effects = step.TakeEffects();
-  if (!run.start.express && !step.empty()) {
-    Status s = co_await CommitBatch(committer, step.TakeBatch());
+  if (batch) {
+    Status s = co_await CommitBatch(committer, std::move(*batch));
     if (!s.ok()) {
       if (first && s.error().code() == Errc::kConflict) {
         // A closed execution of that name is stored: the start loses.
@@ -219,6 +226,7 @@ void Engine::Impl::ApplyMachine(Shard& shard, MachineEffects fx) {
   auto it = shard.machines.find(fx.execution_arn);
   MachineRun* run = it == shard.machines.end() ? nullptr : it->second.get();
   if (run) {
+    if (fx.view) run->view = std::move(fx.view);
     for (const auto& id : fx.disarm) Disarm(run->armed, id);
   }
   for (auto& [key, id] : fx.remove_tasks) matching.RemoveTask(key, fx.execution_arn, id);

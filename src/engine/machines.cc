@@ -110,7 +110,8 @@ net::awaitable<std::optional<Result<Millis>>> StopOnShard(Engine::Impl* impl, Sh
 
 net::awaitable<std::optional<MachineExecution>> DescribeOnShard(Shard* shard, std::string arn) {
   auto it = shard->machines.find(arn);
-  if (it == shard->machines.end() || !it->second->interpreter) co_return std::nullopt;
+  // A run whose first step is not durable yet is not there for readers.
+  if (it == shard->machines.end() || !it->second->view) co_return std::nullopt;
   co_return DescribeRun(*it->second);
 }
 
@@ -373,6 +374,7 @@ Result<LoadedRun> Engine::Impl::LoadMachine(const store::ExecutionRecord& r) {
     return Error::Internal("execution " + r.run_id + " does not replay: " + x.error().message());
   }
   run->interpreter.emplace(std::move(*x));
+  run->view = ViewOf(*run);  // its history is durable
   RestorePendingWork(*run, history, std::move(pending));
   loaded.run = std::move(run);
   return loaded;
