@@ -43,7 +43,7 @@ class CatalogReviewExampleTest(ServerTestCase):
     def run_example(self, *args):
         proc = subprocess.run(
             [sys.executable, RUN, "--endpoint", self.server.url, "--items", "24",
-             "--batch-size", "6", "--max-rounds", "3", "--review-timeout", "2",
+             "--batch-size", "6", "--max-rounds", "3", "--review-timeout", "5",
              "--busy-first", "2", "--timeout", "40", *args],
             capture_output=True, text=True, timeout=HARD_DEADLINE_SECONDS)
         output = "stdout:\n%s\nstderr:\n%s" % (proc.stdout[-4000:], proc.stderr[-4000:])
@@ -91,7 +91,11 @@ class CatalogReviewExampleTest(ServerTestCase):
         # One callback per review: the request went out (scheduled twice for
         # the two refused with 503), then the task waited for its token.
         self.assertEqual(types["TaskScheduled"], 36)
-        self.assertEqual(types["TaskSubmitted"], 34)
+        # A reviewer may answer before the review app's HTTP response is
+        # back: the answer is taken and the late submission leaves no
+        # TaskSubmitted (docs/compatibility.md), so some reviews may lack one.
+        self.assertLessEqual(types["TaskSubmitted"], 34)
+        self.assertGreaterEqual(types["TaskSubmitted"], 24)
         self.assertEqual(types["TaskSucceeded"], 22)
         self.assertEqual(types["TaskTimedOut"], 2)
         self.assertEqual(collections.Counter(k.details(e)["error"] for e in events

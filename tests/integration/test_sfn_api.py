@@ -293,10 +293,8 @@ class VersionAliasTest(SfnTestCase):
         self.assertEqual([v["stateMachineVersionArn"]
                           for v in versions["stateMachineVersions"]], [v2])
 
-    # weft bug: StartExecution on the ARN of a deleted (or never published)
-    # version answers ResourceNotFound, a fault StartExecution does not have
-    # in the model; AWS answers StateMachineDoesNotExist.
-    @unittest.expectedFailure
+    # StartExecution of a version that was never published: AWS answers
+    # StateMachineDoesNotExist (ResourceNotFound is not among its faults).
     def test_start_unknown_version(self):
         created = self.sfn.create_state_machine(
             name=uniq("ver"), definition=dumps(pass_definition()), roleArn=ROLE, publish=True)

@@ -102,7 +102,15 @@ net::awaitable<Result<StartRequest>> ReadStart(OpContext& ctx, const json::objec
     co_return std::move(s).error();
   }
   auto target = ResolveExecutionTarget(ctx, arn);
-  if (!target.ok()) co_return std::move(target).error();
+  if (!target.ok()) {
+    // StartExecution has no ResourceNotFound: a version or alias that does
+    // not exist is a state machine that does not exist, as AWS answers.
+    if (target.error().type() == "ResourceNotFound") {
+      co_return Fault(Errc::kUnknownResource, "StateMachineDoesNotExist",
+                      "State Machine Does Not Exist: '" + arn + "'");
+    }
+    co_return std::move(target).error();
+  }
   StartRequest out;
   out.type = target->type;
   out.start = StartOf(std::move(*target));
