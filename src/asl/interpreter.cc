@@ -44,7 +44,6 @@ uint64_t SplitMix(uint64_t& state) {
   return z ^ (z >> 31);
 }
 
-
 }  // namespace
 
 void ExecutionState::Start(std::string_view input_text, json::value input, int64_t now,

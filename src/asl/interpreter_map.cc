@@ -156,8 +156,9 @@ void ExecutionState::RunMap(Frame& f, const State& s) {
   if (input_dead) f.input = nullptr;  // the Map's result replaces it
   if (s.distributed) {
     std::string label = s.label.empty() ? std::to_string(f.entered_event) : s.label;
-    Emit(&f, "MapRunStarted",
-         json::object{{"mapRunArn", MapRunArn(ctx_.state_machine_arn, label, ctx_.execution_name)}});
+    Emit(
+        &f, "MapRunStarted",
+        json::object{{"mapRunArn", MapRunArn(ctx_.state_machine_arn, label, ctx_.execution_name)}});
   }
   f.fan().results = json::array(n);
   f.fan().items = std::move(inputs);

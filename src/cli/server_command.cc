@@ -13,8 +13,8 @@
 #include "common/log.h"
 #include "engine/engine.h"
 #include "server/server.h"
-#include "store/store.h"
 #include "sfn/sfn.h"
+#include "store/store.h"
 #include "swf/swf.h"
 
 namespace weft::cli {
@@ -29,8 +29,8 @@ struct ServerFlags {
   int threads = 0;
   int shards = 0;
   std::string account_id = "123456789012";
-  std::string config;    // connections and Lambda functions (docs/configuration.md)
-  std::string ca_file;   // extra trusted CA certificates (PEM) for HTTP tasks
+  std::string config;   // connections and Lambda functions (docs/configuration.md)
+  std::string ca_file;  // extra trusted CA certificates (PEM) for HTTP tasks
 };
 
 Result<std::pair<std::string, uint16_t>> SplitListen(const std::string& listen) {

@@ -21,19 +21,19 @@
 namespace weft {
 
 enum class Errc : uint16_t {
-  kValidation,       // malformed or out-of-range input
-  kUnknownResource,  // the named thing does not exist (or is closed)
-  kAlreadyExists,    // a create of something that exists
-  kConflict,         // the current state does not allow the request
-  kLimitExceeded,    // a documented limit would be passed
-  kNotImplemented,   // an operation or feature weft does not offer yet
-  kDeprecated,       // the named type is deprecated
+  kValidation,        // malformed or out-of-range input
+  kUnknownResource,   // the named thing does not exist (or is closed)
+  kAlreadyExists,     // a create of something that exists
+  kConflict,          // the current state does not allow the request
+  kLimitExceeded,     // a documented limit would be passed
+  kNotImplemented,    // an operation or feature weft does not offer yet
+  kDeprecated,        // the named type is deprecated
   kDefaultUndefined,  // a value was not given and has no registered default
-  kInvalidToken,     // a task or page token that weft did not issue (or was altered)
-  kTaskTimedOut,     // the task a token names has timed out
-  kStaleTask,        // the task a token names is over (completed, failed, retried)
-  kUnavailable,      // shutting down, or a dependency is down; retryable
-  kInternal,         // a system error (store I/O, corruption)
+  kInvalidToken,      // a task or page token that weft did not issue (or was altered)
+  kTaskTimedOut,      // the task a token names has timed out
+  kStaleTask,         // the task a token names is over (completed, failed, retried)
+  kUnavailable,       // shutting down, or a dependency is down; retryable
+  kInternal,          // a system error (store I/O, corruption)
 };
 
 class Error {
@@ -77,7 +77,7 @@ class [[nodiscard]] Result {
   // An empty result is an internal error: Asio needs default-constructible
   // results for co_spawn; nothing in weft returns one on purpose.
   Result() : v_(Error(Errc::kInternal, "InternalFailure", "no result")) {}
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}      // NOLINT: implicit by design
   Result(Error error) : v_(std::move(error)) {}  // NOLINT
 
   bool ok() const { return v_.index() == 0; }

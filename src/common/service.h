@@ -3,6 +3,8 @@
 // request. An operation never sees HTTP or sockets.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <boost/asio/awaitable.hpp>
 #include <functional>
 #include <memory>
@@ -61,6 +63,33 @@ struct RequestContext {
   std::string region;         // likewise; "" if unsigned
   std::shared_ptr<DisconnectSignal> disconnect = std::make_shared<DisconnectSignal>();
 };
+
+// An API's table of operations, sorted by name so that lookup is a binary
+// search (check with OperationsSorted in a static_assert).
+template <class Function>
+struct NamedOperation {
+  std::string_view name;
+  Function function;
+};
+
+template <class Function, size_t N>
+constexpr bool OperationsSorted(const std::array<NamedOperation<Function>, N>& ops) {
+  return std::is_sorted(ops.begin(), ops.end(),
+                        [](const auto& a, const auto& b) { return a.name < b.name; });
+}
+
+// The function of `name`, or nullptr.
+template <class Function, size_t N>
+Function FindOperation(const std::array<NamedOperation<Function>, N>& ops, std::string_view name) {
+  auto it = std::lower_bound(ops.begin(), ops.end(), name,
+                             [](const auto& op, std::string_view n) { return op.name < n; });
+  return it == ops.end() || it->name != name ? nullptr : it->function;
+}
+
+inline Error UnknownOperation(std::string_view name) {
+  return Error(Errc::kValidation, "UnknownOperationException",
+               "Unknown operation: " + std::string(name));
+}
 
 class ApiService {
  public:

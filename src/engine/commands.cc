@@ -184,14 +184,12 @@ net::awaitable<Result<std::string>> Engine::StartWorkflowExecution(StartRequest 
   if (!domain) co_return UnknownDomain(req.domain);
   auto type = impl_->registry.Get(kWorkflowTypeKind, req.domain, req.type.name, req.type.version);
   if (!type) {
-    co_return Error(Errc::kUnknownResource,
-                    "Unknown type: WorkflowType=[name=" + req.type.name +
-                        ", version=" + req.type.version + "]");
+    co_return Error(Errc::kUnknownResource, "Unknown type: WorkflowType=[name=" + req.type.name +
+                                                ", version=" + req.type.version + "]");
   }
   if (type->record.status == "DEPRECATED") {
-    co_return Error(Errc::kDeprecated,
-                    "WorkflowType=[name=" + req.type.name + ", version=" + req.type.version +
-                        "] is deprecated");
+    co_return Error(Errc::kDeprecated, "WorkflowType=[name=" + req.type.name +
+                                           ", version=" + req.type.version + "] is deprecated");
   }
   const json::object* config = FindObject(type->data, "configuration");
   json::object empty;

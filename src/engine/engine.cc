@@ -1,9 +1,10 @@
 #include "engine/engine.h"
 
+#include <openssl/rand.h>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cstdlib>
-#include <openssl/rand.h>
 
 #include "common/base64.h"
 #include "common/ids.h"
@@ -14,9 +15,8 @@
 namespace weft::engine {
 
 Error UnknownExecution(const ExecutionRef& ref) {
-  return Error(Errc::kUnknownResource,
-               "Unknown execution: WorkflowExecution=[workflowId=" + ref.workflow_id +
-                   ", runId=" + ref.run_id + "]");
+  return Error(Errc::kUnknownResource, "Unknown execution: WorkflowExecution=[workflowId=" +
+                                           ref.workflow_id + ", runId=" + ref.run_id + "]");
 }
 
 Error UnknownDomain(const std::string& domain) {
@@ -153,7 +153,8 @@ Status LoadTokenKey(Engine::Impl& impl) {
   if (auto e = impl.registry.Get(kKind, "", kName)) {
     const auto* key = FindString(e->data, "key");
     auto bytes = key ? Base64Decode(*key) : std::nullopt;
-    if (!bytes || bytes->size() < 32) return Error::Internal("the stored task token key is corrupt");
+    if (!bytes || bytes->size() < 32)
+      return Error::Internal("the stored task token key is corrupt");
     impl.tokens = TokenSigner(std::move(*bytes));
     return {};
   }
@@ -163,7 +164,12 @@ Status LoadTokenKey(Engine::Impl& impl) {
   }
   store::WriteBatch batch;
   store::RegistryWrite w;
-  w.record = {std::string(kKind), "", std::string(kName), "", "REGISTERED", 0,
+  w.record = {std::string(kKind),
+              "",
+              std::string(kName),
+              "",
+              "REGISTERED",
+              0,
               ToJson(json::object{{"key", Base64Encode(key)}})};
   batch.registry.push_back(std::move(w));
   const store::WriteBatch* batches[] = {&batch};

@@ -25,10 +25,10 @@
 #include <string>
 #include <vector>
 
+#include "asl/asl.h"
 #include "common/clock.h"
 #include "common/error.h"
 #include "common/json.h"
-#include "asl/asl.h"
 #include "common/service.h"
 #include "engine/history_event.h"
 #include "engine/registry.h"

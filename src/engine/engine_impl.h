@@ -4,19 +4,19 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "common/ids.h"
 #include "engine/armed_timer.h"
 #include "engine/engine.h"
 #include "engine/machine_run.h"
 #include "engine/mutable_state.h"
-#include "common/ids.h"
 #include "engine/task_token.h"
 
 namespace weft::engine {
@@ -183,8 +183,8 @@ struct Engine::Impl {
   // Replaced by the store's own key in Recover (LoadTokenKey).
   TokenSigner tokens{NewRandomId(32)};
   std::vector<std::unique_ptr<Shard>> shards;
-  MachineResolver resolver;                   // set by the sfn front door
-  std::unique_ptr<outbound::HttpClient> http;  // null if it could not be set up
+  MachineResolver resolver;                               // set by the sfn front door
+  std::unique_ptr<outbound::HttpClient> http;             // null if it could not be set up
   std::shared_ptr<int> alive = std::make_shared<int>(0);  // for the clock's callback
   std::mutex definitions_mu;
   std::unordered_map<std::string, asl::StateMachinePtr> definitions;  // arn '#' revision
@@ -204,15 +204,15 @@ net::awaitable<Result<std::optional<Grant>>> PollLoop(Engine::Impl* impl, std::s
   using SteadyClock = std::chrono::steady_clock;
   auto deadline = SteadyClock::now() + impl->options.poll_timeout;
   for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
     if (left.count() <= 0 || (disconnect && disconnect->fired())) co_return std::optional<Grant>();
     auto task = co_await impl->matching.Poll(key, left, disconnect);
     if (!task.ok()) co_return std::move(task).error();
     if (!task->has_value()) co_return std::optional<Grant>();
     Shard& shard = impl->ShardFor(domain, (*task)->workflow_id);
     std::optional<Grant> grant = co_await net::co_spawn(
-        shard.strand, start(impl, &shard, domain, std::move(**task), identity),
-        net::use_awaitable);
+        shard.strand, start(impl, &shard, domain, std::move(**task), identity), net::use_awaitable);
     if (grant) co_return grant;
   }
 }

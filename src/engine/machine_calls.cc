@@ -39,10 +39,9 @@ asl::Feedback FromOutcome(const std::string& task_id, const outbound::TaskOutcom
 
 // Feeds `fb` to the execution on its own strand; a feed that finds the task
 // gone (stopped, timed out meanwhile) is dropped.
-net::awaitable<void> FeedBack(Engine::Impl* impl, Shard* shard, std::string arn,
-                              asl::Feedback fb) {
-  Status s = co_await net::co_spawn(shard->strand, impl->Feed(shard, arn, std::move(fb)),
-                                    use_awaitable);
+net::awaitable<void> FeedBack(Engine::Impl* impl, Shard* shard, std::string arn, asl::Feedback fb) {
+  Status s =
+      co_await net::co_spawn(shard->strand, impl->Feed(shard, arn, std::move(fb)), use_awaitable);
   if (!s.ok() && s.error().code() != Errc::kUnknownResource) {
     log::Info("answer of a task of " + arn + " dropped: " + s.error().message());
   }
@@ -62,8 +61,9 @@ net::awaitable<void> CallHttp(CallContext c) {
   auto args = ParseJson(c.command.input);
   std::string id = c.task_id;
   if (!args.ok() || !args->is_object()) {
-    co_return co_await FeedBack(c.impl, c.shard, c.execution_arn,
-                                Failed(id, "States.Runtime", "The HTTP Task's arguments are not an object"));
+    co_return co_await FeedBack(
+        c.impl, c.shard, c.execution_arn,
+        Failed(id, "States.Runtime", "The HTTP Task's arguments are not an object"));
   }
   auto request = outbound::BuildHttpTaskRequest(args->as_object(), c.impl->options.outbound);
   if (!request.ok()) {
@@ -110,11 +110,12 @@ net::awaitable<void> CallLambda(CallContext c) {
   auto request = outbound::BuildLambdaRequest(function, payload, c.impl->options.outbound);
   if (!request.ok() || !c.impl->http) {
     std::string why = request.ok() ? "HTTP calls are not available" : request.error().message();
-    co_return co_await FeedBack(c.impl, c.shard, c.execution_arn, Failed(id, "States.Runtime", why));
+    co_return co_await FeedBack(c.impl, c.shard, c.execution_arn,
+                                Failed(id, "States.Runtime", why));
   }
   auto response = co_await c.impl->http->Send(std::move(*request));
-  auto shape = invoke ? outbound::LambdaResultShape::kInvokeOutput
-                      : outbound::LambdaResultShape::kPayload;
+  auto shape =
+      invoke ? outbound::LambdaResultShape::kInvokeOutput : outbound::LambdaResultShape::kPayload;
   outbound::TaskOutcome outcome = response.ok() ? outbound::LambdaTaskResult(*response, shape)
                                                 : outbound::LambdaTaskFailure(response.error());
   co_return co_await FeedBack(c.impl, c.shard, c.execution_arn, FromOutcome(id, outcome));
@@ -177,11 +178,12 @@ net::awaitable<void> CallStartExecution(CallContext c) {
   }
   auto target = c.impl->resolver(*machine_arn);
   if (!target.ok()) {
-    co_return co_await FeedBack(c.impl, c.shard, c.execution_arn,
-                                Failed(id, ServiceError(target.error().type().empty()
-                                                            ? "StateMachineDoesNotExist"
-                                                            : target.error().type()),
-                                       target.error().message()));
+    co_return co_await FeedBack(
+        c.impl, c.shard, c.execution_arn,
+        Failed(id,
+               ServiceError(target.error().type().empty() ? "StateMachineDoesNotExist"
+                                                          : target.error().type()),
+               target.error().message()));
   }
   MachineStart child = std::move(*target);
   const json::string* name = FindString(a, "Name");
@@ -190,7 +192,9 @@ net::awaitable<void> CallStartExecution(CallContext c) {
   prefix.replace(prefix.find(":stateMachine:"), 14, ":execution:");
   child.execution_arn = prefix + ":" + child.name;
   const json::value* input = Find(a, "Input");
-  child.input = !input ? "{}" : input->is_string() ? std::string(input->as_string()) : ToJson(*input);
+  child.input = !input               ? "{}"
+                : input->is_string() ? std::string(input->as_string())
+                                     : ToJson(*input);
   child.parent_execution_arn = c.execution_arn;
   std::string child_arn = child.execution_arn;
   auto started = co_await c.impl->StartMachine(std::move(child));
@@ -201,9 +205,9 @@ net::awaitable<void> CallStartExecution(CallContext c) {
     // Started before a crash by this same task: carry on with it.
     auto d = co_await c.impl->DescribeMachine(child_arn);
     if (!d.ok() || d->parent_execution_arn != c.execution_arn) {
-      co_return co_await FeedBack(c.impl, c.shard, c.execution_arn,
-                                  Failed(id, ServiceError("ExecutionAlreadyExists"),
-                                         started.error().message()));
+      co_return co_await FeedBack(
+          c.impl, c.shard, c.execution_arn,
+          Failed(id, ServiceError("ExecutionAlreadyExists"), started.error().message()));
     }
     start_date = d->start_time;
   } else {
@@ -228,9 +232,8 @@ net::awaitable<void> CallStartExecution(CallContext c) {
   std::function<void(MachineExecution)> on_child_close = [impl, shard, parent, id,
                                                           sync2](MachineExecution d) {
     json::object described = DescribeForParent(d, sync2);
-    asl::Feedback fb = d.status == "SUCCEEDED"
-                           ? Succeeded(id, ToJson(described))
-                           : Failed(id, "States.TaskFailed", ToJson(described));
+    asl::Feedback fb = d.status == "SUCCEEDED" ? Succeeded(id, ToJson(described))
+                                               : Failed(id, "States.TaskFailed", ToJson(described));
     net::co_spawn(shard->strand, FeedBack(impl, shard, parent, std::move(fb)), net::detached);
   };
   co_await c.impl->WatchMachine(child_arn, std::move(on_child_close));

@@ -57,7 +57,7 @@ struct MachineTask {
   bool callback = false;           // .waitForTaskToken: done by SendTask*, not the call
   int64_t scheduled_event_id = 0;  // 0: a Distributed Map iteration's task (no event)
   Millis scheduled_time = 0;
-  bool started = false;  // an activity worker took it
+  bool started = false;   // an activity worker took it
   std::string child_arn;  // a nested execution it started (.sync): stopped with the task
   Millis started_time = 0;
   Millis last_heartbeat = 0;
@@ -88,8 +88,8 @@ struct MachineEffects {
   std::vector<std::pair<matching::TaskListKey, matching::Task>> add_tasks;
   std::vector<std::pair<matching::TaskListKey, int64_t>> remove_tasks;
   std::vector<MachineTimer> timers;
-  std::vector<std::string> disarm;  // task and timer ids no longer timed
-  std::vector<std::string> calls;   // task ids whose outgoing call to make now
+  std::vector<std::string> disarm;         // task and timer ids no longer timed
+  std::vector<std::string> calls;          // task ids whose outgoing call to make now
   std::vector<std::string> stop_children;  // nested executions whose task was abandoned
   bool closed = false;
   std::optional<MachineView> view;  // published once the step is durable
@@ -100,13 +100,13 @@ struct MachineRun {
   asl::StateMachinePtr machine;
   std::optional<asl::Execution> interpreter;
   Millis start_time = 0;
-  Millis stop_time = 0;  // 0 while running
-  Millis redrive_time = 0;  // the last RedriveExecution; 0 if never
-  int64_t submitted_event_id = 0;  // the last event handed to the store
+  Millis stop_time = 0;                      // 0 while running
+  Millis redrive_time = 0;                   // the last RedriveExecution; 0 if never
+  int64_t submitted_event_id = 0;            // the last event handed to the store
   std::map<std::string, MachineTask> tasks;  // by task id ("task-12")
   std::unordered_map<std::string, std::string> task_by_token;  // task token -> task id
-  std::map<std::string, Millis> timers;      // the interpreter's timers: id -> due
-  std::set<std::string> timed_out_tokens;    // answered TaskTimedOut afterwards
+  std::map<std::string, Millis> timers;    // the interpreter's timers: id -> due
+  std::set<std::string> timed_out_tokens;  // answered TaskTimedOut afterwards
   ArmedTimers<std::string> armed;
   std::optional<MachineView> view;  // none until the first step is durable
   // Told once the execution has closed and its close is durable.

@@ -39,8 +39,8 @@ void AddTaskWork(const std::string& arn, const std::string& id, const MachineTas
                  MachineEffects& fx) {
   if (t.kind == MachineTaskKind::kActivity) {
     if (!t.started) {
-      fx.add_tasks.push_back({ActivityTaskList(t.command.resource),
-                              matching::Task{arn, arn, TaskNumber(id), 0}});
+      fx.add_tasks.push_back(
+          {ActivityTaskList(t.command.resource), matching::Task{arn, arn, TaskNumber(id), 0}});
     }
   } else {
     fx.calls.push_back(id);
@@ -187,7 +187,8 @@ MachineEffects MachineEffectsOfRun(const MachineRun& run) {
   for (const auto& [id, t] : run.tasks) {
     AddTaskTimers(fx.execution_arn, id, t, fx);
     // A callback's call was made before the crash: the token is out there.
-    if (!(t.callback && t.kind != MachineTaskKind::kActivity)) AddTaskWork(fx.execution_arn, id, t, fx);
+    if (!(t.callback && t.kind != MachineTaskKind::kActivity))
+      AddTaskWork(fx.execution_arn, id, t, fx);
   }
   return fx;
 }
@@ -318,11 +319,8 @@ net::awaitable<void> Engine::Impl::FireMachineTimer(Shard* shard, MachineTimer s
 
 namespace {
 
-net::awaitable<std::optional<MachineActivityTask>> StartActivityOnShard(Engine::Impl* impl,
-                                                                        Shard* shard,
-                                                                        std::string domain,
-                                                                        matching::Task task,
-                                                                        std::string worker) {
+net::awaitable<std::optional<MachineActivityTask>> StartActivityOnShard(
+    Engine::Impl* impl, Shard* shard, std::string domain, matching::Task task, std::string worker) {
   (void)domain;
   auto it = shard->machines.find(task.run_id);
   if (it == shard->machines.end() || !it->second->open()) co_return std::nullopt;
@@ -361,7 +359,8 @@ net::awaitable<Status> AnswerOnShard(Engine::Impl* impl, Shard* shard, std::stri
   auto by_token = run.task_by_token.find(token);
   if (by_token == run.task_by_token.end()) {
     if (run.timed_out_tokens.contains(token)) {
-      co_return Error(Errc::kTaskTimedOut, "Task Timed Out: 'Provided task does not exist anymore'");
+      co_return Error(Errc::kTaskTimedOut,
+                      "Task Timed Out: 'Provided task does not exist anymore'");
     }
     co_return Error(Errc::kStaleTask, "Task Does Not Exist: 'Provided task does not exist'");
   }

@@ -79,8 +79,8 @@ net::awaitable<Result<MachineExecution>> RunOnShard(Engine::Impl* impl, Shard* s
     if (it != shard->machines.end()) wait->result = DescribeRun(*it->second);
     wait->timer.cancel();
   };
-  auto started = co_await StartOnShard(impl, shard, std::move(start), std::move(machine),
-                                       std::move(on_close));
+  auto started =
+      co_await StartOnShard(impl, shard, std::move(start), std::move(machine), std::move(on_close));
   if (!started.ok()) co_return std::move(started).error();
   if (!wait->result) {
     boost::system::error_code ec;
@@ -237,8 +237,8 @@ net::awaitable<void> Engine::Impl::WatchMachine(std::string execution_arn,
                                                 std::function<void(MachineExecution)> watch) {
   Shard& shard = ShardFor(std::string(kMachineDomain), execution_arn);
   std::function<void(MachineExecution)> copy = watch;
-  bool left = co_await net::co_spawn(shard.strand, WatchOnShard(&shard, execution_arn, std::move(copy)),
-                                     use_awaitable);
+  bool left = co_await net::co_spawn(
+      shard.strand, WatchOnShard(&shard, execution_arn, std::move(copy)), use_awaitable);
   if (left) co_return;
   auto stored = DescribeStored(store, execution_arn);
   if (stored.ok() && stored->status != "RUNNING") watch(std::move(*stored));
@@ -277,7 +277,8 @@ namespace {
 
 net::awaitable<void> StopChildNow(Engine::Impl* impl, std::string arn) {
   auto stopped = co_await impl->StopMachine(arn, std::nullopt, std::nullopt);
-  if (!stopped.ok()) log::Info("stopping nested execution " + arn + ": " + stopped.error().message());
+  if (!stopped.ok())
+    log::Info("stopping nested execution " + arn + ": " + stopped.error().message());
 }
 
 }  // namespace

@@ -34,8 +34,8 @@ net::awaitable<std::optional<DecisionTask>> StartDecisionOnShard(Engine::Impl* i
   grant.run_id = s.run_id();
   grant.type = (*ex)->type;
   grant.events = s.events();
-  grant.task_token = EncodeTaskToken(impl->tokens, 
-      {'d', domain, s.workflow_id(), s.run_id(), task.scheduled_event_id, started.id});
+  grant.task_token = EncodeTaskToken(impl->tokens, {'d', domain, s.workflow_id(), s.run_id(),
+                                                    task.scheduled_event_id, started.id});
   Status committed = co_await impl->Commit(*shard, step);  // aborts on failure
   (void)committed;
   co_return grant;
@@ -62,8 +62,8 @@ net::awaitable<std::optional<ActivityTask>> StartActivityOnShard(Engine::Impl* i
   grant.run_id = s.run_id();
   if (const auto* t = FindObject(scheduled, "activityType")) grant.activity_type = *t;
   if (const auto* in = FindString(scheduled, "input")) grant.input = std::string(*in);
-  grant.task_token = EncodeTaskToken(impl->tokens, 
-      {'a', domain, s.workflow_id(), s.run_id(), task.scheduled_event_id, started.id});
+  grant.task_token = EncodeTaskToken(impl->tokens, {'a', domain, s.workflow_id(), s.run_id(),
+                                                    task.scheduled_event_id, started.id});
   Status committed = co_await impl->Commit(*shard, step);  // aborts on failure
   (void)committed;
   co_return grant;
@@ -76,9 +76,8 @@ net::awaitable<Status> CompleteDecisionOnShard(Engine::Impl* impl, Shard* shard,
   const auto& d = ex.ok() ? (*ex)->state.decision_task() : std::nullopt;
   if (!d || d->scheduled_event_id != t.scheduled_event_id ||
       d->started_event_id != t.started_event_id) {
-    co_return Error(
-        Errc::kUnknownResource,
-        "Unknown decision task, scheduledEventId = " + std::to_string(t.scheduled_event_id));
+    co_return Error(Errc::kUnknownResource, "Unknown decision task, scheduledEventId = " +
+                                                std::to_string(t.scheduled_event_id));
   }
   Step step(*shard, **ex, impl->clock.Now());
   // Events that arrived while the decider was deciding: it has not seen them.

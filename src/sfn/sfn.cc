@@ -9,13 +9,8 @@
 namespace weft::sfn {
 namespace {
 
-struct Operation {
-  std::string_view name;
-  OpFunction function;
-};
-
 // Sorted by name (checked below) so that lookup is a binary search.
-constexpr auto kOperations = std::to_array<Operation>({
+constexpr auto kOperations = std::to_array<NamedOperation<OpFunction>>({
     {"CreateActivity", &CreateActivity},
     {"CreateStateMachine", &CreateStateMachine},
     {"CreateStateMachineAlias", &CreateStateMachineAlias},
@@ -55,17 +50,7 @@ constexpr auto kOperations = std::to_array<Operation>({
     {"ValidateStateMachineDefinition", &ValidateStateMachineDefinition},
 });
 static_assert(kOperations.size() == 37, "the Step Functions model has 37 operations");
-static_assert(std::is_sorted(kOperations.begin(), kOperations.end(),
-                             [](const Operation& a, const Operation& b) {
-                               return a.name < b.name;
-                             }));
-
-OpFunction FindOperation(std::string_view name) {
-  auto it = std::lower_bound(kOperations.begin(), kOperations.end(), name,
-                             [](const Operation& op, std::string_view n) { return op.name < n; });
-  if (it == kOperations.end() || it->name != name) return nullptr;
-  return it->function;
-}
+static_assert(OperationsSorted(kOperations));
 
 // The model's fault for an engine error the operation did not name itself.
 // Operations name the kinds whose fault depends on what was asked for
@@ -127,16 +112,15 @@ SfnService::SfnService(engine::Engine& engine, SfnOptions options)
 }
 
 bool SfnService::HasOperation(std::string_view operation) const {
-  return FindOperation(operation) != nullptr;
+  return FindOperation(kOperations, operation) != nullptr;
 }
 
 net::awaitable<Result<json::value>> SfnService::Invoke(std::string_view operation,
                                                        RequestContext& context,
                                                        json::object& request) {
-  OpFunction function = FindOperation(operation);
+  OpFunction function = FindOperation(kOperations, operation);
   if (function == nullptr) {
-    co_return Error(Errc::kValidation, "UnknownOperationException",
-                    "Unknown operation: " + std::string(operation));
+    co_return UnknownOperation(operation);
   }
   OpContext ctx{engine_, context, options_};
   Result<json::value> result = co_await function(ctx, request);

@@ -9,13 +9,8 @@
 namespace weft::swf {
 namespace {
 
-struct Operation {
-  std::string_view name;
-  OpFunction function;
-};
-
 // Sorted by name (checked below) so that lookup is a binary search.
-constexpr auto kOperations = std::to_array<Operation>({
+constexpr auto kOperations = std::to_array<NamedOperation<OpFunction>>({
     {"CountClosedWorkflowExecutions", &CountClosedWorkflowExecutions},
     {"CountOpenWorkflowExecutions", &CountOpenWorkflowExecutions},
     {"CountPendingActivityTasks", &CountPendingActivityTasks},
@@ -57,17 +52,7 @@ constexpr auto kOperations = std::to_array<Operation>({
     {"UntagResource", &UntagResource},
 });
 static_assert(kOperations.size() == 39, "the SWF model has 39 operations");
-static_assert(std::is_sorted(kOperations.begin(), kOperations.end(),
-                             [](const Operation& a, const Operation& b) {
-                               return a.name < b.name;
-                             }));
-
-OpFunction FindOperation(std::string_view name) {
-  auto it = std::lower_bound(kOperations.begin(), kOperations.end(), name,
-                             [](const Operation& op, std::string_view n) { return op.name < n; });
-  if (it == kOperations.end() || it->name != name) return nullptr;
-  return it->function;
-}
+static_assert(OperationsSorted(kOperations));
 
 }  // namespace
 
@@ -114,16 +99,15 @@ SwfService::SwfService(engine::Engine& engine, SwfOptions options)
     : engine_(engine), options_(std::move(options)) {}
 
 bool SwfService::HasOperation(std::string_view operation) const {
-  return FindOperation(operation) != nullptr;
+  return FindOperation(kOperations, operation) != nullptr;
 }
 
 net::awaitable<Result<json::value>> SwfService::Invoke(std::string_view operation,
                                                        RequestContext& context,
                                                        json::object& request) {
-  OpFunction function = FindOperation(operation);
+  OpFunction function = FindOperation(kOperations, operation);
   if (function == nullptr) {
-    co_return Error(Errc::kValidation, "UnknownOperationException",
-                    "Unknown operation: " + std::string(operation));
+    co_return UnknownOperation(operation);
   }
   OpContext ctx{engine_, context, options_};
   Result<json::value> result = co_await function(ctx, request);

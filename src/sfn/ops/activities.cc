@@ -35,8 +35,8 @@ Result<NamedActivity> ReadActivityRequest(const OpContext& ctx, const json::obje
   if (auto s = r.Finish(); !s) return std::move(s).error();
   auto parsed = ParseActivityArn(*arn_text);
   if (!parsed.ok()) return std::move(parsed).error();
-  NamedActivity out{*parsed, ctx.engine.registry().Get(engine::kActivityKind, parsed->region,
-                                                       parsed->parts[0])};
+  NamedActivity out{
+      *parsed, ctx.engine.registry().Get(engine::kActivityKind, parsed->region, parsed->parts[0])};
   if (out.entry && ArnOf(*out.entry) != *arn_text) out.entry.reset();
   return out;
 }

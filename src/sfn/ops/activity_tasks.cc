@@ -26,8 +26,8 @@ OpResult GetActivityTask(OpContext& ctx, const json::object& request) {
       !ctx.engine.registry().Get(engine::kActivityKind, parsed->region, parsed->parts[0])) {
     co_return ActivityDoesNotExist(arn);
   }
-  auto task = co_await ctx.engine.PollMachineActivity(arn, worker.value_or(""),
-                                                      ctx.request.disconnect);
+  auto task =
+      co_await ctx.engine.PollMachineActivity(arn, worker.value_or(""), ctx.request.disconnect);
   if (!task.ok()) {
     Error e = std::move(task).error();
     if (e.code() == Errc::kLimitExceeded) {

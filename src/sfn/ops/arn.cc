@@ -60,16 +60,17 @@ std::string ExecutionArn(std::string_view state_machine_arn, std::string_view ex
 
 Status CheckName(std::string_view name, std::string_view what) {
   auto bad = [&](std::string why) {
-    return Fault(Errc::kValidation, "InvalidName",
-                 "Invalid Name: '" + std::string(name) + "' (" + std::string(what) + " " + why +
-                     ")");
+    return Fault(
+        Errc::kValidation, "InvalidName",
+        "Invalid Name: '" + std::string(name) + "' (" + std::string(what) + " " + why + ")");
   };
   if (name.empty() || CharCount(name) > 80) return bad("must be 1 to 80 characters long");
   for (unsigned char c : name) {
     if (c <= 0x20 || c == 0x7f) return bad("must not contain white space or control characters");
     if (std::string_view("<>{}[]?*\"#%\\^|~`$&,;:/").find(static_cast<char>(c)) !=
         std::string_view::npos) {
-      return bad("must not contain brackets, wildcards or the characters \" # % \\ ^ | ~ ` $ & , ; : /");
+      return bad(
+          "must not contain brackets, wildcards or the characters \" # % \\ ^ | ~ ` $ & , ; : /");
     }
   }
   return {};

@@ -173,13 +173,17 @@ OpResult StartSyncExecution(OpContext& ctx, const json::object& request) {
   o.erase("redriveCount");
   o.erase("redriveStatus");
   o.erase("redriveStatusReason");
-  int64_t billed_ms = std::max<int64_t>(100, ((done->stop_time - done->start_time + 99) / 100) * 100);
+  int64_t billed_ms =
+      std::max<int64_t>(100, ((done->stop_time - done->start_time + 99) / 100) * 100);
   o["billingDetails"] =
       json::object{{"billedMemoryUsedInMB", 64}, {"billedDurationInMilliseconds", billed_ms}};
   co_return o;
 }
 
-OpResult DescribeExecution(OpContext& ctx, const json::object& request) {
+// DescribeExecution and DescribeStateMachineForExecution: the execution a
+// request names ({executionArn, includedData}).
+net::awaitable<Result<engine::MachineExecution>> DescribeNamed(OpContext& ctx,
+                                                               const json::object& request) {
   RequestReader r(request);
   std::string arn = r.String("executionArn", kArnLen);
   (void)r.OptBool("includedData");
@@ -187,17 +191,19 @@ OpResult DescribeExecution(OpContext& ctx, const json::object& request) {
   if (Status s = CheckExecutionArn(arn); !s.ok()) co_return std::move(s).error();
   auto d = co_await ctx.engine.DescribeMachineExecution(arn);
   if (!d.ok()) co_return ExecutionError(std::move(d).error(), arn);
+  co_return d;
+}
+
+OpResult DescribeExecution(OpContext& ctx, const json::object& request) {
+  auto d = co_await DescribeNamed(ctx, request);
+  if (!d.ok()) co_return std::move(d).error();
   co_return DescribeJson(*d);
 }
 
 OpResult DescribeStateMachineForExecution(OpContext& ctx, const json::object& request) {
-  RequestReader r(request);
-  std::string arn = r.String("executionArn", kArnLen);
-  (void)r.OptBool("includedData");
-  if (Status s = r.Finish(); !s.ok()) co_return std::move(s).error();
-  if (Status s = CheckExecutionArn(arn); !s.ok()) co_return std::move(s).error();
-  auto d = co_await ctx.engine.DescribeMachineExecution(arn);
-  if (!d.ok()) co_return ExecutionError(std::move(d).error(), arn);
+  auto d = co_await DescribeNamed(ctx, request);
+  if (!d.ok()) co_return std::move(d).error();
+  const std::string& arn = d->execution_arn;
   auto revision = ctx.engine.registry().Get(engine::kStateMachineRevisionKind, d->state_machine_arn,
                                             d->revision_id);
   if (!revision) co_return ExecutionDoesNotExist(arn);
@@ -347,8 +353,7 @@ OpResult GetExecutionHistory(OpContext& ctx, const json::object& request) {
   }
   json::object result{{"events", std::move(out)}};
   if (end < events.size()) {
-    result["nextToken"] =
-        Base64Encode(arn + "#" + std::to_string(end), Base64Alphabet::kUrl);
+    result["nextToken"] = Base64Encode(arn + "#" + std::to_string(end), Base64Alphabet::kUrl);
   }
   co_return result;
 }

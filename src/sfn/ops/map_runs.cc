@@ -3,7 +3,9 @@
 
 namespace weft::sfn {
 
-OpResult DescribeMapRun(OpContext&, const json::object&) { co_return NotImplemented("DescribeMapRun"); }
+OpResult DescribeMapRun(OpContext&, const json::object&) {
+  co_return NotImplemented("DescribeMapRun");
+}
 
 OpResult ListMapRuns(OpContext&, const json::object&) { co_return NotImplemented("ListMapRuns"); }
 

@@ -17,8 +17,7 @@ PageRequest ReadPage(RequestReader& r) {
 }
 
 Error InvalidPageToken(std::string_view token) {
-  return Fault(Errc::kInvalidToken, "InvalidToken",
-               "Invalid Token: '" + std::string(token) + "'");
+  return Fault(Errc::kInvalidToken, "InvalidToken", "Invalid Token: '" + std::string(token) + "'");
 }
 
 Error NotImplemented(std::string_view what) {

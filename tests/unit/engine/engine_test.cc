@@ -107,7 +107,6 @@ class EngineTest : public EngineFixture {
         {"decisionType", "CompleteWorkflowExecution"},
         {"completeWorkflowExecutionDecisionAttributes", json::object{{"result", "done"}}}};
   }
-
 };
 
 TEST_F(EngineTest, DeciderAndWorkerLoopWritesTheDocumentedHistory) {

@@ -220,9 +220,11 @@ TEST_F(MachineTest, StopAbortsTheTaskAndWithdrawsIt) {
 
 TEST_F(MachineTest, ACrashLosesNothing) {
   Define("r1", R"({"StartAt":"T","States":{
-      "T":{"Type":"Task","Resource":")" + std::string(kActivityArn) + R"(","Next":"W"},
+      "T":{"Type":"Task","Resource":")" +
+                   std::string(kActivityArn) + R"(","Next":"W"},
       "W":{"Type":"Wait","Seconds":30,"Next":"U"},
-      "U":{"Type":"Task","Resource":")" + std::string(kActivityArn) + R"(","End":true}}})");
+      "U":{"Type":"Task","Resource":")" +
+                   std::string(kActivityArn) + R"(","End":true}}})");
   std::string a = Start("taken");    // its task handed to a worker before the crash
   std::string b = Start("waiting");  // its task still queued
   auto task = PollActivity();
@@ -254,7 +256,8 @@ TEST_F(MachineTest, ACrashLosesNothing) {
 TEST_F(MachineTest, RedriveReentersTheFailedStateAndSurvivesARestart) {
   Define("r1", R"({"StartAt":"P","States":{
       "P":{"Type":"Pass","Assign":{"seen":"yes"},"Next":"T"},
-      "T":{"Type":"Task","Resource":")" + std::string(kActivityArn) + R"(",
+      "T":{"Type":"Task","Resource":")" +
+                   std::string(kActivityArn) + R"(",
            "Parameters":{"seen.$":"$seen","item.$":"$.item"},"End":true}}})");
   std::string arn = Start("e1", R"({"item":3})");
   auto first = PollActivity();
