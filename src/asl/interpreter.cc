@@ -114,7 +114,7 @@ Status ExecutionState::Stop(std::optional<std::string> error, std::optional<std:
   if (status_ != ExecutionStatus::kRunning) return Error::Validation("the execution is closed");
   now_ = now, out_ = out;
   auto root = frames_.find(0);
-  if (root != frames_.end()) redrive_vars_ = root->second.vars;
+  NoteRedrivePoint();
   if (root != frames_.end()) AbortFrame(root->second);
   for (auto& [id, timer] : timers_) {
     Command c;
@@ -140,6 +140,18 @@ Status ExecutionState::Stop(std::optional<std::string> error, std::optional<std:
   ready_.clear();
   out_ = nullptr;
   return {};
+}
+
+void ExecutionState::NoteRedrivePoint() {
+  redrive_done_.clear();
+  auto top = frames_.find(0);
+  if (top == frames_.end()) return;
+  redrive_vars_ = top->second.vars;
+  if (!top->second.fan_out) return;
+  const json::array& results = top->second.fan_out->results;
+  for (int64_t i : top_succeeded_) {
+    if (i >= 0 && static_cast<size_t>(i) < results.size()) redrive_done_[i] = results[i];
+  }
 }
 
 Status ExecutionState::Redrive(const std::vector<HistoryEvent>& history, int64_t now,
@@ -172,6 +184,9 @@ Status ExecutionState::Redrive(const std::vector<HistoryEvent>& history, int64_t
   output_.clear();
   error_.reset();
   cause_.reset();
+  StateType type = m_->root().states[static_cast<size_t>(state)].type;
+  if (type != StateType::kMap && type != StateType::kParallel) redrive_done_.clear();
+  next_frame_id_ = 0;  // the top level is frame 0 again (no frame is left)
   Frame& f = NewFrame(-1, 0, std::move(*input));
   f.state = state;
   f.vars = redrive_vars_;
@@ -423,7 +438,7 @@ void ExecutionState::CloseExecution(ExecutionStatus status, Frame* root, json::v
   cause_ = std::move(cause);
   out_->commands.push_back(std::move(c));
   status_ = status;
-  if (auto top = frames_.find(0); top != frames_.end()) redrive_vars_ = top->second.vars;
+  NoteRedrivePoint();
   frames_.clear();
   ready_.clear();
 }

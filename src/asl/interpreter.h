@@ -98,6 +98,12 @@ class ExecutionState {
   int64_t next_event_id_ = 1;
   int64_t redrive_count_ = 0;
   json::object redrive_vars_;  // the top level's variables when it closed unsuccessfully
+  // The children of a top-level Map or Parallel state in progress that
+  // succeeded (their results are in the frame's fan), kept through a failed
+  // close (redrive_done_: index -> result) so that a redrive runs only the
+  // others again. All of it follows from the events: replay rebuilds it.
+  std::vector<int64_t> top_succeeded_;
+  std::map<int64_t, json::value> redrive_done_;
 
  private:
   // Run loop (interpreter.cc).
@@ -123,6 +129,8 @@ class ExecutionState {
                       std::string output_text = {});
   std::string NewTimer(Frame& f, int64_t fire_at, const std::string& state_name);
   double NextRandom();
+  // Keeps what a redrive needs of the top level as it closes unsuccessfully.
+  void NoteRedrivePoint();
 
   // States (interpreter_states.cc).
   void EnterState(Frame& f);

@@ -162,6 +162,10 @@ void ExecutionState::RunMap(Frame& f, const State& s) {
   }
   f.fan().results = json::array(n);
   f.fan().items = std::move(inputs);
+  if (f.id == 0) {
+    top_succeeded_.clear();
+    if (f.retry_total > 0) redrive_done_.clear();  // a retry runs every child again
+  }
   f.fan().next_child = f.fan().done_children = f.fan().failed_children = 0;
   f.fan().running_children = 0;
   f.fan().last_child_event = f.prev_event;
@@ -194,6 +198,10 @@ void ExecutionState::RunParallel(Frame& f, const State& s) {
   Emit(&f, "ParallelStateStarted", {});
   f.fan().items = json::array(s.branches.size(), effective);
   f.fan().results = json::array(s.branches.size());
+  if (f.id == 0) {
+    top_succeeded_.clear();
+    if (f.retry_total > 0) redrive_done_.clear();  // a retry runs every child again
+  }
   f.fan().next_child = f.fan().done_children = f.fan().failed_children = 0;
   f.fan().running_children = 0;
   f.fan().max_concurrency = 0;
@@ -210,6 +218,18 @@ void ExecutionState::StartChildren(Frame& f, const State& s) {
   while (f.fan().next_child < n &&
          (f.fan().max_concurrency == 0 || f.fan().running_children < f.fan().max_concurrency)) {
     int64_t i = f.fan().next_child++;
+    // A redrive runs again only the children that did not succeed.
+    if (f.id == 0 && !redrive_done_.empty()) {
+      if (auto done = redrive_done_.find(i); done != redrive_done_.end()) {
+        f.fan().results[static_cast<size_t>(i)] = std::move(done->second);
+        redrive_done_.erase(done);
+        top_succeeded_.push_back(i);
+        ++f.fan().done_children;
+        if (f.fan().done_children == n) return ChildFinished(f, f, true, nullptr, std::nullopt,
+                                                             std::nullopt);
+        continue;
+      }
+    }
     int block = is_map ? s.processor : s.branches[static_cast<size_t>(i)];
     int parent_id = f.id;
     bool silent = f.silent || (is_map && s.distributed);
@@ -251,6 +271,7 @@ void ExecutionState::ChildFinished(Frame& parent, Frame& child, bool ok, json::v
     }
     ++parent.fan().done_children;
     if (ok) {
+      if (parent.id == 0) top_succeeded_.push_back(index);
       parent.fan().results[static_cast<size_t>(index)] = std::move(output);
     } else {
       ++parent.fan().failed_children;

@@ -288,6 +288,40 @@ TEST_F(MachineTest, RedriveReentersTheFailedStateAndSurvivesARestart) {
   EXPECT_EQ(succeeded.error().code(), Errc::kConflict);
 }
 
+TEST_F(MachineTest, RedriveOfAMapRunsOnlyTheIterationsThatDidNotSucceed) {
+  Define("r1", R"({"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items",
+      "ItemProcessor":{"StartAt":"T","States":{"T":{"Type":"Task","Resource":")" +
+                   std::string(kActivityArn) + R"(","End":true}}},"End":true}}})");
+  std::string arn = Start("e1", R"({"items":[0,1,2]})");
+  std::vector<MachineActivityTask> tasks;
+  for (int i = 0; i < 3; ++i) {
+    auto t = PollActivity();
+    ASSERT_TRUE(t);
+    tasks.push_back(*t);
+  }
+  // Items 0 and 2 succeed, then item 1 fails the Map.
+  std::sort(tasks.begin(), tasks.end(),
+            [](const auto& a, const auto& b) { return (a.input == "1") < (b.input == "1"); });
+  for (const auto& t : tasks) {
+    if (t.input == "1") {
+      ASSERT_TRUE(Run(engine_->SendTaskFailure(t.task_token, "Bad", "item 1")).ok());
+    } else {
+      ASSERT_TRUE(Run(engine_->SendTaskSuccess(t.task_token, "\"done " + t.input + "\"")).ok());
+    }
+  }
+  EXPECT_EQ(WaitFor(arn, "FAILED").error, "Bad");
+  ASSERT_TRUE(Run(engine_->RedriveMachineExecution(arn)).ok());
+  Close();
+  Open();  // the redrive point is rebuilt by replay
+  auto again = PollActivity();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->input, "1") << "only the failed iteration runs again";
+  EXPECT_FALSE(PollActivity());
+  ASSERT_TRUE(Run(engine_->SendTaskSuccess(again->task_token, "\"fixed 1\"")).ok());
+  MachineExecution d = WaitFor(arn, "SUCCEEDED");
+  EXPECT_EQ(d.output, R"(["done 0","fixed 1","done 2"])");
+}
+
 TEST_F(MachineTest, AStoppedExecutionCanBeRedriven) {
   Define("r1", ActivityMachine());
   std::string arn = Start("e1");
