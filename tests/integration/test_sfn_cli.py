@@ -4,46 +4,15 @@ execution served by an activity worker made of CLI calls, its description,
 history and listing, and faults as the CLI reports them."""
 
 import json
-import os
-import shutil
-import subprocess
-import tempfile
 import unittest
 
 from sfnkit import ROLE, SM_PREFIX, SfnTestCase, uniq
+from weftserver import AwsCliMixin
 
-AWS = "/usr/bin/aws"
 
+class SfnCliTest(AwsCliMixin, SfnTestCase):
 
-class SfnCliTest(SfnTestCase):
-
-    @classmethod
-    def setUpClass(cls):
-        if not os.access(AWS, os.X_OK):
-            raise unittest.SkipTest("no AWS CLI v2 at " + AWS)
-        super().setUpClass()
-        cls.home = tempfile.mkdtemp(prefix="weft-cli-")
-        cls.addClassCleanup(shutil.rmtree, cls.home, ignore_errors=True)
-        cls.env = dict(os.environ, AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x",
-                       AWS_DEFAULT_REGION="us-east-1", AWS_PAGER="",
-                       AWS_CONFIG_FILE=os.path.join(cls.home, "config"),
-                       AWS_SHARED_CREDENTIALS_FILE=os.path.join(cls.home, "credentials"),
-                       HOME=cls.home)
-        for var in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SFN",
-                    "AWS_SESSION_TOKEN"):
-            cls.env.pop(var, None)
-
-    def aws(self, *args, check=True):
-        """Runs `aws stepfunctions <args>` with --output json; returns the
-        parsed output (or, with check=False, the CompletedProcess)."""
-        cmd = [AWS, "stepfunctions", *args, "--endpoint-url", self.server.url,
-               "--output", "json", "--cli-read-timeout", "70", "--cli-connect-timeout", "10"]
-        proc = subprocess.run(cmd, env=self.env, capture_output=True, text=True, timeout=120)
-        if not check:
-            return proc
-        self.assertEqual(proc.returncode, 0, "%s\nstdout: %s\nstderr: %s" % (
-            " ".join(cmd), proc.stdout[-2000:], proc.stderr[-2000:]))
-        return json.loads(proc.stdout) if proc.stdout.strip() else {}
+    cli_service = "stepfunctions"
 
     def test_machine_execution_activity_history(self):
         act_name = uniq("cliact")

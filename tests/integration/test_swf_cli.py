@@ -2,47 +2,15 @@
 first on PATH) as decider and worker against a real weft server."""
 
 import json
-import os
-import shutil
-import subprocess
-import tempfile
 import time
 import unittest
 
-from weftserver import ServerTestCase, uniq
-
-AWS = "/usr/bin/aws"
+from weftserver import AwsCliMixin, ServerTestCase, uniq
 
 
-class CliTest(ServerTestCase):
+class CliTest(AwsCliMixin, ServerTestCase):
 
-    @classmethod
-    def setUpClass(cls):
-        if not os.access(AWS, os.X_OK):
-            raise unittest.SkipTest("no AWS CLI v2 at " + AWS)
-        super().setUpClass()
-        cls.home = tempfile.mkdtemp(prefix="weft-cli-")
-        cls.addClassCleanup(shutil.rmtree, cls.home, ignore_errors=True)
-        cls.env = dict(os.environ, AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x",
-                       AWS_DEFAULT_REGION="us-east-1", AWS_PAGER="",
-                       AWS_CONFIG_FILE=os.path.join(cls.home, "config"),
-                       AWS_SHARED_CREDENTIALS_FILE=os.path.join(cls.home, "credentials"),
-                       HOME=cls.home)
-        for var in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SWF",
-                    "AWS_SESSION_TOKEN"):
-            cls.env.pop(var, None)
-
-    def aws(self, *args, check=True):
-        """Runs `aws swf <args>` with --output json; returns the parsed output
-        (or, with check=False, the CompletedProcess)."""
-        cmd = [AWS, "swf", *args, "--endpoint-url", self.server.url, "--output", "json",
-               "--cli-read-timeout", "70", "--cli-connect-timeout", "10"]
-        proc = subprocess.run(cmd, env=self.env, capture_output=True, text=True, timeout=120)
-        if not check:
-            return proc
-        self.assertEqual(proc.returncode, 0, "%s\nstdout: %s\nstderr: %s" % (
-            " ".join(cmd), proc.stdout[-2000:], proc.stderr[-2000:]))
-        return json.loads(proc.stdout) if proc.stdout.strip() else {}
+    cli_service = "swf"
 
     def test_register_start_poll_respond_history(self):
         domain, wf, act = uniq("cli"), uniq("wf"), uniq("act")

@@ -289,3 +289,43 @@ class ServerTestCase(unittest.TestCase):
             return e
         self.fail("%s(%r) should fail with %s, but answered %r"
                   % (getattr(fn, "__name__", fn), kwargs, code, value))
+
+
+AWS_CLI = "/usr/bin/aws"  # Debian's AWS CLI v2 (pip's v1 may come first on PATH)
+
+
+class AwsCliMixin:
+    """For a ServerTestCase: `self.aws(*args)` runs the AWS CLI v2 for
+    `cli_service` ("swf", "stepfunctions") against the test's server, with a
+    configuration of its own (no profile, endpoint or credentials of the
+    machine leak in). Skips the class when the CLI is not installed."""
+
+    cli_service = None
+
+    @classmethod
+    def setUpClass(cls):
+        if not os.access(AWS_CLI, os.X_OK):
+            raise unittest.SkipTest("no AWS CLI v2 at " + AWS_CLI)
+        super().setUpClass()
+        cls.home = tempfile.mkdtemp(prefix="weft-cli-")
+        cls.addClassCleanup(shutil.rmtree, cls.home, ignore_errors=True)
+        cls.env = dict(os.environ, AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x",
+                       AWS_DEFAULT_REGION="us-east-1", AWS_PAGER="",
+                       AWS_CONFIG_FILE=os.path.join(cls.home, "config"),
+                       AWS_SHARED_CREDENTIALS_FILE=os.path.join(cls.home, "credentials"),
+                       HOME=cls.home)
+        for var in list(cls.env):
+            if var in ("AWS_PROFILE", "AWS_SESSION_TOKEN") or var.startswith("AWS_ENDPOINT_URL"):
+                cls.env.pop(var)
+
+    def aws(self, *args, check=True):
+        """Runs `aws <cli_service> <args>` with --output json; returns the
+        parsed output (or, with check=False, the CompletedProcess)."""
+        cmd = [AWS_CLI, self.cli_service, *args, "--endpoint-url", self.server.url,
+               "--output", "json", "--cli-read-timeout", "70", "--cli-connect-timeout", "10"]
+        proc = subprocess.run(cmd, env=self.env, capture_output=True, text=True, timeout=120)
+        if not check:
+            return proc
+        self.assertEqual(proc.returncode, 0, "%s\nstdout: %s\nstderr: %s" % (
+            " ".join(cmd), proc.stdout[-2000:], proc.stderr[-2000:]))
+        return json.loads(proc.stdout) if proc.stdout.strip() else {}
