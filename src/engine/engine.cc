@@ -75,16 +75,19 @@ Result<Execution*> Engine::Impl::FindOpen(Shard& shard, const ExecutionRef& ref)
   return ex;
 }
 
+net::awaitable<Status> Engine::Impl::WriteStep(store::WriteBatch batch, bool creates) {
+  Status s = co_await CommitBatch(committer, std::move(batch));
+  if (s.ok() || (creates && s.error().code() == Errc::kConflict)) co_return s;
+  // Memory is now ahead of the store; continuing would serve state that a
+  // restart would not see. Stop, and let recovery rebuild from the store.
+  log::Error("store write failed, stopping: " + s.error().message());
+  std::abort();
+}
+
 net::awaitable<Status> Engine::Impl::Commit(Shard& shard, Step& step) {
   if (step.empty()) co_return Status();
   Effects effects = std::move(step.effects());
-  Status s = co_await CommitBatch(committer, step.TakeBatch());
-  if (!s.ok()) {
-    // Memory is now ahead of the store; continuing would serve state that a
-    // restart would not see. Stop, and let recovery rebuild from the store.
-    log::Error("store write failed, stopping: " + s.error().message());
-    std::abort();
-  }
+  Status s = co_await WriteStep(step.TakeBatch(), /*creates=*/false);
   Apply(shard, std::move(effects));
   co_return s;
 }

@@ -129,6 +129,12 @@ struct Engine::Impl {
   // Finds the execution a command names, in memory. UnknownResourceFault
   // when there is no such open run.
   Result<Execution*> FindOpen(Shard& shard, const ExecutionRef& ref);
+  // The one durable write of every step of both kinds of execution: the
+  // batch, group-committed. A failed write leaves memory ahead of the store:
+  // the process stops (fail-stop) and recovery rebuilds from what is durable.
+  // Only a step that `creates` an execution may fail, with kConflict, when
+  // the store already has it (nothing was written).
+  net::awaitable<Status> WriteStep(store::WriteBatch batch, bool creates);
   // Writes the step, then carries out its effects. A failed write leaves
   // memory ahead of the store: the process stops (fail-stop) and recovery
   // rebuilds from what is durable.

@@ -8,7 +8,6 @@
 #include <charconv>
 
 #include "common/log.h"
-#include "engine/commit.h"
 #include "engine/engine_impl.h"
 
 namespace weft::engine {
@@ -207,16 +206,11 @@ net::awaitable<Status> Engine::Impl::CommitMachine(Shard& shard, MachineStep& st
   }
   MachineEffects effects = step.TakeEffects();
   if (batch) {
-    Status s = co_await CommitBatch(committer, std::move(*batch));
+    Status s = co_await WriteStep(std::move(*batch), /*creates=*/first);
     if (!s.ok()) {
-      if (first && s.error().code() == Errc::kConflict) {
-        // A closed execution of that name is stored: the start loses.
-        shard.machines.erase(arn);
-        co_return Error(Errc::kAlreadyExists, "Execution Already Exists: '" + arn + "'");
-      }
-      // Memory is now ahead of the store: stop, and let recovery rebuild.
-      log::Error("store write failed, stopping: " + s.error().message());
-      std::abort();
+      // A closed execution of that name is stored: the start loses.
+      shard.machines.erase(arn);
+      co_return Error(Errc::kAlreadyExists, "Execution Already Exists: '" + arn + "'");
     }
   }
   ApplyMachine(shard, std::move(effects));

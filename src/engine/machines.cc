@@ -6,7 +6,6 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "common/log.h"
-#include "engine/commit.h"
 #include "engine/engine_impl.h"
 
 namespace weft::engine {
