@@ -132,6 +132,18 @@ struct MachineStart {
   std::string parent_execution_arn;
 };
 
+// What a Task state's resource asks the engine to do: the one list of what
+// weft can run (the front door refuses the rest at create).
+enum class MachineTaskKind {
+  kActivity,        // arn:aws:states:REGION:ACCOUNT:activity:NAME: workers take it
+  kHttp,            // arn:aws:states:::http:invoke[.waitForTaskToken]
+  kLambda,          // a Lambda function (an ARN, or lambda:invoke[.waitForTaskToken]):
+                    // only when the operator mapped it to an HTTP endpoint
+  kStartExecution,  // arn:aws:states:::states:startExecution[.sync|.sync:2|.waitForTaskToken]
+  kUnsupported,     // anything else; a stored definition may still name one
+};
+MachineTaskKind ClassifyMachineResource(std::string_view resource);
+
 struct MachineStarted {
   std::string execution_arn;
   Millis start_time = 0;

@@ -125,14 +125,26 @@ Result<asl::HistoryEvent> MachineEventFromRecord(const store::EventRecord& r) {
 }
 
 MachineTaskKind ClassifyMachineResource(std::string_view resource) {
-  auto base = resource.substr(0, resource.find(".waitForTaskToken"));
-  if (resource.find(":activity:") != std::string_view::npos) return MachineTaskKind::kActivity;
-  if (base.starts_with("arn:aws:states:::http:invoke")) return MachineTaskKind::kHttp;
-  if (base.starts_with("arn:aws:states:::states:startExecution")) {
+  constexpr std::string_view kService = "arn:aws:states:::";
+  if (resource.starts_with("arn:") && resource.find(":states:") != std::string_view::npos &&
+      resource.find(":activity:") != std::string_view::npos && !resource.starts_with(kService)) {
+    return MachineTaskKind::kActivity;
+  }
+  if (resource.starts_with("arn:aws:lambda:") &&
+      resource.find(":function:") != std::string_view::npos) {
+    return MachineTaskKind::kLambda;
+  }
+  if (!resource.starts_with(kService)) return MachineTaskKind::kUnsupported;
+  std::string_view integration = resource.substr(kService.size());
+  if (integration == "http:invoke" || integration == "http:invoke.waitForTaskToken") {
+    return MachineTaskKind::kHttp;
+  }
+  if (integration == "states:startExecution" || integration == "states:startExecution.sync" ||
+      integration == "states:startExecution.sync:2" ||
+      integration == "states:startExecution.waitForTaskToken") {
     return MachineTaskKind::kStartExecution;
   }
-  if (base.starts_with("arn:aws:states:::lambda:invoke") ||
-      (base.starts_with("arn:aws:lambda:") && base.find(":function:") != std::string_view::npos)) {
+  if (integration == "lambda:invoke" || integration == "lambda:invoke.waitForTaskToken") {
     return MachineTaskKind::kLambda;
   }
   return MachineTaskKind::kUnsupported;

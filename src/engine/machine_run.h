@@ -40,16 +40,6 @@ std::optional<std::string_view> MachineEventTypeName(uint16_t number);
 store::EventRecord MachineEventRecord(const asl::HistoryEvent& e);
 Result<asl::HistoryEvent> MachineEventFromRecord(const store::EventRecord& r);
 
-// What a Task state asked for, by the kind of its resource.
-enum class MachineTaskKind {
-  kActivity,        // an activity ARN: workers take it with GetActivityTask
-  kHttp,            // arn:aws:states:::http:invoke
-  kLambda,          // a Lambda function mapped to an HTTP endpoint
-  kStartExecution,  // arn:aws:states:::states:startExecution
-  kUnsupported,     // refused at create; a stored definition may still name one
-};
-MachineTaskKind ClassifyMachineResource(std::string_view resource);
-
 // One Task state's call in flight.
 struct MachineTask {
   asl::Command command;  // the kScheduleTask: resource, input, timeouts, token

@@ -81,36 +81,31 @@ std::string UnmappedLambda(const std::string& state, const std::string& function
 // What weft cannot run in a Task state; "" when it can.
 std::string ResourceProblem(const json::object& state, const std::string& name,
                             std::string_view resource, const SfnOptions& options) {
-  if (resource.starts_with("arn:") && resource.find(":activity:") != std::string_view::npos &&
-      resource.find(":states:") != std::string_view::npos) {
-    return "";
+  switch (engine::ClassifyMachineResource(resource)) {
+    case engine::MachineTaskKind::kActivity:
+    case engine::MachineTaskKind::kHttp:
+    case engine::MachineTaskKind::kStartExecution:
+      return "";
+    case engine::MachineTaskKind::kUnsupported:
+      return UnsupportedResource(name, resource);
+    case engine::MachineTaskKind::kLambda:
+      break;
   }
   if (resource.starts_with("arn:aws:lambda:")) {
     std::string function = LambdaFunctionName(resource);
     return options.lambda_functions.contains(function) ? "" : UnmappedLambda(name, function);
   }
-  if (!resource.starts_with(kService)) return UnsupportedResource(name, resource);
-  std::string_view integration = resource.substr(kService.size());
-  if (integration == "http:invoke" || integration == "http:invoke.waitForTaskToken" ||
-      integration == "states:startExecution" || integration == "states:startExecution.sync" ||
-      integration == "states:startExecution.sync:2" ||
-      integration == "states:startExecution.waitForTaskToken") {
-    return "";
+  // arn:aws:states:::lambda:invoke[.waitForTaskToken]. JSONPath:
+  // Parameters.FunctionName; JSONata: Arguments.FunctionName. A name computed
+  // at run time ("FunctionName.$", a JSONata expression) cannot be checked here.
+  for (std::string_view member : {"Parameters", "Arguments"}) {
+    const json::object* args = FindObject(state, member);
+    const json::string* fn = args ? FindString(*args, "FunctionName") : nullptr;
+    if (fn == nullptr || fn->starts_with("{%")) continue;
+    std::string function = LambdaFunctionName(*fn);
+    return options.lambda_functions.contains(function) ? "" : UnmappedLambda(name, function);
   }
-  if (integration == "lambda:invoke" || integration == "lambda:invoke.waitForTaskToken") {
-    // JSONPath: Parameters.FunctionName; JSONata: Arguments.FunctionName. A
-    // name computed at run time ("FunctionName.$", a JSONata expression)
-    // cannot be checked here.
-    for (std::string_view member : {"Parameters", "Arguments"}) {
-      const json::object* args = FindObject(state, member);
-      const json::string* fn = args ? FindString(*args, "FunctionName") : nullptr;
-      if (fn == nullptr || fn->starts_with("{%")) continue;
-      std::string function = LambdaFunctionName(*fn);
-      return options.lambda_functions.contains(function) ? "" : UnmappedLambda(name, function);
-    }
-    return "";
-  }
-  return UnsupportedResource(name, resource);
+  return "";
 }
 
 // What an Express state machine may not do with `resource`; "" when allowed.
