@@ -153,7 +153,8 @@ void AddServerCommand(CLI::App& app, int* exit_code) {
                   "Directory of the embedded SQLite store (created if missing)")
       ->capture_default_str();
   cmd->add_option("--poll-timeout", flags->poll_timeout_seconds,
-                  "Seconds a PollFor*Task waits for a task before answering empty (SWF: 60)")
+                  "Seconds a long poll (PollFor*Task, GetActivityTask) waits for a task before "
+                  "answering empty (AWS: 60)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 60.0));
   cmd->add_option("--threads", flags->threads, "Threads serving requests (default: one per core)");
