@@ -49,7 +49,6 @@ struct MachineTask {
   Millis scheduled_time = 0;
   bool started = false;   // an activity worker took it
   std::string child_arn;  // a nested execution it started (.sync): stopped with the task
-  Millis started_time = 0;
   Millis last_heartbeat = 0;
 };
 

@@ -170,7 +170,7 @@ void RestorePendingWork(MachineRun& run, const std::vector<asl::HistoryEvent>& h
       t.started = true;
       // Heartbeats are not stored: after a restart the heartbeat timeout
       // counts again from the start (never earlier than it would have).
-      t.started_time = t.last_heartbeat = s->second->timestamp_ms;
+      t.last_heartbeat = s->second->timestamp_ms;
     }
     if (!t.command.task_token.empty()) run.task_by_token[t.command.task_token] = id;
     run.tasks[id] = std::move(t);
@@ -329,7 +329,7 @@ net::awaitable<std::optional<MachineActivityTask>> StartActivityOnShard(
     co_return std::nullopt;
   }
   t.started = true;
-  t.started_time = t.last_heartbeat = step.now();
+  t.last_heartbeat = step.now();
   if (t.command.heartbeat_seconds > 0) {
     step.effects().timers.push_back({MachineTimer::Kind::kTaskHeartbeat, run.start.execution_arn,
                                      id, step.now() + 1000 * t.command.heartbeat_seconds});
