@@ -23,6 +23,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "asl/asl.h"
@@ -74,6 +75,72 @@ inline constexpr std::string_view kActivityKind = "activity";
 struct WorkflowType {
   std::string name, version;
 };
+
+// ---- SWF decisions (RespondDecisionTaskCompleted), parsed and checked by
+// the SWF front door: required members present, identifiers non-empty, a
+// closing decision last. Durations are the model's strings of seconds.
+namespace decision {
+using Text = std::optional<std::string>;
+struct ScheduleActivityTask {
+  WorkflowType activity_type;  // {name, version} of an activity type
+  std::string activity_id;
+  Text control, input, schedule_to_close_timeout, task_list, task_priority,
+      schedule_to_start_timeout, start_to_close_timeout, heartbeat_timeout;
+};
+struct RequestCancelActivityTask {
+  std::string activity_id;
+};
+struct CompleteWorkflowExecution {
+  Text result;
+};
+struct FailWorkflowExecution {
+  Text reason, details;
+};
+struct CancelWorkflowExecution {
+  Text details;
+};
+struct ContinueAsNewWorkflowExecution {
+  Text input;
+};
+struct RecordMarker {
+  std::string marker_name;
+  Text details;
+};
+struct StartTimer {
+  std::string timer_id;
+  std::string start_to_fire_timeout;
+  Text control;
+};
+struct CancelTimer {
+  std::string timer_id;
+};
+struct SignalExternalWorkflowExecution {
+  std::string workflow_id, signal_name;
+  Text run_id, input, control;
+};
+struct RequestCancelExternalWorkflowExecution {
+  std::string workflow_id;
+  Text run_id, control;
+};
+struct StartChildWorkflowExecution {
+  WorkflowType workflow_type;
+  std::string workflow_id;
+  Text control;
+};
+struct ScheduleLambdaFunction {
+  std::string id, name;
+  Text control, input, start_to_close_timeout;
+};
+}  // namespace decision
+
+using Decision =
+    std::variant<decision::ScheduleActivityTask, decision::RequestCancelActivityTask,
+                 decision::CompleteWorkflowExecution, decision::FailWorkflowExecution,
+                 decision::CancelWorkflowExecution, decision::ContinueAsNewWorkflowExecution,
+                 decision::RecordMarker, decision::StartTimer, decision::CancelTimer,
+                 decision::SignalExternalWorkflowExecution,
+                 decision::RequestCancelExternalWorkflowExecution,
+                 decision::StartChildWorkflowExecution, decision::ScheduleLambdaFunction>;
 
 // StartWorkflowExecution, shapes checked by the caller; defaults not resolved.
 struct StartRequest {
@@ -205,9 +272,10 @@ class Engine {
   net::awaitable<Result<std::optional<DecisionTask>>> PollForDecisionTask(
       std::string domain, std::string task_list, std::string identity,
       std::shared_ptr<DisconnectSignal> disconnect);
-  // `decisions` is the request's array as sent; it is validated whole
-  // (ValidationException, nothing applied) before any decision is applied.
-  net::awaitable<Status> RespondDecisionTaskCompleted(std::string task_token, json::array decisions,
+  // `decisions` were checked by the front door; each becomes its event or
+  // its documented *Failed event with its cause.
+  net::awaitable<Status> RespondDecisionTaskCompleted(std::string task_token,
+                                                      std::vector<Decision> decisions,
                                                       std::optional<std::string> context);
 
   net::awaitable<Result<std::optional<ActivityTask>>> PollForActivityTask(

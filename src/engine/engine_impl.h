@@ -226,8 +226,7 @@ net::awaitable<Result<std::optional<Grant>>> PollLoop(Engine::Impl* impl, std::s
 Error UnknownExecution(const ExecutionRef& ref);
 Error UnknownDomain(const std::string& domain);
 // Applies the decisions of a RespondDecisionTaskCompleted (decisions.cc).
-Status ValidateDecisions(const json::array& decisions);
-void ApplyDecisions(Engine::Impl& impl, Step& step, const json::array& decisions,
+void ApplyDecisions(Engine::Impl& impl, Step& step, const std::vector<Decision>& decisions,
                     int64_t completed_event_id, bool unhandled_events);
 
 }  // namespace weft::engine

@@ -70,7 +70,7 @@ net::awaitable<std::optional<ActivityTask>> StartActivityOnShard(Engine::Impl* i
 }
 
 net::awaitable<Status> CompleteDecisionOnShard(Engine::Impl* impl, Shard* shard, TaskToken t,
-                                               json::array decisions,
+                                               std::vector<Decision> decisions,
                                                std::optional<std::string> context) {
   auto ex = impl->FindOpen(*shard, {t.domain, t.workflow_id, t.run_id});
   const auto& d = ex.ok() ? (*ex)->state.decision_task() : std::nullopt;
@@ -114,12 +114,11 @@ net::awaitable<Result<std::optional<ActivityTask>>> Engine::PollForActivityTask(
 }
 
 net::awaitable<Status> Engine::RespondDecisionTaskCompleted(std::string task_token,
-                                                            json::array decisions,
+                                                            std::vector<Decision> decisions,
                                                             std::optional<std::string> context) {
   auto t = DecodeTaskToken(impl_->tokens, task_token);
   if (!t.ok()) co_return std::move(t).error();
   if (t->kind != 'd') co_return Error::Validation("taskToken is not a decision task token");
-  if (Status s = ValidateDecisions(decisions); !s.ok()) co_return s;
   Shard& shard = impl_->ShardFor(t->domain, t->workflow_id);
   co_return co_await net::co_spawn(
       shard.strand,

@@ -147,7 +147,9 @@ OpResult RespondDecisionTaskCompleted(OpContext& ctx, const json::object& reques
   ReadOptTaskList(r, "taskList");
   r.OptDuration("taskListScheduleToStartTimeout");
   if (auto s = r.Finish(); !s) co_return Invalid(std::move(s));
-  auto s = co_await ctx.engine.RespondDecisionTaskCompleted(std::move(token), std::move(decisions),
+  auto typed = ReadDecisions(decisions);
+  if (!typed.ok()) co_return std::move(typed).error();
+  auto s = co_await ctx.engine.RespondDecisionTaskCompleted(std::move(token), std::move(*typed),
                                                             std::move(context));
   if (!s) co_return std::move(s).error();
   co_return json::value(json::object{});
