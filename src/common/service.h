@@ -91,6 +91,21 @@ inline Error UnknownOperation(std::string_view name) {
                "Unknown operation: " + std::string(name));
 }
 
+// Runs operation `name` of `ops` with `ctx`. An error the operation left
+// without a fault name (an engine error kind) is named by `name_fault`, the
+// front door's mapping of kinds to its model's faults.
+template <class Context, class Function, size_t N>
+net::awaitable<Result<json::value>> InvokeOperation(
+    const std::array<NamedOperation<Function>, N>& ops, std::string_view name, Context ctx,
+    const json::object& request, Error (*name_fault)(Error)) {
+  Function function = FindOperation(ops, name);
+  if (function == nullptr) co_return UnknownOperation(name);
+  Result<json::value> result = co_await function(ctx, request);
+  if (!result.ok() && result.error().type().empty())
+    co_return name_fault(std::move(result).error());
+  co_return result;
+}
+
 class ApiService {
  public:
   virtual ~ApiService() = default;

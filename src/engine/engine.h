@@ -229,6 +229,11 @@ struct MachineExecution {
   Millis redrive_time = 0;
 };
 
+struct MachineHistoryPage {
+  std::vector<asl::HistoryEvent> events;  // in the order asked for
+  int64_t total = 0;                      // events in the whole history
+};
+
 struct MachineActivityTask {
   std::string task_token;
   std::string input;  // JSON text
@@ -320,9 +325,13 @@ class Engine {
   // RedriveExecution: kConflict when it cannot be redriven (running,
   // succeeded, closed over 14 days ago); returns the redrive time.
   net::awaitable<Result<Millis>> RedriveMachineExecution(std::string execution_arn);
-  // The committed history of a Standard execution.
-  net::awaitable<Result<std::vector<asl::HistoryEvent>>> GetMachineHistory(
-      std::string execution_arn);
+  // A page of the committed history of a Standard execution: `limit`
+  // events (-1: all) from position `start` (0 = the first event, or with
+  // `reverse` the last), read from the store page by page, not whole.
+  net::awaitable<Result<MachineHistoryPage>> GetMachineHistory(std::string execution_arn,
+                                                               int64_t start = 0,
+                                                               int64_t limit = -1,
+                                                               bool reverse = false);
   // GetActivityTask: nullopt when nothing came within the poll timeout.
   net::awaitable<Result<std::optional<MachineActivityTask>>> PollMachineActivity(
       std::string activity_arn, std::string worker_name,

@@ -197,6 +197,7 @@ struct Engine::Impl {
 };
 
 Error UnknownMachineExecution(const std::string& execution_arn);
+Error MachineExecutionExists(const std::string& execution_arn);
 
 // The poll loop of both kinds of activity and decision tasks (tasks.cc):
 // waits for a task from matching, then asks `start` (on the task's shard) to

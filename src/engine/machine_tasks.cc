@@ -210,7 +210,7 @@ net::awaitable<Status> Engine::Impl::CommitMachine(Shard& shard, MachineStep& st
     if (!s.ok()) {
       // A closed execution of that name is stored: the start loses.
       shard.machines.erase(arn);
-      co_return Error(Errc::kAlreadyExists, "Execution Already Exists: '" + arn + "'");
+      co_return MachineExecutionExists(arn);
     }
   }
   ApplyMachine(shard, std::move(effects));

@@ -13,10 +13,6 @@ namespace {
 
 using net::use_awaitable;
 
-Error AlreadyExists(const std::string& arn) {
-  return Error(Errc::kAlreadyExists, "Execution Already Exists: '" + arn + "'");
-}
-
 // Starts the run on its shard. `on_close`, when set, is told once the run
 // has closed (StartSyncExecution).
 net::awaitable<Result<MachineStarted>> StartOnShard(Engine::Impl* impl, Shard* shard,
@@ -29,7 +25,7 @@ net::awaitable<Result<MachineStarted>> StartOnShard(Engine::Impl* impl, Shard* s
     if (run.open() && !start.express && run.start.input == start.input) {
       co_return MachineStarted{start.execution_arn, run.start_time};
     }
-    co_return AlreadyExists(start.execution_arn);
+    co_return MachineExecutionExists(start.execution_arn);
   }
   Millis now = impl->clock.Now();
   auto owned = std::make_unique<MachineRun>();
@@ -50,15 +46,6 @@ net::awaitable<Result<MachineStarted>> StartOnShard(Engine::Impl* impl, Shard* s
   Status committed = co_await impl->CommitMachine(*shard, step);
   if (!committed.ok()) co_return std::move(committed).error();
   co_return MachineStarted{arn, now};
-}
-
-// Whether the store has a closed execution of that ARN (an open one is in
-// memory, where its shard answers). Read before going to the shard, off its
-// strand.
-Result<bool> StoredClosedExecutionExists(store::Store& store, const std::string& arn) {
-  auto record = store.GetExecution(arn);
-  if (!record.ok()) return record.error();
-  return record->has_value() && (*record)->domain == kMachineDomain && !(*record)->open;
 }
 
 struct SyncWait {
@@ -94,7 +81,9 @@ net::awaitable<std::optional<Result<Millis>>> StopOnShard(Engine::Impl* impl, Sh
                                                           std::optional<std::string> error,
                                                           std::optional<std::string> cause) {
   auto it = shard->machines.find(arn);
-  if (it == shard->machines.end()) co_return std::nullopt;
+  // A run whose first step is not durable is not there yet (and a second
+  // write must not follow a start that may still lose to a stored execution).
+  if (it == shard->machines.end() || !it->second->view) co_return std::nullopt;
   MachineRun& run = *it->second;
   if (!run.open()) co_return Result<Millis>(run.stop_time);
   Millis now = impl->clock.Now();
@@ -160,6 +149,10 @@ Result<MachineExecution> DescribeStored(store::Store& store, const std::string& 
 
 }  // namespace
 
+Error MachineExecutionExists(const std::string& execution_arn) {
+  return Error(Errc::kAlreadyExists, "Execution Already Exists: '" + execution_arn + "'");
+}
+
 Error UnknownMachineExecution(const std::string& execution_arn) {
   return Error(Errc::kUnknownResource, "Execution Does Not Exist: '" + execution_arn + "'");
 }
@@ -200,11 +193,8 @@ asl::ExecutionContext Engine::Impl::ContextOf(const MachineStart& start, Millis 
 net::awaitable<Result<MachineStarted>> Engine::Impl::StartMachine(MachineStart start) {
   auto machine = Compile(start.state_machine_arn, start.revision_id, start.definition);
   if (!machine.ok()) co_return std::move(machine).error();
-  if (!start.express) {
-    auto exists = StoredClosedExecutionExists(store, start.execution_arn);
-    if (!exists.ok()) co_return std::move(exists).error();
-    if (*exists) co_return AlreadyExists(start.execution_arn);
-  }
+  // A closed execution of that name is found by the store: the start's
+  // first write conflicts with it (CommitMachine answers kAlreadyExists).
   Shard& shard = ShardFor(std::string(kMachineDomain), start.execution_arn);
   std::function<void()> no_waiter;  // named: see docs/architecture.md (g++ 12)
   co_return co_await net::co_spawn(
@@ -299,23 +289,32 @@ net::awaitable<Result<MachineExecution>> Engine::DescribeMachineExecution(
   co_return co_await impl_->DescribeMachine(std::move(execution_arn));
 }
 
-net::awaitable<Result<std::vector<asl::HistoryEvent>>> Engine::GetMachineHistory(
-    std::string execution_arn) {
+net::awaitable<Result<MachineHistoryPage>> Engine::GetMachineHistory(std::string execution_arn,
+                                                                     int64_t start, int64_t limit,
+                                                                     bool reverse) {
   auto record = impl_->store.GetExecution(execution_arn);
   if (!record.ok()) co_return std::move(record).error();
   if (!*record || (*record)->domain != kMachineDomain) {
     co_return UnknownMachineExecution(execution_arn);
   }
-  auto events = impl_->store.LoadEvents(execution_arn);
+  MachineHistoryPage page;
+  page.total = (*record)->last_event_id;  // ids are 1..total
+  int64_t count = std::max<int64_t>(0, page.total - start);
+  if (limit >= 0) count = std::min(count, limit);
+  if (count == 0) co_return page;
+  // Forward: ids start+1 .. start+count; reverse: total-start down to
+  // total-start-count+1.
+  int64_t after = reverse ? page.total - start - count : start;
+  auto events = impl_->store.LoadEvents(execution_arn, after, count);
   if (!events.ok()) co_return std::move(events).error();
-  std::vector<asl::HistoryEvent> out;
-  out.reserve(events->size());
+  page.events.reserve(events->size());
   for (const auto& r : *events) {
     auto e = MachineEventFromRecord(r);
     if (!e.ok()) co_return std::move(e).error();
-    out.push_back(std::move(*e));
+    page.events.push_back(std::move(*e));
   }
-  co_return out;
+  if (reverse) std::reverse(page.events.begin(), page.events.end());
+  co_return page;
 }
 
 Result<LoadedRun> Engine::Impl::LoadMachine(const store::ExecutionRecord& r) {

@@ -105,14 +105,8 @@ bool SwfService::HasOperation(std::string_view operation) const {
 net::awaitable<Result<json::value>> SwfService::Invoke(std::string_view operation,
                                                        RequestContext& context,
                                                        json::object& request) {
-  OpFunction function = FindOperation(kOperations, operation);
-  if (function == nullptr) {
-    co_return UnknownOperation(operation);
-  }
-  OpContext ctx{engine_, context, options_};
-  Result<json::value> result = co_await function(ctx, request);
-  if (!result.ok() && result.error().type().empty()) co_return NameFault(std::move(result).error());
-  co_return result;
+  OpContext ctx{engine_, context, options_};  // named: g++ 12 (docs/architecture.md)
+  co_return co_await InvokeOperation(kOperations, operation, ctx, request, &NameFault);
 }
 
 }  // namespace weft::swf

@@ -319,8 +319,6 @@ OpResult GetExecutionHistory(OpContext& ctx, const json::object& request) {
   PageRequest page = ReadPage(r);
   if (Status s = r.Finish(); !s.ok()) co_return std::move(s).error();
   if (Status s = CheckExecutionArn(arn); !s.ok()) co_return std::move(s).error();
-  auto history = co_await ctx.engine.GetMachineHistory(arn);
-  if (!history.ok()) co_return ExecutionError(std::move(history).error(), arn);
   // The token is the position of the next event in this order, prefixed
   // with the ARN so that it is refused for another execution.
   size_t start = 0;
@@ -334,13 +332,13 @@ OpResult GetExecutionHistory(OpContext& ctx, const json::object& request) {
       co_return InvalidPageToken(page.next_token);
     }
   }
-  std::vector<asl::HistoryEvent>& events = *history;
-  if (reverse.value_or(false)) std::reverse(events.begin(), events.end());
+  auto history = co_await ctx.engine.GetMachineHistory(arn, static_cast<int64_t>(start),
+                                                       page.max_results, reverse.value_or(false));
+  if (!history.ok()) co_return ExecutionError(std::move(history).error(), arn);
   bool with_data = include_data.value_or(true);
   json::array out;
-  size_t end = std::min(events.size(), start + static_cast<size_t>(page.max_results));
-  for (size_t i = start; i < end; ++i) {
-    json::object e = asl::HistoryEventToJson(events[i]);
+  for (const auto& event : history->events) {
+    json::object e = asl::HistoryEventToJson(event);
     if (!with_data) {
       // Inputs and outputs left out, as AWS does when includeExecutionData is false.
       for (auto& [key, value] : e) {
@@ -352,7 +350,8 @@ OpResult GetExecutionHistory(OpContext& ctx, const json::object& request) {
     out.push_back(std::move(e));
   }
   json::object result{{"events", std::move(out)}};
-  if (end < events.size()) {
+  size_t end = start + history->events.size();
+  if (static_cast<int64_t>(end) < history->total) {
     result["nextToken"] = Base64Encode(arn + "#" + std::to_string(end), Base64Alphabet::kUrl);
   }
   co_return result;

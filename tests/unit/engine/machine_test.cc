@@ -78,7 +78,7 @@ class MachineTest : public EngineFixture {
     EXPECT_TRUE(h.ok());
     std::vector<std::string> out;
     int64_t id = 0;
-    for (const auto& e : h.ok() ? *h : std::vector<asl::HistoryEvent>{}) {
+    for (const auto& e : h.ok() ? h->events : std::vector<asl::HistoryEvent>{}) {
       EXPECT_EQ(e.id, ++id) << "ids are contiguous from 1";
       out.push_back(e.type);
     }
@@ -104,6 +104,31 @@ TEST_F(MachineTest, PassStatesRunToTheEndInOneDurableStep) {
   EXPECT_EQ(Types(arn), (std::vector<std::string>{"ExecutionStarted", "PassStateEntered",
                                                   "PassStateExited", "PassStateEntered",
                                                   "PassStateExited", "ExecutionSucceeded"}));
+}
+
+TEST_F(MachineTest, HistoryPagesReadForwardAndBackwardMatchTheWhole) {
+  Define("r1", R"({"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},
+                   "B":{"Type":"Pass","Next":"C"},"C":{"Type":"Pass","End":true}}})");
+  std::string arn = Start("e1");
+  auto whole = Run(engine_->GetMachineHistory(arn));
+  ASSERT_TRUE(whole.ok());
+  ASSERT_EQ(whole->total, 8);
+  ASSERT_EQ(whole->events.size(), 8u);
+  for (bool reverse : {false, true}) {
+    std::vector<int64_t> ids;
+    for (int64_t start = 0; start < whole->total; start += 3) {
+      auto page = Run(engine_->GetMachineHistory(arn, start, 3, reverse));
+      ASSERT_TRUE(page.ok());
+      EXPECT_EQ(page->total, 8);
+      for (const auto& e : page->events) ids.push_back(e.id);
+    }
+    std::vector<int64_t> want = {1, 2, 3, 4, 5, 6, 7, 8};
+    if (reverse) std::reverse(want.begin(), want.end());
+    EXPECT_EQ(ids, want) << "reverse=" << reverse;
+  }
+  auto past = Run(engine_->GetMachineHistory(arn, 8, 3));
+  ASSERT_TRUE(past.ok());
+  EXPECT_TRUE(past->events.empty());
 }
 
 TEST_F(MachineTest, NamesAreIdempotentWhileRunningAndUniqueAfter) {
