@@ -68,6 +68,14 @@ struct ExecutionContext {
   std::string role_arn;
   int64_t start_time_ms = 0;
   bool express = false;  // Express: the context has no RedriveCount/RetryCount
+  // How a Distributed Map runs its iterations. false: inside this execution,
+  // without events (`weft run`). true: each as a child execution the host
+  // starts (kStartIteration) and reports back like a task; its Map Run is
+  // described to the host by kMapRunChanged.
+  bool child_iterations = false;
+  // What this execution runs: 0 the definition's top level; for a child
+  // execution of a Distributed Map, the `processor` of its kStartIteration.
+  int root_block = 0;
   // Turns the interpreter's task token (unique within the execution and
   // deterministic, so that replay reproduces it) into the token workers and
   // callbacks see as $$.Task.Token: the engine signs it. Must be
@@ -106,6 +114,27 @@ enum class CommandKind {
   kFailExecution,      // closed: FAILED with `error`/`cause`
   kTimeOutExecution,   // closed: TIMED_OUT
   kAbortExecution,     // closed: ABORTED (after Stop)
+  kStartIteration,     // a Distributed Map iteration: start a child execution that runs
+                       // block `processor` with `input`; answer like a task (its output,
+                       // or its error and cause); kCancelTask stops it
+  kMapRunChanged,      // a Map Run started, changed its settings or closed: `map_run`
+};
+
+// A Distributed Map's run as the host keeps it (DescribeMapRun).
+struct MapRunInfo {
+  std::string arn;
+  std::string status = "RUNNING";  // RUNNING, SUCCEEDED, FAILED, ABORTED
+  int64_t total = 0;               // items
+  int64_t max_concurrency = 0;     // 0: no limit
+  int64_t tolerated_count = 0;
+  double tolerated_percentage = 0;
+};
+
+// UpdateMapRun: the settings to change (absent: unchanged).
+struct MapRunUpdate {
+  std::optional<int64_t> max_concurrency;
+  std::optional<int64_t> tolerated_count;
+  std::optional<double> tolerated_percentage;
 };
 
 struct Command {
@@ -124,6 +153,12 @@ struct Command {
   std::string output;  // JSON text
   std::optional<std::string> error;
   std::optional<std::string> cause;
+  // kStartIteration (also `input`, `state_name` the Map state)
+  std::string map_run_arn;
+  int64_t item_index = 0;
+  int processor = 0;
+  // kMapRunChanged
+  MapRunInfo map_run;
 };
 
 // What the host reports back. kTaskStarted (an activity worker took the
@@ -161,6 +196,17 @@ using RandomSource = std::function<double()>;
 
 class ExecutionState;  // internal; see interpreter.h
 
+// What replay needs from the host about Distributed Map iterations that ran
+// as child executions.
+struct IterationLookup {
+  // The outcome of the child of a kStartIteration, as the Feedback that
+  // reports it (kTaskSucceeded or kTaskFailed); nullopt while it runs.
+  std::function<std::optional<Feedback>(const Command& iteration)> outcome;
+  // The settings of a Map Run as UpdateMapRun last left them; nullopt: as
+  // the definition set them.
+  std::function<std::optional<MapRunUpdate>(const std::string& map_run_arn)> settings;
+};
+
 class Execution {
  public:
   // Starts an execution: appends ExecutionStarted and runs until the
@@ -194,9 +240,19 @@ class Execution {
   // `pending`, when given, receives the kScheduleTask and kStartTimer
   // commands still outstanding at the end of the history (the host re-creates
   // its tasks and timers from them).
+  // `iterations`, for a history with Distributed Map iterations run as
+  // child executions: what became of them (their events are not in this
+  // history).
   static Result<Execution> Replay(StateMachinePtr machine, ExecutionContext context,
                                   const std::vector<HistoryEvent>& history,
-                                  std::vector<Command>* pending = nullptr);
+                                  std::vector<Command>* pending = nullptr,
+                                  const IterationLookup* iterations = nullptr);
+
+  // UpdateMapRun of a Map Run in progress: new settings take effect at once
+  // (more iterations may start). Errors: kUnknownResource when no such Map
+  // Run is running.
+  Status UpdateMapRun(std::string_view map_run_arn, const MapRunUpdate& update, int64_t now_ms,
+                      StepResult* out);
 
   // The state as JSON (small: the current position of every branch, inputs,
   // variables and counters; not the history) and back.

@@ -62,9 +62,10 @@ void ExecutionState::Start(std::string_view input_text, json::value input, int64
            0);
   // The root frame owns the parsed input; $$.Execution.Input is parsed
   // again from input_text_ when a state first reads the context.
-  Frame& root = NewFrame(-1, 0, std::move(input));
+  Frame& root = NewFrame(-1, ctx_.root_block, std::move(input));
   root.prev_event = 0;
-  if (auto t = m_->timeout_seconds) {
+  // A Distributed Map's child execution has no TimeoutSeconds of its own.
+  if (auto t = ctx_.root_block == 0 ? m_->timeout_seconds : std::nullopt) {
     timers_["execution-timeout"] = {ctx_.start_time_ms + *t * 1000, -1};
     Command c;
     c.kind = CommandKind::kStartTimer;
@@ -101,7 +102,10 @@ Status ExecutionState::Apply(const Feedback& fb, int64_t now, StepResult* out) {
       Frame& f = frames_.at(it->second);
       if (fb.kind != Feedback::Kind::kTaskStarted && fb.kind != Feedback::Kind::kTaskSubmitted)
         tasks_.erase(it);
-      OnTaskResult(f, fb);
+      if (f.wait == FrameWait::kChildren)
+        OnIterationResult(f, fb);
+      else
+        OnTaskResult(f, fb);
     }
   }
   Run();
@@ -164,12 +168,13 @@ Status ExecutionState::Redrive(const std::vector<HistoryEvent>& history, int64_t
   // top-level state entered (state names are unique in a state machine).
   const HistoryEvent* entered = nullptr;
   int state = -1;
+  const Block& top = m_->block(ctx_.root_block);
   for (auto it = history.rbegin(); it != history.rend() && !entered; ++it) {
     if (!it->type.ends_with("StateEntered")) continue;
     json::object details = it->Details();
     const json::string* name = FindString(details, "name");
-    auto at = name ? m_->root().index.find(std::string(*name)) : m_->root().index.end();
-    if (at != m_->root().index.end()) entered = &*it, state = at->second;
+    auto at = name ? top.index.find(std::string(*name)) : top.index.end();
+    if (at != top.index.end()) entered = &*it, state = at->second;
   }
   if (!entered) return Error::Validation("Execution has no state to redrive from");
   json::object details = entered->Details();
@@ -184,10 +189,10 @@ Status ExecutionState::Redrive(const std::vector<HistoryEvent>& history, int64_t
   output_.clear();
   error_.reset();
   cause_.reset();
-  StateType type = m_->root().states[static_cast<size_t>(state)].type;
+  StateType type = top.states[static_cast<size_t>(state)].type;
   if (type != StateType::kMap && type != StateType::kParallel) redrive_done_.clear();
   next_frame_id_ = 0;  // the top level is frame 0 again (no frame is left)
-  Frame& f = NewFrame(-1, 0, std::move(*input));
+  Frame& f = NewFrame(-1, ctx_.root_block, std::move(*input));
   f.state = state;
   f.vars = redrive_vars_;
   f.prev_event = next_event_id_ - 1;
@@ -374,7 +379,7 @@ void ExecutionState::AbortFrame(Frame& f) {
     else if (s.type == StateType::kWait)
       Emit(&f, "WaitStateAborted", {});
     else if (s.type == StateType::kMap)
-      Emit(&f, "MapStateAborted", {});
+      AbortMap(f);
     else if (s.type == StateType::kParallel)
       Emit(&f, "ParallelStateAborted", {});
   }
@@ -409,6 +414,11 @@ void ExecutionState::CloseExecution(ExecutionStatus status, Frame* root, json::v
     c.id = id;
     out_->commands.push_back(std::move(c));
   }
+  // Map Runs still in progress end with the execution (their child
+  // executions were stopped just above).
+  for (const auto& [id, f] : frames_)
+    if (f.fan_out && !f.fan_out->map_run_arn.empty() && f.wait == FrameWait::kChildren)
+      NoteMapRun(f, "ABORTED");
   tasks_.clear();
   timers_.clear();
   int64_t prev = root ? root->prev_event : next_event_id_ - 1;
@@ -504,6 +514,11 @@ Status Execution::Redrive(const std::vector<HistoryEvent>& history, int64_t now_
   return state_->Redrive(history, now_ms, out);
 }
 int64_t Execution::redrive_count() const { return state_->redrive_count_; }
+
+Status Execution::UpdateMapRun(std::string_view map_run_arn, const MapRunUpdate& update,
+                               int64_t now_ms, StepResult* out) {
+  return state_->UpdateMapRun(map_run_arn, update, now_ms, out);
+}
 
 void Execution::set_random_source(RandomSource random) { state_->random_ = std::move(random); }
 ExecutionStatus Execution::status() const { return state_->status_; }

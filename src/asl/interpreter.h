@@ -36,6 +36,8 @@ struct FanOut {
   int64_t tolerated_count = -1;  // -1: none
   double tolerated_percentage = -1;
   int64_t last_child_event = 0;
+  // A Distributed Map whose iterations are child executions (its Map Run).
+  std::string map_run_arn;
   bool operator==(const FanOut&) const = default;
 };
 
@@ -81,6 +83,8 @@ class ExecutionState {
   Status Stop(std::optional<std::string> error, std::optional<std::string> cause, int64_t now,
               StepResult* out);
   Status Redrive(const std::vector<HistoryEvent>& history, int64_t now, StepResult* out);
+  Status UpdateMapRun(std::string_view map_run_arn, const MapRunUpdate& update, int64_t now,
+                      StepResult* out);
 
   json::value Save() const;
   Status Load(const json::value& saved);
@@ -156,6 +160,20 @@ class ExecutionState {
   void StartChildren(Frame& f, const State& s);
   void ChildFinished(Frame& parent, Frame& child, bool ok, json::value output,
                      std::optional<std::string> error, std::optional<std::string> cause);
+  // A child (frame or child execution) of `parent` finished; `child_last`
+  // is its last event in this history.
+  void ChildDone(Frame& parent, int64_t index, int64_t child_last, bool ok, json::value output,
+                 std::optional<std::string> error, std::optional<std::string> cause);
+  // A Distributed Map whose iterations are child executions.
+  bool ChildIterations(const State& s) const { return s.distributed && ctx_.child_iterations; }
+  void StartIteration(Frame& f, const State& s, int64_t index, json::value input);
+  void OnIterationResult(Frame& f, const Feedback& fb);
+  // Stops the outstanding child executions of `f`'s Map Run.
+  void CancelIterations(const Frame& f);
+  // Tells the host the Map Run of `f` as it stands (kMapRunChanged).
+  void NoteMapRun(const Frame& f, std::string_view status);
+  // MapStateAborted, and for a Map Run its end (MapRunAborted first).
+  void AbortMap(Frame& f);
 
   // Expression scopes.
   json::value Context(const Frame& f, const State& s, const json::value* map_item = nullptr,
@@ -185,10 +203,12 @@ inline uint64_t Fnv1a(std::string_view s) {
   return h;
 }
 
-// arn:<partition>:states:<region>:<account>:mapRun:<machine>/<label>:<execution>,
+// arn:<partition>:states:<region>:<account>:mapRun:<machine>/<label>:<id>,
 // region and account taken from the state machine's ARN.
 std::string MapRunArn(std::string_view state_machine_arn, std::string_view label,
-                      std::string_view execution_name);
+                      std::string_view id);
+// A UUID-shaped id made from `seed`: the same seed, the same id (replay).
+std::string StableUuid(std::string_view seed);
 
 // Builds the variable chain of a frame (innermost first) for EvalScope.
 // Built once per state step: a chain of up to kInline scopes (nesting

@@ -11,15 +11,29 @@
 namespace weft::asl {
 
 std::string MapRunArn(std::string_view state_machine_arn, std::string_view label,
-                      std::string_view execution_name) {
+                      std::string_view id) {
   // arn:aws:states:<region>:<account>:stateMachine:<name>
   std::string_view prefix = state_machine_arn;
   size_t at = prefix.find(":stateMachine:");
   std::string head = at == std::string_view::npos ? "arn:aws:states:us-east-1:123456789012"
                                                   : std::string(prefix.substr(0, at));
   std::string name(at == std::string_view::npos ? state_machine_arn : prefix.substr(at + 14));
-  return head + ":mapRun:" + name + "/" + std::string(label) + ":" + std::string(execution_name);
+  return head + ":mapRun:" + name + "/" + std::string(label) + ":" + std::string(id);
 }
+
+std::string StableUuid(std::string_view seed) {
+  uint64_t a = Fnv1a(seed);
+  uint64_t b = Fnv1a(std::string(seed) + "#uuid");
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%08llx-%04llx-4%03llx-%04llx-%012llx",
+                static_cast<unsigned long long>(a >> 32),
+                static_cast<unsigned long long>((a >> 16) & 0xffff),
+                static_cast<unsigned long long>(a & 0xfff),
+                static_cast<unsigned long long>(0x8000 | ((b >> 48) & 0x3fff)),
+                static_cast<unsigned long long>(b & 0xffffffffffffULL));
+  return buf;
+}
+
 namespace {
 
 std::string Printable(const json::value& v) {
@@ -154,14 +168,21 @@ void ExecutionState::RunMap(Frame& f, const State& s) {
     }
   }
   if (input_dead) f.input = nullptr;  // the Map's result replaces it
+  std::string map_run_arn;
   if (s.distributed) {
-    std::string label = s.label.empty() ? std::to_string(f.entered_event) : s.label;
-    Emit(
-        &f, "MapRunStarted",
-        json::object{{"mapRunArn", MapRunArn(ctx_.state_machine_arn, label, ctx_.execution_name)}});
+    // A Map Run per entry and attempt of the state, named the same on replay.
+    std::string label = s.label.empty() ? StableUuid(s.name) : s.label;
+    map_run_arn = MapRunArn(ctx_.state_machine_arn, label,
+                            StableUuid(ctx_.execution_arn + "#" + std::to_string(f.entered_event) +
+                                       "#" + std::to_string(f.retry_total)));
+    Emit(&f, "MapRunStarted", json::object{{"mapRunArn", map_run_arn}});
   }
   f.fan().results = json::array(n);
   f.fan().items = std::move(inputs);
+  if (ChildIterations(s)) {
+    f.fan().map_run_arn = std::move(map_run_arn);
+    NoteMapRun(f, "RUNNING");
+  }
   if (f.id == 0) {
     top_succeeded_.clear();
     if (f.retry_total > 0) redrive_done_.clear();  // a retry runs every child again
@@ -225,10 +246,15 @@ void ExecutionState::StartChildren(Frame& f, const State& s) {
         redrive_done_.erase(done);
         top_succeeded_.push_back(i);
         ++f.fan().done_children;
-        if (f.fan().done_children == n) return ChildFinished(f, f, true, nullptr, std::nullopt,
-                                                             std::nullopt);
+        if (f.fan().done_children == n)
+          return ChildFinished(f, f, true, nullptr, std::nullopt, std::nullopt);
         continue;
       }
+    }
+    if (is_map && ChildIterations(s)) {
+      StartIteration(f, s, i, std::move(f.fan().items[static_cast<size_t>(i)]));
+      ++f.fan().running_children;
+      continue;
     }
     int block = is_map ? s.processor : s.branches[static_cast<size_t>(i)];
     int parent_id = f.id;
@@ -252,15 +278,25 @@ void ExecutionState::StartChildren(Frame& f, const State& s) {
 void ExecutionState::ChildFinished(Frame& parent, Frame& child, bool ok, json::value output,
                                    std::optional<std::string> error,
                                    std::optional<std::string> cause) {
+  if (&child == &parent) {  // no children at all
+    ChildDone(parent, -1, 0, ok, std::move(output), std::move(error), std::move(cause));
+    return;
+  }
+  int64_t index = child.child_index;
+  int64_t child_last = child.prev_event;
+  frames_.erase(child.id);  // `child` is gone from here on
+  ChildDone(parent, index, child_last, ok, std::move(output), std::move(error), std::move(cause));
+}
+
+void ExecutionState::ChildDone(Frame& parent, int64_t index, int64_t child_last, bool ok,
+                               json::value output, std::optional<std::string> error,
+                               std::optional<std::string> cause) {
   const State& s = CurrentState(parent);
   bool is_map = s.type == StateType::kMap;
   bool inline_events = is_map && !s.distributed && !parent.silent;
-  if (&child != &parent) {
-    int64_t index = child.child_index;
-    int64_t child_last = child.prev_event;
-    const int child_id = child.id;
+  bool map_run = is_map && ChildIterations(s);
+  if (index >= 0) {
     --parent.fan().running_children;
-    frames_.erase(child_id);  // `child` is gone from here on
     if (!parent.silent) parent.prev_event = child_last;
     if (inline_events) {
       EmitText(nullptr, ok ? "MapIterationSucceeded" : "MapIterationFailed",
@@ -286,9 +322,15 @@ void ExecutionState::ChildFinished(Frame& parent, Frame& child, bool ok, json::v
         bool tolerance_set =
             parent.fan().tolerated_count >= 0 || parent.fan().tolerated_percentage >= 0;
         std::optional<std::string> err = error;
-        if (is_map && tolerance_set) {
+        // A Distributed Map tolerates no failure unless told otherwise: it
+        // fails on the threshold, whichever iteration crossed it.
+        if (is_map && (tolerance_set || s.distributed)) {
           err = std::string(errors::kExceedToleratedFailureThreshold);
           cause = "The specified tolerated failure threshold was exceeded";
+        }
+        if (map_run) {
+          CancelIterations(parent);
+          NoteMapRun(parent, "FAILED");
         }
         for (int id : ChildrenOf(parent.id)) {
           auto it = frames_.find(id);
@@ -302,7 +344,9 @@ void ExecutionState::ChildFinished(Frame& parent, Frame& child, bool ok, json::v
         parent.fan().running_children = 0;
         parent.wait = FrameWait::kNone;
         if (!RetryPending(parent, s, err.value_or(""))) {
-          if (is_map && s.distributed) Emit(&parent, "MapRunFailed", {});
+          if (is_map && s.distributed)
+            Emit(&parent, "MapRunFailed",
+                 json::object{{"error", err.value_or("")}, {"cause", cause.value_or("")}});
           Emit(&parent, is_map ? "MapStateFailed" : "ParallelStateFailed", {});
         }
         FailState(parent, err, cause);
@@ -317,6 +361,7 @@ void ExecutionState::ChildFinished(Frame& parent, Frame& child, bool ok, json::v
   parent.wait = FrameWait::kNone;
   int64_t prev = inline_events ? parent.fan().last_child_event : parent.prev_event;
   int64_t exited_prev = prev;
+  if (map_run) NoteMapRun(parent, "SUCCEEDED");
   if (is_map && s.distributed && !parent.silent) {
     // AWS links MapStateSucceeded and (in most recorded histories; it
     // varies with timing) MapStateExited to MapRunSucceeded.
@@ -331,6 +376,100 @@ void ExecutionState::ChildFinished(Frame& parent, Frame& child, bool ok, json::v
   parent.fan().results = json::array();
   parent.fan().items = json::array();
   CompleteState(parent, s, std::move(results), true);
+}
+
+// ---------------------------------------------------------------- Map Runs
+
+void ExecutionState::StartIteration(Frame& f, const State& s, int64_t index, json::value input) {
+  // Unique in the execution: a state entry, an attempt, an item.
+  std::string id = "iter-" + std::to_string(f.entered_event) + "-" + std::to_string(f.retry_total) +
+                   "-" + std::to_string(index);
+  tasks_[id] = f.id;
+  Command c;
+  c.kind = CommandKind::kStartIteration;
+  c.id = std::move(id);
+  c.state_name = s.name;
+  c.input = ToJson(input);
+  c.map_run_arn = f.fan().map_run_arn;
+  c.item_index = index;
+  c.processor = s.processor;
+  out_->commands.push_back(std::move(c));
+}
+
+void ExecutionState::OnIterationResult(Frame& f, const Feedback& fb) {
+  bool ok = fb.kind == Feedback::Kind::kTaskSucceeded;
+  if (!ok && fb.kind != Feedback::Kind::kTaskFailed && fb.kind != Feedback::Kind::kTaskTimedOut)
+    return;  // started, submitted: nothing to record
+  int64_t index = 0;
+  size_t dash = fb.id.rfind('-');
+  if (dash != std::string::npos) index = std::strtoll(fb.id.c_str() + dash + 1, nullptr, 10);
+  json::value output;
+  if (ok) {
+    auto parsed = ParseJson(fb.output.empty() ? std::string_view("null") : fb.output);
+    if (parsed) output = std::move(*parsed);
+  }
+  ChildDone(f, index, f.prev_event, ok, std::move(output), fb.error, fb.cause);
+}
+
+void ExecutionState::CancelIterations(const Frame& f) {
+  for (auto it = tasks_.begin(); it != tasks_.end();) {
+    if (it->second != f.id || !it->first.starts_with("iter-")) {
+      ++it;
+      continue;
+    }
+    Command c;
+    c.kind = CommandKind::kCancelTask;
+    c.id = it->first;
+    out_->commands.push_back(std::move(c));
+    it = tasks_.erase(it);
+  }
+}
+
+void ExecutionState::NoteMapRun(const Frame& f, std::string_view status) {
+  const FanOut& fan = f.fan();
+  Command c;
+  c.kind = CommandKind::kMapRunChanged;
+  c.id = fan.map_run_arn;
+  c.map_run.arn = fan.map_run_arn;
+  c.map_run.status = std::string(status);
+  c.map_run.total = static_cast<int64_t>(fan.items.size());
+  c.map_run.max_concurrency = fan.max_concurrency;
+  c.map_run.tolerated_count = std::max<int64_t>(0, fan.tolerated_count);
+  c.map_run.tolerated_percentage = std::max(0.0, fan.tolerated_percentage);
+  out_->commands.push_back(std::move(c));
+}
+
+void ExecutionState::AbortMap(Frame& f) {
+  const State& s = CurrentState(f);
+  if (s.distributed && f.wait == FrameWait::kChildren) {
+    if (!f.fan().map_run_arn.empty()) {
+      CancelIterations(f);
+      NoteMapRun(f, "ABORTED");
+    }
+    Emit(&f, "MapRunAborted", {});
+  }
+  Emit(&f, "MapStateAborted", {});
+}
+
+Status ExecutionState::UpdateMapRun(std::string_view map_run_arn, const MapRunUpdate& update,
+                                    int64_t now, StepResult* out) {
+  Frame* f = nullptr;
+  if (status_ == ExecutionStatus::kRunning)
+    for (auto& [id, frame] : frames_)
+      if (frame.fan_out && frame.fan_out->map_run_arn == map_run_arn &&
+          frame.wait == FrameWait::kChildren)
+        f = &frame;
+  if (!f) return Error(Errc::kUnknownResource, "the Map Run is not running");
+  now_ = now, out_ = out;
+  FanOut& fan = f->fan();
+  if (update.max_concurrency) fan.max_concurrency = *update.max_concurrency;
+  if (update.tolerated_count) fan.tolerated_count = *update.tolerated_count;
+  if (update.tolerated_percentage) fan.tolerated_percentage = *update.tolerated_percentage;
+  NoteMapRun(*f, "RUNNING");
+  StartChildren(*f, CurrentState(*f));  // a higher MaxConcurrency starts more now
+  Run();
+  out_ = nullptr;
+  return {};
 }
 
 }  // namespace weft::asl

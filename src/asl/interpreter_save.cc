@@ -6,6 +6,7 @@
 // interpreter is deterministic (its random source is seeded from the
 // execution ARN and kept in the state), this rebuilds the same state, and
 // every produced event is checked against the recorded one.
+#include <set>
 #include <unordered_map>
 
 #include "asl/interpreter.h"
@@ -50,6 +51,7 @@ json::object SaveFrame(const Frame& f) {
                       {"toleratedCount", f.fan().tolerated_count},
                       {"toleratedPercentage", f.fan().tolerated_percentage},
                       {"lastChildEvent", f.fan().last_child_event},
+                      {"mapRunArn", f.fan().map_run_arn},
                       {"silent", f.silent}};
 }
 
@@ -85,8 +87,10 @@ Frame LoadFrame(const json::object& o) {
   fan.failed_children = I(o, "failedChildren");
   fan.max_concurrency = I(o, "maxConcurrency");
   fan.tolerated_count = I(o, "toleratedCount");
-  fan.tolerated_percentage = o.at("toleratedPercentage").to_number<double>();
+  const json::value* pct = Find(o, "toleratedPercentage");
+  fan.tolerated_percentage = pct && pct->is_number() ? pct->to_number<double>() : -1;
   fan.last_child_event = I(o, "lastChildEvent");
+  fan.map_run_arn = OptFrom(o, "mapRunArn").value_or("");
   if (!(fan == FanOut{})) f.fan_out = std::make_unique<FanOut>(std::move(fan));
   f.silent = FindBool(o, "silent").value_or(false);
   return f;
@@ -123,7 +127,10 @@ json::value ExecutionState::Save() const {
                                                {"stateMachineArn", ctx_.state_machine_arn},
                                                {"stateMachineName", ctx_.state_machine_name},
                                                {"roleArn", ctx_.role_arn},
-                                               {"startTime", ctx_.start_time_ms}}},
+                                               {"startTime", ctx_.start_time_ms},
+                                               {"express", ctx_.express},
+                                               {"childIterations", ctx_.child_iterations},
+                                               {"rootBlock", ctx_.root_block}}},
                       {"status", std::string(ExecutionStatusName(status_))},
                       {"output", output_},
                       {"error", Opt(error_)},
@@ -150,6 +157,11 @@ Status ExecutionState::Load(const json::value& saved) {
     ctx_.state_machine_name = OptFrom(*c, "stateMachineName").value_or("");
     ctx_.role_arn = OptFrom(*c, "roleArn").value_or("");
     ctx_.start_time_ms = I(*c, "startTime");
+    ctx_.express = FindBool(*c, "express").value_or(false);
+    ctx_.child_iterations = FindBool(*c, "childIterations").value_or(false);
+    ctx_.root_block = static_cast<int>(I(*c, "rootBlock"));
+    if (ctx_.root_block < 0 || ctx_.root_block >= m_->block_count())
+      return Error::Validation("the saved execution does not match the definition");
   }
   std::string status = OptFrom(o, "status").value_or("RUNNING");
   for (auto s : {ExecutionStatus::kRunning, ExecutionStatus::kSucceeded, ExecutionStatus::kFailed,
@@ -213,16 +225,59 @@ Status Check(const std::vector<HistoryEvent>& produced, const std::vector<Histor
 
 }  // namespace
 
+// Feeds the outcomes of a Map Run's finished child executions until the
+// event at `cursor` (MapRunSucceeded or MapRunFailed) has been produced.
+namespace {
+
+template <class Note>
+Status FeedIterations(Execution& exec, const ExecutionState& state,
+                      const std::map<std::string, Command>& outstanding,
+                      const IterationLookup& iterations, const std::vector<HistoryEvent>& history,
+                      size_t& cursor, Note& note) {
+  const size_t target = cursor;
+  const HistoryEvent& next = history[target];
+  while (cursor == target) {
+    Feedback pick;
+    bool found = false;
+    for (const auto& [id, c] : outstanding) {
+      if (c.kind != CommandKind::kStartIteration || !state.pending_tasks().contains(id)) continue;
+      auto outcome = iterations.outcome(c);
+      if (!outcome || (found && outcome->kind != Feedback::Kind::kTaskSucceeded)) continue;
+      pick = std::move(*outcome);
+      pick.id = id;
+      found = true;
+      if (pick.kind == Feedback::Kind::kTaskSucceeded) break;
+    }
+    if (!found)
+      return Error::Validation("the history continues at event #" + std::to_string(next.id) + " (" +
+                               next.type + ") but the Map Run's iterations have not ended");
+    StepResult step;
+    if (auto st = exec.Apply(pick, next.timestamp_ms, &step); !st) return st;
+    if (auto c = Check(step.events, history, cursor); !c) return c;
+    note(step);
+  }
+  return {};
+}
+
+}  // namespace
+
 Result<Execution> Execution::Replay(StateMachinePtr machine, ExecutionContext context,
                                     const std::vector<HistoryEvent>& history,
-                                    std::vector<Command>* pending) {
-  // Commands that started tasks and timers, by id, to hand back those still
-  // outstanding at the end.
+                                    std::vector<Command>* pending,
+                                    const IterationLookup* iterations) {
+  // Commands that started tasks, iterations and timers, by id, to hand back
+  // those still outstanding at the end.
   std::map<std::string, Command> outstanding;
-  auto note = [&outstanding](StepResult& step) {
+  std::vector<std::string> started_runs;  // Map Runs whose stored settings to apply
+  std::set<std::string> updated_runs;
+  auto note = [&](StepResult& step) {
     for (auto& c : step.commands) {
-      if (c.kind == CommandKind::kScheduleTask || c.kind == CommandKind::kStartTimer) {
+      if (c.kind == CommandKind::kScheduleTask || c.kind == CommandKind::kStartTimer ||
+          c.kind == CommandKind::kStartIteration) {
         outstanding[c.id] = std::move(c);
+      } else if (c.kind == CommandKind::kMapRunChanged && c.map_run.status == "RUNNING" &&
+                 iterations && iterations->settings && !updated_runs.contains(c.id)) {
+        started_runs.push_back(c.id);
       }
     }
   };
@@ -241,6 +296,23 @@ Result<Execution> Execution::Replay(StateMachinePtr machine, ExecutionContext co
   if (auto st = Check(step.events, history, cursor); !st) return std::move(st).error();
   note(step);
   ExecutionState& s = *exec->state_;
+  // UpdateMapRun is not in the history: a Map Run takes its stored settings
+  // as it starts, so that it ends where the history says it did.
+  auto apply_settings = [&](int64_t now) -> Status {
+    while (!started_runs.empty()) {
+      std::string arn = std::move(started_runs.back());
+      started_runs.pop_back();
+      updated_runs.insert(arn);
+      auto update = iterations->settings(arn);
+      if (!update) continue;
+      StepResult more;
+      if (auto st = exec->UpdateMapRun(arn, *update, now, &more); !st) return st;
+      if (auto c = Check(more.events, history, cursor); !c) return c;
+      note(more);
+    }
+    return {};
+  };
+  if (auto st = apply_settings(history[0].timestamp_ms); !st) return std::move(st).error();
   while (cursor < history.size()) {
     if (s.status_ != ExecutionStatus::kRunning) {
       // Closed; a later RedriveExecution reopened it.
@@ -272,6 +344,15 @@ Result<Execution> Execution::Replay(StateMachinePtr machine, ExecutionContext co
       if (auto c = Check(step.events, history, cursor); !c) return std::move(c).error();
       note(step);
       continue;  // closed: only a redrive can follow
+    }
+    if (iterations && (next.type == "MapRunSucceeded" || next.type == "MapRunFailed")) {
+      // Child executions ended the Map Run: feed their outcomes until the
+      // recorded event comes (successes first; a failure ends it on the
+      // threshold, whichever iteration crossed it).
+      auto fed = FeedIterations(*exec, s, outstanding, *iterations, history, cursor, note);
+      if (!fed) return std::move(fed).error();
+      if (auto st = apply_settings(next.timestamp_ms); !st) return std::move(st).error();
+      continue;
     }
     if (IsTaskResult(next.type)) {
       const HistoryEvent* e = &next;
@@ -317,11 +398,12 @@ Result<Execution> Execution::Replay(StateMachinePtr machine, ExecutionContext co
     if (!st) return std::move(st).error();
     if (auto c = Check(step.events, history, cursor); !c) return std::move(c).error();
     note(step);
+    if (auto st = apply_settings(next.timestamp_ms); !st) return std::move(st).error();
   }
   if (pending) {
     for (auto& [id, c] : outstanding) {
-      bool open = c.kind == CommandKind::kScheduleTask ? s.pending_tasks().contains(id)
-                                                       : s.pending_timers().contains(id);
+      bool open = c.kind == CommandKind::kStartTimer ? s.pending_timers().contains(id)
+                                                     : s.pending_tasks().contains(id);
       if (open) pending->push_back(std::move(c));
     }
   }

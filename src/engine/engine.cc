@@ -193,6 +193,7 @@ Status Engine::Recover() {
       if (Status s = impl_->RecoverMachine(r); !s.ok()) return s;
       continue;
     }
+    if (r.domain == kMapRunDomain) continue;  // a row of its parent's, which recovers it
     auto replayed = ReplayExecution(impl_->store, r);
     if (!replayed.ok()) return replayed.error();
     std::unique_ptr<Execution> ex = std::move(*replayed);

@@ -197,6 +197,38 @@ struct MachineStart {
   // A nested execution (states:startExecution): the parent's ARN, which
   // its context and DescribeExecution show.
   std::string parent_execution_arn;
+  // A Distributed Map iteration's child execution: its Map Run, and the
+  // ItemProcessor it runs (asl::ExecutionContext::root_block) of the
+  // definition of `definition_arn` (the parent's state machine; then
+  // state_machine_arn is "<that ARN>/<label>", as AWS names it).
+  std::string map_run_arn;
+  int root_block = 0;
+  std::string definition_arn;
+};
+
+// Map Runs: one store row each (domain kMapRunDomain, run_id the Map Run
+// ARN, workflow_id the parent execution's ARN, type_name its state
+// machine), written in the parent's steps; its child executions carry the
+// tag MapRunTag(arn).
+inline constexpr std::string_view kMapRunDomain = "aws:states:mapRun";
+inline std::string MapRunTag(std::string_view map_run_arn) {
+  return "mapRun=" + std::string(map_run_arn);
+}
+
+// Items, or child executions, by status.
+struct MapRunCounts {
+  int64_t pending = 0, running = 0, succeeded = 0, failed = 0, timed_out = 0, aborted = 0,
+          total = 0;
+};
+
+// DescribeMapRun's facts.
+struct MapRunDescription {
+  std::string map_run_arn, execution_arn, state_machine_arn;
+  std::string status;  // RUNNING, SUCCEEDED, FAILED, ABORTED
+  Millis start_time = 0, stop_time = 0;
+  int64_t max_concurrency = 0, tolerated_count = 0;
+  double tolerated_percentage = 0;
+  MapRunCounts items;  // one item per child execution (no ItemBatcher)
 };
 
 // What a Task state's resource asks the engine to do: the one list of what
@@ -208,6 +240,7 @@ enum class MachineTaskKind {
                     // only when the operator mapped it to an HTTP endpoint
   kStartExecution,  // arn:aws:states:::states:startExecution[.sync|.sync:2|.waitForTaskToken]
   kUnsupported,     // anything else; a stored definition may still name one
+  kMapIteration,    // not a resource: a Distributed Map iteration's child execution
 };
 MachineTaskKind ClassifyMachineResource(std::string_view resource);
 
@@ -225,6 +258,7 @@ struct MachineExecution {
   std::string input;
   std::optional<std::string> output, error, cause;
   std::string parent_execution_arn;
+  std::string map_run_arn;  // a Distributed Map iteration's child execution
   int64_t redrive_count = 0;
   Millis redrive_time = 0;
 };
@@ -344,6 +378,11 @@ class Engine {
                                          std::optional<std::string> cause);
   net::awaitable<Status> SendTaskHeartbeat(std::string task_token);
   int64_t CountPendingActivityTasks(const std::string& activity_arn) const;
+  // DescribeMapRun: kUnknownResource for no such Map Run.
+  net::awaitable<Result<MapRunDescription>> DescribeMapRun(std::string map_run_arn);
+  // UpdateMapRun: the new settings take effect at once. kUnknownResource for
+  // no such Map Run, kValidation for one that has ended.
+  net::awaitable<Status> UpdateMapRun(std::string map_run_arn, asl::MapRunUpdate update);
   // Set once, before serving, by the Step Functions front door.
   void SetMachineResolver(MachineResolver resolver);
 

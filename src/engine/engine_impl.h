@@ -164,6 +164,15 @@ struct Engine::Impl {
   // Rebuilds a stored run from its history (open or closed).
   Result<LoadedRun> LoadMachine(const store::ExecutionRecord& record);
   net::awaitable<Result<MachineStarted>> StartMachine(MachineStart start);
+  // The same with the definition compiled (a Map Run's child execution runs
+  // its parent's).
+  net::awaitable<Result<MachineStarted>> StartCompiled(MachineStart start,
+                                                       asl::StateMachinePtr machine);
+  // What replay of `parent_arn` needs of its Map Runs' child executions, read
+  // from the store; fills `open_map_runs` (ARN -> start) with its Map Runs
+  // in progress.
+  asl::IterationLookup StoredIterations(const std::string& parent_arn,
+                                        std::map<std::string, Millis>& open_map_runs);
   net::awaitable<Result<Millis>> StopMachine(std::string execution_arn,
                                              std::optional<std::string> error,
                                              std::optional<std::string> cause);
@@ -197,6 +206,8 @@ struct Engine::Impl {
 };
 
 Error UnknownMachineExecution(const std::string& execution_arn);
+// DescribeExecution of a stored run, from its row and first event.
+Result<MachineExecution> DescribeStoredMachine(store::Store& store, const std::string& arn);
 Error MachineExecutionExists(const std::string& execution_arn);
 
 // The poll loop of both kinds of activity and decision tasks (tasks.cc):

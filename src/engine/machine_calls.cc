@@ -55,6 +55,12 @@ struct CallContext {
   asl::Command command;
 };
 
+// What a Map Run's child execution takes from its parent.
+struct ParentDefinition {
+  asl::StateMachinePtr machine;
+  std::string definition_arn, revision_id, role_arn;
+};
+
 // ---------------------------------------------------------------- HTTP, Lambda
 
 net::awaitable<void> CallHttp(CallContext c) {
@@ -239,6 +245,43 @@ net::awaitable<void> CallStartExecution(CallContext c) {
   co_await c.impl->WatchMachine(child_arn, std::move(on_child_close));
 }
 
+// ---------------------------------------------------------------- Map Run iterations
+
+// Starts (or, after a restart, finds) the child execution of a Distributed
+// Map iteration and reports its close back to the parent.
+net::awaitable<void> CallIteration(CallContext c, ParentDefinition parent) {
+  const asl::Command& cmd = c.command;
+  MapRunChild names = MapRunChildOf(cmd.map_run_arn, cmd.item_index);
+  MachineStart child;
+  child.execution_arn = names.execution_arn;
+  child.name = names.name;
+  child.state_machine_arn = names.state_machine_arn;
+  child.state_machine_name = names.state_machine_arn.substr(names.state_machine_arn.rfind(':') + 1);
+  child.revision_id = parent.revision_id;
+  child.role_arn = parent.role_arn;
+  child.input = cmd.input;
+  child.parent_execution_arn = c.execution_arn;
+  child.map_run_arn = cmd.map_run_arn;
+  child.root_block = cmd.processor;
+  child.definition_arn = parent.definition_arn;
+  std::string id = c.task_id;
+  auto started = co_await c.impl->StartCompiled(std::move(child), parent.machine);
+  // kAlreadyExists: started before a restart (its name is this item's).
+  if (!started.ok() && started.error().code() != Errc::kAlreadyExists) {
+    co_return co_await FeedBack(c.impl, c.shard, c.execution_arn,
+                                Failed(id, "States.Runtime", started.error().message()));
+  }
+  Engine::Impl* impl = c.impl;
+  Shard* shard = c.shard;
+  std::string parent_arn = c.execution_arn;
+  std::function<void(MachineExecution)> on_child_close = [impl, shard, parent_arn,
+                                                          id](MachineExecution d) {
+    asl::Feedback fb = IterationOutcome(d, id);
+    net::co_spawn(shard->strand, FeedBack(impl, shard, parent_arn, std::move(fb)), net::detached);
+  };
+  co_await c.impl->WatchMachine(names.execution_arn, std::move(on_child_close));
+}
+
 }  // namespace
 
 void Engine::Impl::StartCall(Shard& shard, MachineRun& run, const std::string& task_id) {
@@ -256,6 +299,14 @@ void Engine::Impl::StartCall(Shard& shard, MachineRun& run, const std::string& t
     case MachineTaskKind::kStartExecution:
       net::co_spawn(io, CallStartExecution(std::move(c)), net::detached);
       return;
+    case MachineTaskKind::kMapIteration: {
+      const MachineStart& s = run.start;
+      ParentDefinition parent{run.machine,
+                              s.definition_arn.empty() ? s.state_machine_arn : s.definition_arn,
+                              s.revision_id, s.role_arn};
+      net::co_spawn(io, CallIteration(std::move(c), std::move(parent)), net::detached);
+      return;
+    }
     case MachineTaskKind::kActivity:
     case MachineTaskKind::kUnsupported:
       break;

@@ -167,6 +167,7 @@ MachineExecution DescribeRun(const MachineRun& run) {
   d.start_time = run.start_time;
   d.input = s.input;
   d.parent_execution_arn = s.parent_execution_arn;
+  d.map_run_arn = s.map_run_arn;
   MachineView view = run.view ? *run.view : MachineView{};
   d.status = std::move(view.status);
   d.stop_time = view.stop_time;
@@ -211,6 +212,12 @@ store::ExecutionRecord MachineRecordOf(const MachineRun& run, int shard) {
   json::object data{{"name", s.name}, {"revisionId", s.revision_id}};
   if (!s.role_arn.empty()) data["roleArn"] = s.role_arn;
   if (!s.parent_execution_arn.empty()) data["parent"] = s.parent_execution_arn;
+  if (!s.map_run_arn.empty()) {
+    data["mapRun"] = s.map_run_arn;
+    data["definitionOf"] = s.definition_arn;
+    data["rootBlock"] = s.root_block;
+    r.tags.push_back(MapRunTag(s.map_run_arn));
+  }
   if (int64_t n = run.interpreter->redrive_count(); n > 0) {
     data["redriveCount"] = n;
     data["redriveDate"] = run.redrive_time;

@@ -100,6 +100,9 @@ struct MachineRun {
   std::optional<MachineView> view;  // none until the first step is durable
   // Told once the execution has closed and its close is durable.
   std::vector<std::function<void()>> on_close;
+  // Its Map Runs in progress: ARN -> start time (their rows are rewritten
+  // whole as they change).
+  std::map<std::string, Millis> map_run_starts;
 
   ~MachineRun() { DisarmAll(armed); }
   bool open() const {
@@ -135,19 +138,21 @@ class MachineStep {
   // if no worker took it. `abandoned`: cancelled rather than answered (a
   // nested execution it waits for is stopped too).
   void EndTask(const std::string& id, bool abandoned = false);
-  bool empty() const { return events_.empty(); }
+  bool empty() const { return events_.empty() && map_runs_.empty(); }
   MachineEffects& effects() { return effects_; }
   MachineEffects TakeEffects() { return std::move(effects_); }
   store::WriteBatch TakeBatch();
 
  private:
   void ScheduleTask(asl::Command c);
+  store::ExecutionWrite MapRunWrite(const asl::MapRunInfo& info);
 
   Shard& shard_;
   MachineRun& run_;
   Millis now_;
   asl::StepResult result_;
   std::vector<asl::HistoryEvent> events_;
+  std::vector<asl::MapRunInfo> map_runs_;  // Map Run rows to write
   MachineEffects effects_;
 };
 
@@ -162,5 +167,15 @@ MachineEffects MachineEffectsOfRun(const MachineRun& run);
 int64_t TaskNumber(std::string_view task_id);
 std::string TaskIdOf(int64_t number);
 matching::TaskListKey ActivityTaskList(const std::string& activity_arn);
+
+// The child execution of a Map Run's item, named the same every time (so
+// that starting it again after a restart finds it): state machine ARN
+// "<machine>/<label>", a UUID-shaped name, and the execution ARN.
+struct MapRunChild {
+  std::string state_machine_arn, name, execution_arn;
+};
+MapRunChild MapRunChildOf(std::string_view map_run_arn, int64_t item_index);
+// How a closed child execution of a Map Run reports back to its parent.
+asl::Feedback IterationOutcome(const MachineExecution& child, std::string task_id);
 
 }  // namespace weft::engine

@@ -48,6 +48,13 @@ void AddTaskWork(const std::string& arn, const std::string& id, const MachineTas
 
 MachineTask NewTask(asl::Command c, Millis now) {
   MachineTask t;
+  if (c.kind == asl::CommandKind::kStartIteration) {
+    t.kind = MachineTaskKind::kMapIteration;
+    t.child_arn = MapRunChildOf(c.map_run_arn, c.item_index).execution_arn;
+    t.scheduled_time = t.last_heartbeat = now;
+    t.command = std::move(c);
+    return t;
+  }
   t.kind = ClassifyMachineResource(c.resource);
   t.callback = IsCallback(c.resource);
   t.scheduled_event_id = std::max<int64_t>(0, TaskNumber(c.id));
@@ -101,7 +108,11 @@ void MachineStep::Absorb() {
   for (auto& c : result_.commands) {
     switch (c.kind) {
       case asl::CommandKind::kScheduleTask:
+      case asl::CommandKind::kStartIteration:
         ScheduleTask(std::move(c));
+        break;
+      case asl::CommandKind::kMapRunChanged:
+        map_runs_.push_back(std::move(c.map_run));
         break;
       case asl::CommandKind::kStartTimer:
         run_.timers[c.id] = c.fire_at_ms;
@@ -143,9 +154,34 @@ store::WriteBatch MachineStep::TakeBatch() {
   if (!events_.empty()) run_.submitted_event_id = events_.back().id;
   w.execution = MachineRecordOf(run_, shard_.index);
   batch.executions.push_back(std::move(w));
+  for (const auto& m : map_runs_) batch.executions.push_back(MapRunWrite(m));
+  map_runs_.clear();
   effects_.view = ViewOf(run_);
   events_.clear();
   return batch;
+}
+
+store::ExecutionWrite MachineStep::MapRunWrite(const asl::MapRunInfo& m) {
+  auto [at, added] = run_.map_run_starts.try_emplace(m.arn, now_);
+  store::ExecutionWrite w;  // no events: expected_last_event_id stays 0
+  store::ExecutionRecord& r = w.execution;
+  r.run_id = m.arn;
+  r.domain = std::string(kMapRunDomain);
+  r.workflow_id = run_.start.execution_arn;
+  r.type_name = run_.start.state_machine_arn;
+  r.open = m.status == "RUNNING";
+  r.start_time = at->second;
+  if (!r.open) {
+    r.close_status = m.status;
+    r.close_time = now_;
+    run_.map_run_starts.erase(at);
+  }
+  r.shard = shard_.index;
+  r.data = ToJson(json::object{{"total", m.total},
+                               {"maxConcurrency", m.max_concurrency},
+                               {"toleratedFailureCount", m.tolerated_count},
+                               {"toleratedFailurePercentage", m.tolerated_percentage}});
+  return w;
 }
 
 void RestorePendingWork(MachineRun& run, const std::vector<asl::HistoryEvent>& history,

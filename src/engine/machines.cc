@@ -105,7 +105,9 @@ net::awaitable<std::optional<MachineExecution>> DescribeOnShard(Shard* shard, st
 
 // DescribeExecution of a run that is not in memory (closed): its row and its
 // first event (the input).
-Result<MachineExecution> DescribeStored(store::Store& store, const std::string& arn) {
+}  // namespace
+
+Result<MachineExecution> DescribeStoredMachine(store::Store& store, const std::string& arn) {
   auto record = store.GetExecution(arn);
   if (!record.ok()) return record.error();
   if (!*record || (*record)->domain != kMachineDomain) return UnknownMachineExecution(arn);
@@ -130,6 +132,7 @@ Result<MachineExecution> DescribeStored(store::Store& store, const std::string& 
     d.name = str("name").value_or("");
     d.revision_id = str("revisionId").value_or("");
     d.parent_execution_arn = str("parent").value_or("");
+    d.map_run_arn = str("mapRun").value_or("");
     d.redrive_count = FindInt(o, "redriveCount").value_or(0);
     d.redrive_time = FindInt(o, "redriveDate").value_or(0);
     d.output = str("output");
@@ -147,7 +150,7 @@ Result<MachineExecution> DescribeStored(store::Store& store, const std::string& 
   return d;
 }
 
-}  // namespace
+namespace {}  // namespace
 
 Error MachineExecutionExists(const std::string& execution_arn) {
   return Error(Errc::kAlreadyExists, "Execution Already Exists: '" + execution_arn + "'");
@@ -184,6 +187,9 @@ asl::ExecutionContext Engine::Impl::ContextOf(const MachineStart& start, Millis 
   c.role_arn = start.role_arn;
   c.start_time_ms = start_time;
   c.express = start.express;
+  // Express executions are not stored: their Distributed Maps run inline.
+  c.child_iterations = !start.express;
+  c.root_block = start.root_block;
   c.mint_task_token = [this, arn = start.execution_arn](std::string_view token) {
     return EncodeMachineTaskToken(tokens, arn, token);
   };
@@ -193,13 +199,18 @@ asl::ExecutionContext Engine::Impl::ContextOf(const MachineStart& start, Millis 
 net::awaitable<Result<MachineStarted>> Engine::Impl::StartMachine(MachineStart start) {
   auto machine = Compile(start.state_machine_arn, start.revision_id, start.definition);
   if (!machine.ok()) co_return std::move(machine).error();
+  co_return co_await StartCompiled(std::move(start), std::move(*machine));
+}
+
+net::awaitable<Result<MachineStarted>> Engine::Impl::StartCompiled(MachineStart start,
+                                                                   asl::StateMachinePtr machine) {
   // A closed execution of that name is found by the store: the start's
   // first write conflicts with it (CommitMachine answers kAlreadyExists).
   Shard& shard = ShardFor(std::string(kMachineDomain), start.execution_arn);
   std::function<void()> no_waiter;  // named: see docs/architecture.md (g++ 12)
   co_return co_await net::co_spawn(
       shard.strand,
-      StartOnShard(this, &shard, std::move(start), std::move(*machine), std::move(no_waiter)),
+      StartOnShard(this, &shard, std::move(start), std::move(machine), std::move(no_waiter)),
       use_awaitable);
 }
 
@@ -229,7 +240,7 @@ net::awaitable<void> Engine::Impl::WatchMachine(std::string execution_arn,
   bool left = co_await net::co_spawn(
       shard.strand, WatchOnShard(&shard, execution_arn, std::move(copy)), use_awaitable);
   if (left) co_return;
-  auto stored = DescribeStored(store, execution_arn);
+  auto stored = DescribeStoredMachine(store, execution_arn);
   if (stored.ok() && stored->status != "RUNNING") watch(std::move(*stored));
 }
 
@@ -250,7 +261,7 @@ net::awaitable<Result<Millis>> Engine::Impl::StopMachine(std::string execution_a
       shard.strand, StopOnShard(this, &shard, execution_arn, std::move(error), std::move(cause)),
       use_awaitable);
   if (in_memory) co_return std::move(*in_memory);
-  auto stored = DescribeStored(store, execution_arn);
+  auto stored = DescribeStoredMachine(store, execution_arn);
   if (!stored.ok()) co_return std::move(stored).error();
   co_return stored->stop_time;
 }
@@ -281,7 +292,7 @@ net::awaitable<Result<MachineExecution>> Engine::Impl::DescribeMachine(std::stri
   auto in_memory =
       co_await net::co_spawn(shard.strand, DescribeOnShard(&shard, execution_arn), use_awaitable);
   if (in_memory) co_return std::move(*in_memory);
-  co_return DescribeStored(store, execution_arn);
+  co_return DescribeStoredMachine(store, execution_arn);
 }
 
 net::awaitable<Result<MachineExecution>> Engine::DescribeMachineExecution(
@@ -337,13 +348,18 @@ Result<LoadedRun> Engine::Impl::LoadMachine(const store::ExecutionRecord& r) {
   start.revision_id = str("revisionId");
   start.role_arn = str("roleArn");
   start.parent_execution_arn = str("parent");
-  auto revision = registry.Get(kStateMachineRevisionKind, r.type_name, start.revision_id);
+  start.map_run_arn = str("mapRun");
+  start.definition_arn = str("definitionOf");
+  start.root_block = static_cast<int>(FindInt(o, "rootBlock").value_or(0));
+  const std::string& definition_arn =
+      start.definition_arn.empty() ? r.type_name : start.definition_arn;
+  auto revision = registry.Get(kStateMachineRevisionKind, definition_arn, start.revision_id);
   const auto* definition = revision ? FindString(revision->data, "definition") : nullptr;
   if (!definition) {
     return Error::Internal("execution " + r.run_id + ": its definition (revision " +
                            start.revision_id + ") is not in the registry");
   }
-  auto machine = Compile(r.type_name, start.revision_id, std::string(*definition));
+  auto machine = Compile(definition_arn, start.revision_id, std::string(*definition));
   if (!machine.ok()) return machine.error();
 
   auto records = store.LoadEvents(r.run_id);
@@ -368,7 +384,9 @@ Result<LoadedRun> Engine::Impl::LoadMachine(const store::ExecutionRecord& r) {
   run->redrive_time = FindInt(o, "redriveDate").value_or(0);
   run->submitted_event_id = history.back().id;
   std::vector<asl::Command> pending;
-  auto x = asl::Execution::Replay(*machine, ContextOf(run->start, r.start_time), history, &pending);
+  asl::IterationLookup iterations = StoredIterations(r.run_id, run->map_run_starts);
+  auto x = asl::Execution::Replay(*machine, ContextOf(run->start, r.start_time), history, &pending,
+                                  &iterations);
   if (!x.ok()) {
     return Error::Internal("execution " + r.run_id + " does not replay: " + x.error().message());
   }
@@ -436,6 +454,10 @@ net::awaitable<Result<Millis>> Engine::RedriveMachineExecution(std::string execu
   }
   auto loaded = impl_->LoadMachine(r);
   if (!loaded.ok()) co_return std::move(loaded).error();
+  if (const std::string& map_run = loaded->run->start.map_run_arn; !map_run.empty()) {
+    co_return NotRedrivable(execution_arn, "it is a child execution of Map Run '" + map_run +
+                                               "': redrive its parent execution");
+  }
   auto shared = std::make_shared<LoadedRun>(std::move(*loaded));
   Shard& shard = impl_->ShardFor(std::string(kMachineDomain), execution_arn);
   co_return co_await net::co_spawn(shard.strand, RedriveOnShard(impl_.get(), &shard, shared),

@@ -3,6 +3,7 @@ clients on a WeftServer, see weftserver.py).
 
 - SfnTestCase: ServerTestCase with self.sfn (a client) and self.sync (the same
   without botocore's `sync-` host prefix, for StartSyncExecution).
+  RestartableSfnTestCase: the same on a server of its own, with restart().
 - create_machine / create_activity with unique names, definition builders.
 - wait_for_status: polls DescribeExecution with short sleeps and a deadline.
 - history: GetExecutionHistory following nextToken; history_problems: the
@@ -14,10 +15,11 @@ clients on a WeftServer, see weftserver.py).
 import json
 import threading
 import time
+import unittest
 
 from botocore.exceptions import ClientError
 
-from weftserver import ServerTestCase, error_code, uniq
+from weftserver import ServerTestCase, WeftServer, error_code, is_moto, uniq
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -258,6 +260,28 @@ class SfnTestCase(ServerTestCase):
         if status is not None:
             self.assertEqual(d["status"], status, d)
         return d
+
+
+class RestartableSfnTestCase(SfnTestCase):
+    """An SfnTestCase on a server of its own, which restart() kills (-9) and
+    starts again on the same data dir. Skipped against moto."""
+
+    @classmethod
+    def setUpClass(cls):
+        if is_moto():
+            raise unittest.SkipTest("moto cannot restart")
+        cls.server = WeftServer()
+        cls.server.start()
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.cleanup()
+
+    def restart(self):
+        self.server.restart()
+        # New clients: the old connections died with the server.
+        type(self).sfn = self.server.sfn_client()
 
 
 def poll_token(sfn, activity_arn, deadline_s=10.0):

@@ -10,30 +10,12 @@ import json
 import time
 import unittest
 
-from sfnkit import (SfnTestCase, activity_definition, create_activity, create_machine,
+from sfnkit import (RestartableSfnTestCase, activity_definition, create_activity, create_machine,
                     details, entered_states, event_types, history, poll_token, start,
                     wait_definition, wait_for_event, wait_for_status)
-from weftserver import WeftServer, is_moto
 
 
-class DurabilityTest(SfnTestCase):
-
-    @classmethod
-    def setUpClass(cls):
-        if is_moto():
-            raise unittest.SkipTest("moto cannot restart")
-        cls.server = WeftServer()
-        cls.server.start()
-        super().setUpClass()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.cleanup()
-
-    def restart(self):
-        self.server.restart()
-        # New clients: the old connections died with the server.
-        type(self).sfn = self.server.sfn_client()
+class DurabilityTest(RestartableSfnTestCase):
 
     def assertNoStateTwice(self, events, allowed=()):
         counts = collections.Counter(entered_states(events))

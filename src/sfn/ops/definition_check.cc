@@ -87,6 +87,7 @@ std::string ResourceProblem(const json::object& state, const std::string& name,
     case engine::MachineTaskKind::kStartExecution:
       return "";
     case engine::MachineTaskKind::kUnsupported:
+    case engine::MachineTaskKind::kMapIteration:  // never a resource's kind
       return UnsupportedResource(name, resource);
     case engine::MachineTaskKind::kLambda:
       break;

@@ -68,6 +68,7 @@ json::object DescribeJson(const engine::MachineExecution& d) {
   if (d.cause) o["cause"] = *d.cause;
   if (!d.version_arn.empty()) o["stateMachineVersionArn"] = d.version_arn;
   if (!d.alias_arn.empty()) o["stateMachineAliasArn"] = d.alias_arn;
+  if (!d.map_run_arn.empty()) o["mapRunArn"] = d.map_run_arn;
   if (!d.express) {
     o["redriveCount"] = d.redrive_count;
     if (d.redrive_time != 0) o["redriveDate"] = TimestampJson(d.redrive_time);
@@ -245,23 +246,35 @@ OpResult ListExecutions(OpContext& ctx, const json::object& request) {
   auto redrive = r.OptEnum("redriveFilter", kRedriveFilters);
   PageRequest page = ReadPage(r);
   if (Status s = r.Finish(); !s.ok()) co_return std::move(s).error();
-  if (!arn && !map_run) {
-    co_return Error::Validation("Must provide a StateMachine ARN or MapRun ARN");
-  }
-  if (map_run) co_return NotImplemented("ListExecutions of a Map Run");
-  auto target = ResolveExecutionTarget(ctx, *arn);
-  if (!target.ok()) co_return std::move(target).error();
-  if (target->type == "EXPRESS") {
-    co_return Fault(Errc::kValidation, "StateMachineTypeNotSupported",
-                    "This operation is not supported by EXPRESS state machines");
+  if (arn.has_value() == map_run.has_value()) {
+    co_return Error::Validation("Must provide a StateMachine ARN or MapRun ARN, not both");
   }
   store::ExecutionQuery q;
   q.domain = std::string(engine::kMachineDomain);
-  q.type_name = target->state_machine_arn;
-  if (!target->alias_arn.empty()) {
-    q.tag = "alias=" + target->alias_arn;
-  } else if (!target->version_arn.empty()) {
-    q.type_version = target->version_arn;
+  if (map_run) {
+    auto parsed = ParseArn(*map_run);
+    if (!parsed.ok()) co_return std::move(parsed).error();
+    if (parsed->type != "mapRun") co_return InvalidArn(*map_run);
+    auto run = ctx.engine.store().GetExecution(*map_run);
+    if (!run.ok()) co_return std::move(run).error();
+    if (!*run || (*run)->domain != engine::kMapRunDomain) {
+      co_return Fault(Errc::kUnknownResource, "ResourceNotFound",
+                      "Resource not found: '" + *map_run + "'");
+    }
+    q.tag = engine::MapRunTag(*map_run);
+  } else {
+    auto target = ResolveExecutionTarget(ctx, *arn);
+    if (!target.ok()) co_return std::move(target).error();
+    if (target->type == "EXPRESS") {
+      co_return Fault(Errc::kValidation, "StateMachineTypeNotSupported",
+                      "This operation is not supported by EXPRESS state machines");
+    }
+    q.type_name = target->state_machine_arn;
+    if (!target->alias_arn.empty()) {
+      q.tag = "alias=" + target->alias_arn;
+    } else if (!target->version_arn.empty()) {
+      q.type_version = target->version_arn;
+    }
   }
   if (!status) {
     q.open_and_closed = true;
@@ -271,9 +284,15 @@ OpResult ListExecutions(OpContext& ctx, const json::object& request) {
     q.open = false;
     q.close_status = *status;
   }
+  // One tag filter in the store; a second one (redriven, with an alias or a
+  // Map Run) is applied to each page, which may then come back short.
+  bool redriven_only = false;
   if (redrive && *redrive == "REDRIVEN") {
-    if (q.tag) co_return NotImplemented("ListExecutions with both an alias and redriveFilter");
-    q.tag = "redriven";
+    if (q.tag) {
+      redriven_only = true;
+    } else {
+      q.tag = "redriven";
+    }
   }
   bool not_redriven_only = redrive && *redrive == "NOT_REDRIVEN";
   q.page_size = static_cast<int32_t>(page.max_results);
@@ -286,7 +305,7 @@ OpResult ListExecutions(OpContext& ctx, const json::object& request) {
   json::array items;
   for (const auto& e : listed->executions) {
     bool redriven = std::find(e.tags.begin(), e.tags.end(), "redriven") != e.tags.end();
-    if (not_redriven_only && redriven) continue;
+    if ((not_redriven_only && redriven) || (redriven_only && !redriven)) continue;
     auto data = ParseJson(e.data);
     const json::string* name =
         data.ok() && data->is_object() ? FindString(data->as_object(), "name") : nullptr;
@@ -301,6 +320,10 @@ OpResult ListExecutions(OpContext& ctx, const json::object& request) {
     if (auto date = FindInt(d, "redriveDate")) item["redriveDate"] = TimestampJson(*date);
     if (!e.open) item["stopDate"] = TimestampJson(e.close_time);
     if (!e.type_version.empty()) item["stateMachineVersionArn"] = e.type_version;
+    if (map_run) {
+      item["mapRunArn"] = *map_run;
+      item["itemCount"] = 1;
+    }
     for (const auto& tag : e.tags) {
       if (tag.rfind("alias=", 0) == 0) item["stateMachineAliasArn"] = tag.substr(6);
     }

@@ -361,5 +361,119 @@ TEST_F(MachineTest, AStoppedExecutionCanBeRedriven) {
   EXPECT_EQ(Describe(arn).status, "SUCCEEDED");
 }
 
+// ---------------------------------------------------------------- Map Runs
+
+class MapRunTest : public MachineTest {
+ protected:
+  void SetUp() override {
+    MachineTest::SetUp();
+    Define("r1", R"({"StartAt":"M","States":{"M":{"Type":"Map","MaxConcurrency":2,
+        "Label":"items","End":true,
+        "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},
+          "StartAt":"T","States":{"T":{"Type":"Task","Resource":")" +
+                     std::string(kActivityArn) + R"(","End":true}}}}}})");
+  }
+
+  std::vector<store::ExecutionRecord> Children(const std::string& map_run) {
+    store::ExecutionQuery q;
+    q.domain = std::string(kMachineDomain);
+    q.tag = MapRunTag(map_run);
+    q.open_and_closed = true;
+    auto page = store_->ListExecutions(q);
+    EXPECT_TRUE(page.ok());
+    return page.ok() ? page->executions : std::vector<store::ExecutionRecord>{};
+  }
+
+  std::string MapRunOf(const std::string& parent) {
+    store::ExecutionQuery q;
+    q.domain = std::string(kMapRunDomain);
+    q.workflow_id = parent;
+    q.open_and_closed = true;
+    auto page = store_->ListExecutions(q);
+    EXPECT_TRUE(page.ok() && page->executions.size() == 1);
+    return page.ok() && !page->executions.empty() ? page->executions[0].run_id : "";
+  }
+
+  MapRunDescription DescribeRun(const std::string& arn) {
+    auto d = Run(engine_->DescribeMapRun(arn));
+    EXPECT_TRUE(d.ok()) << (d.ok() ? "" : d.error().message());
+    return d.ok() ? *d : MapRunDescription{};
+  }
+};
+
+TEST_F(MapRunTest, EachItemIsAChildExecutionAndACrashLosesNone) {
+  std::string parent = Start("p", "[1, 2, 3]");
+  auto first = PollActivity();
+  auto second = PollActivity();
+  ASSERT_TRUE(first && second);
+  EXPECT_FALSE(PollActivity()) << "MaxConcurrency 2";
+  std::string map_run = MapRunOf(parent);
+  EXPECT_TRUE(map_run.starts_with("arn:aws:states:us-east-1:123456789012:mapRun:m/items:"))
+      << map_run;
+  MapRunDescription d = DescribeRun(map_run);
+  EXPECT_EQ(d.status, "RUNNING");
+  EXPECT_EQ(d.execution_arn, parent);
+  EXPECT_EQ(d.max_concurrency, 2);
+  EXPECT_EQ(d.items.total, 3);
+  EXPECT_EQ(d.items.running, 2);
+  EXPECT_EQ(d.items.pending, 1);
+  auto children = Children(map_run);
+  ASSERT_EQ(children.size(), 2u);
+  MachineExecution child = Describe(children[0].run_id);
+  EXPECT_EQ(child.map_run_arn, map_run);
+  EXPECT_EQ(child.state_machine_arn, std::string(kMachineArn) + "/items");
+
+  Close();  // as after kill -9
+  Open();
+  ASSERT_TRUE(Run(engine_->SendTaskSuccess(first->task_token, "\"a\"")).ok());
+  auto third = PollActivity();
+  ASSERT_TRUE(third) << "the next item starts once one is done, after the restart too";
+  Close();
+  Open();
+  ASSERT_TRUE(Run(engine_->SendTaskSuccess(second->task_token, "\"b\"")).ok());
+  ASSERT_TRUE(Run(engine_->SendTaskSuccess(third->task_token, "\"c\"")).ok());
+  MachineExecution done = WaitFor(parent, "SUCCEEDED");
+  std::map<std::string, std::string> by_input{
+      {first->input, "\"a\""}, {second->input, "\"b\""}, {third->input, "\"c\""}};
+  EXPECT_EQ(done.output, "[" + by_input["1"] + "," + by_input["2"] + "," + by_input["3"] + "]");
+  EXPECT_EQ(Types(parent),
+            (std::vector<std::string>{"ExecutionStarted", "MapStateEntered", "MapStateStarted",
+                                      "MapRunStarted", "MapRunSucceeded", "MapStateSucceeded",
+                                      "MapStateExited", "ExecutionSucceeded"}));
+  d = DescribeRun(map_run);
+  EXPECT_EQ(d.status, "SUCCEEDED");
+  EXPECT_EQ(d.items.succeeded, 3);
+  EXPECT_EQ(d.items.pending, 0);
+  EXPECT_GT(d.stop_time, 0);
+  EXPECT_EQ(Children(map_run).size(), 3u) << "no child started twice";
+}
+
+TEST_F(MapRunTest, UpdateMapRunStartsMoreAndAFailureFailsTheParent) {
+  std::string parent = Start("p", "[1, 2, 3]");
+  ASSERT_TRUE(PollActivity() && PollActivity());
+  std::string map_run = MapRunOf(parent);
+  asl::MapRunUpdate u;
+  u.max_concurrency = 3;
+  ASSERT_TRUE(Run(engine_->UpdateMapRun(map_run, u)).ok());
+  auto third = PollActivity();
+  ASSERT_TRUE(third) << "a higher MaxConcurrency starts the third item at once";
+  EXPECT_EQ(DescribeRun(map_run).max_concurrency, 3);
+  ASSERT_TRUE(Run(engine_->SendTaskFailure(third->task_token, "Bad", "item")).ok());
+  MachineExecution failed = WaitFor(parent, "FAILED");
+  EXPECT_EQ(failed.error, "States.ExceedToleratedFailureThreshold");
+  MapRunDescription d = DescribeRun(map_run);
+  EXPECT_EQ(d.status, "FAILED");
+  EXPECT_EQ(d.items.failed, 1);
+  for (int i = 0; i < 200 && DescribeRun(map_run).items.aborted < 2; ++i)
+    std::this_thread::sleep_for(5ms);
+  EXPECT_EQ(DescribeRun(map_run).items.aborted, 2) << "the other children are stopped";
+  Status ended = Run(engine_->UpdateMapRun(map_run, u));
+  ASSERT_FALSE(ended.ok());
+  EXPECT_EQ(ended.error().code(), Errc::kValidation);
+  auto unknown = Run(engine_->DescribeMapRun(map_run + "x"));
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().code(), Errc::kUnknownResource);
+}
+
 }  // namespace
 }  // namespace weft::engine
