@@ -226,9 +226,9 @@ class Execution {
   // appends ExecutionRedriven and re-enters the top-level state that was
   // running when it closed, with the input that state was entered with (read
   // from `history`, this execution's events) and the workflow variables the
-  // top level had. Of a top-level Map or Parallel state, only the iterations
-  // and branches that did not succeed run again (the others keep their
-  // results); a Map or Parallel nested deeper re-runs whole.
+  // top level had. Of every Map or Parallel state in progress at the close,
+  // at any depth, only the iterations and branches that did not succeed run
+  // again (the others keep their results).
   // Errors: Validation when it cannot be redriven (running, succeeded, or no
   // top-level state was entered).
   Status Redrive(const std::vector<HistoryEvent>& history, int64_t now_ms, StepResult* out);

@@ -118,8 +118,11 @@ Status ExecutionState::Stop(std::optional<std::string> error, std::optional<std:
   if (status_ != ExecutionStatus::kRunning) return Error::Validation("the execution is closed");
   now_ = now, out_ = out;
   auto root = frames_.find(0);
+  if (root != frames_.end()) {
+    redrive_vars_ = root->second.vars;
+    AbortFrame(root->second);  // keeps the progress of every Map and Parallel
+  }
   NoteRedrivePoint();
-  if (root != frames_.end()) AbortFrame(root->second);
   for (auto& [id, timer] : timers_) {
     Command c;
     c.kind = CommandKind::kCancelTimer;
@@ -147,15 +150,40 @@ Status ExecutionState::Stop(std::optional<std::string> error, std::optional<std:
 }
 
 void ExecutionState::NoteRedrivePoint() {
-  redrive_done_.clear();
-  auto top = frames_.find(0);
-  if (top == frames_.end()) return;
-  redrive_vars_ = top->second.vars;
-  if (!top->second.fan_out) return;
-  const json::array& results = top->second.fan_out->results;
-  for (int64_t i : top_succeeded_) {
-    if (i >= 0 && static_cast<size_t>(i) < results.size()) redrive_done_[i] = results[i];
+  if (auto top = frames_.find(0); top != frames_.end()) redrive_vars_ = top->second.vars;
+  for (const auto& [id, f] : frames_) KeepProgress(f);  // the states still in progress
+  redrive_done_ = std::move(kept_);
+  kept_.clear();
+}
+
+std::string ExecutionState::PathOf(const Frame& f) const {
+  std::vector<const Frame*> chain;
+  for (const Frame* p = &f; p; p = p->parent < 0 ? nullptr : &frames_.at(p->parent))
+    chain.push_back(p);
+  std::string path;
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    const Frame& p = **it;
+    path += "b" + std::to_string(p.block) + ".s" + std::to_string(p.state) + ".i" +
+            std::to_string(p.child_index) + "/";
   }
+  return path;
+}
+
+void ExecutionState::KeepProgress(const Frame& f) {
+  if (!f.fan_out || f.fan_out->succeeded.empty() || f.state < 0) return;
+  StateType type = CurrentState(f).type;
+  if (type != StateType::kMap && type != StateType::kParallel) return;
+  const json::array& results = f.fan_out->results;
+  ChildResults& kept = kept_[PathOf(f)];
+  for (int64_t i : f.fan_out->succeeded)
+    if (i >= 0 && static_cast<size_t>(i) < results.size()) kept[i] = results[i];
+}
+
+void ExecutionState::DropProgress(const Frame& f, std::map<std::string, ChildResults>& from) {
+  if (from.empty()) return;
+  std::string prefix = PathOf(f);
+  for (auto it = from.lower_bound(prefix); it != from.end() && it->first.starts_with(prefix);)
+    it = from.erase(it);
 }
 
 Status ExecutionState::Redrive(const std::vector<HistoryEvent>& history, int64_t now,
@@ -304,6 +332,8 @@ void ExecutionState::FailState(Frame& f, std::optional<std::string> error_name,
     double delay = r.interval_seconds * std::pow(r.backoff_rate, static_cast<double>(attempt - 1));
     if (r.max_delay_seconds) delay = std::min(delay, static_cast<double>(*r.max_delay_seconds));
     if (r.jitter_full) delay *= NextRandom();
+    DropProgress(f, kept_);
+    if (f.fan_out) f.fan_out->succeeded.clear();
     f.wait = FrameWait::kRetry;
     NewTimer(f, now_ + static_cast<int64_t>(delay * 1000.0), s.name);
     return;
@@ -311,6 +341,8 @@ void ExecutionState::FailState(Frame& f, std::optional<std::string> error_name,
   // Catch.
   for (const Catcher& c : s.catchers) {
     if (!errors::Matches(c.error_equals, error)) continue;
+    DropProgress(f, kept_);
+    if (f.fan_out) f.fan_out->succeeded.clear();
     json::object err;
     if (error_name) err["Error"] = error;
     if (cause) err["Cause"] = *cause;
@@ -395,6 +427,7 @@ void ExecutionState::AbortFrame(Frame& f) {
     c.id = f.wait_id;
     out_->commands.push_back(std::move(c));
   }
+  KeepProgress(f);
   const int id = f.id;  // not a reference into the node being erased
   frames_.erase(id);
 }

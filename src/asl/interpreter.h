@@ -36,8 +36,13 @@ struct FanOut {
   int64_t tolerated_count = -1;  // -1: none
   double tolerated_percentage = -1;
   int64_t last_child_event = 0;
-  // A Distributed Map whose iterations are child executions (its Map Run).
+  // The children that succeeded (their results are in `results`): what a
+  // redrive keeps if the state ends unsuccessfully.
+  std::vector<int64_t> succeeded;
+  // A Distributed Map whose iterations are child executions (its Map Run),
+  // and how many of its items a redrive took over without a child.
   std::string map_run_arn;
+  int64_t reused = 0;
   bool operator==(const FanOut&) const = default;
 };
 
@@ -102,12 +107,14 @@ class ExecutionState {
   int64_t next_event_id_ = 1;
   int64_t redrive_count_ = 0;
   json::object redrive_vars_;  // the top level's variables when it closed unsuccessfully
-  // The children of a top-level Map or Parallel state in progress that
-  // succeeded (their results are in the frame's fan), kept through a failed
-  // close (redrive_done_: index -> result) so that a redrive runs only the
-  // others again. All of it follows from the events: replay rebuilds it.
-  std::vector<int64_t> top_succeeded_;
-  std::map<int64_t, json::value> redrive_done_;
+  // What a redrive keeps: for each Map or Parallel state (at any depth) in
+  // progress when the execution closed unsuccessfully, the results of its
+  // children that succeeded, by the state's place (PathOf) and child index.
+  // kept_ gathers them as such states end (failed or aborted) and the close
+  // makes them redrive_done_; a redrive runs only the other children again.
+  // All of it follows from the events: replay rebuilds it.
+  using ChildResults = std::map<int64_t, json::value>;
+  std::map<std::string, ChildResults> kept_, redrive_done_;
 
  private:
   // Run loop (interpreter.cc).
@@ -133,8 +140,17 @@ class ExecutionState {
                       std::string output_text = {});
   std::string NewTimer(Frame& f, int64_t fire_at, const std::string& state_name);
   double NextRandom();
-  // Keeps what a redrive needs of the top level as it closes unsuccessfully.
+  // Keeps what a redrive needs as the execution closes unsuccessfully.
   void NoteRedrivePoint();
+  // Where a frame is: its block, state and child index and those of the
+  // frames around it ("b0.s2.i0/b3.s0.i7/"), the same in a redrive.
+  std::string PathOf(const Frame& f) const;
+  // A Map or Parallel state of `f` ends unsuccessfully: keep its children
+  // that succeeded (kept_).
+  void KeepProgress(const Frame& f);
+  // A failure at `f` was caught or is retried: what was kept below it is
+  // not what a redrive would resume.
+  void DropProgress(const Frame& f, std::map<std::string, ChildResults>& from);
 
   // States (interpreter_states.cc).
   void EnterState(Frame& f);
@@ -157,6 +173,8 @@ class ExecutionState {
   // Map and Parallel (interpreter_map.cc).
   void RunMap(Frame& f, const State& s);
   void RunParallel(Frame& f, const State& s);
+  // Resets the fan of `f` and makes it wait for its children.
+  void StartFanOut(Frame& f);
   void StartChildren(Frame& f, const State& s);
   void ChildFinished(Frame& parent, Frame& child, bool ok, json::value output,
                      std::optional<std::string> error, std::optional<std::string> cause);

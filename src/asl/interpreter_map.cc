@@ -179,18 +179,14 @@ void ExecutionState::RunMap(Frame& f, const State& s) {
   }
   f.fan().results = json::array(n);
   f.fan().items = std::move(inputs);
+  StartFanOut(f);
   if (ChildIterations(s)) {
     f.fan().map_run_arn = std::move(map_run_arn);
+    f.fan().reused = 0;
+    if (auto done = redrive_done_.find(PathOf(f)); done != redrive_done_.end())
+      f.fan().reused = static_cast<int64_t>(done->second.size());
     NoteMapRun(f, "RUNNING");
   }
-  if (f.id == 0) {
-    top_succeeded_.clear();
-    if (f.retry_total > 0) redrive_done_.clear();  // a retry runs every child again
-  }
-  f.fan().next_child = f.fan().done_children = f.fan().failed_children = 0;
-  f.fan().running_children = 0;
-  f.fan().last_child_event = f.prev_event;
-  f.wait = FrameWait::kChildren;
   if (n == 0) {
     ChildFinished(f, f, true, nullptr, std::nullopt, std::nullopt);
     return;
@@ -219,35 +215,46 @@ void ExecutionState::RunParallel(Frame& f, const State& s) {
   Emit(&f, "ParallelStateStarted", {});
   f.fan().items = json::array(s.branches.size(), effective);
   f.fan().results = json::array(s.branches.size());
-  if (f.id == 0) {
-    top_succeeded_.clear();
-    if (f.retry_total > 0) redrive_done_.clear();  // a retry runs every child again
-  }
-  f.fan().next_child = f.fan().done_children = f.fan().failed_children = 0;
-  f.fan().running_children = 0;
   f.fan().max_concurrency = 0;
   f.fan().tolerated_count = -1;
   f.fan().tolerated_percentage = -1;
-  f.fan().last_child_event = f.prev_event;
-  f.wait = FrameWait::kChildren;
+  StartFanOut(f);
   StartChildren(f, s);
+}
+
+void ExecutionState::StartFanOut(Frame& f) {
+  FanOut& fan = f.fan();
+  fan.succeeded.clear();
+  fan.map_run_arn.clear();                                // set again by a Distributed Map
+  if (f.retry_total > 0) DropProgress(f, redrive_done_);  // a retry runs every child again
+  fan.next_child = fan.done_children = fan.failed_children = 0;
+  fan.running_children = 0;
+  fan.last_child_event = f.prev_event;
+  f.wait = FrameWait::kChildren;
 }
 
 void ExecutionState::StartChildren(Frame& f, const State& s) {
   int64_t n = static_cast<int64_t>(f.fan().items.size());
   bool is_map = s.type == StateType::kMap;
+  // A redrive runs again only the children that did not succeed.
+  ChildResults* done = nullptr;
+  if (!redrive_done_.empty()) {
+    auto it = redrive_done_.find(PathOf(f));
+    if (it != redrive_done_.end()) done = &it->second;
+  }
   while (f.fan().next_child < n &&
          (f.fan().max_concurrency == 0 || f.fan().running_children < f.fan().max_concurrency)) {
     int64_t i = f.fan().next_child++;
-    // A redrive runs again only the children that did not succeed.
-    if (f.id == 0 && !redrive_done_.empty()) {
-      if (auto done = redrive_done_.find(i); done != redrive_done_.end()) {
-        f.fan().results[static_cast<size_t>(i)] = std::move(done->second);
-        redrive_done_.erase(done);
-        top_succeeded_.push_back(i);
+    if (done) {
+      if (auto kept = done->find(i); kept != done->end()) {
+        f.fan().results[static_cast<size_t>(i)] = std::move(kept->second);
+        done->erase(kept);
+        f.fan().succeeded.push_back(i);
         ++f.fan().done_children;
-        if (f.fan().done_children == n)
+        if (f.fan().done_children == n) {
+          redrive_done_.erase(PathOf(f));
           return ChildFinished(f, f, true, nullptr, std::nullopt, std::nullopt);
+        }
         continue;
       }
     }
@@ -284,7 +291,8 @@ void ExecutionState::ChildFinished(Frame& parent, Frame& child, bool ok, json::v
   }
   int64_t index = child.child_index;
   int64_t child_last = child.prev_event;
-  frames_.erase(child.id);  // `child` is gone from here on
+  if (!ok) KeepProgress(child);  // a Map or Parallel that failed in it
+  frames_.erase(child.id);       // `child` is gone from here on
   ChildDone(parent, index, child_last, ok, std::move(output), std::move(error), std::move(cause));
 }
 
@@ -307,7 +315,7 @@ void ExecutionState::ChildDone(Frame& parent, int64_t index, int64_t child_last,
     }
     ++parent.fan().done_children;
     if (ok) {
-      if (parent.id == 0) top_succeeded_.push_back(index);
+      parent.fan().succeeded.push_back(index);
       parent.fan().results[static_cast<size_t>(index)] = std::move(output);
     } else {
       ++parent.fan().failed_children;
@@ -375,6 +383,7 @@ void ExecutionState::ChildDone(Frame& parent, int64_t index, int64_t child_last,
   json::value results(std::move(parent.fan().results));
   parent.fan().results = json::array();
   parent.fan().items = json::array();
+  parent.fan().succeeded.clear();
   CompleteState(parent, s, std::move(results), true);
 }
 
@@ -432,7 +441,7 @@ void ExecutionState::NoteMapRun(const Frame& f, std::string_view status) {
   c.id = fan.map_run_arn;
   c.map_run.arn = fan.map_run_arn;
   c.map_run.status = std::string(status);
-  c.map_run.total = static_cast<int64_t>(fan.items.size());
+  c.map_run.total = static_cast<int64_t>(fan.items.size()) - fan.reused;
   c.map_run.max_concurrency = fan.max_concurrency;
   c.map_run.tolerated_count = std::max<int64_t>(0, fan.tolerated_count);
   c.map_run.tolerated_percentage = std::max(0.0, fan.tolerated_percentage);

@@ -23,36 +23,39 @@ std::optional<std::string> OptFrom(const json::object& o, std::string_view key) 
 json::object SaveFrame(const Frame& f) {
   json::array retry;
   for (auto c : f.retry_counts) retry.push_back(c);
-  return json::object{{"id", f.id},
-                      {"parent", f.parent},
-                      {"block", f.block},
-                      {"state", f.state},
-                      {"childIndex", f.child_index},
-                      {"ready", f.ready},
-                      {"wait", static_cast<int>(f.wait)},
-                      {"waitId", f.wait_id},
-                      {"input", f.input},
-                      {"effective", f.effective},
-                      {"vars", f.vars},
-                      {"enteredEvent", f.entered_event},
-                      {"prevEvent", f.prev_event},
-                      {"enteredTime", f.entered_time_ms},
-                      {"retryCounts", std::move(retry)},
-                      {"retryTotal", f.retry_total},
-                      {"taskToken", f.task_token},
-                      {"taskKind", f.task_kind},
-                      {"items", f.fan().items},
-                      {"results", f.fan().results},
-                      {"runningChildren", f.fan().running_children},
-                      {"nextChild", f.fan().next_child},
-                      {"doneChildren", f.fan().done_children},
-                      {"failedChildren", f.fan().failed_children},
-                      {"maxConcurrency", f.fan().max_concurrency},
-                      {"toleratedCount", f.fan().tolerated_count},
-                      {"toleratedPercentage", f.fan().tolerated_percentage},
-                      {"lastChildEvent", f.fan().last_child_event},
-                      {"mapRunArn", f.fan().map_run_arn},
-                      {"silent", f.silent}};
+  return json::object{
+      {"id", f.id},
+      {"parent", f.parent},
+      {"block", f.block},
+      {"state", f.state},
+      {"childIndex", f.child_index},
+      {"ready", f.ready},
+      {"wait", static_cast<int>(f.wait)},
+      {"waitId", f.wait_id},
+      {"input", f.input},
+      {"effective", f.effective},
+      {"vars", f.vars},
+      {"enteredEvent", f.entered_event},
+      {"prevEvent", f.prev_event},
+      {"enteredTime", f.entered_time_ms},
+      {"retryCounts", std::move(retry)},
+      {"retryTotal", f.retry_total},
+      {"taskToken", f.task_token},
+      {"taskKind", f.task_kind},
+      {"items", f.fan().items},
+      {"results", f.fan().results},
+      {"runningChildren", f.fan().running_children},
+      {"nextChild", f.fan().next_child},
+      {"doneChildren", f.fan().done_children},
+      {"failedChildren", f.fan().failed_children},
+      {"maxConcurrency", f.fan().max_concurrency},
+      {"toleratedCount", f.fan().tolerated_count},
+      {"toleratedPercentage", f.fan().tolerated_percentage},
+      {"lastChildEvent", f.fan().last_child_event},
+      {"mapRunArn", f.fan().map_run_arn},
+      {"reused", f.fan().reused},
+      {"succeeded", json::array(f.fan().succeeded.begin(), f.fan().succeeded.end())},
+      {"silent", f.silent}};
 }
 
 int64_t I(const json::object& o, std::string_view key) { return FindInt(o, key).value_or(0); }
@@ -91,6 +94,10 @@ Frame LoadFrame(const json::object& o) {
   fan.tolerated_percentage = pct && pct->is_number() ? pct->to_number<double>() : -1;
   fan.last_child_event = I(o, "lastChildEvent");
   fan.map_run_arn = OptFrom(o, "mapRunArn").value_or("");
+  fan.reused = I(o, "reused");
+  if (auto* a = FindArray(o, "succeeded"))
+    for (const auto& v : *a)
+      if (v.is_int64()) fan.succeeded.push_back(v.as_int64());
   if (!(fan == FanOut{})) f.fan_out = std::make_unique<FanOut>(std::move(fan));
   f.silent = FindBool(o, "silent").value_or(false);
   return f;

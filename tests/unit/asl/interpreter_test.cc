@@ -10,6 +10,7 @@
 
 #include "asl/asl.h"
 #include "cases/case_file.h"
+#include "test_context.h"
 
 namespace weft::asl {
 namespace {
@@ -85,16 +86,6 @@ StateMachinePtr MustCompile(std::string_view text) {
   return r.machine;
 }
 
-ExecutionContext TestContext() {
-  ExecutionContext ctx;
-  ctx.execution_arn = "arn:aws:states:us-east-1:123456789012:execution:m:e";
-  ctx.execution_name = "e";
-  ctx.state_machine_arn = "arn:aws:states:us-east-1:123456789012:stateMachine:m";
-  ctx.state_machine_name = "m";
-  ctx.start_time_ms = 1'000'000;
-  return ctx;
-}
-
 const Command* FindCommand(const StepResult& r, CommandKind kind) {
   for (const auto& c : r.commands)
     if (c.kind == kind) return &c;
@@ -107,7 +98,7 @@ TEST(InterpreterTest, RetryDelaysBackOffUpToMaxDelay) {
       "Retry": [{"ErrorEquals": ["E"], "IntervalSeconds": 2, "BackoffRate": 3, "MaxDelaySeconds": 10,
                  "MaxAttempts": 3}]}}})");
   StepResult r;
-  auto exec = Execution::Start(m, TestContext(), "{}", 1'000'000, &r);
+  auto exec = Execution::Start(m, testing::TestContext(), "{}", 1'000'000, &r);
   ASSERT_TRUE(exec.ok());
   int64_t now = 1'000'000;
   const int64_t want_delays[] = {2000, 6000, 10000};
@@ -140,7 +131,7 @@ TEST(InterpreterTest, FullJitterScalesTheDelayByTheRandomSource) {
       "Resource": "arn:aws:states:::lambda:invoke", "End": true,
       "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 4, "JitterStrategy": "FULL"}]}}})");
   StepResult r;
-  auto exec = Execution::Start(m, TestContext(), "{}", 0, &r);
+  auto exec = Execution::Start(m, testing::TestContext(), "{}", 0, &r);
   ASSERT_TRUE(exec.ok());
   exec->set_random_source([] { return 0.25; });
   const Command* task = FindCommand(r, CommandKind::kScheduleTask);
@@ -159,7 +150,7 @@ TEST(InterpreterTest, WaitForTaskTokenPassesTheTokenToParameters) {
       "Parameters": {"token.$": "$$.Task.Token"}, "HeartbeatSecondsPath": "$.hb",
       "TimeoutSeconds": 100, "End": true}}})");
   StepResult r;
-  auto exec = Execution::Start(m, TestContext(), R"({"hb": 30})", 0, &r);
+  auto exec = Execution::Start(m, testing::TestContext(), R"({"hb": 30})", 0, &r);
   ASSERT_TRUE(exec.ok());
   const Command* task = FindCommand(r, CommandKind::kScheduleTask);
   ASSERT_NE(task, nullptr);
@@ -174,7 +165,7 @@ TEST(InterpreterTest, TimedOutTaskFailsWithStatesTimeout) {
   auto m = MustCompile(R"({"StartAt": "T", "States": {"T": {"Type": "Task",
       "Resource": "arn:aws:states:::lambda:invoke", "End": true}}})");
   StepResult r;
-  auto exec = Execution::Start(m, TestContext(), "{}", 0, &r);
+  auto exec = Execution::Start(m, testing::TestContext(), "{}", 0, &r);
   ASSERT_TRUE(exec.ok());
   std::string id = FindCommand(r, CommandKind::kScheduleTask)->id;
   r = StepResult{};  // `id` is a copy: r's commands are gone now
@@ -190,7 +181,7 @@ TEST(InterpreterTest, FeedbackForAnUnknownIdIsRejected) {
   auto m = MustCompile(
       R"({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 1, "End": true}}})");
   StepResult r;
-  auto exec = Execution::Start(m, TestContext(), "{}", 0, &r);
+  auto exec = Execution::Start(m, testing::TestContext(), "{}", 0, &r);
   ASSERT_TRUE(exec.ok());
   StepResult r2;
   auto st = exec->Apply({Feedback::Kind::kTimerFired, "nope", "", {}, {}}, 0, &r2);
@@ -247,7 +238,7 @@ TEST(InterpreterTest, EventDetailsTextEscapesPayloads) {
   std::string input =
       R"({"s": "quote \" backslash \\ newline \n \r tab \t \b \f \u0001 \u001f é"})";
   StepResult r;
-  auto exec = Execution::Start(m, TestContext(), input, 0, &r);
+  auto exec = Execution::Start(m, testing::TestContext(), input, 0, &r);
   ASSERT_TRUE(exec.ok());
   ASSERT_EQ(r.events.size(), 4u);
   json::object entered = r.events[1].Details();

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "asl/asl.h"
+#include "test_context.h"
 
 namespace weft::asl {
 namespace {
@@ -18,12 +19,7 @@ constexpr std::string_view kMachine = R"({"StartAt": "M", "States": {"M": {
       "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}}}})";
 
 ExecutionContext Ctx() {
-  ExecutionContext ctx;
-  ctx.execution_arn = "arn:aws:states:us-east-1:123456789012:execution:m:e";
-  ctx.execution_name = "e";
-  ctx.state_machine_arn = "arn:aws:states:us-east-1:123456789012:stateMachine:m";
-  ctx.state_machine_name = "m";
-  ctx.start_time_ms = 1'000'000;
+  ExecutionContext ctx = testing::TestContext();
   ctx.child_iterations = true;
   return ctx;
 }

@@ -8,19 +8,10 @@
 #include <map>
 
 #include "asl/asl.h"
+#include "test_context.h"
 
 namespace weft::asl {
 namespace {
-
-ExecutionContext Ctx() {
-  ExecutionContext ctx;
-  ctx.execution_arn = "arn:aws:states:us-east-1:123456789012:execution:m:e";
-  ctx.execution_name = "e";
-  ctx.state_machine_arn = "arn:aws:states:us-east-1:123456789012:stateMachine:m";
-  ctx.state_machine_name = "m";
-  ctx.start_time_ms = 1'000'000;
-  return ctx;
-}
 
 // A host: tasks answered in scheduling order (call n of a state gets
 // answer(state, n)), timers fired in time order; the clock moves 10 ms per
@@ -140,7 +131,7 @@ TEST(ReplayTest, ReplayRebuildsTheSameStateAtEveryStep) {
     Host host;
     host.answer = c.answer;
     StepResult r;
-    auto exec = Execution::Start(compiled.machine, Ctx(), c.input, host.now, &r);
+    auto exec = Execution::Start(compiled.machine, testing::TestContext(), c.input, host.now, &r);
     ASSERT_TRUE(exec.ok());
     host.Absorb(r, *exec);
     int steps = 0;
@@ -150,7 +141,7 @@ TEST(ReplayTest, ReplayRebuildsTheSameStateAtEveryStep) {
     ASSERT_GT(host.checkpoints.size(), 2u);
     for (const auto& [count, saved] : host.checkpoints) {
       std::vector<HistoryEvent> prefix(host.history.begin(), host.history.begin() + count);
-      auto replayed = Execution::Replay(compiled.machine, Ctx(), prefix);
+      auto replayed = Execution::Replay(compiled.machine, testing::TestContext(), prefix);
       ASSERT_TRUE(replayed.ok()) << "after " << count << " events: " << replayed.error().message();
       EXPECT_EQ(ToJson(replayed->Save()), saved) << "after " << count << " events";
     }
@@ -166,7 +157,7 @@ TEST(ReplayTest, RestoredStateContinuesLikeTheOriginal) {
     Host a;
     a.answer = c.answer;
     StepResult r;
-    auto ea = Execution::Start(m, Ctx(), c.input, a.now, &r);
+    auto ea = Execution::Start(m, testing::TestContext(), c.input, a.now, &r);
     ASSERT_TRUE(ea.ok());
     a.Absorb(r, *ea);
     while (ea->status() == ExecutionStatus::kRunning && a.Step(*ea)) {
@@ -174,7 +165,7 @@ TEST(ReplayTest, RestoredStateContinuesLikeTheOriginal) {
     // The same, but saved and restored after every step.
     Host b;
     b.answer = c.answer;
-    auto eb = Execution::Start(m, Ctx(), c.input, b.now, &r);
+    auto eb = Execution::Start(m, testing::TestContext(), c.input, b.now, &r);
     ASSERT_TRUE(eb.ok());
     b.Absorb(r, *eb);
     Execution current = std::move(*eb);
@@ -200,11 +191,11 @@ TEST(ReplayTest, DivergingHistoryIsRejected) {
                .machine;
   ASSERT_TRUE(m);
   StepResult r;
-  auto exec = Execution::Start(m, Ctx(), "{}", 0, &r);
+  auto exec = Execution::Start(m, testing::TestContext(), "{}", 0, &r);
   ASSERT_TRUE(exec.ok());
   std::vector<HistoryEvent> history = r.events;
   history[2].type = "PassStateEntered";  // was PassStateExited
-  auto replayed = Execution::Replay(m, Ctx(), history);
+  auto replayed = Execution::Replay(m, testing::TestContext(), history);
   ASSERT_FALSE(replayed.ok());
   EXPECT_NE(replayed.error().message().find("diverges"), std::string::npos);
 }
@@ -232,7 +223,7 @@ TEST(ReplayTest, CallbackTaskWithSubmittedAndActivityStarted) {
     return id;
   };
   StepResult r;
-  auto exec = Execution::Start(m, Ctx(), "{}", 100, &r);
+  auto exec = Execution::Start(m, testing::TestContext(), "{}", 100, &r);
   ASSERT_TRUE(exec.ok());
   std::string cb = take(r);
   ASSERT_TRUE(
@@ -251,7 +242,7 @@ TEST(ReplayTest, CallbackTaskWithSubmittedAndActivityStarted) {
                                              "TaskScheduled", "TaskStarted", "TaskSubmitted",
                                              "TaskSucceeded", "TaskStateExited", "TaskStateEntered",
                                              "ActivityScheduled", "ActivityStarted"}));
-  auto replayed = Execution::Replay(m, Ctx(), history);
+  auto replayed = Execution::Replay(m, testing::TestContext(), history);
   ASSERT_TRUE(replayed.ok()) << replayed.error().message();
   EXPECT_EQ(ToJson(replayed->Save()), ToJson(exec->Save()));
   // The replayed execution goes on like the original.

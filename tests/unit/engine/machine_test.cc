@@ -475,5 +475,39 @@ TEST_F(MapRunTest, UpdateMapRunStartsMoreAndAFailureFailsTheParent) {
   EXPECT_EQ(unknown.error().code(), Errc::kUnknownResource);
 }
 
+TEST_F(MapRunTest, RedriveRunsANewMapRunForTheItemsThatDidNotSucceed) {
+  // One at a time, so that the first item's result has reached the parent
+  // when the second starts.
+  Define("r2", std::string(definition_)
+                   .replace(definition_.find("\"MaxConcurrency\":2"), 18, "\"MaxConcurrency\":1"));
+  std::string parent = Start("p", "[1, 2]");
+  auto a = PollActivity();
+  ASSERT_TRUE(a);
+  ASSERT_TRUE(Run(engine_->SendTaskSuccess(a->task_token, "\"one\"")).ok());
+  auto b = PollActivity();
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->input, "2");
+  ASSERT_TRUE(Run(engine_->SendTaskFailure(b->task_token, "Bad", "two")).ok());
+  WaitFor(parent, "FAILED");
+  ASSERT_TRUE(Run(engine_->RedriveMachineExecution(parent)).ok());
+  auto again = PollActivity();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->input, "2") << "only the failed item runs again";
+  EXPECT_FALSE(PollActivity());
+  ASSERT_TRUE(Run(engine_->SendTaskSuccess(again->task_token, "\"two\"")).ok());
+  EXPECT_EQ(WaitFor(parent, "SUCCEEDED").output, R"(["one","two"])");
+  store::ExecutionQuery q;
+  q.domain = std::string(kMapRunDomain);
+  q.workflow_id = parent;
+  q.open_and_closed = true;
+  auto runs = store_->ListExecutions(q);
+  ASSERT_TRUE(runs.ok());
+  ASSERT_EQ(runs->executions.size(), 2u) << "the redrive started a second Map Run";
+  for (const auto& run : runs->executions) {
+    MapRunDescription d = DescribeRun(run.run_id);
+    EXPECT_EQ(d.items.pending, 0) << run.run_id;
+  }
+}
+
 }  // namespace
 }  // namespace weft::engine
