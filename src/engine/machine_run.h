@@ -40,6 +40,10 @@ std::optional<std::string_view> MachineEventTypeName(uint16_t number);
 store::EventRecord MachineEventRecord(const asl::HistoryEvent& e);
 Result<asl::HistoryEvent> MachineEventFromRecord(const store::EventRecord& r);
 
+// How long after an execution closed its name may start another: the
+// closed one is then deleted as the new one is created.
+inline constexpr Millis kNameReuseAfter = 90LL * 24 * 3600 * 1000;
+
 // One Task state's call in flight.
 struct MachineTask {
   asl::Command command;  // the kScheduleTask: resource, input, timeouts, token

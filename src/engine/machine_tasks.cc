@@ -149,6 +149,10 @@ store::WriteBatch MachineStep::TakeBatch() {
   batch.shard = shard_.index;
   store::ExecutionWrite w;
   w.expected_last_event_id = run_.submitted_event_id;
+  if (run_.submitted_event_id == 0) {
+    // A name is free again 90 days after its execution closed (AWS).
+    batch.erase.push_back({run_.start.execution_arn, now_ - kNameReuseAfter});
+  }
   w.events.reserve(events_.size());
   for (const auto& e : events_) w.events.push_back(MachineEventRecord(e));
   if (!events_.empty()) run_.submitted_event_id = events_.back().id;

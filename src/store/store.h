@@ -34,8 +34,8 @@
 namespace weft::store {
 
 struct RegistryRecord {
-  std::string kind;     // "domain", "workflow_type", "activity_type", ...
-  std::string scope;    // the domain of a type; "" for a domain
+  std::string kind;   // "domain", "workflow_type", "activity_type", ...
+  std::string scope;  // the domain of a type; "" for a domain
   std::string name;
   std::string version;  // "" for kinds without versions
   std::string status;   // "REGISTERED" or "DEPRECATED"
@@ -81,18 +81,29 @@ struct ExecutionWrite {
   int64_t expected_last_event_id = 0;
 };
 
+// A run id used again once the run that had it is over for long enough: if
+// the run is stored it must be closed, and closed before `closed_before`
+// (otherwise the batch fails with Errc::kConflict and writes nothing), and it
+// is deleted (row, tags, events) before the batch's execution writes; if it
+// is not stored, nothing happens.
+struct RunErase {
+  std::string run_id;
+  Millis closed_before = 0;
+};
+
 // What one engine step changes, written atomically: all or nothing.
 struct WriteBatch {
   int32_t shard = 0;           // the shard that wrote it
   uint64_t fencing_token = 0;  // the shard lease's token (PostgreSQL); unused by SQLite
   std::vector<RegistryWrite> registry;
+  std::vector<RunErase> erase;
   std::vector<ExecutionWrite> executions;
 };
 
 // A visibility query over one domain (List/Count Open/Closed executions).
 struct ExecutionQuery {
   std::string domain;
-  bool open = true;  // open executions, or closed ones
+  bool open = true;              // open executions, or closed ones
   bool open_and_closed = false;  // both (then `open` is not looked at)
   // Time filters, inclusive; nullopt = unbounded. start applies to
   // start_time, close to close_time.

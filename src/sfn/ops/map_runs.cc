@@ -73,6 +73,7 @@ OpResult ListMapRuns(OpContext& ctx, const json::object& request) {
   q.domain = std::string(engine::kMapRunDomain);
   q.workflow_id = arn;
   q.open_and_closed = true;
+  q.start_oldest = (*execution)->start_time;  // not those of an earlier execution of that name
   q.page_size = static_cast<int32_t>(page.max_results);
   q.page_token = page.next_token;
   auto listed = ctx.engine.store().ListExecutions(q);

@@ -51,8 +51,6 @@ std::string TagsToJson(const std::vector<std::string>& tags) {
   return out;
 }
 
-Error ConflictError(std::string message) {
-  return Error(Errc::kConflict, std::move(message));
-}
+Error ConflictError(std::string message) { return Error(Errc::kConflict, std::move(message)); }
 
 }  // namespace weft::store::sqlite

@@ -114,6 +114,17 @@ Result<StoredRun> LoadStoredRun(Connection& conn, const std::string& run_id) {
   return stored;
 }
 
+Status EraseRun(Connection& conn, const std::string& run_id) {
+  for (const char* sql :
+       {"DELETE FROM events WHERE run_id = ?", "DELETE FROM execution_tags WHERE run_id = ?",
+        "DELETE FROM executions WHERE run_id = ?"}) {
+    Result<Statement> stmt = conn.Prepare(sql);
+    if (!stmt.ok()) return std::move(stmt).error();
+    if (Status s = stmt->Bind(1, run_id).Run(); !s.ok()) return s;
+  }
+  return {};
+}
+
 StoredRun StoredAfter(const ExecutionRecord& e, std::string tags_json) {
   StoredRun after{true, e, std::move(tags_json)};
   after.row.tags.clear();

@@ -24,6 +24,8 @@ struct StoredRun {
 };
 
 Result<StoredRun> LoadStoredRun(Connection& conn, const std::string& run_id);
+// Deletes a run: its row, tags and events.
+Status EraseRun(Connection& conn, const std::string& run_id);
 
 // What a successful write of `e` leaves stored.
 StoredRun StoredAfter(const ExecutionRecord& e, std::string tags_json);

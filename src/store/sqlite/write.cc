@@ -66,6 +66,13 @@ struct PlannedWrite {
   std::string tags_json;
 };
 
+// What a batch will do once checked: the stored runs it deletes, then its
+// execution writes.
+struct Plan {
+  std::vector<std::string> erase;
+  std::vector<PlannedWrite> writes;
+};
+
 // Writes the batches of one group inside the caller's transaction. The runs
 // the group touches are read once each and then kept here as the writes
 // applied so far leave them, so that a batch is checked completely before it
@@ -85,9 +92,9 @@ class GroupWriter {
  private:
   // The run as the group's writes so far leave it; read from the table once.
   Result<const StoredRun*> Stored(const std::string& run_id);
-  // Checks every execution write of the batch; writes nothing.
-  Result<std::vector<PlannedWrite>> Plan(const WriteBatch& batch);
-  Status Apply(const WriteBatch& batch, const std::vector<PlannedWrite>& plan);
+  // Checks every erase and execution write of the batch; writes nothing.
+  Result<Plan> Check(const WriteBatch& batch);
+  Status Apply(const WriteBatch& batch, const Plan& plan);
 
   Connection& conn_;
   const bool savepoints_;
@@ -105,11 +112,24 @@ Result<const StoredRun*> GroupWriter::Stored(const std::string& run_id) {
   return &it->second;
 }
 
-Result<std::vector<PlannedWrite>> GroupWriter::Plan(const WriteBatch& batch) {
-  std::vector<PlannedWrite> plan;
+Result<Plan> GroupWriter::Check(const WriteBatch& batch) {
+  Plan result;
+  std::vector<PlannedWrite>& plan = result.writes;
   plan.reserve(batch.executions.size());
   // Runs written earlier in this same batch, as those writes leave them.
   std::unordered_map<std::string, StoredRun> in_batch;
+  for (const RunErase& erase : batch.erase) {
+    Result<const StoredRun*> stored = Stored(erase.run_id);
+    if (!stored.ok()) return std::move(stored).error();
+    const StoredRun& run = **stored;
+    if (!run.exists) continue;
+    if (run.row.open || run.row.close_time >= erase.closed_before) {
+      return ConflictError("run " + erase.run_id + " is not a run closed before " +
+                           std::to_string(erase.closed_before));
+    }
+    result.erase.push_back(erase.run_id);
+    in_batch[erase.run_id] = StoredRun{};
+  }
   for (const ExecutionWrite& w : batch.executions) {
     if (Status s = CheckShape(w); !s.ok()) return std::move(s).error();
     const ExecutionRecord& e = w.execution;
@@ -129,12 +149,16 @@ Result<std::vector<PlannedWrite>> GroupWriter::Plan(const WriteBatch& batch) {
     plan.push_back(PlannedWrite{*before, TagsToJson(e.tags)});
     in_batch[e.run_id] = StoredAfter(e, plan.back().tags_json);
   }
-  return plan;
+  return result;
 }
 
-Status GroupWriter::Apply(const WriteBatch& batch, const std::vector<PlannedWrite>& plan) {
+Status GroupWriter::Apply(const WriteBatch& batch, const Plan& checked) {
+  const std::vector<PlannedWrite>& plan = checked.writes;
   for (const RegistryWrite& w : batch.registry) {
     if (Status s = WriteRegistry(conn_, w); !s.ok()) return s;
+  }
+  for (const std::string& run_id : checked.erase) {
+    if (Status s = EraseRun(conn_, run_id); !s.ok()) return s;
   }
   for (size_t i = 0; i < batch.executions.size(); ++i) {
     const ExecutionWrite& w = batch.executions[i];
@@ -146,7 +170,7 @@ Status GroupWriter::Apply(const WriteBatch& batch, const std::vector<PlannedWrit
 }
 
 Status GroupWriter::Write(const WriteBatch& batch) {
-  Result<std::vector<PlannedWrite>> plan = Plan(batch);
+  Result<Plan> plan = Check(batch);
   if (!plan.ok()) return std::move(plan).error();
   if (savepoints_) {
     if (Status s = RunCached(conn_, "SAVEPOINT batch"); !s.ok()) return s;
@@ -154,9 +178,10 @@ Status GroupWriter::Write(const WriteBatch& batch) {
   Status s = Apply(batch, *plan);
   if (s.ok() && savepoints_) s = RunCached(conn_, "RELEASE batch");
   if (s.ok()) {
+    for (const std::string& run_id : plan->erase) runs_[run_id] = StoredRun{};
     for (size_t i = 0; i < batch.executions.size(); ++i) {
       const ExecutionRecord& e = batch.executions[i].execution;
-      runs_[e.run_id] = StoredAfter(e, std::move((*plan)[i].tags_json));
+      runs_[e.run_id] = StoredAfter(e, std::move(plan->writes[i].tags_json));
     }
     return s;
   }

@@ -131,7 +131,7 @@ TEST_F(MachineTest, HistoryPagesReadForwardAndBackwardMatchTheWhole) {
   EXPECT_TRUE(past->events.empty());
 }
 
-TEST_F(MachineTest, NamesAreIdempotentWhileRunningAndUniqueAfter) {
+TEST_F(MachineTest, NamesAreIdempotentWhileRunningAndFreeAgain90DaysAfterTheClose) {
   Define("r1", ActivityMachine());
   std::string arn = Start("e1", R"({"a":1})");
   auto again = Run(engine_->StartMachineExecution(Starting("e1", R"({"a":1})")));
@@ -147,6 +147,23 @@ TEST_F(MachineTest, NamesAreIdempotentWhileRunningAndUniqueAfter) {
   auto closed = Run(engine_->StartMachineExecution(Starting("e1", R"({"a":1})")));
   ASSERT_FALSE(closed.ok());
   EXPECT_EQ(closed.error().code(), Errc::kAlreadyExists);
+
+  // 90 days after the close the name starts a new execution, which replaces
+  // the old one.
+  constexpr Millis kNinetyDays = 90LL * 24 * 3600 * 1000;
+  clock_.Advance(kNinetyDays - 1);
+  auto early = Run(engine_->StartMachineExecution(Starting("e1", R"({"a":3})")));
+  ASSERT_FALSE(early.ok());
+  EXPECT_EQ(early.error().code(), Errc::kAlreadyExists);
+  clock_.Advance(2);
+  auto reused = Run(engine_->StartMachineExecution(Starting("e1", R"({"a":3})")));
+  ASSERT_TRUE(reused.ok()) << reused.error().message();
+  MachineExecution d = Describe(arn);
+  EXPECT_EQ(d.status, "RUNNING");
+  EXPECT_EQ(d.input, R"({"a":3})");
+  EXPECT_EQ(Types(arn),
+            (std::vector<std::string>{"ExecutionStarted", "TaskStateEntered", "ActivityScheduled"}))
+      << "a history of its own, from event 1";
 }
 
 TEST_F(MachineTest, ActivityWorkerGetsTheTaskAndCompletesIt) {

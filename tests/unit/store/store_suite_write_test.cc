@@ -147,5 +147,49 @@ TEST_P(StoreSuite, AppendReplacesEveryColumnOfTheRun) {
   }
 }
 
+// A run whose retention is over is erased (row, tags, events) and its id
+// used again in the same batch; only a run closed before the given time is,
+// and an erase of a run that is not stored does nothing.
+TEST_P(StoreSuite, ARunClosedLongAgoIsErasedAndItsIdUsedAgain) {
+  WriteBatch first = BatchOf({Append(MakeExecution("new"), 0, 1)});
+  first.erase.push_back(RunErase{"new", 2000});
+  ASSERT_TRUE(WriteTo(store(), first).ok());
+  EXPECT_EQ(EventIdsOf(store(), "new"), (std::vector<int64_t>{1}));
+  ExecutionRecord old = MakeExecution("r");
+  old.tags = {"t1"};
+  ASSERT_TRUE(WriteTo(store(), BatchOf({Append(old, 0, 3)})).ok());
+  WriteBatch too_soon = BatchOf({Append(MakeExecution("r", 5000), 0, 1)});
+  too_soon.erase.push_back(RunErase{"r", 2000});
+  Status open = WriteTo(store(), too_soon);
+  ASSERT_FALSE(open.ok()) << "an open run is never erased";
+  EXPECT_EQ(open.error().code(), Errc::kConflict);
+
+  old.open = false;
+  old.close_status = "SUCCEEDED";
+  old.close_time = 3000;
+  ASSERT_TRUE(WriteTo(store(), BatchOf({Append(old, 3, 1)})).ok());
+  Status recent = WriteTo(store(), too_soon);  // closed at 3000, not before 2000
+  ASSERT_FALSE(recent.ok());
+  EXPECT_EQ(recent.error().code(), Errc::kConflict);
+
+  ExecutionRecord fresh = MakeExecution("r", 5000);
+  WriteBatch replace = BatchOf({Append(fresh, 0, 2)});
+  replace.erase.push_back(RunErase{"r", 4000});
+  ASSERT_TRUE(WriteTo(store(), replace).ok());
+  Reopen();
+  EXPECT_EQ(EventIdsOf(store(), "r"), (std::vector<int64_t>{1, 2}));
+  Result<std::optional<ExecutionRecord>> stored = store().GetExecution("r");
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_TRUE((*stored)->open);
+  EXPECT_EQ((*stored)->start_time, 5000);
+  ExecutionQuery by_tag;
+  by_tag.domain = "d";
+  by_tag.open_and_closed = true;
+  by_tag.tag = "t1";
+  Result<ExecutionPage> tagged = store().ListExecutions(by_tag);
+  ASSERT_TRUE(tagged.ok());
+  EXPECT_TRUE(tagged->executions.empty()) << "the old run's tags went with it";
+}
+
 }  // namespace
 }  // namespace weft::store::testing
