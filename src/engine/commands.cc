@@ -7,9 +7,8 @@
 #include "engine/engine_impl.h"
 
 namespace weft::engine {
-namespace {
 
-using net::use_awaitable;
+namespace {
 
 std::optional<std::string> ConfigString(const json::object& config, std::string_view key) {
   if (const auto* s = FindString(config, key)) return std::string(*s);
@@ -23,8 +22,8 @@ Error DefaultUndefined(std::string_view field) {
   return Error(Errc::kDefaultUndefined, std::string(field));
 }
 
-// StartWorkflowExecution's attributes with the type's defaults filled in, in
-// the documented order (the first one missing is the fault).
+}  // namespace
+
 Result<json::object> StartedAttributes(const StartRequest& req, const json::object& config) {
   auto pick = [&](const std::optional<std::string>& given, std::string_view key) {
     return given ? given : ConfigString(config, key);
@@ -58,6 +57,10 @@ Result<json::object> StartedAttributes(const StartRequest& req, const json::obje
   if (auto role = pick(req.lambda_role, "defaultLambdaRole")) a["lambdaRole"] = *role;
   return a;
 }
+
+namespace {
+
+using net::use_awaitable;
 
 net::awaitable<Result<std::string>> StartOnShard(Engine::Impl* impl, Shard* shard, StartRequest req,
                                                  json::object attrs) {

@@ -140,11 +140,55 @@ class DecisionApplier {
            {{"timerId", d.timer_id}, {"startedEventId", it->second.started_event_id}});
   }
 
+  // Closes this run CONTINUED_AS_NEW and starts its successor (same
+  // workflowId, a new runId) in the same durable step.
+  void operator()(const decision::ContinueAsNewWorkflowExecution& d) {
+    auto fail = [&](std::string_view cause) {
+      Append(EventType::kContinueAsNewWorkflowExecutionFailed, {{"cause", cause}});
+    };
+    if (unhandled_) return fail("UNHANDLED_DECISION");
+    const MutableState& s = step_.state();
+    WorkflowType type{step_.execution().type.name,
+                      d.workflow_type_version.value_or(step_.execution().type.version)};
+    auto entry = impl_.registry.Get(kWorkflowTypeKind, s.domain(), type.name, type.version);
+    if (!entry) return fail("WORKFLOW_TYPE_DOES_NOT_EXIST");
+    if (entry->record.status == "DEPRECATED") return fail("WORKFLOW_TYPE_DEPRECATED");
+    StartRequest req{s.domain(),
+                     s.workflow_id(),
+                     type,
+                     d.task_list,
+                     d.task_priority,
+                     d.input,
+                     d.execution_start_to_close_timeout,
+                     d.task_start_to_close_timeout,
+                     d.child_policy,
+                     d.lambda_role,
+                     d.tag_list};
+    static const json::object kNoConfig;
+    const json::object* config = FindObject(entry->data, "configuration");
+    auto started = StartedAttributes(req, config ? *config : kNoConfig);
+    if (!started.ok()) {
+      const std::string& field = started.error().message();
+      if (field == "taskList") return fail("DEFAULT_TASK_LIST_UNDEFINED");
+      if (field == "taskStartToCloseTimeout") {
+        return fail("DEFAULT_TASK_START_TO_CLOSE_TIMEOUT_UNDEFINED");
+      }
+      if (field == "childPolicy") return fail("DEFAULT_CHILD_POLICY_UNDEFINED");
+      return fail("DEFAULT_EXECUTION_START_TO_CLOSE_TIMEOUT_UNDEFINED");  // absent or NONE
+    }
+    std::string run_id = NewRandomId(32);
+    json::object closed = *started;  // the new run's settings, as the event shows them
+    closed["newExecutionRunId"] = run_id;
+    Append(EventType::kWorkflowExecutionContinuedAsNew, std::move(closed));
+    json::object attrs = std::move(*started);
+    attrs["continuedExecutionRunId"] = s.run_id();
+    Step& next = step_.StartContinuation(run_id, type, d.tag_list);
+    next.Append(EventType::kWorkflowExecutionStarted, std::move(attrs));
+    next.ScheduleDecisionIfDue();
+  }
+
   // Decisions of features weft does not offer yet (docs/compatibility.md):
   // the decider learns it from the documented *Failed event and its cause.
-  void operator()(const decision::ContinueAsNewWorkflowExecution&) {
-    Append(EventType::kContinueAsNewWorkflowExecutionFailed, {{"cause", kNotPermitted}});
-  }
   void operator()(const decision::ScheduleLambdaFunction& d) {
     Append(EventType::kScheduleLambdaFunctionFailed,
            {{"id", d.id}, {"name", d.name}, {"cause", "LAMBDA_SERVICE_NOT_AVAILABLE_IN_REGION"}});

@@ -87,8 +87,17 @@ net::awaitable<Status> Engine::Impl::WriteStep(store::WriteBatch batch, bool cre
 net::awaitable<Status> Engine::Impl::Commit(Shard& shard, Step& step) {
   if (step.empty()) co_return Status();
   Effects effects = std::move(step.effects());
-  Status s = co_await WriteStep(step.TakeBatch(), /*creates=*/false);
+  store::WriteBatch batch = step.TakeBatch();
+  // A run continued as new: the new run is written in the same batch.
+  std::optional<Effects> next_effects;
+  if (Step* next = step.continuation()) {
+    next_effects = std::move(next->effects());
+    store::WriteBatch more = next->TakeBatch();
+    for (auto& w : more.executions) batch.executions.push_back(std::move(w));
+  }
+  Status s = co_await WriteStep(std::move(batch), /*creates=*/false);
   Apply(shard, std::move(effects));
+  if (next_effects) Apply(shard, std::move(*next_effects));
   co_return s;
 }
 

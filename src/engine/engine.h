@@ -101,6 +101,14 @@ struct CancelWorkflowExecution {
 };
 struct ContinueAsNewWorkflowExecution {
   Text input;
+  Text execution_start_to_close_timeout;
+  Text task_list;
+  Text task_priority;
+  Text task_start_to_close_timeout;
+  Text child_policy;
+  std::vector<std::string> tag_list;
+  Text workflow_type_version;  // absent: the current run's version
+  Text lambda_role;
 };
 struct RecordMarker {
   std::string marker_name;
@@ -259,6 +267,7 @@ struct MachineExecution {
   std::optional<std::string> output, error, cause;
   std::string parent_execution_arn;
   std::string map_run_arn;  // a Distributed Map iteration's child execution
+  std::string definition_arn;  // then: the state machine whose definition it runs
   int64_t redrive_count = 0;
   Millis redrive_time = 0;
 };

@@ -100,6 +100,10 @@ class Step {
   Effects& effects() { return effects_; }
   bool empty() const { return first_new_ == 0; }
   store::WriteBatch TakeBatch();
+  // ContinueAsNew: creates the new run of this workflowId (the same shard)
+  // and its step, which is written in the same batch as this one.
+  Step& StartContinuation(std::string run_id, WorkflowType type, std::vector<std::string> tags);
+  Step* continuation() { return next_.get(); }
 
  private:
   void NoteEffects(const HistoryEvent& e);
@@ -110,6 +114,7 @@ class Step {
   Millis now_;
   int64_t first_new_ = 0;
   Effects effects_;
+  std::unique_ptr<Step> next_;
 };
 
 // Loads a run's history from the store and applies it: the state it had
@@ -236,6 +241,11 @@ net::awaitable<Result<std::optional<Grant>>> PollLoop(Engine::Impl* impl, std::s
 }
 
 Error UnknownExecution(const ExecutionRef& ref);
+// WorkflowExecutionStarted's attributes for `req` with the type's defaults
+// (`config`, its registered configuration) filled in, in the documented
+// order: the first one missing is a kDefaultUndefined error whose message
+// names the field ("taskList").
+Result<json::object> StartedAttributes(const StartRequest& req, const json::object& config);
 Error UnknownDomain(const std::string& domain);
 // Applies the decisions of a RespondDecisionTaskCompleted (decisions.cc).
 void ApplyDecisions(Engine::Impl& impl, Step& step, const std::vector<Decision>& decisions,

@@ -168,6 +168,7 @@ MachineExecution DescribeRun(const MachineRun& run) {
   d.input = s.input;
   d.parent_execution_arn = s.parent_execution_arn;
   d.map_run_arn = s.map_run_arn;
+  d.definition_arn = s.definition_arn;
   MachineView view = run.view ? *run.view : MachineView{};
   d.status = std::move(view.status);
   d.stop_time = view.stop_time;

@@ -133,6 +133,7 @@ Result<MachineExecution> DescribeStoredMachine(store::Store& store, const std::s
     d.revision_id = str("revisionId").value_or("");
     d.parent_execution_arn = str("parent").value_or("");
     d.map_run_arn = str("mapRun").value_or("");
+    d.definition_arn = str("definitionOf").value_or("");
     d.redrive_count = FindInt(o, "redriveCount").value_or(0);
     d.redrive_time = FindInt(o, "redriveDate").value_or(0);
     d.output = str("output");

@@ -166,6 +166,18 @@ void Step::ScheduleDecisionIfDue() {
   Append(EventType::kDecisionTaskScheduled, std::move(a));
 }
 
+Step& Step::StartContinuation(std::string run_id, WorkflowType type,
+                              std::vector<std::string> tags) {
+  const MutableState& s = execution_.state;
+  auto owned = std::make_unique<Execution>(s.domain(), s.workflow_id(), run_id, std::move(type),
+                                           std::move(tags));
+  Execution& next = *owned;
+  shard_.runs[run_id] = std::move(owned);
+  shard_.open_runs[WorkflowKey(s.domain(), s.workflow_id())] = run_id;
+  next_ = std::make_unique<Step>(shard_, next, now_);
+  return *next_;
+}
+
 store::WriteBatch Step::TakeBatch() {
   store::WriteBatch batch;
   batch.shard = shard_.index;

@@ -15,11 +15,10 @@ clients on a WeftServer, see weftserver.py).
 import json
 import threading
 import time
-import unittest
 
 from botocore.exceptions import ClientError
 
-from weftserver import ServerTestCase, WeftServer, error_code, is_moto, uniq
+from weftserver import OwnServer, ServerTestCase, error_code, uniq
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -262,26 +261,15 @@ class SfnTestCase(ServerTestCase):
         return d
 
 
-class RestartableSfnTestCase(SfnTestCase):
+class RestartableSfnTestCase(OwnServer, SfnTestCase):
     """An SfnTestCase on a server of its own, which restart() kills (-9) and
     starts again on the same data dir. Skipped against moto."""
 
     @classmethod
-    def setUpClass(cls):
-        if is_moto():
-            raise unittest.SkipTest("moto cannot restart")
-        cls.server = WeftServer()
-        cls.server.start()
-        super().setUpClass()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.cleanup()
-
-    def restart(self):
-        self.server.restart()
-        # New clients: the old connections died with the server.
-        type(self).sfn = self.server.sfn_client()
+    def reconnect(cls):
+        super().reconnect()
+        cls.sfn = cls.server.sfn_client()
+        cls.sync = cls.server.sfn_client(host_prefix=False)
 
 
 def poll_token(sfn, activity_arn, deadline_s=10.0):

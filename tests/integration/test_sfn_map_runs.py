@@ -8,8 +8,8 @@ twice."""
 import json
 import unittest
 
-from sfnkit import (RestartableSfnTestCase, SfnTestCase, create_activity, create_machine, event_types, history,
-                    poll_token, start, wait_for_status)
+from sfnkit import (RestartableSfnTestCase, SfnTestCase, create_activity, create_machine,
+                    event_types, history, poll_token, start, wait_for_status)
 from weftserver import AwsCliMixin, is_moto, uniq
 
 
@@ -71,6 +71,10 @@ class MapRunApiTest(AwsCliMixin, SfnTestCase):
         child = sfn.describe_execution(executionArn=children[0]["executionArn"])
         self.assertEqual(child["mapRunArn"], run_arn)
         self.assertEqual(json.loads(child["input"]), json.loads(first["input"]))
+        sm = sfn.describe_state_machine_for_execution(executionArn=child["executionArn"])
+        self.assertEqual((sm["stateMachineArn"], sm["mapRunArn"], sm["label"]),
+                         (machine, run_arn, "items"))
+        self.assertIn("ItemProcessor", sm["definition"])
 
         sfn.update_map_run(mapRunArn=run_arn, maxConcurrency=3)
         self.assertEqual(sfn.describe_map_run(mapRunArn=run_arn)["maxConcurrency"], 3)

@@ -273,6 +273,17 @@ class ServerTestCase(unittest.TestCase):
         if is_moto():
             self.skipTest("moto: " + why)
 
+    def restart(self):
+        """Kills the server (-9) and starts it again on the same data dir;
+        new clients, as the old connections died with it. Only for a class on
+        a server of its own (OwnServer)."""
+        self.server.restart()
+        self.reconnect()
+
+    @classmethod
+    def reconnect(cls):
+        cls.swf = cls.server.client()
+
     def assertFault(self, code, fn, *args, **kwargs):
         """Calls fn and asserts it fails with HTTP 400 and the named fault."""
         try:
@@ -292,6 +303,24 @@ class ServerTestCase(unittest.TestCase):
 
 
 AWS_CLI = "/usr/bin/aws"  # Debian's AWS CLI v2 (pip's v1 may come first on PATH)
+
+
+class OwnServer:
+    """For a ServerTestCase: a server of the class's own (so that restart()
+    may kill it), started before the class's tests and removed after.
+    Skips the class against moto, which cannot restart."""
+
+    @classmethod
+    def setUpClass(cls):
+        if is_moto():
+            raise unittest.SkipTest("moto cannot restart")
+        cls.server = WeftServer()
+        cls.server.start()
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.cleanup()
 
 
 class AwsCliMixin:

@@ -205,12 +205,15 @@ OpResult DescribeStateMachineForExecution(OpContext& ctx, const json::object& re
   auto d = co_await DescribeNamed(ctx, request);
   if (!d.ok()) co_return std::move(d).error();
   const std::string& arn = d->execution_arn;
-  auto revision = ctx.engine.registry().Get(engine::kStateMachineRevisionKind, d->state_machine_arn,
-                                            d->revision_id);
+  // A Map Run's child execution runs (part of) its parent's state machine.
+  const std::string& machine_arn =
+      d->definition_arn.empty() ? d->state_machine_arn : d->definition_arn;
+  auto revision =
+      ctx.engine.registry().Get(engine::kStateMachineRevisionKind, machine_arn, d->revision_id);
   if (!revision) co_return ExecutionDoesNotExist(arn);
   const json::object& data = revision->data;
-  std::string name = d->state_machine_arn.substr(d->state_machine_arn.rfind(':') + 1);
-  json::object o{{"stateMachineArn", d->state_machine_arn},
+  std::string name = machine_arn.substr(machine_arn.rfind(':') + 1);
+  json::object o{{"stateMachineArn", machine_arn},
                  {"name", name},
                  {"revisionId", d->revision_id},
                  {"updateDate", TimestampJson(revision->record.created)}};
@@ -219,6 +222,11 @@ OpResult DescribeStateMachineForExecution(OpContext& ctx, const json::object& re
   }
   if (!o.contains("loggingConfiguration")) {
     o["loggingConfiguration"] = json::object{{"level", "OFF"}, {"includeExecutionData", false}};
+  }
+  if (!d->map_run_arn.empty()) {
+    o["mapRunArn"] = d->map_run_arn;
+    // ...:stateMachine:<machine>/<label>
+    o["label"] = d->state_machine_arn.substr(d->state_machine_arn.rfind('/') + 1);
   }
   co_return o;
 }

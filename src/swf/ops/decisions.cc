@@ -92,6 +92,16 @@ std::string Problem(const DecisionKind& k, const json::object& a) {
       return std::string(key) + " must be a non-empty string";
     }
   }
+  if (const auto* v = Find(a, "tagList")) {
+    bool ok = v->is_array() && v->as_array().size() <= 5;
+    for (const auto& t : ok ? v->as_array() : json::array{}) ok = ok && t.is_string();
+    if (!ok) return "tagList must be a list of at most 5 strings";
+  }
+  if (const auto* v = Find(a, "childPolicy")) {
+    bool ok = v->is_string() && (v->as_string() == "TERMINATE" ||
+                                 v->as_string() == "REQUEST_CANCEL" || v->as_string() == "ABANDON");
+    if (!ok) return "childPolicy must be one of TERMINATE, REQUEST_CANCEL, ABANDON";
+  }
   for (auto key : {"activityType", "workflowType"}) {
     const auto* v = Find(a, key);
     if (v && (!v->is_object() || !FindString(v->as_object(), "name") ||
@@ -100,6 +110,15 @@ std::string Problem(const DecisionKind& k, const json::object& a) {
     }
   }
   return "";
+}
+
+std::vector<std::string> Tags(const json::object& a) {
+  std::vector<std::string> tags;
+  if (const json::array* list = FindArray(a, "tagList")) {
+    for (const auto& t : *list)
+      if (t.is_string()) tags.emplace_back(t.as_string());
+  }
+  return tags;
 }
 
 std::optional<std::string> TaskListName(const json::object& a) {
@@ -127,7 +146,15 @@ Decision Typed(std::string_view t, const json::object& a) {
   }
   if (t == "CancelWorkflowExecution") return d::CancelWorkflowExecution{Str(a, "details")};
   if (t == "ContinueAsNewWorkflowExecution") {
-    return d::ContinueAsNewWorkflowExecution{Str(a, "input")};
+    return d::ContinueAsNewWorkflowExecution{Str(a, "input"),
+                                             Str(a, "executionStartToCloseTimeout"),
+                                             TaskListName(a),
+                                             Str(a, "taskPriority"),
+                                             Str(a, "taskStartToCloseTimeout"),
+                                             Str(a, "childPolicy"),
+                                             Tags(a),
+                                             Str(a, "workflowTypeVersion"),
+                                             Str(a, "lambdaRole")};
   }
   if (t == "RecordMarker") return d::RecordMarker{Req(a, "markerName"), Str(a, "details")};
   if (t == "StartTimer") {
