@@ -343,6 +343,17 @@ std::optional<RequestReader> RequestReader::ObjectAt(std::string_view array_name
   return RequestReader(&v.get_object(), PathOf(path), errors_, silent_);
 }
 
+std::optional<RequestReader> RequestReader::MemberAt(std::string_view array_name,
+                                                     const json::array& array, size_t index) {
+  std::string path = std::string(array_name) + "." + std::to_string(index + 1) + ".member";
+  const json::value& v = array.at(index);
+  if (!v.is_object()) {
+    AddConstraint(path, Repr(v), "Member must be of type structure");
+    return std::nullopt;
+  }
+  return RequestReader(&v.get_object(), PathOf(path), errors_, silent_);
+}
+
 std::optional<std::string> RequestReader::StringAt(std::string_view array_name,
                                                    const json::array& array, size_t index,
                                                    Length length) {

@@ -83,6 +83,10 @@ class RequestReader {
   // A reader for element `index` of an array member (which must be objects).
   std::optional<RequestReader> ObjectAt(std::string_view array_name, const json::array& array,
                                         size_t index);
+  // The same, named as AWS names list members in its messages
+  // ('decisions.1.member.decisionType').
+  std::optional<RequestReader> MemberAt(std::string_view array_name, const json::array& array,
+                                        size_t index);
   // A string element of an array member.
   std::optional<std::string> StringAt(std::string_view array_name, const json::array& array,
                                       size_t index, Length length);

@@ -135,10 +135,9 @@ OpResult PollForDecisionTask(OpContext& ctx, const json::object& request) {
 OpResult RespondDecisionTaskCompleted(OpContext& ctx, const json::object& request) {
   RequestReader r(request);
   std::string token = r.String("taskToken", kTaskTokenLen);
-  json::array decisions;
+  std::vector<engine::Decision> decisions;
   if (const json::array* list = r.OptArray("decisions", SIZE_MAX)) {
-    for (size_t i = 0; i < list->size(); ++i) r.ObjectAt("decisions", *list, i);
-    decisions = *list;
+    decisions = ReadDecisions(r, *list);
   }
   auto context = r.OptString("executionContext", kDataLen);
   // Shapes checked; the engine API has no task list override for the next
@@ -147,9 +146,7 @@ OpResult RespondDecisionTaskCompleted(OpContext& ctx, const json::object& reques
   ReadOptTaskList(r, "taskList");
   r.OptDuration("taskListScheduleToStartTimeout");
   if (auto s = r.Finish(); !s) co_return Invalid(std::move(s));
-  auto typed = ReadDecisions(decisions);
-  if (!typed.ok()) co_return std::move(typed).error();
-  auto s = co_await ctx.engine.RespondDecisionTaskCompleted(std::move(token), std::move(*typed),
+  auto s = co_await ctx.engine.RespondDecisionTaskCompleted(std::move(token), std::move(decisions),
                                                             std::move(context));
   if (!s) co_return std::move(s).error();
   co_return json::value(json::object{});

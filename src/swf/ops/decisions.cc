@@ -1,6 +1,8 @@
 // RespondDecisionTaskCompleted's decisions: the request's array read into
-// the engine's typed decisions, checked whole first (one bad decision and
-// none is applied: ValidationException naming it).
+// the engine's typed decisions and checked as the model constrains every
+// attribute (types, lengths, enums, durations, priorities, the SWF name rule),
+// with AWS's wording ("Value 'X' at 'decisions.1.member.decisionType' failed
+// to satisfy constraint: ..."). One bad decision and none is applied.
 #include <initializer_list>
 
 #include "swf/ops/ops.h"
@@ -11,190 +13,186 @@ namespace {
 using engine::Decision;
 namespace d = engine::decision;
 
-struct DecisionKind {
-  std::string_view type;
-  std::string_view attributes_key;
-  std::initializer_list<std::string_view> required;
-  bool closes;  // closes the execution: must be the last decision
+constexpr Length kIdLen{1, 256};           // ActivityId, TimerId, MarkerName, FunctionId, ...
+constexpr Length kFunctionNameLen{1, 64};  // FunctionName
+
+constexpr std::string_view kDecisionTypeValues[] = {
+    "ScheduleActivityTask",
+    "RequestCancelActivityTask",
+    "CompleteWorkflowExecution",
+    "FailWorkflowExecution",
+    "CancelWorkflowExecution",
+    "ContinueAsNewWorkflowExecution",
+    "RecordMarker",
+    "StartTimer",
+    "CancelTimer",
+    "SignalExternalWorkflowExecution",
+    "RequestCancelExternalWorkflowExecution",
+    "StartChildWorkflowExecution",
+    "ScheduleLambdaFunction",
 };
 
-const DecisionKind kKinds[] = {
-    {"ScheduleActivityTask",
-     "scheduleActivityTaskDecisionAttributes",
-     {"activityType", "activityId"},
-     false},
-    {"RequestCancelActivityTask",
-     "requestCancelActivityTaskDecisionAttributes",
-     {"activityId"},
-     false},
-    {"CompleteWorkflowExecution", "completeWorkflowExecutionDecisionAttributes", {}, true},
-    {"FailWorkflowExecution", "failWorkflowExecutionDecisionAttributes", {}, true},
-    {"CancelWorkflowExecution", "cancelWorkflowExecutionDecisionAttributes", {}, true},
-    {"ContinueAsNewWorkflowExecution",
-     "continueAsNewWorkflowExecutionDecisionAttributes",
-     {},
-     true},
-    {"RecordMarker", "recordMarkerDecisionAttributes", {"markerName"}, false},
-    {"StartTimer", "startTimerDecisionAttributes", {"timerId", "startToFireTimeout"}, false},
-    {"CancelTimer", "cancelTimerDecisionAttributes", {"timerId"}, false},
-    {"SignalExternalWorkflowExecution",
-     "signalExternalWorkflowExecutionDecisionAttributes",
-     {"workflowId", "signalName"},
-     false},
-    {"RequestCancelExternalWorkflowExecution",
-     "requestCancelExternalWorkflowExecutionDecisionAttributes",
-     {"workflowId"},
-     false},
-    {"StartChildWorkflowExecution",
-     "startChildWorkflowExecutionDecisionAttributes",
-     {"workflowType", "workflowId"},
-     false},
-    {"ScheduleLambdaFunction", "scheduleLambdaFunctionDecisionAttributes", {"id", "name"}, false},
-};
-
-const DecisionKind* KindOf(const json::object& o) {
-  const auto* type = FindString(o, "decisionType");
-  if (!type) return nullptr;
-  for (const auto& k : kKinds) {
-    if (k.type == *type) return &k;
-  }
-  return nullptr;
+// "ScheduleActivityTask" -> "scheduleActivityTaskDecisionAttributes".
+std::string AttributesKey(std::string_view type) {
+  std::string key(type);
+  key[0] = static_cast<char>(key[0] - 'A' + 'a');
+  return key + "DecisionAttributes";
 }
 
-Error Invalid(size_t i, const std::string& what) {
-  return Error::Validation("Invalid decision at decisions." + std::to_string(i + 1) + ": " + what);
+bool ClosesExecution(std::string_view type) {
+  return type == "CompleteWorkflowExecution" || type == "FailWorkflowExecution" ||
+         type == "CancelWorkflowExecution" || type == "ContinueAsNewWorkflowExecution";
 }
 
-std::optional<std::string> Str(const json::object& o, std::string_view key) {
-  if (const auto* s = FindString(o, key)) return std::string(*s);
-  return std::nullopt;
+// A required {name, version} structure (WorkflowType, ActivityType).
+engine::WorkflowType ReadType(RequestReader& a, std::string_view member) {
+  RequestReader t = a.Object(member);
+  return engine::WorkflowType{t.String("name", kNameLen), t.String("version", kVersionLen)};
 }
 
-std::string Req(const json::object& o, std::string_view key) { return Str(o, key).value_or(""); }
-
-engine::WorkflowType TypeOf(const json::object& a, std::string_view key) {
-  const json::object* t = FindObject(a, key);
-  return t ? engine::WorkflowType{Req(*t, "name"), Req(*t, "version")} : engine::WorkflowType{};
-}
-
-// The problem with a decision's attributes, or "" (required members, and the
-// members that name things must be non-empty strings).
-std::string Problem(const DecisionKind& k, const json::object& a) {
-  for (auto key : k.required) {
-    if (!Find(a, key)) {
-      return std::string(k.attributes_key) + "." + std::string(key) + " is required for " +
-             std::string(k.type);
-    }
-  }
-  for (auto key : {"activityId", "timerId", "markerName", "startToFireTimeout", "workflowId",
-                   "signalName", "id", "name"}) {
-    if (const auto* v = Find(a, key); v && (!v->is_string() || v->as_string().empty())) {
-      return std::string(key) + " must be a non-empty string";
-    }
-  }
-  if (const auto* v = Find(a, "tagList")) {
-    bool ok = v->is_array() && v->as_array().size() <= 5;
-    for (const auto& t : ok ? v->as_array() : json::array{}) ok = ok && t.is_string();
-    if (!ok) return "tagList must be a list of at most 5 strings";
-  }
-  if (const auto* v = Find(a, "childPolicy")) {
-    bool ok = v->is_string() && (v->as_string() == "TERMINATE" ||
-                                 v->as_string() == "REQUEST_CANCEL" || v->as_string() == "ABANDON");
-    if (!ok) return "childPolicy must be one of TERMINATE, REQUEST_CANCEL, ABANDON";
-  }
-  for (auto key : {"activityType", "workflowType"}) {
-    const auto* v = Find(a, key);
-    if (v && (!v->is_object() || !FindString(v->as_object(), "name") ||
-              !FindString(v->as_object(), "version"))) {
-      return std::string(key) + " must have a name and a version";
-    }
-  }
-  return "";
-}
-
-std::vector<std::string> Tags(const json::object& a) {
+std::vector<std::string> ReadTags(RequestReader& a) {
   std::vector<std::string> tags;
-  if (const json::array* list = FindArray(a, "tagList")) {
-    for (const auto& t : *list)
-      if (t.is_string()) tags.emplace_back(t.as_string());
+  if (const json::array* list = a.OptArray("tagList", 5)) {
+    for (size_t i = 0; i < list->size(); ++i) {
+      if (auto tag = a.StringAt("tagList", *list, i, kTagLen)) tags.push_back(std::move(*tag));
+    }
   }
   return tags;
 }
 
-std::optional<std::string> TaskListName(const json::object& a) {
-  const json::object* tl = FindObject(a, "taskList");
-  return tl ? Str(*tl, "name") : std::nullopt;
+// A required duration of seconds: StartTimer's startToFireTimeout
+// (DurationInSeconds: 1-8 characters, NONE not allowed).
+std::string ReadSeconds(RequestReader& a, std::string_view member) {
+  if (!a.Has(member)) return a.String(member, kDurationLen);  // reports it missing
+  auto s = a.OptDuration(member);
+  if (s && (s->empty() || *s == "NONE")) {
+    a.AddError("Value '" + *s + "' at '" + a.PathOf(member) +
+               "' failed to satisfy constraint: Member must be a number of seconds");
+    return {};
+  }
+  return s.value_or("");
 }
 
-Decision Typed(std::string_view t, const json::object& a) {
-  if (t == "ScheduleActivityTask") {
-    return d::ScheduleActivityTask{TypeOf(a, "activityType"),
-                                   Req(a, "activityId"),
-                                   Str(a, "control"),
-                                   Str(a, "input"),
-                                   Str(a, "scheduleToCloseTimeout"),
-                                   TaskListName(a),
-                                   Str(a, "taskPriority"),
-                                   Str(a, "scheduleToStartTimeout"),
-                                   Str(a, "startToCloseTimeout"),
-                                   Str(a, "heartbeatTimeout")};
+Decision ReadTyped(std::string_view type, RequestReader& a) {
+  if (type == "ScheduleActivityTask") {
+    d::ScheduleActivityTask x;
+    x.activity_type = ReadType(a, "activityType");
+    x.activity_id = a.Name("activityId", kIdLen);
+    x.control = a.OptString("control", kDataLen);
+    x.input = a.OptString("input", kDataLen);
+    x.schedule_to_close_timeout = a.OptDuration("scheduleToCloseTimeout");
+    x.task_list = ReadOptTaskList(a, "taskList");
+    x.task_priority = a.OptPriority("taskPriority");
+    x.schedule_to_start_timeout = a.OptDuration("scheduleToStartTimeout");
+    x.start_to_close_timeout = a.OptDuration("startToCloseTimeout");
+    x.heartbeat_timeout = a.OptDuration("heartbeatTimeout");
+    return x;
   }
-  if (t == "RequestCancelActivityTask") return d::RequestCancelActivityTask{Req(a, "activityId")};
-  if (t == "CompleteWorkflowExecution") return d::CompleteWorkflowExecution{Str(a, "result")};
-  if (t == "FailWorkflowExecution") {
-    return d::FailWorkflowExecution{Str(a, "reason"), Str(a, "details")};
+  if (type == "RequestCancelActivityTask") {
+    return d::RequestCancelActivityTask{a.Name("activityId", kIdLen)};
   }
-  if (t == "CancelWorkflowExecution") return d::CancelWorkflowExecution{Str(a, "details")};
-  if (t == "ContinueAsNewWorkflowExecution") {
-    return d::ContinueAsNewWorkflowExecution{Str(a, "input"),
-                                             Str(a, "executionStartToCloseTimeout"),
-                                             TaskListName(a),
-                                             Str(a, "taskPriority"),
-                                             Str(a, "taskStartToCloseTimeout"),
-                                             Str(a, "childPolicy"),
-                                             Tags(a),
-                                             Str(a, "workflowTypeVersion"),
-                                             Str(a, "lambdaRole")};
+  if (type == "CompleteWorkflowExecution") {
+    return d::CompleteWorkflowExecution{a.OptString("result", kDataLen)};
   }
-  if (t == "RecordMarker") return d::RecordMarker{Req(a, "markerName"), Str(a, "details")};
-  if (t == "StartTimer") {
-    return d::StartTimer{Req(a, "timerId"), Req(a, "startToFireTimeout"), Str(a, "control")};
+  if (type == "FailWorkflowExecution") {
+    return d::FailWorkflowExecution{a.OptString("reason", kReasonLen),
+                                    a.OptString("details", kDataLen)};
   }
-  if (t == "CancelTimer") return d::CancelTimer{Req(a, "timerId")};
-  if (t == "SignalExternalWorkflowExecution") {
-    return d::SignalExternalWorkflowExecution{Req(a, "workflowId"), Req(a, "signalName"),
-                                              Str(a, "runId"), Str(a, "input"), Str(a, "control")};
+  if (type == "CancelWorkflowExecution") {
+    return d::CancelWorkflowExecution{a.OptString("details", kDataLen)};
   }
-  if (t == "RequestCancelExternalWorkflowExecution") {
-    return d::RequestCancelExternalWorkflowExecution{Req(a, "workflowId"), Str(a, "runId"),
-                                                     Str(a, "control")};
+  if (type == "ContinueAsNewWorkflowExecution") {
+    d::ContinueAsNewWorkflowExecution x;
+    x.input = a.OptString("input", kDataLen);
+    x.execution_start_to_close_timeout = a.OptDuration("executionStartToCloseTimeout");
+    x.task_list = ReadOptTaskList(a, "taskList");
+    x.task_priority = a.OptPriority("taskPriority");
+    x.task_start_to_close_timeout = a.OptDuration("taskStartToCloseTimeout");
+    x.child_policy = a.OptEnum("childPolicy", kChildPolicies);
+    x.tag_list = ReadTags(a);
+    x.workflow_type_version = a.OptString("workflowTypeVersion", kVersionLen);
+    x.lambda_role = a.OptString("lambdaRole", kArnLen);
+    return x;
   }
-  if (t == "StartChildWorkflowExecution") {
-    return d::StartChildWorkflowExecution{TypeOf(a, "workflowType"), Req(a, "workflowId"),
-                                          Str(a, "control")};
+  if (type == "RecordMarker") {
+    return d::RecordMarker{a.String("markerName", kIdLen), a.OptString("details", kDataLen)};
   }
-  return d::ScheduleLambdaFunction{Req(a, "id"), Req(a, "name"), Str(a, "control"), Str(a, "input"),
-                                   Str(a, "startToCloseTimeout")};
+  if (type == "StartTimer") {
+    d::StartTimer x;
+    x.timer_id = a.Name("timerId", kIdLen);
+    x.start_to_fire_timeout = ReadSeconds(a, "startToFireTimeout");
+    x.control = a.OptString("control", kDataLen);
+    return x;
+  }
+  if (type == "CancelTimer") return d::CancelTimer{a.Name("timerId", kIdLen)};
+  if (type == "SignalExternalWorkflowExecution") {
+    d::SignalExternalWorkflowExecution x;
+    x.workflow_id = a.Name("workflowId", kWorkflowIdLen);
+    x.run_id = a.OptString("runId", kRunIdOptionalLen);
+    x.signal_name = a.String("signalName", kNameLen);
+    x.input = a.OptString("input", kDataLen);
+    x.control = a.OptString("control", kDataLen);
+    return x;
+  }
+  if (type == "RequestCancelExternalWorkflowExecution") {
+    d::RequestCancelExternalWorkflowExecution x;
+    x.workflow_id = a.Name("workflowId", kWorkflowIdLen);
+    x.run_id = a.OptString("runId", kRunIdOptionalLen);
+    x.control = a.OptString("control", kDataLen);
+    return x;
+  }
+  if (type == "StartChildWorkflowExecution") {
+    d::StartChildWorkflowExecution x;
+    x.workflow_type = ReadType(a, "workflowType");
+    x.workflow_id = a.Name("workflowId", kWorkflowIdLen);
+    x.control = a.OptString("control", kDataLen);
+    // Read for their checks; the engine's child support takes them later.
+    a.OptString("input", kDataLen);
+    a.OptDuration("executionStartToCloseTimeout");
+    ReadOptTaskList(a, "taskList");
+    a.OptPriority("taskPriority");
+    a.OptDuration("taskStartToCloseTimeout");
+    a.OptEnum("childPolicy", kChildPolicies);
+    ReadTags(a);
+    a.OptString("lambdaRole", kArnLen);
+    return x;
+  }
+  d::ScheduleLambdaFunction x;  // ScheduleLambdaFunction
+  x.id = a.Name("id", kIdLen);
+  x.name = a.Name("name", kFunctionNameLen);
+  x.control = a.OptString("control", kDataLen);
+  x.input = a.OptString("input", kDataLen);
+  x.start_to_close_timeout = a.OptDuration("startToCloseTimeout");
+  return x;
 }
 
 }  // namespace
 
-Result<std::vector<Decision>> ReadDecisions(const json::array& decisions) {
+std::vector<Decision> ReadDecisions(RequestReader& r, const json::array& decisions) {
+  static constexpr EnumValues kDecisionTypes = kDecisionTypeValues;
   static const json::object kNoAttributes;
   std::vector<Decision> out;
   out.reserve(decisions.size());
   for (size_t i = 0; i < decisions.size(); ++i) {
-    if (!decisions[i].is_object()) return Invalid(i, "a decision must be an object");
-    const auto& o = decisions[i].as_object();
-    const DecisionKind* k = KindOf(o);
-    if (!k) return Invalid(i, "decisionType is missing or not a known decision type");
-    const json::object* found = FindObject(o, k->attributes_key);
-    const json::object& a = found ? *found : kNoAttributes;
-    if (std::string problem = Problem(*k, a); !problem.empty()) return Invalid(i, problem);
-    if (k->closes && i + 1 != decisions.size()) {
-      return Invalid(i, std::string(k->type) + " must be the last decision");
+    auto decision = r.MemberAt("decisions", decisions, i);
+    if (!decision) continue;
+    std::string type = decision->Enum("decisionType", kDecisionTypes);
+    if (type.empty()) continue;
+    std::string key = AttributesKey(type);
+    // The attributes of a decision with a required member must be there;
+    // the others may be left out.
+    bool required = type != "CompleteWorkflowExecution" && type != "FailWorkflowExecution" &&
+                    type != "CancelWorkflowExecution" && type != "ContinueAsNewWorkflowExecution";
+    std::optional<RequestReader> attributes =
+        required ? std::optional(decision->Object(key)) : decision->OptObject(key);
+    json::object none;
+    RequestReader empty(none);
+    out.push_back(ReadTyped(type, attributes ? *attributes : empty));
+    if (ClosesExecution(type) && i + 1 != decisions.size()) {
+      r.AddError("Value '" + type + "' at '" + r.PathOf("decisions." + std::to_string(i + 1)) +
+                 ".member.decisionType' failed to satisfy constraint: a decision that closes the "
+                 "workflow execution must be the last decision");
     }
-    out.push_back(Typed(k->type, a));
   }
   return out;
 }

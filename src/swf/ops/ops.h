@@ -65,9 +65,9 @@ OpResult TerminateWorkflowExecution(OpContext& ctx, const json::object& request)
 // decision_tasks.cc
 OpResult PollForDecisionTask(OpContext& ctx, const json::object& request);
 OpResult RespondDecisionTaskCompleted(OpContext& ctx, const json::object& request);
-// decisions.cc: the request's decisions, checked whole, as the engine's
-// typed decisions ("Invalid decision at decisions.N: ..." otherwise).
-Result<std::vector<engine::Decision>> ReadDecisions(const json::array& decisions);
+// decisions.cc: the request's decisions as the engine's typed decisions;
+// every problem is reported to `r` (its Finish() then refuses them all).
+std::vector<engine::Decision> ReadDecisions(RequestReader& r, const json::array& decisions);
 OpResult CountPendingDecisionTasks(OpContext& ctx, const json::object& request);
 
 // activity_tasks.cc

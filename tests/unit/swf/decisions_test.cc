@@ -1,6 +1,11 @@
 // RespondDecisionTaskCompleted's decisions read into the engine's typed
-// decisions: checked whole, each problem named by its position.
+// decisions: every attribute checked as the model constrains it, each
+// problem named by its path in AWS's wording, and one bad decision refuses
+// them all. A property test feeds every attribute of every decision type a
+// wrongly typed, an overlong and (where a rule applies) a malformed value.
 #include <gtest/gtest.h>
+
+#include <map>
 
 #include "swf/ops/ops.h"
 
@@ -9,6 +14,16 @@ namespace {
 
 json::array Parse(std::string_view text) { return ParseJson(text)->as_array(); }
 
+// Reads `decisions` as RespondDecisionTaskCompleted does: the decisions, or
+// the ValidationException.
+Result<std::vector<engine::Decision>> Read(const json::array& decisions) {
+  json::object request;
+  RequestReader r(request);
+  std::vector<engine::Decision> out = ReadDecisions(r, decisions);
+  if (Status s = r.Finish(); !s.ok()) return std::move(s).error();
+  return out;
+}
+
 TEST(ReadDecisions, MalformedDecisionsAreRefusedWhole) {
   struct Case {
     const char* name;
@@ -16,25 +31,50 @@ TEST(ReadDecisions, MalformedDecisionsAreRefusedWhole) {
     const char* message;
   } cases[] = {
       {"unknown type", R"([{"decisionType":"Dance"}])",
-       "Invalid decision at decisions.1: decisionType is missing or not a known decision type"},
+       "1 validation error detected: Value 'Dance' at 'decisions.1.member.decisionType' failed "
+       "to satisfy constraint: Member must satisfy enum value set: [ScheduleActivityTask, "
+       "RequestCancelActivityTask, CompleteWorkflowExecution, FailWorkflowExecution, "
+       "CancelWorkflowExecution, ContinueAsNewWorkflowExecution, RecordMarker, StartTimer, "
+       "CancelTimer, SignalExternalWorkflowExecution, RequestCancelExternalWorkflowExecution, "
+       "StartChildWorkflowExecution, ScheduleLambdaFunction]"},
       {"missing attributes", R"([{"decisionType":"StartTimer"}])",
-       "Invalid decision at decisions.1: startTimerDecisionAttributes.timerId is required for "
-       "StartTimer"},
+       "1 validation error detected: Value null at "
+       "'decisions.1.member.startTimerDecisionAttributes' failed to satisfy constraint: Member "
+       "must not be null"},
+      {"missing member", R"([{"decisionType":"StartTimer","startTimerDecisionAttributes":{
+           "startToFireTimeout":"5"}}])",
+       "1 validation error detected: Value null at "
+       "'decisions.1.member.startTimerDecisionAttributes.timerId' failed to satisfy constraint: "
+       "Member must not be null"},
       {"close not last",
        R"([{"decisionType":"CompleteWorkflowExecution"},{"decisionType":"RecordMarker",
            "recordMarkerDecisionAttributes":{"markerName":"m"}}])",
-       "Invalid decision at decisions.1: CompleteWorkflowExecution must be the last decision"},
-      {"not an object", "[1]", "Invalid decision at decisions.1: a decision must be an object"},
-      {"empty id",
-       R"([{"decisionType":"CancelTimer","cancelTimerDecisionAttributes":{"timerId":""}}])",
-       "Invalid decision at decisions.1: timerId must be a non-empty string"},
+       "1 validation error detected: Value 'CompleteWorkflowExecution' at "
+       "'decisions.1.member.decisionType' failed to satisfy constraint: a decision that closes "
+       "the workflow execution must be the last decision"},
+      {"not an object", "[1]",
+       "1 validation error detected: Value '1' at 'decisions.1.member' failed to satisfy "
+       "constraint: Member must be of type structure"},
       {"type without version",
        R"([{"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":
            {"activityId":"a","activityType":{"name":"n"}}}])",
-       "Invalid decision at decisions.1: activityType must have a name and a version"},
+       "1 validation error detected: Value null at "
+       "'decisions.1.member.scheduleActivityTaskDecisionAttributes.activityType.version' failed "
+       "to satisfy constraint: Member must not be null"},
+      {"an object as input (it used to be dropped)",
+       R"([{"decisionType":"CompleteWorkflowExecution",
+            "completeWorkflowExecutionDecisionAttributes":{"result":{"a":1}}}])",
+       "1 validation error detected: Value object at "
+       "'decisions.1.member.completeWorkflowExecutionDecisionAttributes.result' failed to "
+       "satisfy constraint: Member must be of type string"},
+      {"a timer that would fire at once", R"([{"decisionType":"StartTimer",
+           "startTimerDecisionAttributes":{"timerId":"t","startToFireTimeout":"-1"}}])",
+       "1 validation error detected: Value '-1' at "
+       "'decisions.1.member.startTimerDecisionAttributes.startToFireTimeout' failed to satisfy "
+       "constraint: Member must be a number of seconds or NONE"},
   };
   for (const auto& c : cases) {
-    auto r = ReadDecisions(Parse(c.decisions));
+    auto r = Read(Parse(c.decisions));
     ASSERT_FALSE(r.ok()) << c.name;
     EXPECT_EQ(r.error().type(), "ValidationException") << c.name;
     EXPECT_EQ(r.error().message(), c.message) << c.name;
@@ -42,14 +82,15 @@ TEST(ReadDecisions, MalformedDecisionsAreRefusedWhole) {
 }
 
 TEST(ReadDecisions, EveryMemberReachesItsTypedDecision) {
-  auto r = ReadDecisions(Parse(R"([
+  auto r = Read(Parse(R"([
       {"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{
         "activityType":{"name":"n","version":"2"},"activityId":"a1","control":"c","input":"i",
         "taskList":{"name":"tl"},"taskPriority":"5","heartbeatTimeout":"9"}},
       {"decisionType":"StartTimer","startTimerDecisionAttributes":{
         "timerId":"t","startToFireTimeout":"30","control":"k"}},
-      {"decisionType":"FailWorkflowExecution","failWorkflowExecutionDecisionAttributes":{
-        "reason":"r","details":"d"}}])"));
+      {"decisionType":"ContinueAsNewWorkflowExecution",
+       "continueAsNewWorkflowExecutionDecisionAttributes":{"input":"in","tagList":["x","y"],
+        "childPolicy":"ABANDON","workflowTypeVersion":"3","taskList":{"name":"next"}}}])"));
   ASSERT_TRUE(r.ok()) << r.error().message();
   ASSERT_EQ(r->size(), 3u);
   const auto& s = std::get<engine::decision::ScheduleActivityTask>((*r)[0]);
@@ -66,9 +107,178 @@ TEST(ReadDecisions, EveryMemberReachesItsTypedDecision) {
   EXPECT_EQ(t.timer_id, "t");
   EXPECT_EQ(t.start_to_fire_timeout, "30");
   EXPECT_EQ(t.control, "k");
-  const auto& f = std::get<engine::decision::FailWorkflowExecution>((*r)[2]);
-  EXPECT_EQ(f.reason, "r");
-  EXPECT_EQ(f.details, "d");
+  const auto& c = std::get<engine::decision::ContinueAsNewWorkflowExecution>((*r)[2]);
+  EXPECT_EQ(c.input, "in");
+  EXPECT_EQ(c.tag_list, (std::vector<std::string>{"x", "y"}));
+  EXPECT_EQ(c.child_policy, "ABANDON");
+  EXPECT_EQ(c.workflow_type_version, "3");
+  EXPECT_EQ(c.task_list, "next");
+}
+
+// What each attribute of each decision type is, by the model: its kind
+// decides which bad values it must refuse.
+enum class Kind {
+  kData,
+  kReason,
+  kId,
+  kName,
+  kVersion,
+  kRunId,
+  kDuration,
+  kSeconds,
+  kPriority,
+  kChildPolicy,
+  kArn
+};
+
+struct Attribute {
+  const char* name;
+  Kind kind;
+};
+
+struct DecisionShape {
+  const char* type;
+  const char* valid;  // a valid attributes object
+  std::vector<Attribute> attributes;
+};
+
+const std::vector<DecisionShape>& Shapes() {
+  static const std::vector<DecisionShape> kShapes = {
+      {"ScheduleActivityTask",
+       R"({"activityType":{"name":"n","version":"1"},"activityId":"a"})",
+       {{"activityId", Kind::kId},
+        {"control", Kind::kData},
+        {"input", Kind::kData},
+        {"scheduleToCloseTimeout", Kind::kDuration},
+        {"taskPriority", Kind::kPriority},
+        {"scheduleToStartTimeout", Kind::kDuration},
+        {"startToCloseTimeout", Kind::kDuration},
+        {"heartbeatTimeout", Kind::kDuration}}},
+      {"RequestCancelActivityTask", R"({"activityId":"a"})", {{"activityId", Kind::kId}}},
+      {"CompleteWorkflowExecution", "{}", {{"result", Kind::kData}}},
+      {"FailWorkflowExecution", "{}", {{"reason", Kind::kReason}, {"details", Kind::kData}}},
+      {"CancelWorkflowExecution", "{}", {{"details", Kind::kData}}},
+      {"ContinueAsNewWorkflowExecution",
+       "{}",
+       {{"input", Kind::kData},
+        {"executionStartToCloseTimeout", Kind::kDuration},
+        {"taskPriority", Kind::kPriority},
+        {"taskStartToCloseTimeout", Kind::kDuration},
+        {"childPolicy", Kind::kChildPolicy},
+        {"workflowTypeVersion", Kind::kVersion},
+        {"lambdaRole", Kind::kArn}}},
+      {"RecordMarker",
+       R"({"markerName":"m"})",
+       {{"markerName", Kind::kName}, {"details", Kind::kData}}},
+      {"StartTimer",
+       R"({"timerId":"t","startToFireTimeout":"5"})",
+       {{"timerId", Kind::kId}, {"startToFireTimeout", Kind::kSeconds}, {"control", Kind::kData}}},
+      {"CancelTimer", R"({"timerId":"t"})", {{"timerId", Kind::kId}}},
+      {"SignalExternalWorkflowExecution",
+       R"({"workflowId":"w","signalName":"s"})",
+       {{"workflowId", Kind::kId},
+        {"runId", Kind::kRunId},
+        {"signalName", Kind::kName},
+        {"input", Kind::kData},
+        {"control", Kind::kData}}},
+      {"RequestCancelExternalWorkflowExecution",
+       R"({"workflowId":"w"})",
+       {{"workflowId", Kind::kId}, {"runId", Kind::kRunId}, {"control", Kind::kData}}},
+      {"StartChildWorkflowExecution",
+       R"({"workflowType":{"name":"n","version":"1"},"workflowId":"w"})",
+       {{"workflowId", Kind::kId},
+        {"control", Kind::kData},
+        {"input", Kind::kData},
+        {"executionStartToCloseTimeout", Kind::kDuration},
+        {"taskPriority", Kind::kPriority},
+        {"taskStartToCloseTimeout", Kind::kDuration},
+        {"childPolicy", Kind::kChildPolicy},
+        {"lambdaRole", Kind::kArn}}},
+      {"ScheduleLambdaFunction",
+       R"({"id":"i","name":"f"})",
+       {{"id", Kind::kId},
+        {"control", Kind::kData},
+        {"input", Kind::kData},
+        {"startToCloseTimeout", Kind::kDuration}}},
+  };
+  return kShapes;
+}
+
+// Values the attribute must refuse, by its kind.
+std::vector<json::value> BadValues(Kind kind) {
+  std::vector<json::value> bad = {json::value(7), json::object{{"x", 1}}, json::array{"a"}};
+  auto longer = [](size_t n) { return json::value(std::string(n + 1, 'x')); };
+  switch (kind) {
+    case Kind::kData:
+      bad.push_back(longer(32768));
+      break;
+    case Kind::kReason:
+      bad.push_back(longer(256));
+      break;
+    case Kind::kId:
+      for (auto v : {"a:b", "a/b", "a|b", "arn", "a\x01"}) bad.emplace_back(v);
+      bad.push_back(longer(256));
+      bad.emplace_back("");
+      break;
+    case Kind::kName:
+      bad.push_back(longer(256));
+      bad.emplace_back("");
+      break;
+    case Kind::kVersion:
+      bad.push_back(longer(64));
+      bad.emplace_back("");
+      break;
+    case Kind::kRunId:
+      bad.push_back(longer(64));
+      break;
+    case Kind::kDuration:
+      for (auto v : {"abc", "-1", "1.5", "123456789", "+5"}) bad.emplace_back(v);
+      break;
+    case Kind::kSeconds:
+      for (auto v : {"abc", "-1", "NONE", "", "123456789"}) bad.emplace_back(v);
+      break;
+    case Kind::kPriority:
+      for (auto v : {"high", "2147483648", "-2147483649", "1e3"}) bad.emplace_back(v);
+      break;
+    case Kind::kChildPolicy:
+      bad.emplace_back("SOMETIMES");
+      break;
+    case Kind::kArn:
+      bad.push_back(longer(1600));
+      bad.emplace_back("");
+      break;
+  }
+  return bad;
+}
+
+json::array OneDecision(const DecisionShape& shape, json::object attributes) {
+  std::string key(shape.type);
+  key[0] = static_cast<char>(key[0] - 'A' + 'a');
+  return json::array{json::object{{"decisionType", shape.type},
+                                  {key + "DecisionAttributes", std::move(attributes)}}};
+}
+
+TEST(ReadDecisions, EveryAttributeRefusesWhatTheModelForbids) {
+  int checked = 0;
+  for (const DecisionShape& shape : Shapes()) {
+    json::object valid = ParseJson(shape.valid)->as_object();
+    auto ok = Read(OneDecision(shape, valid));
+    ASSERT_TRUE(ok.ok()) << shape.type << ": " << ok.error().message();
+    for (const Attribute& a : shape.attributes) {
+      for (const json::value& bad : BadValues(a.kind)) {
+        json::object attrs = valid;
+        attrs[a.name] = bad;
+        auto r = Read(OneDecision(shape, attrs));
+        std::string what = std::string(shape.type) + "." + a.name + " = " + ToJson(bad);
+        ASSERT_FALSE(r.ok()) << what << " was accepted";
+        EXPECT_EQ(r.error().type(), "ValidationException") << what;
+        EXPECT_NE(r.error().message().find("." + std::string(a.name) + "'"), std::string::npos)
+            << what << ": " << r.error().message();
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GT(checked, 250);  // 13 decision types, 56 attributes
 }
 
 }  // namespace
