@@ -66,8 +66,7 @@ net::awaitable<Result<std::string>> StartOnShard(Engine::Impl* impl, Shard* shar
                                                  json::object attrs) {
   std::string key = WorkflowKey(req.domain, req.workflow_id);
   if (shard->open_runs.contains(key)) {
-    co_return Error(Errc::kAlreadyExists,
-                    "Workflow execution is already running: workflowId=" + req.workflow_id);
+    co_return Error(Errc::kAlreadyExists, "Already Started");
   }
   std::string run_id = NewRandomId(32);
   auto owned = std::make_unique<Execution>(req.domain, req.workflow_id, run_id, req.type, req.tags);
@@ -131,7 +130,7 @@ Result<std::pair<Execution*, ActivityInfo*>> FindActivity(Engine::Impl* impl, Sh
                  "Unknown activity, scheduledEventId = " + std::to_string(t.scheduled_event_id));
   };
   auto ex = impl->FindOpen(*shard, {t.domain, t.workflow_id, t.run_id});
-  if (!ex.ok()) return stale();
+  if (!ex.ok()) return std::move(ex).error();  // closed: "Unknown execution: ..."
   ActivityInfo* a = (*ex)->state.FindActivity(t.scheduled_event_id);
   if (!a || a->started_event_id != t.started_event_id) return stale();
   return std::make_pair(*ex, a);

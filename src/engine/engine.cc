@@ -15,6 +15,9 @@
 namespace weft::engine {
 
 Error UnknownExecution(const ExecutionRef& ref) {
+  if (ref.run_id.empty()) {
+    return Error(Errc::kUnknownResource, "Unknown execution, workflowId = " + ref.workflow_id);
+  }
   return Error(Errc::kUnknownResource, "Unknown execution: WorkflowExecution=[workflowId=" +
                                            ref.workflow_id + ", runId=" + ref.run_id + "]");
 }

@@ -266,7 +266,7 @@ struct MachineExecution {
   std::string input;
   std::optional<std::string> output, error, cause;
   std::string parent_execution_arn;
-  std::string map_run_arn;  // a Distributed Map iteration's child execution
+  std::string map_run_arn;     // a Distributed Map iteration's child execution
   std::string definition_arn;  // then: the state machine whose definition it runs
   int64_t redrive_count = 0;
   Millis redrive_time = 0;
@@ -322,9 +322,13 @@ class Engine {
       std::shared_ptr<DisconnectSignal> disconnect);
   // `decisions` were checked by the front door; each becomes its event or
   // its documented *Failed event with its cause.
+  // `task_list` (and `schedule_to_start`, seconds) move the execution's
+  // next decision tasks to another task list.
   net::awaitable<Status> RespondDecisionTaskCompleted(std::string task_token,
                                                       std::vector<Decision> decisions,
-                                                      std::optional<std::string> context);
+                                                      std::optional<std::string> context,
+                                                      std::optional<std::string> task_list,
+                                                      std::optional<std::string> schedule_to_start);
 
   net::awaitable<Result<std::optional<ActivityTask>>> PollForActivityTask(
       std::string domain, std::string task_list, std::string identity,

@@ -42,6 +42,7 @@ struct Execution {
 enum class TimerKind : uint8_t {
   kExecutionStartToClose,
   kDecisionStartToClose,
+  kDecisionScheduleToStart,
   kActivityScheduleToStart,
   kActivityScheduleToClose,
   kActivityStartToClose,

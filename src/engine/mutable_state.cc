@@ -117,7 +117,8 @@ void MutableState::Apply(const HistoryEvent& e) {
                                    0,
                                    TaskListName(a),
                                    PriorityOf(a),
-                                   ParseDurationSeconds(a, "startToCloseTimeout")};
+                                   ParseDurationSeconds(a, "startToCloseTimeout"),
+                                   ParseDurationSeconds(a, "scheduleToStartTimeout")};
       decision_pending_ = false;
       break;
     case EventType::kDecisionTaskStarted:
@@ -132,11 +133,21 @@ void MutableState::Apply(const HistoryEvent& e) {
       if (const auto* ctx = FindString(a, "executionContext")) {
         latest_execution_context_ = std::string(*ctx);
       }
+      if (std::string list = TaskListName(a); !list.empty()) {
+        decision_list_override_ = std::move(list);
+        override_schedule_to_start_ = ParseDurationSeconds(a, "taskListScheduleToStartTimeout");
+      }
       break;
-    case EventType::kDecisionTaskTimedOut:
+    case EventType::kDecisionTaskTimedOut: {
       decision_.reset();
       decision_pending_ = true;
+      const auto* type = FindString(a, "timeoutType");
+      if (type && *type == "SCHEDULE_TO_START") {  // back to the execution's task list
+        decision_list_override_.clear();
+        override_schedule_to_start_ = 0;
+      }
       break;
+    }
 
     case EventType::kActivityTaskScheduled:
       ApplyActivityScheduled(e);

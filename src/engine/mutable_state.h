@@ -52,6 +52,7 @@ struct DecisionTaskInfo {
   std::string task_list;
   int32_t priority = 0;
   int64_t start_to_close = 0;
+  int64_t schedule_to_start = 0;  // 0: none
 };
 
 class MutableState {
@@ -76,6 +77,14 @@ class MutableState {
   const std::string& workflow_id() const { return workflow_id_; }
   const std::string& run_id() const { return run_id_; }
   const std::string& task_list() const { return task_list_; }
+  // Where the next decision task goes: the task list a decider chose with
+  // RespondDecisionTaskCompleted's taskList, else the execution's; and how
+  // long it may wait there before it times out (SCHEDULE_TO_START) and goes
+  // back to the execution's task list (0: no limit).
+  const std::string& decision_task_list() const {
+    return decision_list_override_.empty() ? task_list_ : decision_list_override_;
+  }
+  int64_t decision_schedule_to_start() const { return override_schedule_to_start_; }
   int32_t task_priority() const { return task_priority_; }
   int64_t execution_start_to_close() const { return execution_start_to_close_; }
   int64_t task_start_to_close() const { return task_start_to_close_; }
@@ -118,6 +127,8 @@ class MutableState {
 
   std::optional<DecisionTaskInfo> decision_;
   bool decision_pending_ = false;
+  std::string decision_list_override_;
+  int64_t override_schedule_to_start_ = 0;
   int64_t previous_started_event_id_ = 0;
   std::optional<std::string> latest_execution_context_;
   Millis latest_activity_scheduled_ = 0;

@@ -60,6 +60,11 @@ void AddDecisionEffects(const MutableState& s, const DecisionTaskInfo& d, Effect
     fx.add_tasks.push_back(
         {{s.domain(), d.task_list, matching::TaskKind::kDecision},
          matching::Task{s.workflow_id(), s.run_id(), d.scheduled_event_id, d.priority}});
+    if (d.schedule_to_start > 0) {
+      fx.timers.push_back(Spec(s, TimerKind::kDecisionScheduleToStart,
+                               d.scheduled_time + 1000 * d.schedule_to_start,
+                               d.scheduled_event_id));
+    }
   } else if (d.start_to_close > 0) {
     fx.timers.push_back(Spec(s, TimerKind::kDecisionStartToClose,
                              d.started_time + 1000 * d.start_to_close, d.scheduled_event_id,
@@ -88,6 +93,13 @@ const HistoryEvent& Step::Append(EventType type, json::object attributes) {
   if (IsCloseEvent(type)) {
     WithdrawQueuedTasks();
     effects_.closed = true;
+  }
+  // A decision task timing out before a decider took it leaves it queued.
+  if (type == EventType::kDecisionTaskTimedOut && s.decision_task() &&
+      s.decision_task()->started_event_id == 0) {
+    effects_.remove_tasks.push_back(
+        {{s.domain(), s.decision_task()->task_list, matching::TaskKind::kDecision},
+         s.decision_task()->scheduled_event_id});
   }
   // An activity closing before it started leaves a queued task behind.
   if (type == EventType::kActivityTaskCanceled || type == EventType::kActivityTaskTimedOut) {
@@ -159,10 +171,13 @@ void Step::ScheduleDecisionIfDue() {
   MutableState& s = execution_.state;
   if (!s.open() || s.decision_task() || !s.decision_pending()) return;
   json::object a;
-  a["taskList"] = json::object{{"name", s.task_list()}};
+  a["taskList"] = json::object{{"name", s.decision_task_list()}};
   if (s.task_priority() != 0) a["taskPriority"] = std::to_string(s.task_priority());
   a["startToCloseTimeout"] =
       s.task_start_to_close() > 0 ? std::to_string(s.task_start_to_close()) : "NONE";
+  if (s.decision_schedule_to_start() > 0) {
+    a["scheduleToStartTimeout"] = std::to_string(s.decision_schedule_to_start());
+  }
   Append(EventType::kDecisionTaskScheduled, std::move(a));
 }
 

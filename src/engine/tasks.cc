@@ -71,9 +71,12 @@ net::awaitable<std::optional<ActivityTask>> StartActivityOnShard(Engine::Impl* i
 
 net::awaitable<Status> CompleteDecisionOnShard(Engine::Impl* impl, Shard* shard, TaskToken t,
                                                std::vector<Decision> decisions,
-                                               std::optional<std::string> context) {
+                                               std::optional<std::string> context,
+                                               std::optional<std::string> task_list,
+                                               std::optional<std::string> schedule_to_start) {
   auto ex = impl->FindOpen(*shard, {t.domain, t.workflow_id, t.run_id});
-  const auto& d = ex.ok() ? (*ex)->state.decision_task() : std::nullopt;
+  if (!ex.ok()) co_return std::move(ex).error();  // closed: "Unknown execution: ..."
+  const auto& d = (*ex)->state.decision_task();
   if (!d || d->scheduled_event_id != t.scheduled_event_id ||
       d->started_event_id != t.started_event_id) {
     co_return Error(Errc::kUnknownResource, "Unknown decision task, scheduledEventId = " +
@@ -85,6 +88,10 @@ net::awaitable<Status> CompleteDecisionOnShard(Engine::Impl* impl, Shard* shard,
   json::object a{{"scheduledEventId", t.scheduled_event_id},
                  {"startedEventId", t.started_event_id}};
   if (context) a["executionContext"] = *context;
+  if (task_list) {
+    a["taskList"] = json::object{{"name", *task_list}};
+    if (schedule_to_start) a["taskListScheduleToStartTimeout"] = *schedule_to_start;
+  }
   const HistoryEvent& completed = step.Append(EventType::kDecisionTaskCompleted, std::move(a));
   ApplyDecisions(*impl, step, decisions, completed.id, unhandled);
   step.ScheduleDecisionIfDue();
@@ -113,9 +120,9 @@ net::awaitable<Result<std::optional<ActivityTask>>> Engine::PollForActivityTask(
                                             &StartActivityOnShard);
 }
 
-net::awaitable<Status> Engine::RespondDecisionTaskCompleted(std::string task_token,
-                                                            std::vector<Decision> decisions,
-                                                            std::optional<std::string> context) {
+net::awaitable<Status> Engine::RespondDecisionTaskCompleted(
+    std::string task_token, std::vector<Decision> decisions, std::optional<std::string> context,
+    std::optional<std::string> task_list, std::optional<std::string> schedule_to_start) {
   auto t = DecodeTaskToken(impl_->tokens, task_token);
   if (!t.ok()) co_return std::move(t).error();
   if (t->kind != 'd') co_return Error::Validation("taskToken is not a decision task token");
@@ -123,7 +130,8 @@ net::awaitable<Status> Engine::RespondDecisionTaskCompleted(std::string task_tok
   co_return co_await net::co_spawn(
       shard.strand,
       CompleteDecisionOnShard(impl_.get(), &shard, std::move(*t), std::move(decisions),
-                              std::move(context)),
+                              std::move(context), std::move(task_list),
+                              std::move(schedule_to_start)),
       use_awaitable);
 }
 

@@ -74,6 +74,14 @@ net::awaitable<void> Engine::Impl::FireTimer(Shard* shard, TimerSpec spec) {
                                                      {"startedEventId", d->started_event_id}});
       break;
     }
+    case TimerKind::kDecisionScheduleToStart: {
+      const auto& d = s.decision_task();
+      if (!d || d->scheduled_event_id != spec.event_id || d->started_event_id != 0) co_return;
+      step.Append(EventType::kDecisionTaskTimedOut, {{"timeoutType", "SCHEDULE_TO_START"},
+                                                     {"scheduledEventId", d->scheduled_event_id},
+                                                     {"startedEventId", 0}});
+      break;
+    }
     case TimerKind::kActivityScheduleToStart:
     case TimerKind::kActivityScheduleToClose:
     case TimerKind::kActivityStartToClose:

@@ -140,14 +140,12 @@ OpResult RespondDecisionTaskCompleted(OpContext& ctx, const json::object& reques
     decisions = ReadDecisions(r, *list);
   }
   auto context = r.OptString("executionContext", kDataLen);
-  // Shapes checked; the engine API has no task list override for the next
-  // decision task yet, so these two are accepted and not applied
-  // (docs/compatibility.md, "Amazon SWF").
-  ReadOptTaskList(r, "taskList");
-  r.OptDuration("taskListScheduleToStartTimeout");
+  auto task_list = ReadOptTaskList(r, "taskList");
+  auto schedule_to_start = r.OptDuration("taskListScheduleToStartTimeout");
   if (auto s = r.Finish(); !s) co_return Invalid(std::move(s));
-  auto s = co_await ctx.engine.RespondDecisionTaskCompleted(std::move(token), std::move(decisions),
-                                                            std::move(context));
+  auto s = co_await ctx.engine.RespondDecisionTaskCompleted(
+      std::move(token), std::move(decisions), std::move(context), std::move(task_list),
+      std::move(schedule_to_start));
   if (!s) co_return std::move(s).error();
   co_return json::value(json::object{});
 }

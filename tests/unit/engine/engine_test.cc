@@ -79,7 +79,8 @@ class EngineTest : public EngineFixture {
     return r.ok() ? *r : std::nullopt;
   }
   Status Decide(const std::string& token, std::vector<Decision> decisions) {
-    auto s = Run(engine_->RespondDecisionTaskCompleted(token, std::move(decisions), std::nullopt));
+    auto s = Run(engine_->RespondDecisionTaskCompleted(token, std::move(decisions), std::nullopt,
+                                                       std::nullopt, std::nullopt));
     if (!s.ok()) std::cerr << "decide: " << s.error().type() << ": " << s.error().message() << "\n";
     return s;
   }
@@ -103,6 +104,51 @@ class EngineTest : public EngineFixture {
   }
   static Decision Complete() { return decision::CompleteWorkflowExecution{"done"}; }
 };
+
+// RespondDecisionTaskCompleted's taskList moves the next decision tasks;
+// with taskListScheduleToStartTimeout, a task nobody takes there in time
+// times out (SCHEDULE_TO_START) and goes back to the execution's task list.
+TEST_F(EngineTest, ADeciderMovesTheNextDecisionTasksToAnotherTaskList) {
+  RegisterBasics();
+  std::string run = Start("w1");
+  auto d1 = PollDecision();
+  ASSERT_TRUE(d1);
+  ASSERT_TRUE(Run(engine_->RespondDecisionTaskCompleted(d1->task_token, {}, std::nullopt,
+                                                        std::string("sticky"), std::string("5")))
+                  .ok());
+  ASSERT_TRUE(Run(engine_->SignalWorkflowExecution({"d", "w1", ""}, "s", std::nullopt)).ok());
+  EXPECT_EQ(engine_->CountPendingTasks("d", "sticky", matching::TaskKind::kDecision), 1);
+  EXPECT_EQ(engine_->CountPendingTasks("d", "deciders", matching::TaskKind::kDecision), 0);
+  clock_.Advance(5'000);  // nobody polled "sticky"
+  for (int i = 0;
+       i < 200 && engine_->CountPendingTasks("d", "deciders", matching::TaskKind::kDecision) == 0;
+       ++i) {
+    std::this_thread::sleep_for(5ms);
+  }
+  EXPECT_EQ(engine_->CountPendingTasks("d", "sticky", matching::TaskKind::kDecision), 0);
+  auto d2 = PollDecision();
+  ASSERT_TRUE(d2) << "back on the execution's task list";
+  auto h = Run(engine_->GetHistory({"d", "w1", run}));
+  ASSERT_TRUE(h.ok());
+  std::vector<std::string> tail;
+  for (size_t i = 4; i < h->size(); ++i) tail.emplace_back(EventTypeName((*h)[i].type));
+  EXPECT_EQ(tail, (std::vector<std::string>{"WorkflowExecutionSignaled", "DecisionTaskScheduled",
+                                            "DecisionTaskTimedOut", "DecisionTaskScheduled",
+                                            "DecisionTaskStarted"}));
+  EXPECT_EQ(FindString((*h)[3].attributes, "taskListScheduleToStartTimeout")
+                ? std::string(*FindString((*h)[3].attributes, "taskListScheduleToStartTimeout"))
+                : "",
+            "5");
+  EXPECT_EQ(*FindString((*h)[6].attributes, "timeoutType"), "SCHEDULE_TO_START");
+  // Without a timeout the move is for good.
+  ASSERT_TRUE(Run(engine_->RespondDecisionTaskCompleted(d2->task_token, {}, std::nullopt,
+                                                        std::string("sticky"), std::nullopt))
+                  .ok());
+  ASSERT_TRUE(Run(engine_->SignalWorkflowExecution({"d", "w1", ""}, "t", std::nullopt)).ok());
+  clock_.Advance(60'000);  // long past any schedule-to-start timeout
+  auto moved = Run(engine_->PollForDecisionTask("d", "sticky", "decider", nullptr));
+  ASSERT_TRUE(moved.ok() && moved->has_value());
+}
 
 TEST_F(EngineTest, DeciderAndWorkerLoopWritesTheDocumentedHistory) {
   RegisterBasics();
