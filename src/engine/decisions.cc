@@ -198,15 +198,19 @@ class DecisionApplier {
     e["workflowType"] = TypeJson(d.workflow_type);
     Append(EventType::kStartChildWorkflowExecutionFailed, std::move(e));
   }
+  // Recorded here and carried to the target once durable (external.cc).
   void operator()(const decision::SignalExternalWorkflowExecution& d) {
-    json::object e = NotPermitted(d.workflow_id, d.control);
+    json::object e{{"workflowId", d.workflow_id}, {"signalName", d.signal_name}};
     SetIf(e, "runId", d.run_id);
-    Append(EventType::kSignalExternalWorkflowExecutionFailed, std::move(e));
+    SetIf(e, "input", d.input);
+    SetIf(e, "control", d.control);
+    Append(EventType::kSignalExternalWorkflowExecutionInitiated, std::move(e));
   }
   void operator()(const decision::RequestCancelExternalWorkflowExecution& d) {
-    json::object e = NotPermitted(d.workflow_id, d.control);
+    json::object e{{"workflowId", d.workflow_id}};
     SetIf(e, "runId", d.run_id);
-    Append(EventType::kRequestCancelExternalWorkflowExecutionFailed, std::move(e));
+    SetIf(e, "control", d.control);
+    Append(EventType::kRequestCancelExternalWorkflowExecutionInitiated, std::move(e));
   }
 
  private:

@@ -114,6 +114,7 @@ void Engine::Impl::Apply(Shard& shard, Effects effects) {
   for (auto& [key, id] : effects.remove_tasks) matching.RemoveTask(key, effects.run_id, id);
   for (auto& [key, task] : effects.add_tasks) matching.AddTask(key, std::move(task));
   for (auto& t : effects.timers) ArmTimer(shard, std::move(t));
+  for (auto& o : effects.outgoing) SendExternal(std::move(o));
   if (effects.closed) {
     // The run is closed and durable: later reads come from the store.
     auto it = shard.runs.find(effects.run_id);

@@ -59,12 +59,21 @@ struct TimerSpec {
   std::string timer_id;
 };
 
-// What to do once a step is durable: offer tasks, withdraw tasks, arm timers.
+// A signal or cancel request to carry to another execution once the event
+// that initiated it is durable (external.cc).
+struct Outgoing {
+  std::string domain, workflow_id, run_id;  // the initiator
+  ExternalRequest request;
+};
+
+// What to do once a step is durable: offer tasks, withdraw tasks, arm timers,
+// carry signals and cancel requests to other executions.
 struct Effects {
   std::vector<std::pair<matching::TaskListKey, matching::Task>> add_tasks;
   std::vector<std::pair<matching::TaskListKey, int64_t>> remove_tasks;  // scheduled ids
   std::vector<TimerSpec> timers;
   std::vector<int64_t> disarm;  // keys of Execution::armed no longer needed
+  std::vector<Outgoing> outgoing;
   std::string run_id;
   bool closed = false;
 };
@@ -147,6 +156,9 @@ struct Engine::Impl {
   net::awaitable<Status> Commit(Shard& shard, Step& step);
   void Apply(Shard& shard, Effects effects);
   void ArmTimer(Shard& shard, TimerSpec spec);
+  // Carries a signal or cancel request to its target, then records the
+  // outcome on the initiator (external.cc).
+  void SendExternal(Outgoing outgoing);
   net::awaitable<void> FireTimer(Shard* shard, TimerSpec spec);
   // ---- machine executions (machines.cc, machine_tasks.cc)
   // The compiled definition of a revision (compiled once, then shared).

@@ -44,6 +44,12 @@ ActivityInfo* MutableState::FindActivityById(const std::string& activity_id) {
 
 // An event a decider must see: if no decision task is waiting to be picked
 // up (none at all, or one already started), another one is due.
+void MutableState::NoteReceived(const json::object& a) {
+  const auto* from = FindObject(a, "externalWorkflowExecution");
+  auto id = FindInt(a, "externalInitiatedEventId");
+  if (from && id) received_.insert({StringOr(*from, "runId"), *id});
+}
+
 void MutableState::NoteDecisionTrigger() {
   if (!decision_ || decision_->started_event_id != 0) decision_pending_ = true;
 }
@@ -104,9 +110,30 @@ void MutableState::Apply(const HistoryEvent& e) {
       break;
     case EventType::kWorkflowExecutionCancelRequested:
       cancel_requested_ = true;
+      NoteReceived(a);
       NoteDecisionTrigger();
       break;
     case EventType::kWorkflowExecutionSignaled:
+      NoteReceived(a);
+      NoteDecisionTrigger();
+      break;
+    case EventType::kSignalExternalWorkflowExecutionInitiated:
+    case EventType::kRequestCancelExternalWorkflowExecutionInitiated: {
+      ExternalRequest r;
+      r.initiated_event_id = e.id;
+      r.cancel = e.type == EventType::kRequestCancelExternalWorkflowExecutionInitiated;
+      r.workflow_id = StringOr(a, "workflowId");
+      r.run_id = StringOr(a, "runId");
+      r.signal_name = StringOr(a, "signalName");
+      if (const auto* in = FindString(a, "input")) r.input = std::string(*in);
+      if (const auto* c = FindString(a, "control")) r.control = std::string(*c);
+      r.decision_task_completed_event_id = FindInt(a, "decisionTaskCompletedEventId").value_or(0);
+      external_[e.id] = std::move(r);
+      break;
+    }
+    case EventType::kExternalWorkflowExecutionSignaled:
+    case EventType::kExternalWorkflowExecutionCancelRequested:
+      external_.erase(FindInt(a, "initiatedEventId").value_or(0));
       NoteDecisionTrigger();
       break;
 
@@ -199,6 +226,7 @@ void MutableState::Apply(const HistoryEvent& e) {
     case EventType::kSignalExternalWorkflowExecutionFailed:
     case EventType::kRequestCancelExternalWorkflowExecutionFailed:
     case EventType::kScheduleLambdaFunctionFailed:
+      external_.erase(FindInt(a, "initiatedEventId").value_or(-1));
       NoteDecisionTrigger();
       break;
 

@@ -11,6 +11,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -37,6 +38,19 @@ struct ActivityInfo {
   std::optional<std::string> heartbeat_details;
   bool cancel_requested = false;
   int64_t cancel_requested_event_id = 0;  // the latest ActivityTaskCancelRequested
+};
+
+// A signal or cancel request this run sent to another execution that has not
+// been answered yet (no ExternalWorkflowExecution{Signaled,CancelRequested}
+// or *Failed event). Its initiated event id names it to the target, which
+// records it once (MutableState::HasReceived).
+struct ExternalRequest {
+  int64_t initiated_event_id = 0;
+  bool cancel = false;              // RequestCancelExternal; else SignalExternal
+  std::string workflow_id, run_id;  // run_id "" = the open run
+  std::string signal_name;
+  std::optional<std::string> input, control;
+  int64_t decision_task_completed_event_id = 0;
 };
 
 struct TimerInfo {
@@ -105,6 +119,12 @@ class MutableState {
   ActivityInfo* FindActivity(int64_t scheduled_event_id);
   ActivityInfo* FindActivityById(const std::string& activity_id);
   const std::map<std::string, TimerInfo>& timers() const { return timers_; }
+  const std::map<int64_t, ExternalRequest>& external_requests() const { return external_; }
+  // Whether this run has recorded the signal or cancel request that run
+  // `initiator_run_id` initiated at event `initiated_event_id`.
+  bool HasReceived(const std::string& initiator_run_id, int64_t initiated_event_id) const {
+    return received_.contains({initiator_run_id, initiated_event_id});
+  }
 
   Millis latest_activity_task_timestamp() const { return latest_activity_scheduled_; }
   const std::optional<std::string>& latest_execution_context() const {
@@ -115,6 +135,7 @@ class MutableState {
   void ApplyStarted(const HistoryEvent& e);
   void ApplyActivityScheduled(const HistoryEvent& e);
   void NoteDecisionTrigger();
+  void NoteReceived(const json::object& attributes);
   void Close(const HistoryEvent& e, std::string status);
 
   std::vector<HistoryEvent> events_;
@@ -133,6 +154,8 @@ class MutableState {
   std::optional<std::string> latest_execution_context_;
   Millis latest_activity_scheduled_ = 0;
 
+  std::map<int64_t, ExternalRequest> external_;            // by initiated event id
+  std::set<std::pair<std::string, int64_t>> received_;     // (initiator runId, initiated event id)
   std::map<int64_t, ActivityInfo> activities_;             // by scheduled event id
   std::unordered_map<std::string, int64_t> activity_ids_;  // activityId -> scheduled id
   std::map<std::string, TimerInfo> timers_;                // by timerId

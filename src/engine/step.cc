@@ -143,6 +143,12 @@ void Step::NoteEffects(const HistoryEvent& e) {
     case EventType::kDecisionTaskStarted:
       if (s.decision_task()) AddDecisionEffects(s, *s.decision_task(), effects_);
       break;
+    case EventType::kSignalExternalWorkflowExecutionInitiated:
+    case EventType::kRequestCancelExternalWorkflowExecutionInitiated:
+      if (auto it = s.external_requests().find(e.id); it != s.external_requests().end()) {
+        effects_.outgoing.push_back({s.domain(), s.workflow_id(), s.run_id(), it->second});
+      }
+      break;
     case EventType::kActivityTaskScheduled:
     case EventType::kActivityTaskStarted: {
       int64_t id = e.type == EventType::kActivityTaskScheduled
@@ -231,6 +237,11 @@ Effects EffectsOfState(const Execution& execution) {
     TimerSpec spec = Spec(s, TimerKind::kUserTimer, t.fire_time, t.started_event_id);
     spec.timer_id = timer_id;
     fx.timers.push_back(std::move(spec));
+  }
+  // Requests initiated before a crash and not answered: carried again (the
+  // target records each once).
+  for (const auto& [id, request] : s.external_requests()) {
+    fx.outgoing.push_back({s.domain(), s.workflow_id(), s.run_id(), request});
   }
   return fx;
 }

@@ -105,6 +105,73 @@ class EngineTest : public EngineFixture {
   static Decision Complete() { return decision::CompleteWorkflowExecution{"done"}; }
 };
 
+// SignalExternal and RequestCancelExternal: the target records each request
+// once, and the initiator its outcome once, also when the server dies
+// between the two sides (the initiated event is the outbox).
+TEST_F(EngineTest, ExternalSignalsAndCancelsCrossOnceAcrossACrash) {
+  RegisterBasics();
+  auto events_of = [&](const std::string& wid, const std::string& run, EventType type) {
+    auto h = Run(engine_->GetHistory({"d", wid, run}));
+    std::vector<HistoryEvent> out;
+    if (h.ok()) {
+      for (const auto& e : *h)
+        if (e.type == type) out.push_back(e);
+    }
+    return out;
+  };
+  for (int round = 0; round < 3; ++round) {
+    std::string from = "from" + std::to_string(round), to = "to" + std::to_string(round);
+    std::string from_run = Start(from);
+    auto task = PollDecision();
+    ASSERT_TRUE(task);
+    ASSERT_EQ(task->workflow_id, from);
+    std::string to_run = Start(to);
+    decision::SignalExternalWorkflowExecution signal{to, "hello", std::nullopt, "x", "c"};
+    decision::RequestCancelExternalWorkflowExecution cancel{to, to_run, std::nullopt};
+    decision::SignalExternalWorkflowExecution lost{"nobody", "hello", std::nullopt, std::nullopt,
+                                                   "k"};
+    ASSERT_TRUE(Decide(task->task_token, std::vector<Decision>{signal, cancel, lost}).ok());
+    if (round > 0) std::this_thread::sleep_for(std::chrono::milliseconds(2 * round));
+    Close();  // as after kill -9, at a different moment each round
+    Open();
+    for (int i = 0; i < 400; ++i) {
+      if (events_of(from, from_run, EventType::kExternalWorkflowExecutionSignaled).size() +
+              events_of(from, from_run, EventType::kExternalWorkflowExecutionCancelRequested)
+                  .size() +
+              events_of(from, from_run, EventType::kSignalExternalWorkflowExecutionFailed).size() ==
+          3)
+        break;
+      std::this_thread::sleep_for(5ms);
+    }
+    auto signaled = events_of(to, to_run, EventType::kWorkflowExecutionSignaled);
+    ASSERT_EQ(signaled.size(), 1u) << "round " << round;
+    EXPECT_EQ(*FindString(signaled[0].attributes, "input"), "x");
+    const auto* external = FindObject(signaled[0].attributes, "externalWorkflowExecution");
+    ASSERT_NE(external, nullptr);
+    EXPECT_EQ(*FindString(*external, "runId"), from_run);
+    auto initiated =
+        events_of(from, from_run, EventType::kSignalExternalWorkflowExecutionInitiated);
+    ASSERT_EQ(initiated.size(), 2u);
+    EXPECT_EQ(FindInt(signaled[0].attributes, "externalInitiatedEventId"), initiated[0].id);
+    EXPECT_EQ(events_of(to, to_run, EventType::kWorkflowExecutionCancelRequested).size(), 1u);
+    auto acked = events_of(from, from_run, EventType::kExternalWorkflowExecutionSignaled);
+    ASSERT_EQ(acked.size(), 1u);
+    EXPECT_EQ(FindInt(acked[0].attributes, "initiatedEventId"), initiated[0].id);
+    EXPECT_EQ(
+        events_of(from, from_run, EventType::kExternalWorkflowExecutionCancelRequested).size(), 1u);
+    auto failed = events_of(from, from_run, EventType::kSignalExternalWorkflowExecutionFailed);
+    ASSERT_EQ(failed.size(), 1u);
+    EXPECT_EQ(*FindString(failed[0].attributes, "cause"), "UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION");
+    EXPECT_EQ(*FindString(failed[0].attributes, "control"), "k");
+    // Both executions have a decision task for what happened.
+    for (int k = 0; k < 2; ++k) {
+      auto next = PollDecision();
+      ASSERT_TRUE(next) << "round " << round;
+      ASSERT_TRUE(Decide(next->task_token, std::vector<Decision>{Complete()}).ok());
+    }
+  }
+}
+
 // RespondDecisionTaskCompleted's taskList moves the next decision tasks;
 // with taskListScheduleToStartTimeout, a task nobody takes there in time
 // times out (SCHEDULE_TO_START) and goes back to the execution's task list.

@@ -1,0 +1,91 @@
+"""SignalExternalWorkflowExecution and RequestCancelExternalWorkflowExecution
+between two workflows with boto3: the target's WorkflowExecutionSignaled and
+WorkflowExecutionCancelRequested name the initiator and its initiated event;
+the initiator gets ExternalWorkflowExecution{Signaled,CancelRequested} and a
+decision task, or *Failed with UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION."""
+
+import time
+import unittest
+
+import swfkit as k
+from weftserver import ServerTestCase, uniq
+
+
+def signal_external(workflow_id, name, **attrs):
+    attrs.update(workflowId=workflow_id, signalName=name)
+    return {"decisionType": "SignalExternalWorkflowExecution",
+            "signalExternalWorkflowExecutionDecisionAttributes": attrs}
+
+
+def cancel_external(workflow_id, **attrs):
+    attrs.update(workflowId=workflow_id)
+    return {"decisionType": "RequestCancelExternalWorkflowExecution",
+            "requestCancelExternalWorkflowExecutionDecisionAttributes": attrs}
+
+
+class ExternalTest(ServerTestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.domain = k.make_domain(cls.swf, "ext")
+        cls.wf_type = k.make_workflow_type(cls.swf, cls.domain, exec_timeout="300",
+                                           task_timeout="30")
+
+    def wait_events(self, ex, event_type, count=1, timeout=10):
+        deadline = time.monotonic() + timeout
+        while True:
+            events = k.history(self.swf, self.domain, ex)
+            if len(k.find(events, event_type)) >= count or time.monotonic() > deadline:
+                return events
+            time.sleep(0.05)
+
+    def test_signal_and_cancel_another_workflow(self):
+        tl_a, tl_b = uniq("a"), uniq("b")
+        a = k.start(self.swf, self.domain, self.wf_type, tl_a)
+        b = k.start(self.swf, self.domain, self.wf_type, tl_b)
+        task = k.poll_decision(self.swf, self.domain, tl_a)
+        k.decide(self.swf, task,
+                 signal_external(b["workflowId"], "go", input="payload", control="c1"),
+                 cancel_external(b["workflowId"], runId=b["runId"]),
+                 signal_external(uniq("nobody"), "lost", control="c2"))
+
+        a_events = self.wait_events(a, "DecisionTaskScheduled", count=2)
+        a_events = self.wait_events(a, "ExternalWorkflowExecutionCancelRequested")
+        initiated = k.find(a_events, "SignalExternalWorkflowExecutionInitiated")
+        self.assertEqual(len(initiated), 2)
+        signaled = k.find(a_events, "ExternalWorkflowExecutionSignaled")
+        self.assertEqual([k.attrs(e)["initiatedEventId"] for e in signaled],
+                         [initiated[0]["eventId"]])
+        self.assertEqual(k.attrs(signaled[0])["workflowExecution"], b)
+        failed = k.find(a_events, "SignalExternalWorkflowExecutionFailed")
+        self.assertEqual(len(failed), 1)
+        self.assertEqual((k.attrs(failed[0])["cause"], k.attrs(failed[0])["control"],
+                          k.attrs(failed[0])["initiatedEventId"]),
+                         ("UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION", "c2", initiated[1]["eventId"]))
+        self.assertEqual(len(k.find(a_events, "ExternalWorkflowExecutionCancelRequested")), 1)
+
+        b_events = k.history(self.swf, self.domain, b)
+        self.assertEqual(k.history_problems(b_events), [], k.types(b_events))
+        got = k.attrs(k.find(b_events, "WorkflowExecutionSignaled")[0])
+        self.assertEqual((got["signalName"], got["input"], got["externalWorkflowExecution"],
+                          got["externalInitiatedEventId"]),
+                         ("go", "payload", a, initiated[0]["eventId"]))
+        cancel = k.attrs(k.find(b_events, "WorkflowExecutionCancelRequested")[0])
+        self.assertEqual(cancel["externalWorkflowExecution"], a)
+        info = self.swf.describe_workflow_execution(domain=self.domain, execution=b)
+        self.assertTrue(info["executionInfo"]["cancelRequested"])
+
+        # Both deciders hear of it.
+        task_b = k.poll_decision(self.swf, self.domain, tl_b)
+        self.assertIn("WorkflowExecutionSignaled", k.types(task_b["events"]))
+        k.decide(self.swf, task_b, k.cancel_workflow())
+        task_a = k.poll_decision(self.swf, self.domain, tl_a)
+        k.decide(self.swf, task_a, k.complete())
+        for ex in (a, b):
+            events = k.history(self.swf, self.domain, ex)
+            self.assertEqual(k.history_problems(events), [], k.types(events))
+
+
+if __name__ == "__main__":
+    unittest.main()
