@@ -24,6 +24,14 @@ Error DefaultUndefined(std::string_view field) {
 
 }  // namespace
 
+std::string_view DefaultUndefinedCause(const Error& e) {
+  const std::string& field = e.message();
+  if (field == "taskList") return "DEFAULT_TASK_LIST_UNDEFINED";
+  if (field == "taskStartToCloseTimeout") return "DEFAULT_TASK_START_TO_CLOSE_TIMEOUT_UNDEFINED";
+  if (field == "childPolicy") return "DEFAULT_CHILD_POLICY_UNDEFINED";
+  return "DEFAULT_EXECUTION_START_TO_CLOSE_TIMEOUT_UNDEFINED";  // absent, or NONE
+}
+
 Result<json::object> StartedAttributes(const StartRequest& req, const json::object& config) {
   auto pick = [&](const std::optional<std::string>& given, std::string_view key) {
     return given ? given : ConfigString(config, key);
@@ -58,12 +66,8 @@ Result<json::object> StartedAttributes(const StartRequest& req, const json::obje
   return a;
 }
 
-namespace {
-
-using net::use_awaitable;
-
-net::awaitable<Result<std::string>> StartOnShard(Engine::Impl* impl, Shard* shard, StartRequest req,
-                                                 json::object attrs) {
+net::awaitable<Result<std::string>> StartRunOnShard(Engine::Impl* impl, Shard* shard,
+                                                    StartRequest req, json::object attrs) {
   std::string key = WorkflowKey(req.domain, req.workflow_id);
   if (shard->open_runs.contains(key)) {
     co_return Error(Errc::kAlreadyExists, "Already Started");
@@ -80,6 +84,10 @@ net::awaitable<Result<std::string>> StartOnShard(Engine::Impl* impl, Shard* shar
   if (!s.ok()) co_return std::move(s).error();
   co_return run_id;
 }
+
+namespace {
+
+using net::use_awaitable;
 
 net::awaitable<Status> SignalOnShard(Engine::Impl* impl, Shard* shard, ExecutionRef ref,
                                      std::string name, std::optional<std::string> input) {
@@ -199,7 +207,7 @@ net::awaitable<Result<std::string>> Engine::StartWorkflowExecution(StartRequest 
   if (!attrs.ok()) co_return std::move(attrs).error();
   Shard& shard = impl_->ShardFor(req.domain, req.workflow_id);
   co_return co_await net::co_spawn(
-      shard.strand, StartOnShard(impl_.get(), &shard, std::move(req), std::move(*attrs)),
+      shard.strand, StartRunOnShard(impl_.get(), &shard, std::move(req), std::move(*attrs)),
       use_awaitable);
 }
 

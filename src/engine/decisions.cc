@@ -10,6 +10,7 @@ namespace {
 
 constexpr size_t kMaxOpenActivities = 1000;
 constexpr size_t kMaxOpenTimers = 1000;
+constexpr size_t kMaxOpenChildren = 1000;
 
 void SetIf(json::object& to, std::string_view key, const std::optional<std::string>& value) {
   if (value) to[key] = *value;
@@ -150,39 +151,21 @@ class DecisionApplier {
     const MutableState& s = step_.state();
     WorkflowType type{step_.execution().type.name,
                       d.workflow_type_version.value_or(step_.execution().type.version)};
-    auto entry = impl_.registry.Get(kWorkflowTypeKind, s.domain(), type.name, type.version);
-    if (!entry) return fail("WORKFLOW_TYPE_DOES_NOT_EXIST");
-    if (entry->record.status == "DEPRECATED") return fail("WORKFLOW_TYPE_DEPRECATED");
-    StartRequest req{s.domain(),
-                     s.workflow_id(),
-                     type,
-                     d.task_list,
-                     d.task_priority,
-                     d.input,
-                     d.execution_start_to_close_timeout,
-                     d.task_start_to_close_timeout,
-                     d.child_policy,
-                     d.lambda_role,
-                     d.tag_list};
-    static const json::object kNoConfig;
-    const json::object* config = FindObject(entry->data, "configuration");
-    auto started = StartedAttributes(req, config ? *config : kNoConfig);
-    if (!started.ok()) {
-      const std::string& field = started.error().message();
-      if (field == "taskList") return fail("DEFAULT_TASK_LIST_UNDEFINED");
-      if (field == "taskStartToCloseTimeout") {
-        return fail("DEFAULT_TASK_START_TO_CLOSE_TIMEOUT_UNDEFINED");
-      }
-      if (field == "childPolicy") return fail("DEFAULT_CHILD_POLICY_UNDEFINED");
-      return fail("DEFAULT_EXECUTION_START_TO_CLOSE_TIMEOUT_UNDEFINED");  // absent or NONE
-    }
+    std::string_view cause;
+    auto started = Resolve(s.workflow_id(), type, d.settings, cause);
+    if (!started) return fail(cause);
     std::string run_id = NewRandomId(32);
     json::object closed = *started;  // the new run's settings, as the event shows them
     closed["newExecutionRunId"] = run_id;
     Append(EventType::kWorkflowExecutionContinuedAsNew, std::move(closed));
     json::object attrs = std::move(*started);
     attrs["continuedExecutionRunId"] = s.run_id();
-    Step& next = step_.StartContinuation(run_id, type, d.tag_list);
+    if (const auto& parent = s.parent()) {  // a child continued is still its parent's child
+      attrs["parentWorkflowExecution"] =
+          json::object{{"workflowId", parent->workflow_id}, {"runId", parent->run_id}};
+      attrs["parentInitiatedEventId"] = parent->initiated_event_id;
+    }
+    Step& next = step_.StartContinuation(run_id, type, d.settings.tag_list);
     next.Append(EventType::kWorkflowExecutionStarted, std::move(attrs));
     next.ScheduleDecisionIfDue();
   }
@@ -193,10 +176,27 @@ class DecisionApplier {
     Append(EventType::kScheduleLambdaFunctionFailed,
            {{"id", d.id}, {"name", d.name}, {"cause", "LAMBDA_SERVICE_NOT_AVAILABLE_IN_REGION"}});
   }
+  // Recorded here and started on the child's shard once durable
+  // (children.cc).
   void operator()(const decision::StartChildWorkflowExecution& d) {
-    json::object e = NotPermitted(d.workflow_id, d.control);
-    e["workflowType"] = TypeJson(d.workflow_type);
-    Append(EventType::kStartChildWorkflowExecutionFailed, std::move(e));
+    auto fail = [&](std::string_view cause) {
+      json::object e{{"workflowType", TypeJson(d.workflow_type)},
+                     {"cause", cause},
+                     {"workflowId", d.workflow_id},
+                     {"initiatedEventId", 0}};
+      SetIf(e, "control", d.control);
+      Append(EventType::kStartChildWorkflowExecutionFailed, std::move(e));
+    };
+    if (step_.state().children().size() >= kMaxOpenChildren) {
+      return fail("OPEN_CHILDREN_LIMIT_EXCEEDED");
+    }
+    std::string_view cause;
+    auto started = Resolve(d.workflow_id, d.workflow_type, d.settings, cause);
+    if (!started) return fail(cause);
+    json::object e = std::move(*started);
+    e["workflowId"] = d.workflow_id;
+    SetIf(e, "control", d.control);
+    Append(EventType::kStartChildWorkflowExecutionInitiated, std::move(e));
   }
   // Recorded here and carried to the target once durable (external.cc).
   void operator()(const decision::SignalExternalWorkflowExecution& d) {
@@ -214,13 +214,41 @@ class DecisionApplier {
   }
 
  private:
-  static constexpr std::string_view kNotPermitted = "OPERATION_NOT_PERMITTED";
-
-  static json::object NotPermitted(const std::string& workflow_id,
-                                   const std::optional<std::string>& control) {
-    json::object e{{"workflowId", workflow_id}, {"cause", kNotPermitted}, {"initiatedEventId", 0}};
-    SetIf(e, "control", control);
-    return e;
+  // The WorkflowExecutionStarted attributes of a run a decision starts, with
+  // the type's defaults; nullopt and the failure `cause` when the type is
+  // unknown or deprecated or a default is missing.
+  std::optional<json::object> Resolve(const std::string& workflow_id, const WorkflowType& type,
+                                      const decision::RunSettings& settings,
+                                      std::string_view& cause) {
+    const MutableState& s = step_.state();
+    auto entry = impl_.registry.Get(kWorkflowTypeKind, s.domain(), type.name, type.version);
+    if (!entry) {
+      cause = "WORKFLOW_TYPE_DOES_NOT_EXIST";
+      return std::nullopt;
+    }
+    if (entry->record.status == "DEPRECATED") {
+      cause = "WORKFLOW_TYPE_DEPRECATED";
+      return std::nullopt;
+    }
+    StartRequest req{s.domain(),
+                     workflow_id,
+                     type,
+                     settings.task_list,
+                     settings.task_priority,
+                     settings.input,
+                     settings.execution_start_to_close_timeout,
+                     settings.task_start_to_close_timeout,
+                     settings.child_policy,
+                     settings.lambda_role,
+                     settings.tag_list};
+    static const json::object kNoConfig;
+    const json::object* config = FindObject(entry->data, "configuration");
+    auto started = StartedAttributes(req, config ? *config : kNoConfig);
+    if (!started.ok()) {
+      cause = DefaultUndefinedCause(started.error());
+      return std::nullopt;
+    }
+    return std::move(*started);
   }
 
   void Append(EventType type, json::object attrs) {

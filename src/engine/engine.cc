@@ -115,6 +115,10 @@ void Engine::Impl::Apply(Shard& shard, Effects effects) {
   for (auto& [key, task] : effects.add_tasks) matching.AddTask(key, std::move(task));
   for (auto& t : effects.timers) ArmTimer(shard, std::move(t));
   for (auto& o : effects.outgoing) SendExternal(std::move(o));
+  for (auto& c : effects.start_children) StartChild(std::move(c));
+  for (auto& n : effects.notify_parents) NotifyParent(std::move(n));
+  for (auto& p : effects.child_policies) ApplyChildPolicy(std::move(p));
+  for (auto& w : effects.watch_children) WatchChild(std::move(w));
   if (effects.closed) {
     // The run is closed and durable: later reads come from the store.
     auto it = shard.runs.find(effects.run_id);

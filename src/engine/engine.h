@@ -99,7 +99,9 @@ struct FailWorkflowExecution {
 struct CancelWorkflowExecution {
   Text details;
 };
-struct ContinueAsNewWorkflowExecution {
+// The settings of a run a decision starts (a continuation, a child); absent
+// ones come from the workflow type's defaults.
+struct RunSettings {
   Text input;
   Text execution_start_to_close_timeout;
   Text task_list;
@@ -107,8 +109,11 @@ struct ContinueAsNewWorkflowExecution {
   Text task_start_to_close_timeout;
   Text child_policy;
   std::vector<std::string> tag_list;
-  Text workflow_type_version;  // absent: the current run's version
   Text lambda_role;
+};
+struct ContinueAsNewWorkflowExecution {
+  RunSettings settings;
+  Text workflow_type_version;  // absent: the current run's version
 };
 struct RecordMarker {
   std::string marker_name;
@@ -134,6 +139,7 @@ struct StartChildWorkflowExecution {
   WorkflowType workflow_type;
   std::string workflow_id;
   Text control;
+  RunSettings settings;
 };
 struct ScheduleLambdaFunction {
   std::string id, name;

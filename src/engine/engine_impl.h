@@ -66,14 +66,38 @@ struct Outgoing {
   ExternalRequest request;
 };
 
+// Child workflows (children.cc): a child to start for its parent; a
+// child's close to tell its parent; a child policy to apply to a child.
+struct ChildStart {
+  std::string domain, parent_workflow_id, parent_run_id;
+  ChildInfo child;
+};
+struct ParentNotice {
+  std::string domain;
+  ParentInfo parent;
+  std::string child_workflow_id, child_run_id;
+  json::object workflow_type;
+  EventType close = EventType::kWorkflowExecutionCompleted;
+  json::object close_attributes;
+};
+struct ChildPolicyAction {
+  std::string domain, workflow_id, run_id;
+  std::string policy;  // TERMINATE or REQUEST_CANCEL
+};
+
 // What to do once a step is durable: offer tasks, withdraw tasks, arm timers,
-// carry signals and cancel requests to other executions.
+// carry signals and cancel requests to other executions, start children,
+// tell a parent its child closed.
 struct Effects {
   std::vector<std::pair<matching::TaskListKey, matching::Task>> add_tasks;
   std::vector<std::pair<matching::TaskListKey, int64_t>> remove_tasks;  // scheduled ids
   std::vector<TimerSpec> timers;
   std::vector<int64_t> disarm;  // keys of Execution::armed no longer needed
   std::vector<Outgoing> outgoing;
+  std::vector<ChildStart> start_children;
+  std::vector<ParentNotice> notify_parents;
+  std::vector<ChildPolicyAction> child_policies;
+  std::vector<ChildStart> watch_children;  // recovery: did a started child close unseen?
   std::string run_id;
   bool closed = false;
 };
@@ -117,6 +141,10 @@ class Step {
 
  private:
   void NoteEffects(const HistoryEvent& e);
+  // A run closed: tell its parent (unless it continues as new), apply its
+  // child policy to its open children (on termination, timeout or continue
+  // as new).
+  void NoteClose(const HistoryEvent& e);
   void WithdrawQueuedTasks();
 
   Shard& shard_;
@@ -159,6 +187,12 @@ struct Engine::Impl {
   // Carries a signal or cancel request to its target, then records the
   // outcome on the initiator (external.cc).
   void SendExternal(Outgoing outgoing);
+  // children.cc: starts a child and tells its parent; tells a parent its
+  // child closed; applies a child policy; finds a child's missed close.
+  void StartChild(ChildStart start);
+  void NotifyParent(ParentNotice notice);
+  void ApplyChildPolicy(ChildPolicyAction action);
+  void WatchChild(ChildStart child);
   net::awaitable<void> FireTimer(Shard* shard, TimerSpec spec);
   // ---- machine executions (machines.cc, machine_tasks.cc)
   // The compiled definition of a revision (compiled once, then shared).
@@ -259,6 +293,13 @@ Error UnknownExecution(const ExecutionRef& ref);
 // order: the first one missing is a kDefaultUndefined error whose message
 // names the field ("taskList").
 Result<json::object> StartedAttributes(const StartRequest& req, const json::object& config);
+// The failure cause a decision gets for StartedAttributes' kDefaultUndefined
+// error ("DEFAULT_TASK_LIST_UNDEFINED", ...).
+std::string_view DefaultUndefinedCause(const Error& e);
+// Creates a run of req.workflowId (WorkflowExecutionStarted with `attrs`, a
+// decision task) on its shard; kAlreadyExists when one is open. Its runId.
+net::awaitable<Result<std::string>> StartRunOnShard(Engine::Impl* impl, Shard* shard,
+                                                    StartRequest req, json::object attrs);
 Error UnknownDomain(const std::string& domain);
 // Applies the decisions of a RespondDecisionTaskCompleted (decisions.cc).
 void ApplyDecisions(Engine::Impl& impl, Step& step, const std::vector<Decision>& decisions,

@@ -225,8 +225,11 @@ namespace {
 // running execution.
 net::awaitable<bool> WatchOnShard(Shard* shard, std::string arn,
                                   std::function<void(MachineExecution)> watch) {
+  // A run in memory is watched even when it has just closed: its close may
+  // not be durable yet (the store still says RUNNING), and its watchers are
+  // told once it is (ApplyMachine).
   auto it = shard->machines.find(arn);
-  if (it == shard->machines.end() || !it->second->open()) co_return false;
+  if (it == shard->machines.end()) co_return false;
   MachineRun* run = it->second.get();
   run->on_close.push_back([run, watch = std::move(watch)] { watch(DescribeRun(*run)); });
   co_return true;

@@ -61,6 +61,11 @@ void MutableState::ApplyStarted(const HistoryEvent& e) {
   execution_start_to_close_ = ParseDurationSeconds(a, "executionStartToCloseTimeout");
   task_start_to_close_ = ParseDurationSeconds(a, "taskStartToCloseTimeout");
   start_time_ = e.time;
+  child_policy_ = StringOr(a, "childPolicy", "TERMINATE");
+  if (const auto* p = FindObject(a, "parentWorkflowExecution")) {
+    parent_ = ParentInfo{StringOr(*p, "workflowId"), StringOr(*p, "runId"),
+                         FindInt(a, "parentInitiatedEventId").value_or(0)};
+  }
   NoteDecisionTrigger();
 }
 
@@ -83,6 +88,7 @@ void MutableState::ApplyActivityScheduled(const HistoryEvent& e) {
 
 void MutableState::Close(const HistoryEvent& e, std::string status) {
   close_status_ = std::move(status);
+  if (const auto* policy = FindString(e.attributes, "childPolicy")) child_policy_ = *policy;
   close_time_ = e.time;
   decision_.reset();
   decision_pending_ = false;
@@ -131,6 +137,33 @@ void MutableState::Apply(const HistoryEvent& e) {
       external_[e.id] = std::move(r);
       break;
     }
+    case EventType::kStartChildWorkflowExecutionInitiated: {
+      ChildInfo c;
+      c.initiated_event_id = e.id;
+      c.workflow_id = StringOr(a, "workflowId");
+      if (const auto* t = FindObject(a, "workflowType")) c.workflow_type = *t;
+      c.initiated = a;
+      children_[e.id] = std::move(c);
+      break;
+    }
+    case EventType::kChildWorkflowExecutionStarted: {
+      auto it = children_.find(FindInt(a, "initiatedEventId").value_or(0));
+      if (it != children_.end()) {
+        const auto* ex = FindObject(a, "workflowExecution");
+        it->second.run_id = ex ? StringOr(*ex, "runId") : std::string();
+        it->second.started_event_id = e.id;
+      }
+      NoteDecisionTrigger();
+      break;
+    }
+    case EventType::kChildWorkflowExecutionCompleted:
+    case EventType::kChildWorkflowExecutionFailed:
+    case EventType::kChildWorkflowExecutionTimedOut:
+    case EventType::kChildWorkflowExecutionCanceled:
+    case EventType::kChildWorkflowExecutionTerminated:
+      children_.erase(FindInt(a, "initiatedEventId").value_or(0));
+      NoteDecisionTrigger();
+      break;
     case EventType::kExternalWorkflowExecutionSignaled:
     case EventType::kExternalWorkflowExecutionCancelRequested:
       external_.erase(FindInt(a, "initiatedEventId").value_or(0));
@@ -227,6 +260,9 @@ void MutableState::Apply(const HistoryEvent& e) {
     case EventType::kRequestCancelExternalWorkflowExecutionFailed:
     case EventType::kScheduleLambdaFunctionFailed:
       external_.erase(FindInt(a, "initiatedEventId").value_or(-1));
+      if (e.type == EventType::kStartChildWorkflowExecutionFailed) {
+        children_.erase(FindInt(a, "initiatedEventId").value_or(-1));
+      }
       NoteDecisionTrigger();
       break;
 

@@ -53,6 +53,23 @@ struct ExternalRequest {
   int64_t decision_task_completed_event_id = 0;
 };
 
+// A child workflow this run started (StartChildWorkflowExecutionInitiated)
+// that has not closed yet, as the parent knows it.
+struct ChildInfo {
+  int64_t initiated_event_id = 0;
+  std::string workflow_id;
+  std::string run_id;            // "" until ChildWorkflowExecutionStarted
+  int64_t started_event_id = 0;  // ChildWorkflowExecutionStarted
+  json::object workflow_type;    // {name, version}
+  json::object initiated;        // the Initiated event's attributes (what to start)
+};
+
+// The parent of a child workflow run, from its WorkflowExecutionStarted.
+struct ParentInfo {
+  std::string workflow_id, run_id;
+  int64_t initiated_event_id = 0;
+};
+
 struct TimerInfo {
   int64_t started_event_id = 0;
   Millis fire_time = 0;
@@ -120,6 +137,10 @@ class MutableState {
   ActivityInfo* FindActivityById(const std::string& activity_id);
   const std::map<std::string, TimerInfo>& timers() const { return timers_; }
   const std::map<int64_t, ExternalRequest>& external_requests() const { return external_; }
+  const std::map<int64_t, ChildInfo>& children() const { return children_; }
+  const std::optional<ParentInfo>& parent() const { return parent_; }
+  // The child policy of this run: its close event's, else its start's.
+  const std::string& child_policy() const { return child_policy_; }
   // Whether this run has recorded the signal or cancel request that run
   // `initiator_run_id` initiated at event `initiated_event_id`.
   bool HasReceived(const std::string& initiator_run_id, int64_t initiated_event_id) const {
@@ -154,7 +175,10 @@ class MutableState {
   std::optional<std::string> latest_execution_context_;
   Millis latest_activity_scheduled_ = 0;
 
-  std::map<int64_t, ExternalRequest> external_;            // by initiated event id
+  std::map<int64_t, ExternalRequest> external_;  // by initiated event id
+  std::map<int64_t, ChildInfo> children_;        // open children, by initiated id
+  std::optional<ParentInfo> parent_;
+  std::string child_policy_;
   std::set<std::pair<std::string, int64_t>> received_;     // (initiator runId, initiated event id)
   std::map<int64_t, ActivityInfo> activities_;             // by scheduled event id
   std::unordered_map<std::string, int64_t> activity_ids_;  // activityId -> scheduled id

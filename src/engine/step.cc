@@ -112,7 +112,27 @@ const HistoryEvent& Step::Append(EventType type, json::object attributes) {
   if (first_new_ == 0) first_new_ = e.id;
   s.Apply(e);
   NoteEffects(s.events().back());
+  if (IsCloseEvent(type)) NoteClose(s.events().back());
   return s.events().back();
+}
+
+void Step::NoteClose(const HistoryEvent& e) {
+  const MutableState& s = execution_.state;
+  if (s.parent() && e.type != EventType::kWorkflowExecutionContinuedAsNew) {
+    const WorkflowType& t = execution_.type;
+    effects_.notify_parents.push_back({s.domain(), *s.parent(), s.workflow_id(), s.run_id(),
+                                       json::object{{"name", t.name}, {"version", t.version}},
+                                       e.type, e.attributes});
+  }
+  bool policy_applies = e.type == EventType::kWorkflowExecutionTerminated ||
+                        e.type == EventType::kWorkflowExecutionTimedOut ||
+                        e.type == EventType::kWorkflowExecutionContinuedAsNew;
+  if (!policy_applies || s.child_policy() == "ABANDON") return;
+  for (const auto& [id, child] : s.children()) {
+    if (child.run_id.empty()) continue;  // not started yet: nothing to apply to
+    effects_.child_policies.push_back(
+        {s.domain(), child.workflow_id, child.run_id, s.child_policy()});
+  }
 }
 
 void Step::NoteEffects(const HistoryEvent& e) {
@@ -142,6 +162,11 @@ void Step::NoteEffects(const HistoryEvent& e) {
     case EventType::kDecisionTaskScheduled:
     case EventType::kDecisionTaskStarted:
       if (s.decision_task()) AddDecisionEffects(s, *s.decision_task(), effects_);
+      break;
+    case EventType::kStartChildWorkflowExecutionInitiated:
+      if (auto it = s.children().find(e.id); it != s.children().end()) {
+        effects_.start_children.push_back({s.domain(), s.workflow_id(), s.run_id(), it->second});
+      }
       break;
     case EventType::kSignalExternalWorkflowExecutionInitiated:
     case EventType::kRequestCancelExternalWorkflowExecutionInitiated:
@@ -237,6 +262,12 @@ Effects EffectsOfState(const Execution& execution) {
     TimerSpec spec = Spec(s, TimerKind::kUserTimer, t.fire_time, t.started_event_id);
     spec.timer_id = timer_id;
     fx.timers.push_back(std::move(spec));
+  }
+  // Children initiated and not started: started again (the child's shard
+  // finds one it started already); started ones: was a close missed?
+  for (const auto& [id, child] : s.children()) {
+    ChildStart c{s.domain(), s.workflow_id(), s.run_id(), child};
+    (child.run_id.empty() ? fx.start_children : fx.watch_children).push_back(std::move(c));
   }
   // Requests initiated before a crash and not answered: carried again (the
   // target records each once).

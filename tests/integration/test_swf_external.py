@@ -4,7 +4,6 @@ WorkflowExecutionCancelRequested name the initiator and its initiated event;
 the initiator gets ExternalWorkflowExecution{Signaled,CancelRequested} and a
 decision task, or *Failed with UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION."""
 
-import time
 import unittest
 
 import swfkit as k
@@ -32,14 +31,6 @@ class ExternalTest(ServerTestCase):
         cls.wf_type = k.make_workflow_type(cls.swf, cls.domain, exec_timeout="300",
                                            task_timeout="30")
 
-    def wait_events(self, ex, event_type, count=1, timeout=10):
-        deadline = time.monotonic() + timeout
-        while True:
-            events = k.history(self.swf, self.domain, ex)
-            if len(k.find(events, event_type)) >= count or time.monotonic() > deadline:
-                return events
-            time.sleep(0.05)
-
     def test_signal_and_cancel_another_workflow(self):
         tl_a, tl_b = uniq("a"), uniq("b")
         a = k.start(self.swf, self.domain, self.wf_type, tl_a)
@@ -50,8 +41,9 @@ class ExternalTest(ServerTestCase):
                  cancel_external(b["workflowId"], runId=b["runId"]),
                  signal_external(uniq("nobody"), "lost", control="c2"))
 
-        a_events = self.wait_events(a, "DecisionTaskScheduled", count=2)
-        a_events = self.wait_events(a, "ExternalWorkflowExecutionCancelRequested")
+        k.wait_for_event(self.swf, self.domain, a, "DecisionTaskScheduled", count=2)
+        k.wait_for_event(self.swf, self.domain, a, "ExternalWorkflowExecutionCancelRequested")
+        a_events = k.history(self.swf, self.domain, a)
         initiated = k.find(a_events, "SignalExternalWorkflowExecutionInitiated")
         self.assertEqual(len(initiated), 2)
         signaled = k.find(a_events, "ExternalWorkflowExecutionSignaled")

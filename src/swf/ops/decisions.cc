@@ -73,6 +73,19 @@ std::string ReadSeconds(RequestReader& a, std::string_view member) {
   return s.value_or("");
 }
 
+engine::decision::RunSettings ReadRunSettings(RequestReader& a) {
+  engine::decision::RunSettings s;
+  s.input = a.OptString("input", kDataLen);
+  s.execution_start_to_close_timeout = a.OptDuration("executionStartToCloseTimeout");
+  s.task_list = ReadOptTaskList(a, "taskList");
+  s.task_priority = a.OptPriority("taskPriority");
+  s.task_start_to_close_timeout = a.OptDuration("taskStartToCloseTimeout");
+  s.child_policy = a.OptEnum("childPolicy", kChildPolicies);
+  s.tag_list = ReadTags(a);
+  s.lambda_role = a.OptString("lambdaRole", kArnLen);
+  return s;
+}
+
 Decision ReadTyped(std::string_view type, RequestReader& a) {
   if (type == "ScheduleActivityTask") {
     d::ScheduleActivityTask x;
@@ -103,15 +116,8 @@ Decision ReadTyped(std::string_view type, RequestReader& a) {
   }
   if (type == "ContinueAsNewWorkflowExecution") {
     d::ContinueAsNewWorkflowExecution x;
-    x.input = a.OptString("input", kDataLen);
-    x.execution_start_to_close_timeout = a.OptDuration("executionStartToCloseTimeout");
-    x.task_list = ReadOptTaskList(a, "taskList");
-    x.task_priority = a.OptPriority("taskPriority");
-    x.task_start_to_close_timeout = a.OptDuration("taskStartToCloseTimeout");
-    x.child_policy = a.OptEnum("childPolicy", kChildPolicies);
-    x.tag_list = ReadTags(a);
+    x.settings = ReadRunSettings(a);
     x.workflow_type_version = a.OptString("workflowTypeVersion", kVersionLen);
-    x.lambda_role = a.OptString("lambdaRole", kArnLen);
     return x;
   }
   if (type == "RecordMarker") {
@@ -146,15 +152,7 @@ Decision ReadTyped(std::string_view type, RequestReader& a) {
     x.workflow_type = ReadType(a, "workflowType");
     x.workflow_id = a.Name("workflowId", kWorkflowIdLen);
     x.control = a.OptString("control", kDataLen);
-    // Read for their checks; the engine's child support takes them later.
-    a.OptString("input", kDataLen);
-    a.OptDuration("executionStartToCloseTimeout");
-    ReadOptTaskList(a, "taskList");
-    a.OptPriority("taskPriority");
-    a.OptDuration("taskStartToCloseTimeout");
-    a.OptEnum("childPolicy", kChildPolicies);
-    ReadTags(a);
-    a.OptString("lambdaRole", kArnLen);
+    x.settings = ReadRunSettings(a);
     return x;
   }
   d::ScheduleLambdaFunction x;  // ScheduleLambdaFunction

@@ -95,6 +95,18 @@ class EngineTest : public EngineFixture {
     return out;
   }
 
+  // The events of one type in a run's history.
+  std::vector<HistoryEvent> EventsOf(const std::string& workflow_id, const std::string& run_id,
+                                     EventType type) {
+    auto h = Run(engine_->GetHistory({"d", workflow_id, run_id}));
+    std::vector<HistoryEvent> out;
+    if (h.ok()) {
+      for (const auto& e : *h)
+        if (e.type == type) out.push_back(e);
+    }
+    return out;
+  }
+
   static Decision Schedule(const std::string& id, const std::string& type = "act") {
     decision::ScheduleActivityTask d;
     d.activity_type = {type, "1"};
@@ -110,15 +122,6 @@ class EngineTest : public EngineFixture {
 // between the two sides (the initiated event is the outbox).
 TEST_F(EngineTest, ExternalSignalsAndCancelsCrossOnceAcrossACrash) {
   RegisterBasics();
-  auto events_of = [&](const std::string& wid, const std::string& run, EventType type) {
-    auto h = Run(engine_->GetHistory({"d", wid, run}));
-    std::vector<HistoryEvent> out;
-    if (h.ok()) {
-      for (const auto& e : *h)
-        if (e.type == type) out.push_back(e);
-    }
-    return out;
-  };
   for (int round = 0; round < 3; ++round) {
     std::string from = "from" + std::to_string(round), to = "to" + std::to_string(round);
     std::string from_run = Start(from);
@@ -135,31 +138,30 @@ TEST_F(EngineTest, ExternalSignalsAndCancelsCrossOnceAcrossACrash) {
     Close();  // as after kill -9, at a different moment each round
     Open();
     for (int i = 0; i < 400; ++i) {
-      if (events_of(from, from_run, EventType::kExternalWorkflowExecutionSignaled).size() +
-              events_of(from, from_run, EventType::kExternalWorkflowExecutionCancelRequested)
+      if (EventsOf(from, from_run, EventType::kExternalWorkflowExecutionSignaled).size() +
+              EventsOf(from, from_run, EventType::kExternalWorkflowExecutionCancelRequested)
                   .size() +
-              events_of(from, from_run, EventType::kSignalExternalWorkflowExecutionFailed).size() ==
+              EventsOf(from, from_run, EventType::kSignalExternalWorkflowExecutionFailed).size() ==
           3)
         break;
       std::this_thread::sleep_for(5ms);
     }
-    auto signaled = events_of(to, to_run, EventType::kWorkflowExecutionSignaled);
+    auto signaled = EventsOf(to, to_run, EventType::kWorkflowExecutionSignaled);
     ASSERT_EQ(signaled.size(), 1u) << "round " << round;
     EXPECT_EQ(*FindString(signaled[0].attributes, "input"), "x");
     const auto* external = FindObject(signaled[0].attributes, "externalWorkflowExecution");
     ASSERT_NE(external, nullptr);
     EXPECT_EQ(*FindString(*external, "runId"), from_run);
-    auto initiated =
-        events_of(from, from_run, EventType::kSignalExternalWorkflowExecutionInitiated);
+    auto initiated = EventsOf(from, from_run, EventType::kSignalExternalWorkflowExecutionInitiated);
     ASSERT_EQ(initiated.size(), 2u);
     EXPECT_EQ(FindInt(signaled[0].attributes, "externalInitiatedEventId"), initiated[0].id);
-    EXPECT_EQ(events_of(to, to_run, EventType::kWorkflowExecutionCancelRequested).size(), 1u);
-    auto acked = events_of(from, from_run, EventType::kExternalWorkflowExecutionSignaled);
+    EXPECT_EQ(EventsOf(to, to_run, EventType::kWorkflowExecutionCancelRequested).size(), 1u);
+    auto acked = EventsOf(from, from_run, EventType::kExternalWorkflowExecutionSignaled);
     ASSERT_EQ(acked.size(), 1u);
     EXPECT_EQ(FindInt(acked[0].attributes, "initiatedEventId"), initiated[0].id);
-    EXPECT_EQ(
-        events_of(from, from_run, EventType::kExternalWorkflowExecutionCancelRequested).size(), 1u);
-    auto failed = events_of(from, from_run, EventType::kSignalExternalWorkflowExecutionFailed);
+    EXPECT_EQ(EventsOf(from, from_run, EventType::kExternalWorkflowExecutionCancelRequested).size(),
+              1u);
+    auto failed = EventsOf(from, from_run, EventType::kSignalExternalWorkflowExecutionFailed);
     ASSERT_EQ(failed.size(), 1u);
     EXPECT_EQ(*FindString(failed[0].attributes, "cause"), "UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION");
     EXPECT_EQ(*FindString(failed[0].attributes, "control"), "k");
@@ -169,6 +171,70 @@ TEST_F(EngineTest, ExternalSignalsAndCancelsCrossOnceAcrossACrash) {
       ASSERT_TRUE(next) << "round " << round;
       ASSERT_TRUE(Decide(next->task_token, std::vector<Decision>{Complete()}).ok());
     }
+  }
+}
+
+// A child workflow is started once and its close reaches its parent once,
+// whenever the engine dies: after the parent's decision, or after the
+// child's close (the parent then finds the close in the store).
+TEST_F(EngineTest, AChildStartsOnceAndItsCloseReachesTheParentAcrossCrashes) {
+  RegisterBasics();
+  auto wait_for = [&](const std::string& wid, const std::string& run, EventType type) {
+    for (int i = 0; i < 400 && EventsOf(wid, run, type).empty(); ++i)
+      std::this_thread::sleep_for(5ms);
+    return EventsOf(wid, run, type);
+  };
+  for (int round = 0; round < 3; ++round) {
+    std::string parent = "parent" + std::to_string(round);
+    std::string child = "child" + std::to_string(round);
+    std::string parent_run = Start(parent);
+    auto task = PollDecision();
+    ASSERT_TRUE(task);
+    decision::StartChildWorkflowExecution start;
+    start.workflow_type = {"wf", "1"};
+    start.workflow_id = child;
+    start.settings.input = "for the child";
+    ASSERT_TRUE(Decide(task->task_token, std::vector<Decision>{start}).ok());
+    if (round > 0) std::this_thread::sleep_for(std::chrono::milliseconds(3 * round));
+    Close();  // kill -9 after the parent's decision
+    Open();
+    auto started = wait_for(parent, parent_run, EventType::kChildWorkflowExecutionStarted);
+    ASSERT_EQ(started.size(), 1u) << "round " << round;
+    const auto* execution = FindObject(started[0].attributes, "workflowExecution");
+    ASSERT_NE(execution, nullptr);
+    std::string child_run(*FindString(*execution, "runId"));
+    // The child's decision task and the parent's (for the start): complete
+    // the child, then kill -9 at once.
+    for (int k = 0; k < 2; ++k) {
+      auto next = PollDecision();
+      ASSERT_TRUE(next);
+      if (next->workflow_id == child) {
+        EXPECT_EQ(next->run_id, child_run);
+        ASSERT_TRUE(Decide(next->task_token, std::vector<Decision>{Complete()}).ok());
+      } else {
+        ASSERT_TRUE(Decide(next->task_token, {}).ok());
+      }
+    }
+    Close();
+    Open();
+    auto completed = wait_for(parent, parent_run, EventType::kChildWorkflowExecutionCompleted);
+    ASSERT_EQ(completed.size(), 1u) << "round " << round;
+    EXPECT_EQ(*FindString(completed[0].attributes, "result"), "done");
+    EXPECT_EQ(FindInt(completed[0].attributes, "startedEventId"), started[0].id);
+    store::ExecutionQuery q;
+    q.domain = "d";
+    q.open_and_closed = true;
+    q.workflow_id = child;
+    auto runs = store_->ListExecutions(q);
+    ASSERT_TRUE(runs.ok());
+    EXPECT_EQ(runs->executions.size(), 1u) << "one child run, round " << round;
+    // The parent's decider hears of the close (in the task it had, or a new one).
+    if (auto next = PollDecision()) {
+      ASSERT_TRUE(Decide(next->task_token, std::vector<Decision>{Complete()}).ok());
+    }
+    std::vector<std::string> types = Types(parent, parent_run);
+    auto completed_at = std::find(types.begin(), types.end(), "ChildWorkflowExecutionCompleted");
+    EXPECT_NE(std::find(completed_at, types.end(), "DecisionTaskStarted"), types.end());
   }
 }
 

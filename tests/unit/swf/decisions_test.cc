@@ -108,11 +108,11 @@ TEST(ReadDecisions, EveryMemberReachesItsTypedDecision) {
   EXPECT_EQ(t.start_to_fire_timeout, "30");
   EXPECT_EQ(t.control, "k");
   const auto& c = std::get<engine::decision::ContinueAsNewWorkflowExecution>((*r)[2]);
-  EXPECT_EQ(c.input, "in");
-  EXPECT_EQ(c.tag_list, (std::vector<std::string>{"x", "y"}));
-  EXPECT_EQ(c.child_policy, "ABANDON");
+  EXPECT_EQ(c.settings.input, "in");
+  EXPECT_EQ(c.settings.tag_list, (std::vector<std::string>{"x", "y"}));
+  EXPECT_EQ(c.settings.child_policy, "ABANDON");
   EXPECT_EQ(c.workflow_type_version, "3");
-  EXPECT_EQ(c.task_list, "next");
+  EXPECT_EQ(c.settings.task_list, "next");
 }
 
 // What each attribute of each decision type is, by the model: its kind
