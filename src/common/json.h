@@ -23,6 +23,10 @@ std::string ToJson(const json::value& v);
 void AppendJson(std::string& out, const json::value& v);
 // Appends s as a quoted, escaped JSON string.
 void AppendJsonString(std::string& out, std::string_view s);
+// `s` with every byte sequence that is not well-formed UTF-8 replaced by
+// U+FFFD, so that text echoed from a request (an error message) is valid
+// JSON whatever the request held.
+std::string ValidUtf8(std::string_view s);
 
 // Parses JSON text. Errors: ValidationException with the byte offset.
 Result<json::value> ParseJson(std::string_view text);

@@ -100,14 +100,18 @@ void RequestReader::AddConstraint(std::string_view name, std::string_view value_
 }
 
 Status RequestReader::Finish() const {
+  // At most this many problems are listed: a request with thousands of bad
+  // members gets an answer of bounded size.
+  constexpr size_t kListed = 20;
   if (errors_->empty()) return {};
   size_t n = errors_->size();
   std::string message =
       std::to_string(n) + (n == 1 ? " validation error" : " validation errors") + " detected: ";
-  for (size_t i = 0; i < n; ++i) {
+  for (size_t i = 0; i < n && i < kListed; ++i) {
     if (i > 0) message += "; ";
     message += (*errors_)[i];
   }
+  if (n > kListed) message += "; and " + std::to_string(n - kListed) + " more";
   return Error::Validation(std::move(message));
 }
 

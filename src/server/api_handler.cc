@@ -123,7 +123,7 @@ HttpReply ErrorReply(http::status status, std::string_view error_namespace, std:
   reply.body = "{\"__type\":";
   AppendJsonString(reply.body, full_type);
   reply.body += ",\"message\":";
-  AppendJsonString(reply.body, message);
+  AppendJsonString(reply.body, ValidUtf8(message));
   reply.body += '}';
   return reply;
 }

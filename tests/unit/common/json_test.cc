@@ -70,5 +70,21 @@ TEST(IdsTest, UuidHasVersion4Shape) {
   EXPECT_EQ(NewRandomId(22).size(), 22u);
 }
 
+TEST(ValidUtf8Test, KeepsUtf8AndReplacesWhatIsNot) {
+  EXPECT_EQ(ValidUtf8("plain"), "plain");
+  EXPECT_EQ(ValidUtf8("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"),
+            "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80");
+  const std::string kBad = "\xEF\xBF\xBD";
+  EXPECT_EQ(ValidUtf8("a\xFF"
+                      "b"),
+            "a" + kBad + "b");                               // never a UTF-8 byte
+  EXPECT_EQ(ValidUtf8("\xC3"), kBad);                        // cut short
+  EXPECT_EQ(ValidUtf8("\xC0\xAF"), kBad + kBad);             // overlong '/'
+  EXPECT_EQ(ValidUtf8("\xED\xA0\x80"), kBad + kBad + kBad);  // a surrogate
+  std::string body;
+  AppendJsonString(body, ValidUtf8("Unknown operation: \xFF\xFE"));
+  EXPECT_TRUE(ParseJson(body).ok()) << body;
+}
+
 }  // namespace
 }  // namespace weft

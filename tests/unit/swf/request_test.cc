@@ -61,6 +61,21 @@ TEST(RequestReaderTest, EveryProblemIsListedInOneMessage) {
             "not be null");
 }
 
+TEST(RequestReaderTest, ThousandsOfProblemsGiveABoundedAnswer) {
+  json::array tags;
+  for (int i = 0; i < 5000; ++i) tags.emplace_back(i);  // none is a string
+  json::object request{{"tags", tags}};
+  RequestReader r(request);
+  const json::array* list = r.OptArray("tags", SIZE_MAX);
+  ASSERT_NE(list, nullptr);
+  for (size_t i = 0; i < list->size(); ++i) r.StringAt("tags", *list, i, Length{});
+  Status s = r.Finish();
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().message().rfind("5000 validation errors detected: ", 0), 0u);
+  EXPECT_NE(s.error().message().find("; and 4980 more"), std::string::npos);
+  EXPECT_LT(s.error().message().size(), 4000u);
+}
+
 TEST(RequestReaderTest, MissingObjectReportsOnlyItself) {
   auto req = Parse("{}");
   RequestReader r(req);
