@@ -96,6 +96,7 @@ int RunServer(const ServerFlags& flags) {
     std::cerr << "weft server: recovery failed: " << s.error().message() << "\n";
     return 1;
   }
+  engine.StartRetentionSweeps(std::chrono::minutes(1));
   swf::SwfOptions swf_options;
   swf_options.account_id = flags.account_id;
   swf::SwfService swf_service(engine, swf_options);

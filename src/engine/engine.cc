@@ -162,7 +162,10 @@ Registry& Engine::registry() { return impl_->registry; }
 const Clock& Engine::clock() const { return impl_->clock; }
 store::Store& Engine::store() { return impl_->store; }
 
-void Engine::Shutdown() { impl_->matching.Shutdown(); }
+void Engine::Shutdown() {
+  impl_->matching.Shutdown();
+  if (impl_->sweep_timer) impl_->sweep_timer->cancel();
+}
 
 // The secret task tokens are signed with: created at the store's first start
 // and kept in its registry, so tokens survive restarts (and, with several

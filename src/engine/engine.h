@@ -309,6 +309,13 @@ class Engine {
   Status Recover();
   // Ends waiting polls (empty answers) and stops accepting new ones.
   void Shutdown();
+  // Deletes the closed executions whose retention is over (retention.cc):
+  // an SWF domain's workflowExecutionRetentionPeriodInDays (0 or NONE: at
+  // once), 90 days for Step Functions executions and Map Runs. Returns how
+  // many; a sweep deletes at most a few thousand per domain.
+  net::awaitable<Result<int64_t>> PurgeClosedExecutions();
+  // Runs PurgeClosedExecutions every `interval` until Shutdown.
+  void StartRetentionSweeps(std::chrono::milliseconds interval);
 
   Registry& registry();
   const Clock& clock() const;

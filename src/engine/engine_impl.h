@@ -253,6 +253,7 @@ struct Engine::Impl {
   MachineResolver resolver;                               // set by the sfn front door
   std::unique_ptr<outbound::HttpClient> http;             // null if it could not be set up
   std::shared_ptr<int> alive = std::make_shared<int>(0);  // for the clock's callback
+  std::shared_ptr<net::steady_timer> sweep_timer;         // retention sweeps, if started
   std::mutex definitions_mu;
   std::unordered_map<std::string, asl::StateMachinePtr> definitions;  // arn '#' revision
 };

@@ -238,6 +238,40 @@ TEST_F(EngineTest, AChildStartsOnceAndItsCloseReachesTheParentAcrossCrashes) {
   }
 }
 
+// Retention: a closed execution is deleted once the domain's retention
+// period is over, an open one never.
+TEST_F(EngineTest, ClosedExecutionsArePurgedAfterTheDomainsRetention) {
+  RegisterBasics();
+  Registry::Mutation one_day =
+      [](const std::optional<RegistryEntry>&) -> Result<std::optional<RegistryEntry>> {
+    RegistryEntry e;
+    e.data["configuration"] = json::object{{"workflowExecutionRetentionPeriodInDays", "1"}};
+    return std::optional(e);
+  };
+  ASSERT_TRUE(Run(engine_->registry().Update(std::string(kDomainKind), "", "d", "", one_day)).ok());
+  std::string closed = Start("closes");
+  auto task = PollDecision();
+  ASSERT_TRUE(task);
+  ASSERT_TRUE(Decide(task->task_token, std::vector<Decision>{Complete()}).ok());
+  std::string open = Start("stays-open");
+  clock_.Advance(24 * 3600 * 1000 - 1);
+  auto early = Run(engine_->PurgeClosedExecutions());
+  ASSERT_TRUE(early.ok());
+  EXPECT_EQ(*early, 0);
+  EXPECT_TRUE(Run(engine_->GetHistory({"d", "closes", closed})).ok());
+  clock_.Advance(2);
+  auto purged = Run(engine_->PurgeClosedExecutions());
+  ASSERT_TRUE(purged.ok());
+  EXPECT_EQ(*purged, 1);
+  auto gone = Run(engine_->GetHistory({"d", "closes", closed}));
+  ASSERT_FALSE(gone.ok());
+  EXPECT_EQ(gone.error().code(), Errc::kUnknownResource);
+  auto events = store_->LoadEvents(closed);
+  ASSERT_TRUE(events.ok());
+  EXPECT_TRUE(events->empty()) << "its history went with it";
+  EXPECT_TRUE(Run(engine_->GetHistory({"d", "stays-open", open})).ok());
+}
+
 // RespondDecisionTaskCompleted's taskList moves the next decision tasks;
 // with taskListScheduleToStartTimeout, a task nobody takes there in time
 // times out (SCHEDULE_TO_START) and goes back to the execution's task list.

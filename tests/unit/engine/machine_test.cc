@@ -106,6 +106,23 @@ TEST_F(MachineTest, PassStatesRunToTheEndInOneDurableStep) {
                                                   "PassStateExited", "ExecutionSucceeded"}));
 }
 
+TEST_F(MachineTest, ClosedExecutionsArePurged90DaysAfterTheirClose) {
+  Define("r1", R"({"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}})");
+  std::string arn = Start("e1");
+  constexpr Millis kNinetyDays = 90LL * 24 * 3600 * 1000;
+  clock_.Advance(kNinetyDays - 1);
+  auto early = Run(engine_->PurgeClosedExecutions());
+  ASSERT_TRUE(early.ok());
+  EXPECT_EQ(Describe(arn).status, "SUCCEEDED");
+  clock_.Advance(2);
+  auto purged = Run(engine_->PurgeClosedExecutions());
+  ASSERT_TRUE(purged.ok());
+  EXPECT_EQ(*purged, 1);
+  auto gone = Run(engine_->DescribeMachineExecution(arn));
+  ASSERT_FALSE(gone.ok());
+  EXPECT_EQ(gone.error().code(), Errc::kUnknownResource);
+}
+
 TEST_F(MachineTest, HistoryPagesReadForwardAndBackwardMatchTheWhole) {
   Define("r1", R"({"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},
                    "B":{"Type":"Pass","Next":"C"},"C":{"Type":"Pass","End":true}}})");
