@@ -31,6 +31,7 @@ struct ServerFlags {
   std::string account_id = "123456789012";
   std::string config;   // connections and Lambda functions (docs/configuration.md)
   std::string ca_file;  // extra trusted CA certificates (PEM) for HTTP tasks
+  int64_t max_history_events = 25'000;
 };
 
 Result<std::pair<std::string, uint16_t>> SplitListen(const std::string& listen) {
@@ -87,6 +88,7 @@ int RunServer(const ServerFlags& flags) {
   SystemClock clock;
   engine::EngineOptions options;
   options.shards = flags.shards > 0 ? flags.shards : cores;
+  options.max_history_events = flags.max_history_events;
   options.outbound = outbound_config;
   options.extra_ca_pem = extra_ca;
   options.poll_timeout =
@@ -159,6 +161,10 @@ void AddServerCommand(CLI::App& app, int* exit_code) {
       ->capture_default_str()
       ->check(CLI::Range(0.0, 60.0));
   cmd->add_option("--threads", flags->threads, "Threads serving requests (default: one per core)");
+  cmd->add_option("--max-history-events", flags->max_history_events,
+                  "An SWF execution whose history reaches this many events is terminated "
+                  "(EVENT_LIMIT_EXCEEDED; default 25000, as SWF)")
+      ->check(CLI::Range(int64_t{10}, int64_t{10'000'000}));
   cmd->add_option("--shards", flags->shards,
                   "Execution shards, each run on one strand (default: one per core)");
   cmd->add_option("--account-id", flags->account_id,

@@ -89,6 +89,12 @@ net::awaitable<Status> Engine::Impl::WriteStep(store::WriteBatch batch, bool cre
 
 net::awaitable<Status> Engine::Impl::Commit(Shard& shard, Step& step) {
   if (step.empty()) co_return Status();
+  // The history limit: the last event is the termination.
+  const MutableState& state = step.state();
+  if (state.open() && state.last_event_id() + 1 >= options.max_history_events) {
+    step.Append(EventType::kWorkflowExecutionTerminated,
+                {{"childPolicy", state.child_policy()}, {"cause", "EVENT_LIMIT_EXCEEDED"}});
+  }
   Effects effects = std::move(step.effects());
   store::WriteBatch batch = step.TakeBatch();
   // A run continued as new: the new run is written in the same batch.

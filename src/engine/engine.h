@@ -58,6 +58,10 @@ struct EngineOptions {
   outbound::OutboundConfig outbound;
   // Extra CA certificates (PEM) trusted by HTTP tasks besides the system's (tests).
   std::string extra_ca_pem;
+  // An SWF run whose history reaches this many events is terminated
+  // (WorkflowExecutionTerminated, cause EVENT_LIMIT_EXCEEDED), as SWF does
+  // at 25,000.
+  int64_t max_history_events = 25'000;
 };
 
 // Registry kinds.

@@ -39,7 +39,7 @@ class EngineFixture : public ::testing::Test {
     ASSERT_TRUE(s.ok()) << s.error().message();
     store_ = std::move(*s);
     io_ = std::make_unique<net::io_context>(2);
-    EngineOptions options;
+    EngineOptions options = options_;
     options.poll_timeout = 300ms;
     engine_ = std::make_unique<Engine>(*io_, *store_, clock_, options);
     ASSERT_TRUE(engine_->Recover().ok());
@@ -67,6 +67,7 @@ class EngineFixture : public ::testing::Test {
   }
 
   fs::path dir_;
+  EngineOptions options_;  // what Open() gives the engine (poll timeout aside)
   FakeClock clock_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<net::io_context> io_;

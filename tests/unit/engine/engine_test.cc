@@ -238,6 +238,25 @@ TEST_F(EngineTest, AChildStartsOnceAndItsCloseReachesTheParentAcrossCrashes) {
   }
 }
 
+// A history that reaches the limit ends with WorkflowExecutionTerminated,
+// cause EVENT_LIMIT_EXCEEDED.
+TEST_F(EngineTest, AHistoryAtTheEventLimitIsTerminated) {
+  Close();
+  options_.max_history_events = 12;
+  Open();
+  RegisterBasics();
+  std::string run = Start("chatty");  // 2 events: Started, DecisionTaskScheduled
+  for (int i = 0; i < 20; ++i) {
+    Status s = Run(engine_->SignalWorkflowExecution({"d", "chatty", ""}, "s", std::nullopt));
+    if (!s.ok()) break;  // terminated: the workflow is closed
+  }
+  auto h = Run(engine_->GetHistory({"d", "chatty", run}));
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(h->size(), 12u);
+  EXPECT_EQ(h->back().type, EventType::kWorkflowExecutionTerminated);
+  EXPECT_EQ(*FindString(h->back().attributes, "cause"), "EVENT_LIMIT_EXCEEDED");
+}
+
 // Retention: a closed execution is deleted once the domain's retention
 // period is over, an open one never.
 TEST_F(EngineTest, ClosedExecutionsArePurgedAfterTheDomainsRetention) {
