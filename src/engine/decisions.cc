@@ -11,6 +11,7 @@ namespace {
 constexpr size_t kMaxOpenActivities = 1000;
 constexpr size_t kMaxOpenTimers = 1000;
 constexpr size_t kMaxOpenChildren = 1000;
+constexpr size_t kMaxOpenLambdas = 1000;
 
 void SetIf(json::object& to, std::string_view key, const std::optional<std::string>& value) {
   if (value) to[key] = *value;
@@ -170,11 +171,27 @@ class DecisionApplier {
     next.ScheduleDecisionIfDue();
   }
 
-  // Decisions of features weft does not offer yet (docs/compatibility.md):
-  // the decider learns it from the documented *Failed event and its cause.
+  // A function the operator mapped to an HTTP endpoint (weft server
+  // --config, lambdaFunctions) is called once this is durable (lambda.cc);
+  // any other answers as SWF does where Lambda is not available.
   void operator()(const decision::ScheduleLambdaFunction& d) {
-    Append(EventType::kScheduleLambdaFunctionFailed,
-           {{"id", d.id}, {"name", d.name}, {"cause", "LAMBDA_SERVICE_NOT_AVAILABLE_IN_REGION"}});
+    auto fail = [&](std::string_view cause) {
+      Append(EventType::kScheduleLambdaFunctionFailed,
+             {{"id", d.id}, {"name", d.name}, {"cause", cause}});
+    };
+    if (!outbound::BuildLambdaRequest(d.name, "{}", impl_.options.outbound).ok()) {
+      return fail("LAMBDA_SERVICE_NOT_AVAILABLE_IN_REGION");
+    }
+    const auto& open = step_.state().lambdas();
+    for (const auto& [id, l] : open)
+      if (l.id == d.id) return fail("ID_ALREADY_IN_USE");
+    if (open.size() >= kMaxOpenLambdas) return fail("OPEN_LAMBDA_FUNCTIONS_LIMIT_EXCEEDED");
+    json::object e{{"id", d.id},
+                   {"name", d.name},
+                   {"startToCloseTimeout", d.start_to_close_timeout.value_or("300")}};
+    SetIf(e, "control", d.control);
+    SetIf(e, "input", d.input);
+    Append(EventType::kLambdaFunctionScheduled, std::move(e));
   }
   // Recorded here and started on the child's shard once durable
   // (children.cc).

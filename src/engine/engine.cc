@@ -125,6 +125,14 @@ void Engine::Impl::Apply(Shard& shard, Effects effects) {
   for (auto& n : effects.notify_parents) NotifyParent(std::move(n));
   for (auto& p : effects.child_policies) ApplyChildPolicy(std::move(p));
   for (auto& w : effects.watch_children) WatchChild(std::move(w));
+  if (!effects.lambda_calls.empty()) {
+    auto it = shard.runs.find(effects.run_id);
+    if (it != shard.runs.end()) {
+      const MutableState& s = it->second->state;
+      for (int64_t id : effects.lambda_calls)
+        InvokeLambdaFunction(shard, s.domain(), s.workflow_id(), s.run_id(), id);
+    }
+  }
   if (effects.closed) {
     // The run is closed and durable: later reads come from the store.
     auto it = shard.runs.find(effects.run_id);

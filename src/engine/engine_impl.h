@@ -43,6 +43,7 @@ enum class TimerKind : uint8_t {
   kExecutionStartToClose,
   kDecisionStartToClose,
   kDecisionScheduleToStart,
+  kLambdaStartToClose,
   kActivityScheduleToStart,
   kActivityScheduleToClose,
   kActivityStartToClose,
@@ -98,6 +99,7 @@ struct Effects {
   std::vector<ParentNotice> notify_parents;
   std::vector<ChildPolicyAction> child_policies;
   std::vector<ChildStart> watch_children;  // recovery: did a started child close unseen?
+  std::vector<int64_t> lambda_calls;       // scheduled event ids of Lambda functions to call
   std::string run_id;
   bool closed = false;
 };
@@ -193,6 +195,10 @@ struct Engine::Impl {
   void NotifyParent(ParentNotice notice);
   void ApplyChildPolicy(ChildPolicyAction action);
   void WatchChild(ChildStart child);
+  // lambda.cc: records LambdaFunctionStarted, calls the function's HTTP
+  // endpoint, records its outcome.
+  void InvokeLambdaFunction(Shard& shard, const std::string& domain, const std::string& workflow_id,
+                            const std::string& run_id, int64_t scheduled_event_id);
   net::awaitable<void> FireTimer(Shard* shard, TimerSpec spec);
   // ---- machine executions (machines.cc, machine_tasks.cc)
   // The compiled definition of a revision (compiled once, then shared).

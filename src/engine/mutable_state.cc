@@ -95,6 +95,7 @@ void MutableState::Close(const HistoryEvent& e, std::string status) {
   activities_.clear();
   activity_ids_.clear();
   timers_.clear();
+  lambdas_.clear();
 }
 
 void MutableState::Apply(const HistoryEvent& e) {
@@ -156,6 +157,28 @@ void MutableState::Apply(const HistoryEvent& e) {
       NoteDecisionTrigger();
       break;
     }
+    case EventType::kLambdaFunctionScheduled: {
+      LambdaInfo l;
+      l.scheduled_event_id = e.id;
+      l.id = StringOr(a, "id");
+      l.name = StringOr(a, "name");
+      if (const auto* in = FindString(a, "input")) l.input = std::string(*in);
+      if (int64_t t = ParseDurationSeconds(a, "startToCloseTimeout"); t > 0) l.start_to_close = t;
+      lambdas_[e.id] = std::move(l);
+      break;
+    }
+    case EventType::kLambdaFunctionStarted:
+      if (auto it = lambdas_.find(scheduled_id()); it != lambdas_.end()) {
+        it->second.started_event_id = e.id;
+        it->second.started_time = e.time;
+      }
+      break;
+    case EventType::kLambdaFunctionCompleted:
+    case EventType::kLambdaFunctionFailed:
+    case EventType::kLambdaFunctionTimedOut:
+      lambdas_.erase(scheduled_id());
+      NoteDecisionTrigger();
+      break;
     case EventType::kChildWorkflowExecutionCompleted:
     case EventType::kChildWorkflowExecutionFailed:
     case EventType::kChildWorkflowExecutionTimedOut:

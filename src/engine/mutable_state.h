@@ -64,6 +64,16 @@ struct ChildInfo {
   json::object initiated;        // the Initiated event's attributes (what to start)
 };
 
+// A Lambda function scheduled by ScheduleLambdaFunction that has not ended.
+struct LambdaInfo {
+  int64_t scheduled_event_id = 0;
+  std::string id, name;
+  std::optional<std::string> input;
+  int64_t start_to_close = 300;  // seconds
+  int64_t started_event_id = 0;  // 0 until LambdaFunctionStarted
+  Millis started_time = 0;
+};
+
 // The parent of a child workflow run, from its WorkflowExecutionStarted.
 struct ParentInfo {
   std::string workflow_id, run_id;
@@ -138,6 +148,7 @@ class MutableState {
   const std::map<std::string, TimerInfo>& timers() const { return timers_; }
   const std::map<int64_t, ExternalRequest>& external_requests() const { return external_; }
   const std::map<int64_t, ChildInfo>& children() const { return children_; }
+  const std::map<int64_t, LambdaInfo>& lambdas() const { return lambdas_; }
   const std::optional<ParentInfo>& parent() const { return parent_; }
   // The child policy of this run: its close event's, else its start's.
   const std::string& child_policy() const { return child_policy_; }
@@ -177,6 +188,7 @@ class MutableState {
 
   std::map<int64_t, ExternalRequest> external_;  // by initiated event id
   std::map<int64_t, ChildInfo> children_;        // open children, by initiated id
+  std::map<int64_t, LambdaInfo> lambdas_;        // open ones, by scheduled event id
   std::optional<ParentInfo> parent_;
   std::string child_policy_;
   std::set<std::pair<std::string, int64_t>> received_;     // (initiator runId, initiated event id)

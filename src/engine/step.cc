@@ -163,6 +163,23 @@ void Step::NoteEffects(const HistoryEvent& e) {
     case EventType::kDecisionTaskStarted:
       if (s.decision_task()) AddDecisionEffects(s, *s.decision_task(), effects_);
       break;
+    case EventType::kLambdaFunctionScheduled:
+      effects_.lambda_calls.push_back(e.id);
+      break;
+    case EventType::kLambdaFunctionStarted:
+      if (auto it = s.lambdas().find(FindInt(e.attributes, "scheduledEventId").value_or(0));
+          it != s.lambdas().end()) {
+        const LambdaInfo& l = it->second;
+        effects_.timers.push_back(Spec(s, TimerKind::kLambdaStartToClose,
+                                       l.started_time + 1000 * l.start_to_close,
+                                       l.scheduled_event_id, l.started_event_id));
+      }
+      break;
+    case EventType::kLambdaFunctionCompleted:
+    case EventType::kLambdaFunctionFailed:
+    case EventType::kLambdaFunctionTimedOut:
+      disarm("scheduledEventId");
+      break;
     case EventType::kStartChildWorkflowExecutionInitiated:
       if (auto it = s.children().find(e.id); it != s.children().end()) {
         effects_.start_children.push_back({s.domain(), s.workflow_id(), s.run_id(), it->second});
@@ -262,6 +279,15 @@ Effects EffectsOfState(const Execution& execution) {
     TimerSpec spec = Spec(s, TimerKind::kUserTimer, t.fire_time, t.started_event_id);
     spec.timer_id = timer_id;
     fx.timers.push_back(std::move(spec));
+  }
+  // Lambda functions not ended: called again (at least once), timed from
+  // their start.
+  for (const auto& [id, l] : s.lambdas()) {
+    fx.lambda_calls.push_back(id);
+    if (l.started_event_id != 0) {
+      fx.timers.push_back(Spec(s, TimerKind::kLambdaStartToClose,
+                               l.started_time + 1000 * l.start_to_close, id, l.started_event_id));
+    }
   }
   // Children initiated and not started: started again (the child's shard
   // finds one it started already); started ones: was a close missed?

@@ -74,6 +74,16 @@ net::awaitable<void> Engine::Impl::FireTimer(Shard* shard, TimerSpec spec) {
                                                      {"startedEventId", d->started_event_id}});
       break;
     }
+    case TimerKind::kLambdaStartToClose: {
+      auto it = s.lambdas().find(spec.event_id);
+      if (it == s.lambdas().end() || it->second.started_event_id != spec.started_event_id) {
+        co_return;
+      }
+      step.Append(EventType::kLambdaFunctionTimedOut, {{"scheduledEventId", spec.event_id},
+                                                       {"startedEventId", spec.started_event_id},
+                                                       {"timeoutType", "START_TO_CLOSE"}});
+      break;
+    }
     case TimerKind::kDecisionScheduleToStart: {
       const auto& d = s.decision_task();
       if (!d || d->scheduled_event_id != spec.event_id || d->started_event_id != 0) co_return;

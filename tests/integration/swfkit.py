@@ -299,3 +299,18 @@ CLOSE_EVENTS = {"WorkflowExecutionCompleted", "WorkflowExecutionFailed",
                 "WorkflowExecutionTimedOut", "WorkflowExecutionContinuedAsNew"}
 ACTIVITY_CLOSE_EVENTS = {"ActivityTaskCompleted", "ActivityTaskFailed",
                          "ActivityTaskTimedOut", "ActivityTaskCanceled"}
+
+
+class DomainAndType:
+    """For a ServerTestCase: setUpClass registers a domain of its own
+    (cls.domain, named from `domain_prefix`) and a workflow type with every
+    default but a task list (cls.wf_type: 300 s executions, 30 s tasks)."""
+
+    domain_prefix = "wf"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.domain = make_domain(cls.swf, cls.domain_prefix)
+        cls.wf_type = make_workflow_type(cls.swf, cls.domain, exec_timeout="300",
+                                         task_timeout="30")

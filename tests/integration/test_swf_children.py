@@ -17,14 +17,9 @@ def start_child(workflow_type, workflow_id, **attrs):
             "startChildWorkflowExecutionDecisionAttributes": attrs}
 
 
-class ChildWorkflowTest(ServerTestCase):
+class ChildWorkflowTest(k.DomainAndType, ServerTestCase):
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.domain = k.make_domain(cls.swf, "child")
-        cls.wf_type = k.make_workflow_type(cls.swf, cls.domain, exec_timeout="300",
-                                           task_timeout="30")
+    domain_prefix = "child"
 
     def test_three_children_completed_failed_and_terminated_by_policy(self):
         tl_p, tl_c = uniq("parent"), uniq("children")

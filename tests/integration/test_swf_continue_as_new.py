@@ -16,14 +16,9 @@ def continue_as_new(**attrs):
             "continueAsNewWorkflowExecutionDecisionAttributes": attrs}
 
 
-class ContinueAsNewTest(ServerTestCase):
+class ContinueAsNewTest(k.DomainAndType, ServerTestCase):
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.domain = k.make_domain(cls.swf, "can")
-        cls.wf_type = k.make_workflow_type(cls.swf, cls.domain, exec_timeout="300",
-                                           task_timeout="30")
+    domain_prefix = "can"
 
     def decision(self, task_list, workflow_id):
         task = k.poll_decision(self.swf, self.domain, task_list)

@@ -22,14 +22,9 @@ def cancel_external(workflow_id, **attrs):
             "requestCancelExternalWorkflowExecutionDecisionAttributes": attrs}
 
 
-class ExternalTest(ServerTestCase):
+class ExternalTest(k.DomainAndType, ServerTestCase):
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.domain = k.make_domain(cls.swf, "ext")
-        cls.wf_type = k.make_workflow_type(cls.swf, cls.domain, exec_timeout="300",
-                                           task_timeout="30")
+    domain_prefix = "ext"
 
     def test_signal_and_cancel_another_workflow(self):
         tl_a, tl_b = uniq("a"), uniq("b")

@@ -311,10 +311,15 @@ class OwnServer:
     Skips the class against moto, which cannot restart."""
 
     @classmethod
+    def server_args(cls):
+        """More `weft server` flags for this class's server."""
+        return []
+
+    @classmethod
     def setUpClass(cls):
         if is_moto():
             raise unittest.SkipTest("moto cannot restart")
-        cls.server = WeftServer()
+        cls.server = WeftServer(extra_args=cls.server_args())
         cls.server.start()
         super().setUpClass()
 

@@ -6,6 +6,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_future.hpp>
 #include <filesystem>
 #include <iostream>
@@ -236,6 +237,34 @@ TEST_F(EngineTest, AChildStartsOnceAndItsCloseReachesTheParentAcrossCrashes) {
     auto completed_at = std::find(types.begin(), types.end(), "ChildWorkflowExecutionCompleted");
     EXPECT_NE(std::find(completed_at, types.end(), "DecisionTaskStarted"), types.end());
   }
+}
+
+// A Lambda function that does not answer within its startToCloseTimeout
+// times out (the fake clock moves; the endpoint accepts and never answers).
+TEST_F(EngineTest, ALambdaFunctionThatDoesNotAnswerTimesOut) {
+  net::io_context listener_io;
+  net::ip::tcp::acceptor silent(listener_io, {net::ip::make_address("127.0.0.1"), 0});
+  Close();
+  outbound::LambdaFunction f;
+  f.url = "http://127.0.0.1:" + std::to_string(silent.local_endpoint().port()) + "/";
+  options_.outbound.lambda_functions["slow"] = f;
+  Open();
+  RegisterBasics();
+  std::string run = Start("w1");
+  auto task = PollDecision();
+  ASSERT_TRUE(task);
+  decision::ScheduleLambdaFunction call{"l1", "slow", std::nullopt, "{}", "30"};
+  ASSERT_TRUE(Decide(task->task_token, std::vector<Decision>{call}).ok());
+  for (int i = 0; i < 200 && EventsOf("w1", run, EventType::kLambdaFunctionStarted).empty(); ++i)
+    std::this_thread::sleep_for(5ms);
+  ASSERT_EQ(EventsOf("w1", run, EventType::kLambdaFunctionStarted).size(), 1u);
+  clock_.Advance(30'000);
+  for (int i = 0; i < 200 && EventsOf("w1", run, EventType::kLambdaFunctionTimedOut).empty(); ++i)
+    std::this_thread::sleep_for(5ms);
+  auto timed_out = EventsOf("w1", run, EventType::kLambdaFunctionTimedOut);
+  ASSERT_EQ(timed_out.size(), 1u);
+  EXPECT_EQ(*FindString(timed_out[0].attributes, "timeoutType"), "START_TO_CLOSE");
+  EXPECT_TRUE(PollDecision()) << "the decider hears of it";
 }
 
 // A history that reaches the limit ends with WorkflowExecutionTerminated,
