@@ -37,9 +37,13 @@ Result<Filter> BuildFilter(const ExecutionQuery& q) {
     return Error::Validation("a type version filter needs a type name");
   }
   Filter f;
-  f.where = "domain = ?";
+  // With a tag, the tag's index finds the runs (tags are selective); the
+  // unary + keeps SQLite from walking the domain's start-time index instead
+  // and testing every run of the domain against the tag.
+  const char* unindexed = q.tag ? "+" : "";
+  f.where = std::string(unindexed) + "domain = ?";
   f.params.emplace_back(q.domain);
-  if (!q.open_and_closed) f.Add("open = ?", int64_t{q.open ? 1 : 0});
+  if (!q.open_and_closed) f.Add(std::string(unindexed) + "open = ?", int64_t{q.open ? 1 : 0});
   if (q.start_oldest) f.Add("start_time >= ?", *q.start_oldest);
   if (q.start_latest) f.Add("start_time <= ?", *q.start_latest);
   if (q.close_oldest) f.Add("close_time >= ?", *q.close_oldest);

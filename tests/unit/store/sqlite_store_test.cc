@@ -77,11 +77,32 @@ TEST(SqliteStore, CreatesDirectoryWalDatabaseAndSchemaVersion) {
   std::string db = backend.data_dir() + "/weft.db";
   ASSERT_TRUE(fs::exists(db));
   EXPECT_EQ(QueryFile(db, "PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(QueryFile(db, "SELECT version FROM schema_version"), "1");
+  EXPECT_EQ(QueryFile(db, "SELECT version FROM schema_version"), "2");
   store->reset();
   // Opening again does not migrate twice.
   ASSERT_TRUE(backend.Open().ok());
   EXPECT_EQ(QueryFile(db, "SELECT count(*) FROM schema_version"), "1");
+}
+
+TEST(SqliteStore, MigratesAStoreOfAnEarlierVersion) {
+  SqliteBackend backend;
+  ASSERT_TRUE(backend.Open().ok());
+  std::string db = backend.data_dir() + "/weft.db";
+  sqlite3* conn = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &conn), SQLITE_OK);
+  // As version 1 left it: without the visibility indexes of migration 2.
+  ASSERT_EQ(sqlite3_exec(conn,
+                         "DROP INDEX executions_by_type; DROP INDEX executions_by_status; "
+                         "UPDATE schema_version SET version = 1",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(conn);
+  ASSERT_TRUE(backend.Open().ok());
+  EXPECT_EQ(QueryFile(db, "SELECT version FROM schema_version"), "2");
+  EXPECT_EQ(QueryFile(db,
+                      "SELECT count(*) FROM sqlite_master WHERE name IN "
+                      "('executions_by_type', 'executions_by_status')"),
+            "2");
 }
 
 TEST(SqliteStore, RefusesANewerSchema) {
