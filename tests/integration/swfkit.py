@@ -1,6 +1,9 @@
 """SWF helpers shared by the integration tests: registration, polling with
 history paging, history reading and the history invariants."""
 
+import json
+import subprocess
+import sys
 import time
 
 from weftserver import uniq
@@ -314,3 +317,17 @@ class DomainAndType:
         cls.domain = make_domain(cls.swf, cls.domain_prefix)
         cls.wf_type = make_workflow_type(cls.swf, cls.domain, exec_timeout="300",
                                          task_timeout="30")
+
+
+def run_example(case, script, *args, timeout=180):
+    """Runs an example's run.py (`script`) with `args`; asserts it exits 0 and
+    prints one `RESULT {json}` line with "ok": true; returns that summary."""
+    proc = subprocess.run([sys.executable, script, *args], capture_output=True, text=True,
+                          timeout=timeout)
+    output = "stdout:\n%s\nstderr:\n%s" % (proc.stdout[-4000:], proc.stderr[-4000:])
+    case.assertEqual(proc.returncode, 0, output)
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
+    case.assertEqual(len(lines), 1, output)
+    summary = json.loads(lines[0][len("RESULT "):])
+    case.assertTrue(summary["ok"], output)
+    return summary
