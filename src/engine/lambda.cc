@@ -9,7 +9,6 @@
 // Lambda's errors); the start-to-close timer writes LambdaFunctionTimedOut.
 // A call whose outcome was not written before a crash is made again after
 // the restart (at least once), as for HTTP tasks.
-#include <strings.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -71,15 +70,6 @@ net::awaitable<void> FinishOnShard(Engine::Impl* impl, Shard* shard, LambdaCall 
   (void)s;  // a failed write stops the process (WriteStep)
 }
 
-bool IsFunctionError(const outbound::HttpResponse& r) {
-  for (const auto& [name, value] : r.headers) {
-    if (name.size() == 20 && strncasecmp(name.c_str(), "X-Amz-Function-Error", 20) == 0) {
-      return true;
-    }
-  }
-  return false;
-}
-
 net::awaitable<void> Call(Engine::Impl* impl, Shard* shard, LambdaCall c) {
   LambdaCall copy = c;  // named: see docs/architecture.md (g++ 12)
   std::optional<Started> started = co_await net::co_spawn(
@@ -94,17 +84,17 @@ net::awaitable<void> Call(Engine::Impl* impl, Shard* shard, LambdaCall c) {
     outcome["details"] = request.ok() ? "HTTP calls are not available" : request.error().message();
   } else {
     auto response = co_await impl->http->Send(std::move(*request));
-    if (response.ok() && response->status >= 200 && response->status < 300 &&
-        !IsFunctionError(*response)) {
-      ok = true;
+    // Success and failure as Step Functions' Lambda tasks tell them apart;
+    // SWF's result is the response body as it came.
+    outbound::TaskOutcome answer =
+        response.ok() ? outbound::LambdaTaskResult(*response, outbound::LambdaResultShape::kPayload)
+                      : outbound::LambdaTaskFailure(response.error());
+    ok = answer.ok;
+    if (ok) {
       outcome["result"] = response->body;
     } else {
-      outbound::TaskOutcome failed =
-          response.ok()
-              ? outbound::LambdaTaskResult(*response, outbound::LambdaResultShape::kPayload)
-              : outbound::LambdaTaskFailure(response.error());
-      outcome["reason"] = failed.error.substr(0, 256);  // the event's limits
-      outcome["details"] = failed.cause.substr(0, 32768);
+      outcome["reason"] = answer.error.substr(0, 256);  // the event's limits
+      outcome["details"] = answer.cause.substr(0, 32768);
     }
   }
   int64_t started_id = started->started_event_id;

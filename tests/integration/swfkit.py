@@ -208,6 +208,35 @@ def marker(name, details=None):
     return {"decisionType": "RecordMarker", "recordMarkerDecisionAttributes": a}
 
 
+def continue_as_new(**attrs):
+    return {"decisionType": "ContinueAsNewWorkflowExecution",
+            "continueAsNewWorkflowExecutionDecisionAttributes": attrs}
+
+
+def start_child(workflow_type, workflow_id, **attrs):
+    attrs.update(workflowType=workflow_type, workflowId=workflow_id)
+    return {"decisionType": "StartChildWorkflowExecution",
+            "startChildWorkflowExecutionDecisionAttributes": attrs}
+
+
+def signal_external(workflow_id, name, **attrs):
+    attrs.update(workflowId=workflow_id, signalName=name)
+    return {"decisionType": "SignalExternalWorkflowExecution",
+            "signalExternalWorkflowExecutionDecisionAttributes": attrs}
+
+
+def cancel_external(workflow_id, **attrs):
+    attrs.update(workflowId=workflow_id)
+    return {"decisionType": "RequestCancelExternalWorkflowExecution",
+            "requestCancelExternalWorkflowExecutionDecisionAttributes": attrs}
+
+
+def schedule_lambda(function_id, name, **attrs):
+    attrs.update(id=function_id, name=name)
+    return {"decisionType": "ScheduleLambdaFunction",
+            "scheduleLambdaFunctionDecisionAttributes": attrs}
+
+
 def history_problems(events):
     """Checks the invariants every history must hold; returns a list of
     problems (empty when valid): event ids 1..n contiguous and ascending, no

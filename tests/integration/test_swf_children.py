@@ -11,12 +11,6 @@ import swfkit as k
 from weftserver import ServerTestCase, uniq
 
 
-def start_child(workflow_type, workflow_id, **attrs):
-    attrs.update(workflowType=workflow_type, workflowId=workflow_id)
-    return {"decisionType": "StartChildWorkflowExecution",
-            "startChildWorkflowExecutionDecisionAttributes": attrs}
-
-
 class ChildWorkflowTest(k.DomainAndType, ServerTestCase):
 
     domain_prefix = "child"
@@ -27,7 +21,7 @@ class ChildWorkflowTest(k.DomainAndType, ServerTestCase):
         ids = [uniq("c1"), uniq("c2"), uniq("c3")]
         task = k.poll_decision(self.swf, self.domain, tl_p)
         k.decide(self.swf, task, *[
-            start_child(self.wf_type, wid, input="in-%d" % i, taskList={"name": tl_c},
+            k.start_child(self.wf_type, wid, input="in-%d" % i, taskList={"name": tl_c},
                         control="ctl-%d" % i)
             for i, wid in enumerate(ids)])
         k.wait_for_event(self.swf, self.domain, parent, "ChildWorkflowExecutionStarted", count=3)
@@ -90,10 +84,10 @@ class ChildWorkflowTest(k.DomainAndType, ServerTestCase):
         nosuch = {"name": uniq("nosuch"), "version": "1"}
         no_list = k.make_workflow_type(self.swf, self.domain, version=uniq("v"))
         k.decide(self.swf, task,
-                 start_child(self.wf_type, running["workflowId"], control="dup",
+                 k.start_child(self.wf_type, running["workflowId"], control="dup",
                              taskList={"name": tl_p}),
-                 start_child(nosuch, uniq("c")),
-                 start_child(no_list, uniq("c")))
+                 k.start_child(nosuch, uniq("c")),
+                 k.start_child(no_list, uniq("c")))
         k.wait_for_event(self.swf, self.domain, parent, "StartChildWorkflowExecutionFailed",
                          count=3)
         events = k.history(self.swf, self.domain, parent)

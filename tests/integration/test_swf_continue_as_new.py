@@ -11,11 +11,6 @@ import swfkit as k
 from weftserver import OwnServer, ServerTestCase, uniq
 
 
-def continue_as_new(**attrs):
-    return {"decisionType": "ContinueAsNewWorkflowExecution",
-            "continueAsNewWorkflowExecutionDecisionAttributes": attrs}
-
-
 class ContinueAsNewTest(k.DomainAndType, ServerTestCase):
 
     domain_prefix = "can"
@@ -34,7 +29,7 @@ class ContinueAsNewTest(k.DomainAndType, ServerTestCase):
         for n in range(1, 4):
             task = self.decision(tl, wid)
             self.assertEqual(task["workflowExecution"]["runId"], runs[-1])
-            k.decide(self.swf, task, continue_as_new(
+            k.decide(self.swf, task, k.continue_as_new(
                 input=str(n), tagList=["round-%d" % n], executionStartToCloseTimeout="200",
                 taskList={"name": tl}, taskPriority=str(n)))
             old = {"workflowId": wid, "runId": runs[-1]}
@@ -81,15 +76,15 @@ class ContinueAsNewTest(k.DomainAndType, ServerTestCase):
         no_task_list = k.make_workflow_type(self.swf, self.domain, version="nolist")
         ex = k.start(self.swf, self.domain, no_task_list, tl)
         task = self.decision(tl, ex["workflowId"])
-        k.decide(self.swf, task, continue_as_new(workflowTypeVersion="nosuch"))
+        k.decide(self.swf, task, k.continue_as_new(workflowTypeVersion="nosuch"))
         task = self.decision(tl, ex["workflowId"])
-        k.decide(self.swf, task, continue_as_new())  # the type has no default task list
+        k.decide(self.swf, task, k.continue_as_new())  # the type has no default task list
         self.swf.signal_workflow_execution(domain=self.domain, workflowId=ex["workflowId"],
                                            signalName="late", input="-")
         task = self.decision(tl, ex["workflowId"])
         self.swf.signal_workflow_execution(domain=self.domain, workflowId=ex["workflowId"],
                                            signalName="while deciding", input="-")
-        k.decide(self.swf, task, continue_as_new(taskList={"name": tl}))
+        k.decide(self.swf, task, k.continue_as_new(taskList={"name": tl}))
         events = k.history(self.swf, self.domain, ex)
         causes = [k.attrs(e)["cause"]
                   for e in k.find(events, "ContinueAsNewWorkflowExecutionFailed")]
@@ -99,7 +94,7 @@ class ContinueAsNewTest(k.DomainAndType, ServerTestCase):
         self.assertEqual(info["executionInfo"]["executionStatus"], "OPEN")
         self.assertFault("ValidationException", k.decide, self.swf,
                          self.decision(tl, ex["workflowId"]),
-                         continue_as_new(childPolicy="SOMETIMES"))
+                         k.continue_as_new(childPolicy="SOMETIMES"))
 
 
 class ContinueAsNewDurabilityTest(OwnServer, ServerTestCase):
@@ -114,7 +109,7 @@ class ContinueAsNewDurabilityTest(OwnServer, ServerTestCase):
         tl = uniq("tl")
         ex = k.start(self.swf, self.domain, self.wf_type, tl)
         task = k.poll_decision(self.swf, self.domain, tl)
-        k.decide(self.swf, task, continue_as_new(input="after", taskList={"name": tl}))
+        k.decide(self.swf, task, k.continue_as_new(input="after", taskList={"name": tl}))
         self.restart()
         swf = self.swf
         task = k.poll_decision(swf, self.domain, tl)

@@ -10,18 +10,6 @@ import swfkit as k
 from weftserver import ServerTestCase, uniq
 
 
-def signal_external(workflow_id, name, **attrs):
-    attrs.update(workflowId=workflow_id, signalName=name)
-    return {"decisionType": "SignalExternalWorkflowExecution",
-            "signalExternalWorkflowExecutionDecisionAttributes": attrs}
-
-
-def cancel_external(workflow_id, **attrs):
-    attrs.update(workflowId=workflow_id)
-    return {"decisionType": "RequestCancelExternalWorkflowExecution",
-            "requestCancelExternalWorkflowExecutionDecisionAttributes": attrs}
-
-
 class ExternalTest(k.DomainAndType, ServerTestCase):
 
     domain_prefix = "ext"
@@ -32,9 +20,9 @@ class ExternalTest(k.DomainAndType, ServerTestCase):
         b = k.start(self.swf, self.domain, self.wf_type, tl_b)
         task = k.poll_decision(self.swf, self.domain, tl_a)
         k.decide(self.swf, task,
-                 signal_external(b["workflowId"], "go", input="payload", control="c1"),
-                 cancel_external(b["workflowId"], runId=b["runId"]),
-                 signal_external(uniq("nobody"), "lost", control="c2"))
+                 k.signal_external(b["workflowId"], "go", input="payload", control="c1"),
+                 k.cancel_external(b["workflowId"], runId=b["runId"]),
+                 k.signal_external(uniq("nobody"), "lost", control="c2"))
 
         k.wait_for_event(self.swf, self.domain, a, "DecisionTaskScheduled", count=2)
         k.wait_for_event(self.swf, self.domain, a, "ExternalWorkflowExecutionCancelRequested")

@@ -36,12 +36,6 @@ class Functions(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def schedule_lambda(function_id, name, **attrs):
-    attrs.update(id=function_id, name=name)
-    return {"decisionType": "ScheduleLambdaFunction",
-            "scheduleLambdaFunctionDecisionAttributes": attrs}
-
-
 class LambdaTest(k.DomainAndType, OwnServer, ServerTestCase):
 
     @classmethod
@@ -69,10 +63,10 @@ class LambdaTest(k.DomainAndType, OwnServer, ServerTestCase):
         ex = k.start(self.swf, self.domain, self.wf_type, tl)
         task = k.poll_decision(self.swf, self.domain, tl)
         k.decide(self.swf, task,
-                 schedule_lambda("a", "upper", input="hello", control="c"),
-                 schedule_lambda("b", "broken", input="{}"),
-                 schedule_lambda("c", "not-mapped"),
-                 schedule_lambda("a", "upper"))
+                 k.schedule_lambda("a", "upper", input="hello", control="c"),
+                 k.schedule_lambda("b", "broken", input="{}"),
+                 k.schedule_lambda("c", "not-mapped"),
+                 k.schedule_lambda("a", "upper"))
         k.wait_for_event(self.swf, self.domain, ex, "LambdaFunctionFailed")
         k.wait_for_event(self.swf, self.domain, ex, "LambdaFunctionCompleted")
         events = k.history(self.swf, self.domain, ex)

@@ -76,4 +76,15 @@ Status CheckName(std::string_view name, std::string_view what) {
   return {};
 }
 
+// An execution ARN: arn:aws:states:<region>:<account>:execution:<machine>:<name>
+// (or express:<machine>:<name>:<id>).
+Status CheckExecutionArn(std::string_view text) {
+  auto arn = ParseArn(text);
+  if (!arn.ok()) return std::move(arn).error();
+  bool standard = arn->type == "execution" && arn->parts.size() == 2;
+  bool express = arn->type == "express" && arn->parts.size() == 3;
+  if (!standard && !express) return InvalidArn(text);
+  return {};
+}
+
 }  // namespace weft::sfn

@@ -10,26 +10,10 @@ namespace {
 
 constexpr size_t kMaxPayload = 262144;  // 256 KiB: inputs and outputs
 
-Error ExecutionDoesNotExist(std::string_view arn) {
-  return Fault(Errc::kUnknownResource, "ExecutionDoesNotExist",
-               "Execution Does Not Exist: '" + std::string(arn) + "'");
-}
-
 // Names the engine's unknown-execution error for this API.
 Error ExecutionError(Error e, std::string_view arn) {
   if (e.code() == Errc::kUnknownResource) return ExecutionDoesNotExist(arn);
   return e;
-}
-
-// An execution ARN: arn:aws:states:<region>:<account>:execution:<machine>:<name>
-// (or express:<machine>:<name>:<id>).
-Status CheckExecutionArn(std::string_view text) {
-  auto arn = ParseArn(text);
-  if (!arn.ok()) return std::move(arn).error();
-  bool standard = arn->type == "execution" && arn->parts.size() == 2;
-  bool express = arn->type == "express" && arn->parts.size() == 3;
-  if (!standard && !express) return InvalidArn(text);
-  return {};
 }
 
 Status CheckJson(const std::optional<std::string>& text, std::string_view fault,
@@ -260,15 +244,7 @@ OpResult ListExecutions(OpContext& ctx, const json::object& request) {
   store::ExecutionQuery q;
   q.domain = std::string(engine::kMachineDomain);
   if (map_run) {
-    auto parsed = ParseArn(*map_run);
-    if (!parsed.ok()) co_return std::move(parsed).error();
-    if (parsed->type != "mapRun") co_return InvalidArn(*map_run);
-    auto run = ctx.engine.store().GetExecution(*map_run);
-    if (!run.ok()) co_return std::move(run).error();
-    if (!*run || (*run)->domain != engine::kMapRunDomain) {
-      co_return Fault(Errc::kUnknownResource, "ResourceNotFound",
-                      "Resource not found: '" + *map_run + "'");
-    }
+    if (Status s = CheckMapRunExists(ctx, *map_run); !s.ok()) co_return std::move(s).error();
     q.tag = engine::MapRunTag(*map_run);
   } else {
     auto target = ResolveExecutionTarget(ctx, *arn);
@@ -303,13 +279,8 @@ OpResult ListExecutions(OpContext& ctx, const json::object& request) {
     }
   }
   bool not_redriven_only = redrive && *redrive == "NOT_REDRIVEN";
-  q.page_size = static_cast<int32_t>(page.max_results);
-  q.page_token = page.next_token;
-  auto listed = ctx.engine.store().ListExecutions(q);
-  if (!listed.ok()) {
-    if (!page.next_token.empty()) co_return InvalidPageToken(page.next_token);
-    co_return std::move(listed).error();
-  }
+  auto listed = ListPage(ctx, std::move(q), page);
+  if (!listed.ok()) co_return std::move(listed).error();
   json::array items;
   for (const auto& e : listed->executions) {
     bool redriven = std::find(e.tags.begin(), e.tags.end(), "redriven") != e.tags.end();

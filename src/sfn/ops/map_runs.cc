@@ -31,6 +31,14 @@ json::object CountsJson(const engine::MapRunCounts& n) {
 
 }  // namespace
 
+Status CheckMapRunExists(OpContext& ctx, std::string_view arn) {
+  if (Status s = CheckMapRunArn(arn); !s.ok()) return s;
+  auto run = ctx.engine.store().GetExecution(std::string(arn));
+  if (!run.ok()) return std::move(run).error();
+  if (!*run || (*run)->domain != engine::kMapRunDomain) return MapRunNotFound(arn);
+  return {};
+}
+
 OpResult DescribeMapRun(OpContext& ctx, const json::object& request) {
   RequestReader r(request);
   std::string arn = r.String("mapRunArn", kLongArnLen);
@@ -60,27 +68,19 @@ OpResult ListMapRuns(OpContext& ctx, const json::object& request) {
   std::string arn = r.String("executionArn", kArnLen);
   PageRequest page = ReadPage(r);
   if (Status s = r.Finish(); !s.ok()) co_return std::move(s).error();
-  auto parsed = ParseArn(arn);
-  if (!parsed.ok()) co_return std::move(parsed).error();
-  if (parsed->type != "execution" || parsed->parts.size() != 2) co_return InvalidArn(arn);
+  if (Status s = CheckExecutionArn(arn); !s.ok()) co_return std::move(s).error();
   auto execution = ctx.engine.store().GetExecution(arn);
   if (!execution.ok()) co_return std::move(execution).error();
   if (!*execution || (*execution)->domain != engine::kMachineDomain) {
-    co_return Fault(Errc::kUnknownResource, "ExecutionDoesNotExist",
-                    "Execution Does Not Exist: '" + arn + "'");
+    co_return ExecutionDoesNotExist(arn);
   }
   store::ExecutionQuery q;
   q.domain = std::string(engine::kMapRunDomain);
   q.workflow_id = arn;
   q.open_and_closed = true;
   q.start_oldest = (*execution)->start_time;  // not those of an earlier execution of that name
-  q.page_size = static_cast<int32_t>(page.max_results);
-  q.page_token = page.next_token;
-  auto listed = ctx.engine.store().ListExecutions(q);
-  if (!listed.ok()) {
-    if (!page.next_token.empty()) co_return InvalidPageToken(page.next_token);
-    co_return std::move(listed).error();
-  }
+  auto listed = ListPage(ctx, std::move(q), page);
+  if (!listed.ok()) co_return std::move(listed).error();
   json::array runs;
   for (const auto& m : listed->executions) {
     json::object item{{"executionArn", m.workflow_id},

@@ -79,6 +79,10 @@ std::string StateMachineArn(const OpContext& ctx, std::string_view name);
 std::string ActivityArn(const OpContext& ctx, std::string_view name);
 std::string ExecutionArn(std::string_view state_machine_arn, std::string_view execution_name);
 Error InvalidArn(std::string_view text);
+// InvalidArn unless `text` is an execution ARN:
+// arn:aws:states:<region>:<account>:execution:<machine>:<name> (or
+// express:<machine>:<name>:<id>).
+Status CheckExecutionArn(std::string_view text);
 // A name as the model's Name shape allows (1-80 characters; no white space,
 // brackets, wildcards, special or control characters); InvalidName otherwise.
 Status CheckName(std::string_view name, std::string_view what);
@@ -109,6 +113,12 @@ PageRequest ReadPage(RequestReader& r);
 Error InvalidPageToken(std::string_view token);
 // Not offered yet: a clear error, listed in docs/compatibility.md.
 Error NotImplemented(std::string_view what);
+// ExecutionDoesNotExist "Execution Does Not Exist: '<arn>'".
+Error ExecutionDoesNotExist(std::string_view arn);
+// A page of a visibility query (the page size and token of `page`); a token
+// the store refuses is InvalidToken.
+Result<store::ExecutionPage> ListPage(OpContext& ctx, store::ExecutionQuery q,
+                                      const PageRequest& page);
 
 // ---- what an execution runs (versions.cc) ----
 
@@ -129,6 +139,10 @@ struct ExecutionTarget {
 Result<ExecutionTarget> ResolveExecutionTarget(OpContext& ctx, std::string_view arn);
 // The engine's start of an execution of `target` (execution fields left empty).
 engine::MachineStart StartOf(ExecutionTarget target);
+
+// map_runs.cc: InvalidArn unless `arn` is a Map Run ARN, ResourceNotFound
+// unless that Map Run exists.
+Status CheckMapRunExists(OpContext& ctx, std::string_view arn);
 
 // state_machines.cc
 OpResult CreateStateMachine(OpContext& ctx, const json::object& request);

@@ -20,6 +20,20 @@ Error InvalidPageToken(std::string_view token) {
   return Fault(Errc::kInvalidToken, "InvalidToken", "Invalid Token: '" + std::string(token) + "'");
 }
 
+Error ExecutionDoesNotExist(std::string_view arn) {
+  return Fault(Errc::kUnknownResource, "ExecutionDoesNotExist",
+               "Execution Does Not Exist: '" + std::string(arn) + "'");
+}
+
+Result<store::ExecutionPage> ListPage(OpContext& ctx, store::ExecutionQuery q,
+                                      const PageRequest& page) {
+  q.page_size = static_cast<int32_t>(page.max_results);
+  q.page_token = page.next_token;
+  auto listed = ctx.engine.store().ListExecutions(q);
+  if (!listed.ok() && !page.next_token.empty()) return InvalidPageToken(page.next_token);
+  return listed;
+}
+
 Error NotImplemented(std::string_view what) {
   return Fault(Errc::kNotImplemented, "UnsupportedOperation",
                std::string(what) + " is not implemented by weft yet (docs/compatibility.md)");

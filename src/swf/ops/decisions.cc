@@ -177,16 +177,15 @@ std::vector<Decision> ReadDecisions(RequestReader& r, const json::array& decisio
     std::string type = decision->Enum("decisionType", kDecisionTypes);
     if (type.empty()) continue;
     std::string key = AttributesKey(type);
-    // The attributes of a decision with a required member must be there;
-    // the others may be left out.
-    bool required = type != "CompleteWorkflowExecution" && type != "FailWorkflowExecution" &&
-                    type != "CancelWorkflowExecution" && type != "ContinueAsNewWorkflowExecution";
+    // The decisions that close the execution are the ones whose attributes
+    // all have defaults: theirs may be left out, the others' must be there.
+    bool closes = ClosesExecution(type);
     std::optional<RequestReader> attributes =
-        required ? std::optional(decision->Object(key)) : decision->OptObject(key);
+        closes ? decision->OptObject(key) : std::optional(decision->Object(key));
     json::object none;
     RequestReader empty(none);
     out.push_back(ReadTyped(type, attributes ? *attributes : empty));
-    if (ClosesExecution(type) && i + 1 != decisions.size()) {
+    if (closes && i + 1 != decisions.size()) {
       r.AddError("Value '" + type + "' at '" + r.PathOf("decisions." + std::to_string(i + 1)) +
                  ".member.decisionType' failed to satisfy constraint: a decision that closes the "
                  "workflow execution must be the last decision");

@@ -523,6 +523,12 @@ TEST_F(MapRunTest, RedriveRunsANewMapRunForTheItemsThatDidNotSucceed) {
   EXPECT_EQ(b->input, "2");
   ASSERT_TRUE(Run(engine_->SendTaskFailure(b->task_token, "Bad", "two")).ok());
   WaitFor(parent, "FAILED");
+  std::string failed_child;
+  for (const auto& c : Children(MapRunOf(parent)))
+    if (c.close_status == "FAILED") failed_child = c.run_id;
+  auto direct = Run(engine_->RedriveMachineExecution(failed_child));
+  ASSERT_FALSE(direct.ok()) << "a child is redriven through its parent";
+  EXPECT_EQ(direct.error().code(), Errc::kConflict);
   ASSERT_TRUE(Run(engine_->RedriveMachineExecution(parent)).ok());
   auto again = PollActivity();
   ASSERT_TRUE(again);
