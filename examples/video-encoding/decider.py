@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""The video-encoding decider: split the video, encode every chunk in
-parallel, retry a chunk whose encoding failed (up to MAX_ATTEMPTS), then
-combine the chunks.
+"""The video-encoding decider: split the video, start one child workflow per
+chunk (all in parallel), then combine the encoded chunks. Each child,
+`encode-chunk`, runs the encoder on its chunk and retries it when it fails
+(up to MAX_ATTEMPTS); a child that gives up fails the whole job.
 
-The decider keeps no state of its own: every decision is computed from the
+The decider decides for both workflow types (they share one decision task
+list) and keeps no state of its own: every decision is computed from the
 execution's history, which weft hands over with each decision task. Any
 number of deciders can run; each decision task goes to exactly one.
 
@@ -26,26 +28,42 @@ CLOSED = ("ActivityTaskCompleted", "ActivityTaskFailed", "ActivityTaskTimedOut",
 
 def attrs(event):
     t = event["eventType"]
-    return event[t[0].lower() + t[1:] + "EventAttributes"]
+    return event.get(t[0].lower() + t[1:] + "EventAttributes", {})
+
+
+CHILD_CLOSED = ("ChildWorkflowExecutionCompleted", "ChildWorkflowExecutionFailed",
+                "ChildWorkflowExecutionTimedOut", "ChildWorkflowExecutionCanceled",
+                "ChildWorkflowExecutionTerminated")
 
 
 class History:
-    """The activities of one execution, by activityId, read from its events."""
+    """The activities of one execution, by activityId, and its children, by
+    workflowId, read from its events."""
 
     def __init__(self, events):
         self.input = json.loads(attrs(events[0]).get("input") or "{}")
         scheduled = {}
         self.activities = {}  # activityId -> {"status": ..., "result": ...}
+        self.children = {}  # workflowId -> {"status": ..., "result": ...}
         for e in events:
-            t = e["eventType"]
+            t, a = e["eventType"], attrs(e)
             if t == "ActivityTaskScheduled":
-                scheduled[e["eventId"]] = attrs(e)["activityId"]
-                self.activities[attrs(e)["activityId"]] = {"status": "OPEN"}
+                scheduled[e["eventId"]] = a["activityId"]
+                self.activities[a["activityId"]] = {"status": "OPEN"}
             elif t in CLOSED:
-                a = attrs(e)
                 self.activities[scheduled[a["scheduledEventId"]]] = {
                     "status": t[len("ActivityTask"):].upper(),
                     "result": a.get("result"), "reason": a.get("reason")}
+            elif t == "StartChildWorkflowExecutionInitiated":
+                self.children[a["workflowId"]] = {"status": "OPEN"}
+            elif t == "StartChildWorkflowExecutionFailed":
+                self.children[a["workflowId"]] = {"status": "START_FAILED",
+                                                  "reason": a["cause"]}
+            elif t in CHILD_CLOSED:
+                self.children[a["workflowExecution"]["workflowId"]] = {
+                    "status": t[len("ChildWorkflowExecution"):].upper(),
+                    "result": a.get("result"),
+                    "reason": a.get("details") or a.get("reason")}
 
     def attempts(self, step):
         """The activityIds of `step` ("split", "encode-3", ...) in order."""
@@ -98,37 +116,76 @@ class GiveUp(Exception):
     pass
 
 
-def decide(events):
-    """The decisions for a decision task, given the whole history."""
-    h = History(events)
+def complete(result):
+    return {"decisionType": "CompleteWorkflowExecution",
+            "completeWorkflowExecutionDecisionAttributes": {"result": result}}
+
+
+def fail(reason, details):
+    return {"decisionType": "FailWorkflowExecution",
+            "failWorkflowExecutionDecisionAttributes": {"reason": reason, "details": details}}
+
+
+def start_child(workflow_id, payload):
+    return {"decisionType": "StartChildWorkflowExecution",
+            "startChildWorkflowExecutionDecisionAttributes": {
+                "workflowType": sc.CHUNK_WORKFLOW, "workflowId": workflow_id,
+                "input": json.dumps(payload)}}
+
+
+def run_child(h, workflow_id, payload, decisions):
+    """Appends the decision that starts child `workflow_id` if it is not
+    started yet; returns its result once it completed."""
+    child = h.children.get(workflow_id)
+    if child is None:
+        decisions.append(start_child(workflow_id, payload))
+        return None
+    if child["status"] == "COMPLETED":
+        return child["result"]
+    if child["status"] != "OPEN":
+        raise GiveUp("%s %s: %s" % (workflow_id, child["status"].lower(), child.get("reason")))
+    return None
+
+
+def encode_chunk(h, workflow_id, decisions):
+    """An encode-chunk child: encode its chunk, retrying the encoder."""
+    chunk = h.input["chunk"]
+    return run_step(h, "encode-%d" % chunk["index"], "encode", h.input, decisions)
+
+
+def encode_video(h, workflow_id, decisions):
+    """The job: split, one child per chunk, combine."""
     job = h.input
+    split = run_step(h, "split", "split", {"video": job["video"], "chunks": job["chunks"],
+                                            "workdir": job["workdir"]}, decisions)
+    if split is None:
+        return None
+    encoded = []
+    for chunk in json.loads(split)["chunks"]:
+        payload = {"chunk": chunk,
+                   "simulate_failure": chunk["index"] == job.get("fail_chunk"),
+                   "fail_attempts": job.get("fail_attempts", 1)}
+        encoded.append(run_child(h, "%s-chunk-%d" % (workflow_id, chunk["index"]), payload,
+                                 decisions))
+    if any(r is None for r in encoded) or decisions:
+        return None
+    return run_step(h, "combine", "combine", {
+        "encoded": [json.loads(r) for r in encoded], "workdir": job["workdir"],
+        "output": job["output"]}, decisions)
+
+
+def decide(workflow_type, workflow_id, events):
+    """The decisions for a decision task, given the whole history: those
+    that move the workflow on, then its close once it has a result."""
+    h = History(events)
+    is_chunk = workflow_type == sc.CHUNK_WORKFLOW["name"]
     decisions = []
     try:
-        split = run_step(h, "split", "split", {"video": job["video"],
-                                                "chunks": job["chunks"],
-                                                "workdir": job["workdir"]}, decisions)
-        if split is None:
-            return decisions
-        chunks = json.loads(split)["chunks"]
-        encoded = []
-        for chunk in chunks:
-            payload = {"chunk": chunk, "simulate_failure": chunk["index"] == job.get(
-                "fail_chunk")}
-            encoded.append(run_step(h, "encode-%d" % chunk["index"], "encode", payload,
-                                    decisions))
-        if any(r is None for r in encoded) or decisions:
-            return decisions
-        combined = run_step(h, "combine", "combine", {
-            "encoded": [json.loads(r) for r in encoded], "workdir": job["workdir"],
-            "output": job["output"]}, decisions)
-        if combined is not None:
-            decisions.append({"decisionType": "CompleteWorkflowExecution",
-                              "completeWorkflowExecutionDecisionAttributes": {
-                                  "result": combined}})
+        result = (encode_chunk if is_chunk else encode_video)(h, workflow_id, decisions)
+        if result is not None:
+            decisions.append(complete(result))
     except GiveUp as e:
-        decisions = [{"decisionType": "FailWorkflowExecution",
-                      "failWorkflowExecutionDecisionAttributes": {
-                          "reason": "encoding failed", "details": str(e)}}]
+        decisions = [fail("encoder gave up" if is_chunk else "encoding failed", str(e))]
     return decisions
 
 
@@ -155,9 +212,9 @@ def run(swf, domain, stop, identity="decider", log=print):
             task, events = poll(swf, domain, identity)
             if task is None:
                 continue
-            decisions = decide(events)
-            log("decider: %s -> %s" % (task["workflowExecution"]["workflowId"],
-                                       [d["decisionType"] for d in decisions]))
+            workflow_id = task["workflowExecution"]["workflowId"]
+            decisions = decide(task["workflowType"]["name"], workflow_id, events)
+            log("decider: %s -> %s" % (workflow_id, [d["decisionType"] for d in decisions]))
             swf.respond_decision_task_completed(taskToken=task["taskToken"],
                                                 decisions=decisions)
         except (BotoCoreError, ClientError) as e:

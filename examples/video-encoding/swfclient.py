@@ -6,6 +6,8 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 WORKFLOW = {"name": "video-encoding", "version": "1"}
+# One child workflow per chunk: it encodes the chunk, retrying the encoder.
+CHUNK_WORKFLOW = {"name": "encode-chunk", "version": "1"}
 ACTIVITIES = ("split", "encode", "combine")
 VERSION = "1"
 DECISION_TASK_LIST = "video-decisions"
@@ -36,11 +38,14 @@ def register(swf, domain):
     _ignore_exists(swf.register_domain, name=domain,
                    workflowExecutionRetentionPeriodInDays="1",
                    description="weft example: video encoding")
-    _ignore_exists(swf.register_workflow_type, domain=domain, **WORKFLOW,
-                   defaultTaskList={"name": DECISION_TASK_LIST},
-                   defaultExecutionStartToCloseTimeout="600",
-                   defaultTaskStartToCloseTimeout="30",
-                   defaultChildPolicy="TERMINATE")
+    for workflow in (WORKFLOW, CHUNK_WORKFLOW):
+        # TERMINATE: children of a parent that is terminated or times out
+        # stop too, so no encoding goes on for a job nobody waits for.
+        _ignore_exists(swf.register_workflow_type, domain=domain, **workflow,
+                       defaultTaskList={"name": DECISION_TASK_LIST},
+                       defaultExecutionStartToCloseTimeout="600",
+                       defaultTaskStartToCloseTimeout="30",
+                       defaultChildPolicy="TERMINATE")
     for name in ACTIVITIES:
         _ignore_exists(swf.register_activity_type, domain=domain, name=name,
                        version=VERSION,

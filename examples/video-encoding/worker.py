@@ -5,8 +5,8 @@ split, encode and combine on files in a work directory.
 "Encoding" here is zlib compression of each chunk, a stand-in for a real
 encoder (ffmpeg) that keeps the example self-contained and checkable: the
 combined output decompresses back to the original video. A chunk whose
-input says simulate_failure fails on its first attempt, as a flaky encoder
-would; the decider retries it.
+input says simulate_failure fails on its first attempt (or its first
+fail_attempts), as a flaky encoder would; the decider retries it.
 
     python3 worker.py --endpoint http://127.0.0.1:7070 [--domain video-encoding]
 """
@@ -47,7 +47,7 @@ def split(job, heartbeat):
 
 def encode(job, heartbeat):
     chunk = job["chunk"]
-    if job.get("simulate_failure") and job["attempt"] == 1:
+    if job.get("simulate_failure") and job["attempt"] <= job.get("fail_attempts", 1):
         raise EncoderCrash("encoder crashed on chunk %d" % chunk["index"])
     with open(chunk["path"], "rb") as f:
         raw = f.read()

@@ -178,7 +178,7 @@ class DefinitionParser {
     if (top_level) {
       f_.String(o, "Comment", loc, false);
       f_.String(o, "Version", loc, false);
-      if (auto t = f_.Integer(o, "TimeoutSeconds", loc, 1)) m_.timeout_seconds = *t;
+      if (auto t = f_.Integer(o, "TimeoutSeconds", loc, 1, kSchemaMaximum)) m_.timeout_seconds = *t;
       CheckQueryLanguage(o, loc);
     }
     const json::value* states = Find(o, "States");
@@ -303,8 +303,8 @@ class DefinitionParser {
         f_.Add(loc + "/Resource", "Resource must be an ARN (arn:aws:...), got \"" + *r + "\"");
     }
     ParseResultFields(o, st, true);
-    st.timeout_seconds = f_.Integer(o, "TimeoutSeconds", loc, 1);
-    st.heartbeat_seconds = f_.Integer(o, "HeartbeatSeconds", loc, 1);
+    st.timeout_seconds = f_.Integer(o, "TimeoutSeconds", loc, 1, kSchemaMaximum);
+    st.heartbeat_seconds = f_.Integer(o, "HeartbeatSeconds", loc, 1, kSchemaMaximum);
     st.timeout_seconds_path = f_.PathField(o, "TimeoutSecondsPath", loc, true);
     st.heartbeat_seconds_path = f_.PathField(o, "HeartbeatSecondsPath", loc, true);
     f_.Exclusive(o, loc, {"TimeoutSeconds", "TimeoutSecondsPath"});
@@ -353,7 +353,7 @@ class DefinitionParser {
     if (count != 1)
       f_.Add(loc,
              "a Wait state needs exactly one of Seconds, Timestamp, SecondsPath, TimestampPath");
-    st.seconds = f_.Integer(o, "Seconds", loc, 0);
+    st.seconds = f_.Integer(o, "Seconds", loc, 0, kSchemaMaximum);
     if (auto ts = f_.String(o, "Timestamp", loc, false)) {
       if (!ParseTimestamp(*ts))
         f_.Add(loc + "/Timestamp",

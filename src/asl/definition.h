@@ -15,6 +15,10 @@
 
 namespace weft::asl {
 
+// The largest number of seconds (or retry attempts) a definition may give:
+// AWS's schema maximum. It also keeps every deadline far from overflowing.
+inline constexpr int64_t kSchemaMaximum = 99'999'999;
+
 enum class StateType { kTask, kPass, kChoice, kWait, kSucceed, kFail, kParallel, kMap };
 std::string_view StateTypeName(StateType t);  // "Task", ...
 

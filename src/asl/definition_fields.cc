@@ -56,7 +56,7 @@ std::optional<std::string> FieldReader::String(const json::object& o, const char
 }
 
 std::optional<int64_t> FieldReader::Integer(const json::object& o, const char* key,
-                                            const std::string& loc, int64_t min) {
+                                            const std::string& loc, int64_t min, int64_t max) {
   const json::value* v = Find(o, key);
   if (!v) return std::nullopt;
   std::optional<int64_t> n;
@@ -70,6 +70,10 @@ std::optional<int64_t> FieldReader::Integer(const json::object& o, const char* k
   if (!n || *n < min) {
     Add(loc + "/" + key,
         std::string(key) + " must be an integer" + (min == 0 ? " >= 0" : (min == 1 ? " > 0" : "")));
+    return std::nullopt;
+  }
+  if (*n > max) {  // AWS's wording (SCHEMA_VALIDATION_FAILED)
+    Add(loc + "/" + key, "Maximum value is " + std::to_string(max));
     return std::nullopt;
   }
   return n;
@@ -224,15 +228,17 @@ std::optional<Retrier> FieldReader::RetrierField(const json::value& v, const std
                "in a retrier");
   Retrier r;
   ErrorEquals(o, loc, last, r.error_equals);
-  if (auto i = Integer(o, "IntervalSeconds", loc, 1)) r.interval_seconds = static_cast<double>(*i);
-  if (auto m = Integer(o, "MaxAttempts", loc, 0)) r.max_attempts = *m;
+  if (auto i = Integer(o, "IntervalSeconds", loc, 1, kSchemaMaximum))
+    r.interval_seconds = static_cast<double>(*i);
+  if (auto m = Integer(o, "MaxAttempts", loc, 0, kSchemaMaximum)) r.max_attempts = *m;
   if (const json::value* b = Find(o, "BackoffRate")) {
     if (!b->is_number() || b->to_number<double>() < 1.0)
       Add(loc + "/BackoffRate", "BackoffRate must be a number >= 1.0");
     else
       r.backoff_rate = b->to_number<double>();
   }
-  r.max_delay_seconds = Integer(o, "MaxDelaySeconds", loc, 1);
+  // AWS caps the delay at 366 days (31,622,400 s), not at the schema maximum.
+  r.max_delay_seconds = Integer(o, "MaxDelaySeconds", loc, 1, 31'622'400);
   if (auto j = String(o, "JitterStrategy", loc, false)) {
     if (*j == "FULL")
       r.jitter_full = true;

@@ -29,9 +29,9 @@ class FieldReader {
 
   std::optional<std::string> String(const json::object& o, const char* key, const std::string& loc,
                                     bool required);
-  // An integer >= min (JSON numbers with an integral value).
+  // An integer in [min, max] (JSON numbers with an integral value).
   std::optional<int64_t> Integer(const json::object& o, const char* key, const std::string& loc,
-                                 int64_t min);
+                                 int64_t min, int64_t max = INT64_MAX);
   std::optional<Path> PathField(const json::object& o, const char* key, const std::string& loc,
                                 bool reference);
   IoPath IoPathField(const json::object& o, const char* key, const std::string& loc);

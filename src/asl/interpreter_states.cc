@@ -431,7 +431,7 @@ void ExecutionState::RunTask(Frame& f, const State& s) {
     if (!*path) continue;
     auto v = (*path)->Evaluate(scope);
     if (!v) return FailStateRuntime(f, v.error());
-    if (!v->is_int64() || v->as_int64() <= 0)
+    if (!v->is_int64() || v->as_int64() <= 0 || v->as_int64() > kSchemaMaximum)
       return FailState(f, std::string(errors::kRuntime),
                        errors::StateCausePrefix(s.name, f.entered_event) + "The " + name +
                            " field refers to value \"" + Printable(*v) +

@@ -12,6 +12,13 @@
 // of (the child's shard finds the one it started already, by its parent's
 // run and initiated event id), and looks up in the store the children it
 // heard started, in case a close was lost with the crash.
+//
+// A parent's child policy reaches a child two ways: from the parent's close
+// (to the children it knows started), and from the child's side when the
+// parent was found closed: a child whose start was answered after its
+// parent closed, and every child at recovery (a crash may have come between
+// the parent's close and the policy). Applying a policy twice is harmless:
+// a terminated child is not open, a cancel request is recorded once.
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -62,7 +69,15 @@ net::awaitable<Result<std::string>> StartChildOnShard(Engine::Impl* impl, Shard*
 net::awaitable<void> AnswerStartOnShard(Engine::Impl* impl, Shard* shard, ChildStart c,
                                         Result<std::string> run) {
   auto parent = impl->FindOpen(*shard, {c.domain, c.parent_workflow_id, c.parent_run_id});
-  if (!parent.ok()) co_return;
+  if (!parent.ok()) {
+    // Closed meanwhile: its close did not know this child's run.
+    if (run.ok()) {
+      impl->CheckParent(
+          {c.domain, ParentInfo{c.parent_workflow_id, c.parent_run_id, c.child.initiated_event_id},
+           c.child.workflow_id, *run});
+    }
+    co_return;
+  }
   Execution& ex = **parent;
   auto it = ex.state.children().find(c.child.initiated_event_id);
   if (it == ex.state.children().end() || !it->second.run_id.empty()) co_return;
@@ -167,6 +182,41 @@ net::awaitable<void> ApplyPolicyOnShard(Engine::Impl* impl, Shard* shard, ChildP
   (void)s;
 }
 
+// The child policy a closed parent owes its children: none while the parent
+// is open (its close will apply it), or when it closed on its own decision
+// or with ABANDON. Only a parent closed by termination, timeout or
+// continue-as-new is read back from the store.
+std::optional<std::string> PolicyOwed(Engine::Impl* impl, Shard& shard, const std::string& run_id) {
+  std::unique_ptr<Execution> replayed;
+  const Execution* parent = nullptr;
+  if (auto it = shard.runs.find(run_id); it != shard.runs.end()) {
+    parent = it->second.get();  // in memory: open, or closing
+  } else {
+    auto record = impl->store.GetExecution(run_id);
+    if (!record.ok() || !*record || (*record)->open) return std::nullopt;
+    const std::string& status = (*record)->close_status;
+    if (status != "TERMINATED" && status != "TIMED_OUT" && status != "CONTINUED_AS_NEW")
+      return std::nullopt;
+    auto loaded = ReplayExecution(impl->store, **record);
+    if (!loaded.ok()) return std::nullopt;
+    replayed = std::move(*loaded);
+    parent = replayed.get();
+  }
+  const MutableState& s = parent->state;
+  if (s.open() || s.events().empty() || !AppliesChildPolicy(s.events().back().type) ||
+      s.child_policy() == "ABANDON") {
+    return std::nullopt;
+  }
+  return s.child_policy();
+}
+
+net::awaitable<void> CheckParentOnShard(Engine::Impl* impl, Shard* shard, ParentCheck c) {
+  if (auto policy = PolicyOwed(impl, *shard, c.parent.run_id)) {
+    impl->ApplyChildPolicy({c.domain, c.child_workflow_id, c.child_run_id, std::move(*policy)});
+  }
+  co_return;
+}
+
 // Recovery: a child the parent heard started; if it has closed (its notice
 // lost with a crash), tell the parent now.
 net::awaitable<void> WatchOnShard(Engine::Impl* impl, Shard* shard, ChildStart c) {
@@ -201,6 +251,11 @@ void Engine::Impl::NotifyParent(ParentNotice notice) {
 void Engine::Impl::ApplyChildPolicy(ChildPolicyAction action) {
   Shard& shard = ShardFor(action.domain, action.workflow_id);
   net::co_spawn(shard.strand, ApplyPolicyOnShard(this, &shard, std::move(action)), net::detached);
+}
+
+void Engine::Impl::CheckParent(ParentCheck check) {
+  Shard& shard = ShardFor(check.domain, check.parent.workflow_id);
+  net::co_spawn(shard.strand, CheckParentOnShard(this, &shard, std::move(check)), net::detached);
 }
 
 void Engine::Impl::WatchChild(ChildStart child) {

@@ -125,6 +125,7 @@ void Engine::Impl::Apply(Shard& shard, Effects effects) {
   for (auto& n : effects.notify_parents) NotifyParent(std::move(n));
   for (auto& p : effects.child_policies) ApplyChildPolicy(std::move(p));
   for (auto& w : effects.watch_children) WatchChild(std::move(w));
+  for (auto& c : effects.parent_checks) CheckParent(std::move(c));
   if (!effects.lambda_calls.empty()) {
     auto it = shard.runs.find(effects.run_id);
     if (it != shard.runs.end()) {

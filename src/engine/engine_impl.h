@@ -85,6 +85,18 @@ struct ChildPolicyAction {
   std::string domain, workflow_id, run_id;
   std::string policy;  // TERMINATE or REQUEST_CANCEL
 };
+// A child whose parent may have closed without applying its child policy to
+// it (the child started after the parent closed, or a crash came between
+// the parent's close and the policy).
+struct ParentCheck {
+  std::string domain;
+  ParentInfo parent;
+  std::string child_workflow_id, child_run_id;
+};
+
+// Whether a run closed by `close` applies its child policy to its children:
+// on termination, timeout and continue-as-new, not on its own decisions.
+bool AppliesChildPolicy(EventType close);
 
 // What to do once a step is durable: offer tasks, withdraw tasks, arm timers,
 // carry signals and cancel requests to other executions, start children,
@@ -99,6 +111,7 @@ struct Effects {
   std::vector<ParentNotice> notify_parents;
   std::vector<ChildPolicyAction> child_policies;
   std::vector<ChildStart> watch_children;  // recovery: did a started child close unseen?
+  std::vector<ParentCheck> parent_checks;  // recovery: is a policy owed to this child?
   std::vector<int64_t> lambda_calls;       // scheduled event ids of Lambda functions to call
   std::string run_id;
   bool closed = false;
@@ -190,11 +203,13 @@ struct Engine::Impl {
   // outcome on the initiator (external.cc).
   void SendExternal(Outgoing outgoing);
   // children.cc: starts a child and tells its parent; tells a parent its
-  // child closed; applies a child policy; finds a child's missed close.
+  // child closed; applies a child policy; finds a child's missed close;
+  // applies a closed parent's policy that a child missed.
   void StartChild(ChildStart start);
   void NotifyParent(ParentNotice notice);
   void ApplyChildPolicy(ChildPolicyAction action);
   void WatchChild(ChildStart child);
+  void CheckParent(ParentCheck check);
   // lambda.cc: records LambdaFunctionStarted, calls the function's HTTP
   // endpoint, records its outcome.
   void InvokeLambdaFunction(Shard& shard, const std::string& domain, const std::string& workflow_id,

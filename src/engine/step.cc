@@ -116,6 +116,12 @@ const HistoryEvent& Step::Append(EventType type, json::object attributes) {
   return s.events().back();
 }
 
+bool AppliesChildPolicy(EventType close) {
+  return close == EventType::kWorkflowExecutionTerminated ||
+         close == EventType::kWorkflowExecutionTimedOut ||
+         close == EventType::kWorkflowExecutionContinuedAsNew;
+}
+
 void Step::NoteClose(const HistoryEvent& e) {
   const MutableState& s = execution_.state;
   if (s.parent() && e.type != EventType::kWorkflowExecutionContinuedAsNew) {
@@ -124,10 +130,7 @@ void Step::NoteClose(const HistoryEvent& e) {
                                        json::object{{"name", t.name}, {"version", t.version}},
                                        e.type, e.attributes});
   }
-  bool policy_applies = e.type == EventType::kWorkflowExecutionTerminated ||
-                        e.type == EventType::kWorkflowExecutionTimedOut ||
-                        e.type == EventType::kWorkflowExecutionContinuedAsNew;
-  if (!policy_applies || s.child_policy() == "ABANDON") return;
+  if (!AppliesChildPolicy(e.type) || s.child_policy() == "ABANDON") return;
   for (const auto& [id, child] : s.children()) {
     if (child.run_id.empty()) continue;  // not started yet: nothing to apply to
     effects_.child_policies.push_back(
@@ -295,6 +298,9 @@ Effects EffectsOfState(const Execution& execution) {
     ChildStart c{s.domain(), s.workflow_id(), s.run_id(), child};
     (child.run_id.empty() ? fx.start_children : fx.watch_children).push_back(std::move(c));
   }
+  // A child: did its parent close with a policy that a crash kept from it?
+  if (s.parent())
+    fx.parent_checks.push_back({s.domain(), *s.parent(), s.workflow_id(), s.run_id()});
   // Requests initiated before a crash and not answered: carried again (the
   // target records each once).
   for (const auto& [id, request] : s.external_requests()) {

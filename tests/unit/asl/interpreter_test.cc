@@ -161,6 +161,49 @@ TEST(InterpreterTest, WaitForTaskTokenPassesTheTokenToParameters) {
   EXPECT_EQ(task->resource, "arn:aws:states:::sqs:sendMessage.waitForTaskToken");
 }
 
+// The values a state hands to its host (timeouts of a task, the time of a
+// Wait) are checked as AWS checks them, whatever the input holds: each
+// wrongly typed, out-of-range or malformed value fails the execution with
+// States.Runtime and never reaches the host as a command.
+TEST(InterpreterTest, EveryBadValueForAHostCommandFailsWithStatesRuntime) {
+  const std::vector<std::string> task_values = {
+      R"("10")", "-1",    "0",      "1.5",   "100000000",          "null", "true", "{}",
+      "[1]",     "1e300", "-1e300", R"("")", "9223372036854775807"};
+  struct Field {
+    std::string definition;  // with $.v where the value goes
+    std::vector<std::string> bad;
+  };
+  std::vector<Field> fields;
+  for (const char* key : {"TimeoutSecondsPath", "HeartbeatSecondsPath"})
+    fields.push_back({std::string(R"({"StartAt": "T", "States": {"T": {"Type": "Task",
+        "Resource": "arn:aws:states:us-east-1:123456789012:activity:a", ")") +
+                          key + R"(": "$.v", "End": true}}})",
+                      task_values});
+  fields.push_back({R"({"StartAt": "W", "States": {"W": {"Type": "Wait",
+      "SecondsPath": "$.v", "End": true}}})",
+                    {R"("10")", "-1", "1.5", "2147483648", "null", "{}", "[]", "1e300"}});
+  fields.push_back(
+      {R"({"StartAt": "W", "States": {"W": {"Type": "Wait",
+      "TimestampPath": "$.v", "End": true}}})",
+       {"5", R"("tomorrow")", R"("2024-13-01T00:00:00Z")", R"("2024-01-01")", "null", "[]"}});
+  int checked = 0;
+  for (const auto& field : fields) {
+    auto m = MustCompile(field.definition);
+    for (const auto& value : field.bad) {
+      SCOPED_TRACE(field.definition + " with $.v = " + value);
+      StepResult r;
+      auto exec = Execution::Start(m, testing::TestContext(), R"({"v": )" + value + "}", 0, &r);
+      ASSERT_TRUE(exec.ok());
+      EXPECT_EQ(exec->status(), ExecutionStatus::kFailed);
+      EXPECT_EQ(exec->error(), "States.Runtime");
+      EXPECT_EQ(FindCommand(r, CommandKind::kScheduleTask), nullptr);
+      EXPECT_EQ(FindCommand(r, CommandKind::kStartTimer), nullptr);
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 2 * 13 + 8 + 6);
+}
+
 TEST(InterpreterTest, TimedOutTaskFailsWithStatesTimeout) {
   auto m = MustCompile(R"({"StartAt": "T", "States": {"T": {"Type": "Task",
       "Resource": "arn:aws:states:::lambda:invoke", "End": true}}})");

@@ -96,6 +96,22 @@ class EngineTest : public EngineFixture {
     return out;
   }
 
+  // The events of one type in a run's history, once there are some (or 2 s).
+  std::vector<HistoryEvent> WaitForEvents(const std::string& workflow_id, const std::string& run_id,
+                                          EventType type) {
+    for (int i = 0; i < 400 && EventsOf(workflow_id, run_id, type).empty(); ++i)
+      std::this_thread::sleep_for(5ms);
+    return EventsOf(workflow_id, run_id, type);
+  }
+
+  static Decision StartChild(const std::string& workflow_id) {
+    decision::StartChildWorkflowExecution start;
+    start.workflow_type = {"wf", "1"};
+    start.workflow_id = workflow_id;
+    start.settings.input = "for the child";
+    return start;
+  }
+
   // The events of one type in a run's history.
   std::vector<HistoryEvent> EventsOf(const std::string& workflow_id, const std::string& run_id,
                                      EventType type) {
@@ -180,26 +196,17 @@ TEST_F(EngineTest, ExternalSignalsAndCancelsCrossOnceAcrossACrash) {
 // child's close (the parent then finds the close in the store).
 TEST_F(EngineTest, AChildStartsOnceAndItsCloseReachesTheParentAcrossCrashes) {
   RegisterBasics();
-  auto wait_for = [&](const std::string& wid, const std::string& run, EventType type) {
-    for (int i = 0; i < 400 && EventsOf(wid, run, type).empty(); ++i)
-      std::this_thread::sleep_for(5ms);
-    return EventsOf(wid, run, type);
-  };
   for (int round = 0; round < 3; ++round) {
     std::string parent = "parent" + std::to_string(round);
     std::string child = "child" + std::to_string(round);
     std::string parent_run = Start(parent);
     auto task = PollDecision();
     ASSERT_TRUE(task);
-    decision::StartChildWorkflowExecution start;
-    start.workflow_type = {"wf", "1"};
-    start.workflow_id = child;
-    start.settings.input = "for the child";
-    ASSERT_TRUE(Decide(task->task_token, std::vector<Decision>{start}).ok());
+    ASSERT_TRUE(Decide(task->task_token, {StartChild(child)}).ok());
     if (round > 0) std::this_thread::sleep_for(std::chrono::milliseconds(3 * round));
     Close();  // kill -9 after the parent's decision
     Open();
-    auto started = wait_for(parent, parent_run, EventType::kChildWorkflowExecutionStarted);
+    auto started = WaitForEvents(parent, parent_run, EventType::kChildWorkflowExecutionStarted);
     ASSERT_EQ(started.size(), 1u) << "round " << round;
     const auto* execution = FindObject(started[0].attributes, "workflowExecution");
     ASSERT_NE(execution, nullptr);
@@ -218,7 +225,7 @@ TEST_F(EngineTest, AChildStartsOnceAndItsCloseReachesTheParentAcrossCrashes) {
     }
     Close();
     Open();
-    auto completed = wait_for(parent, parent_run, EventType::kChildWorkflowExecutionCompleted);
+    auto completed = WaitForEvents(parent, parent_run, EventType::kChildWorkflowExecutionCompleted);
     ASSERT_EQ(completed.size(), 1u) << "round " << round;
     EXPECT_EQ(*FindString(completed[0].attributes, "result"), "done");
     EXPECT_EQ(FindInt(completed[0].attributes, "startedEventId"), started[0].id);
@@ -236,6 +243,61 @@ TEST_F(EngineTest, AChildStartsOnceAndItsCloseReachesTheParentAcrossCrashes) {
     std::vector<std::string> types = Types(parent, parent_run);
     auto completed_at = std::find(types.begin(), types.end(), "ChildWorkflowExecutionCompleted");
     EXPECT_NE(std::find(completed_at, types.end(), "DecisionTaskStarted"), types.end());
+  }
+}
+
+// A crash right after a parent's termination became durable, before its
+// child policy reached the child: at recovery the child finds its parent
+// closed and applies the policy itself, once (a second restart adds
+// nothing). The crash is made exact by writing the parent's close into the
+// store while the engine is down, as the dying engine had.
+TEST_F(EngineTest, AChildPolicyLostInACrashIsAppliedAtRecovery) {
+  RegisterBasics();
+  for (std::string policy : {"TERMINATE", "REQUEST_CANCEL"}) {
+    SCOPED_TRACE(policy);
+    std::string parent = "parent-" + policy, child = "child-" + policy;
+    std::string parent_run = Start(parent);
+    auto task = PollDecision();
+    ASSERT_TRUE(task);
+    ASSERT_TRUE(Decide(task->task_token, {StartChild(child)}).ok());
+    auto started = WaitForEvents(parent, parent_run, EventType::kChildWorkflowExecutionStarted);
+    ASSERT_EQ(started.size(), 1u);
+    std::string child_run(
+        *FindString(*FindObject(started[0].attributes, "workflowExecution"), "runId"));
+    Close();
+
+    auto reopened = store::OpenSqliteStore(dir_.string());
+    ASSERT_TRUE(reopened.ok());
+    auto stored = (*reopened)->GetExecution(parent_run);
+    ASSERT_TRUE(stored.ok() && *stored);
+    store::ExecutionWrite w;
+    w.execution = **stored;
+    w.expected_last_event_id = w.execution.last_event_id;
+    w.execution.open = false;
+    w.execution.close_status = "TERMINATED";
+    w.execution.close_time = clock_.Now();
+    w.execution.last_event_id += 1;
+    w.events.push_back(
+        {w.execution.last_event_id, static_cast<uint16_t>(EventType::kWorkflowExecutionTerminated),
+         clock_.Now(),
+         ToJson(json::object{{"childPolicy", policy}, {"cause", "OPERATOR_INITIATED"}})});
+    store::WriteBatch batch;
+    batch.shard = w.execution.shard;
+    batch.executions.push_back(std::move(w));
+    const store::WriteBatch* batches[] = {&batch};
+    ASSERT_TRUE((*reopened)->Write(batches)[0].ok());
+    reopened->reset();
+
+    for (int restart = 0; restart < 2; ++restart) {
+      Open();
+      EventType want = policy == "TERMINATE" ? EventType::kWorkflowExecutionTerminated
+                                             : EventType::kWorkflowExecutionCancelRequested;
+      auto applied = WaitForEvents(child, child_run, want);
+      ASSERT_EQ(applied.size(), 1u) << "restart " << restart;
+      EXPECT_EQ(*FindString(applied[0].attributes, "cause"), "CHILD_POLICY_APPLIED");
+      Close();
+    }
+    Open();
   }
 }
 
