@@ -79,7 +79,9 @@ Result<Execution*> Engine::Impl::FindOpen(Shard& shard, const ExecutionRef& ref)
 }
 
 net::awaitable<Status> Engine::Impl::WriteStep(store::WriteBatch batch, bool creates) {
+  ExecutionMetrics::Delta delta = ExecutionMetrics::Of(batch);
   Status s = co_await CommitBatch(committer, std::move(batch));
+  if (s.ok()) execution_metrics.Count(delta);
   if (s.ok() || (creates && s.error().code() == Errc::kConflict)) co_return s;
   // Memory is now ahead of the store; continuing would serve state that a
   // restart would not see. Stop, and let recovery rebuild from the store.
@@ -226,6 +228,7 @@ Status Engine::Recover() {
   for (const auto& r : *records) {
     if (r.domain == kMachineDomain) {
       if (Status s = impl_->RecoverMachine(r); !s.ok()) return s;
+      impl_->execution_metrics.Recovered(true);
       continue;
     }
     if (r.domain == kMapRunDomain) continue;  // a row of its parent's, which recovers it
@@ -236,6 +239,7 @@ Status Engine::Recover() {
     Effects fx = EffectsOfState(*ex);
     shard.open_runs[WorkflowKey(r.domain, r.workflow_id)] = r.run_id;
     shard.runs[r.run_id] = std::move(ex);
+    impl_->execution_metrics.Recovered(false);
     impl_->Apply(shard, std::move(fx));
   }
   log::Info("recovered " + std::to_string(records->size()) + " open executions");

@@ -2,6 +2,7 @@
 // Internal to engine/.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "common/ids.h"
+#include "common/metrics.h"
 #include "engine/armed_timer.h"
 #include "engine/engine.h"
 #include "engine/machine_run.h"
@@ -180,6 +182,30 @@ Effects EffectsOfState(const Execution& execution);
 
 store::ExecutionRecord RecordOf(const Execution& execution, int shard);
 
+// What GET /metrics shows of executions (engine/metrics.cc), counted from
+// the batches as they become durable: starts and closes by kind (swf, sfn)
+// and status, Step Functions state transitions, and open executions.
+// Express executions are not written, so not counted.
+class ExecutionMetrics {
+ public:
+  ExecutionMetrics();
+  // What a batch changes, taken before it is handed to the store ...
+  struct Delta {
+    int64_t started[2] = {0, 0};
+    int64_t transitions = 0;
+    std::vector<std::pair<int, std::string>> closed;  // kind, close status
+  };
+  static Delta Of(const store::WriteBatch& batch);
+  // ... and counted once it is durable.
+  void Count(const Delta& delta);
+  // An open execution loaded at recovery.
+  void Recovered(bool machine) { open_[machine ? 1 : 0].fetch_add(1); }
+
+ private:
+  std::atomic<int64_t> open_[2] = {0, 0};
+  std::vector<metrics::GaugeHandle> gauges_;
+};
+
 struct Engine::Impl {
   Impl(net::io_context& io, store::Store& store, const Clock& clock, EngineOptions options);
 
@@ -277,6 +303,7 @@ struct Engine::Impl {
   std::shared_ptr<net::steady_timer> sweep_timer;         // retention sweeps, if started
   std::mutex definitions_mu;
   std::unordered_map<std::string, asl::StateMachinePtr> definitions;  // arn '#' revision
+  ExecutionMetrics execution_metrics;
 };
 
 Error UnknownMachineExecution(const std::string& execution_arn);

@@ -6,8 +6,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <chrono>
 #include <deque>
 #include <functional>
+#include <mutex>
 
 namespace weft::matching {
 
@@ -42,13 +44,64 @@ struct Matching::TaskList {
   }
 };
 
+namespace {
+
+const char* KindLabel(TaskKind kind) {
+  return kind == TaskKind::kDecision ? "decision" : "activity";
+}
+
+// Times one poll and counts what it got: GET /metrics shows how long pollers
+// wait (weft_poll_wait_seconds) and how many tasks were handed out.
+class PollTimer {
+ public:
+  explicit PollTimer(TaskKind kind) : kind_(kind), start_(std::chrono::steady_clock::now()) {}
+
+  std::optional<Task> Done(std::optional<Task> task) {
+    static metrics::Histogram* waits[2][2];  // [kind][got a task]
+    static metrics::Counter* handed[2];
+    static std::once_flag once;
+    std::call_once(once, [] {
+      for (TaskKind k : {TaskKind::kDecision, TaskKind::kActivity}) {
+        int i = static_cast<int>(k);
+        handed[i] = &metrics::GetCounter("weft_tasks_handed_out_total",
+                                         "Decision and activity tasks given to pollers",
+                                         {{"kind", KindLabel(k)}});
+        for (int got = 0; got < 2; ++got) {
+          waits[i][got] = &metrics::GetHistogram(
+              "weft_poll_wait_seconds", "How long a poll waited, by whether it got a task",
+              {{"kind", KindLabel(k)}, {"outcome", got ? "task" : "empty"}});
+        }
+      }
+    });
+    int i = static_cast<int>(kind_);
+    double waited =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    waits[i][task ? 1 : 0]->Observe(waited);
+    if (task) handed[i]->Add();
+    return task;
+  }
+
+ private:
+  TaskKind kind_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+}  // namespace
+
 size_t Matching::KeyHash::operator()(const TaskListKey& k) const {
   size_t h = std::hash<std::string>()(k.domain);
   h ^= std::hash<std::string>()(k.name) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
   return h ^ static_cast<size_t>(k.kind);
 }
 
-Matching::Matching(net::io_context& io, MatchingOptions options) : io_(io), options_(options) {}
+Matching::Matching(net::io_context& io, MatchingOptions options) : io_(io), options_(options) {
+  for (TaskKind kind : {TaskKind::kDecision, TaskKind::kActivity}) {
+    pending_gauges_.push_back(
+        metrics::AddGauge("weft_pending_tasks", "Tasks scheduled and waiting for a poller",
+                          {{"kind", KindLabel(kind)}},
+                          [this, kind] { return static_cast<double>(CountPending(kind)); }));
+  }
+}
 Matching::~Matching() = default;
 
 Matching::TaskList& Matching::ListLocked(const TaskListKey& key) {
@@ -120,11 +173,12 @@ net::awaitable<Result<std::optional<Task>>> Matching::Poll(
     TaskListKey key, std::chrono::milliseconds timeout,
     std::shared_ptr<DisconnectSignal> disconnect) {
   auto w = std::make_shared<Waiter>(io_);
+  PollTimer timer(key.kind);
   {
     std::lock_guard lock(mu_);
     if (shutdown_) co_return std::optional<Task>();
     TaskList& list = ListLocked(key);
-    if (auto t = list.Pop()) co_return t;
+    if (auto t = list.Pop()) co_return timer.Done(std::move(t));
     if (list.waiters.size() >= options_.max_pollers_per_task_list) {
       co_return Error(Errc::kLimitExceeded,
                       "Too many pollers on task list '" + key.name + "' (limit " +
@@ -142,7 +196,15 @@ net::awaitable<Result<std::optional<Task>>> Matching::Poll(
     if (it != lists_.end()) std::erase(it->second->waiters, w);
     w->finished = true;
   }
-  co_return std::move(w->task);
+  co_return timer.Done(std::move(w->task));
+}
+
+int64_t Matching::CountPending(TaskKind kind) const {
+  std::lock_guard lock(mu_);
+  int64_t n = 0;
+  for (const auto& [key, list] : lists_)
+    if (key.kind == kind) n += static_cast<int64_t>(list->queue.size());
+  return n;
 }
 
 int64_t Matching::CountTasks(const TaskListKey& key) const {

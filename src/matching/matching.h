@@ -24,8 +24,10 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "common/error.h"
+#include "common/metrics.h"
 #include "common/service.h"
 
 namespace weft::matching {
@@ -80,6 +82,8 @@ class Matching {
 
   // The number of queued tasks in a list (not counting ones handed out).
   int64_t CountTasks(const TaskListKey& key) const;
+  // The same over every list of one kind.
+  int64_t CountPending(TaskKind kind) const;
 
   // Ends every waiting poll with no task, and makes later polls return at
   // once: the AWS protocols define an empty poll result, so a shutdown never
@@ -105,6 +109,7 @@ class Matching {
   std::unordered_map<TaskListKey, std::unique_ptr<TaskList>, KeyHash> lists_;
   uint64_t next_seq_ = 0;
   bool shutdown_ = false;
+  std::vector<metrics::GaugeHandle> pending_gauges_;  // last: removed before the rest goes
 };
 
 }  // namespace weft::matching

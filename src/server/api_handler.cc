@@ -2,9 +2,11 @@
 
 #include <cctype>
 #include <exception>
+#include <unordered_map>
 
 #include "common/json.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "server/console.h"
 
 namespace weft::server {
@@ -87,8 +89,10 @@ net::awaitable<HttpReply> InvokeService(ApiService& service, std::string_view ta
                        "Internal failure (request id " + context.request_id + ")");
 }
 
+// `operation` is set to "<service prefix>.<operation>" once the target names
+// a known operation (the label of weft_http_requests_total).
 net::awaitable<HttpReply> HandleApiCall(const ApiRouter& router, const HttpRequest& request,
-                                        RequestContext& context) {
+                                        RequestContext& context, std::string& operation) {
   auto target_it = request.find(kTargetHeader);
   if (target_it == request.end()) {
     co_return UnknownOperation("Missing X-Amz-Target header");
@@ -100,6 +104,7 @@ net::awaitable<HttpReply> HandleApiCall(const ApiRouter& router, const HttpReque
     co_return UnknownOperation("Unknown operation '" + std::string(route->operation) +
                                "' in X-Amz-Target '" + std::string(target) + "'");
   }
+  operation = std::string(route->service->target_prefix()) + "." + std::string(route->operation);
   std::string_view content_type = request[http::field::content_type];
   if (!IsJsonContentType(content_type)) {
     co_return SerializationError("Unsupported Content-Type '" + std::string(content_type) +
@@ -109,6 +114,26 @@ net::awaitable<HttpReply> HandleApiCall(const ApiRouter& router, const HttpReque
   if (!body.ok()) co_return SerializationError(body.error().message());
   ParseAuthorization(request[http::field::authorization], context);
   co_return co_await InvokeService(*route->service, target, route->operation, context, *body);
+}
+
+void CountRequest(const std::string& operation, http::status status) {
+  // One registry lookup per thread, operation and status; then a relaxed add.
+  thread_local std::unordered_map<std::string, metrics::Counter*> counters;
+  std::string code = std::to_string(static_cast<int>(status));
+  auto& counter = counters[operation + " " + code];
+  if (!counter) {
+    counter = &metrics::GetCounter("weft_http_requests_total",
+                                   "API requests by operation and HTTP status",
+                                   {{"operation", operation}, {"status", code}});
+  }
+  counter->Add();
+}
+
+HttpReply Metrics() {
+  HttpReply reply;
+  reply.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  reply.body = metrics::RenderPrometheus();
+  return reply;
 }
 
 }  // namespace
@@ -195,10 +220,15 @@ net::awaitable<HttpReply> HandleRequest(const ApiRouter& router, const HttpReque
   std::string_view path = request.target();
   path = path.substr(0, path.find('?'));
   switch (request.method()) {
-    case http::verb::post:
-      co_return co_await HandleApiCall(router, request, context);
+    case http::verb::post: {
+      std::string operation = "unknown";
+      HttpReply reply = co_await HandleApiCall(router, request, context, operation);
+      CountRequest(operation, reply.status);
+      co_return reply;
+    }
     case http::verb::get:
       if (path == "/health") co_return Health();
+      if (path == "/metrics") co_return Metrics();
       co_return ServeConsole(path);
     default: {
       HttpReply reply;

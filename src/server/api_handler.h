@@ -68,8 +68,9 @@ class ApiRouter {
 // Whether the request is a POST to an operation its service calls a long poll.
 bool IsLongPoll(const ApiRouter& router, const HttpRequest& request);
 
-// Serves one request: the AWS JSON API on POST, /health on GET. Catches
-// every exception a service throws (500 InternalFailure, logged).
+// Serves one request: the AWS JSON API on POST; /health, /metrics (Prometheus
+// text) and the console on GET. Catches every exception a service throws
+// (500 InternalFailure, logged).
 // `context.request_id` must be set; this fills in the SigV4 fields.
 net::awaitable<HttpReply> HandleRequest(const ApiRouter& router, const HttpRequest& request,
                                         RequestContext& context);

@@ -6,6 +6,7 @@
 // LevelDB's DBImpl::BuildBatchGroup, with the queue drained by a dedicated
 // thread instead of by the first waiting writer.
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -13,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/metrics.h"
 #include "store/store.h"
 
 namespace weft::store {
@@ -62,12 +64,23 @@ bool Committer::Impl::TakeGroup(std::vector<Pending>& group) {
 }
 
 void Committer::Impl::Run() {
+  auto& commits = metrics::GetCounter("weft_store_commits_total",
+                                      "Store transactions (group commits), one fsync each");
+  auto& batch_count = metrics::GetCounter("weft_store_commit_batches_total",
+                                          "Write batches committed, several per transaction");
+  auto& latency = metrics::GetHistogram("weft_store_commit_seconds",
+                                        "Time of one group commit, fsync included");
   std::vector<Pending> group;
   std::vector<const WriteBatch*> batches;
   while (TakeGroup(group)) {
     batches.clear();
     for (const Pending& p : group) batches.push_back(&p.batch);
+    auto start = std::chrono::steady_clock::now();
     std::vector<Status> results = store.Write(batches);
+    latency.Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    commits.Add();
+    batch_count.Add(group.size());
     for (size_t i = 0; i < group.size(); ++i) {
       Status s = i < results.size() ? std::move(results[i])
                                     : Status(Error::Internal("the store lost a batch's result"));
