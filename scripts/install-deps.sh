@@ -9,7 +9,11 @@ packages=(
   libsqlite3-dev libssl-dev libpq-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
   awscli python3
+  chromium  # the console's browser tests (playwright-core drives it)
 )
+# Node.js and npm build the web console (web/); the machine's own Node is
+# used when there is one.
+if ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi
 
 missing=()
 for p in "${packages[@]}"; do

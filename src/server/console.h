@@ -1,6 +1,5 @@
-// src/server/console.h (internal): GET requests other than /health. The web
-// console's static files (web/ build output) will be served from here; until
-// then every path is 404.
+// src/server/console.h (internal): GET requests other than /health and
+// /metrics: the web console's static files, embedded in the binary.
 #pragma once
 
 #include <string_view>
@@ -9,7 +8,8 @@
 
 namespace weft::server {
 
-// `path` is the request target without its query string.
+// `path` is the request target without its query string. "/" and any path
+// that is not a file (the console routes in the URL's hash) get index.html.
 HttpReply ServeConsole(std::string_view path);
 
 }  // namespace weft::server
