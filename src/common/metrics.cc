@@ -1,8 +1,10 @@
 #include "common/metrics.h"
 
 #include <algorithm>
-#include <cmath>
 #include <charconv>
+#include <cmath>
+#include <deque>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -155,10 +157,75 @@ class Registry {
 
   std::mutex mu_;
   std::map<std::string, Family> families_;  // sorted: a stable rendering
+
+ public:
+  // The sum of a counter family over its label values.
+  uint64_t Total(const std::string& name) {
+    std::lock_guard lock(mu_);
+    auto it = families_.find(name);
+    if (it == families_.end()) return 0;
+    uint64_t sum = 0;
+    for (const auto& [labels, c] : it->second.counters) sum += c->value();
+    return sum;
+  }
+
+ private:
   uint64_t next_gauge_id_ = 0;
 };
 
+// The series of the console's charts, and the counters they follow.
+constexpr std::pair<const char*, const char*> kSeries[] = {
+    {"executions_started", "weft_executions_started_total"},
+    {"state_transitions", "weft_state_transitions_total"},
+    {"tasks_handed_out", "weft_tasks_handed_out_total"},
+};
+constexpr size_t kMinutesKept = 24 * 60;
+
+struct History {
+  std::mutex mu;
+  bool started = false;
+  uint64_t last[std::size(kSeries)] = {};
+  std::deque<uint64_t> minutes[std::size(kSeries)];
+};
+
+History& TheHistory() {
+  static History* history = new History();  // never destroyed: used until exit
+  return *history;
+}
+
 }  // namespace
+
+void SampleMinute() {
+  History& h = TheHistory();
+  std::lock_guard lock(h.mu);
+  for (size_t i = 0; i < std::size(kSeries); ++i) {
+    uint64_t now = Registry::Get().Total(kSeries[i].second);
+    if (h.started) {
+      h.minutes[i].push_back(now - h.last[i]);
+      if (h.minutes[i].size() > kMinutesKept) h.minutes[i].pop_front();
+    }
+    h.last[i] = now;
+  }
+  h.started = true;
+}
+
+std::string RenderHistoryJson() {
+  History& h = TheHistory();
+  std::lock_guard lock(h.mu);
+  std::string out = "{\"interval_seconds\":60,\"series\":{";
+  for (size_t i = 0; i < std::size(kSeries); ++i) {
+    if (i) out += ',';
+    out += "\"" + std::string(kSeries[i].first) + "\":[";
+    bool first = true;
+    for (uint64_t v : h.minutes[i]) {
+      if (!first) out += ',';
+      first = false;
+      out += std::to_string(v);
+    }
+    out += ']';
+  }
+  return out + "}}";
+}
 
 void Histogram::Observe(double seconds) {
   size_t i = std::lower_bound(kBounds.begin(), kBounds.end(), seconds) - kBounds.begin();

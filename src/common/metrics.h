@@ -72,4 +72,12 @@ class GaugeHandle {
 // Every metric in the Prometheus text exposition format (version 0.0.4).
 std::string RenderPrometheus();
 
+// The console's charts: per-minute increases of a few counters over the
+// last 24 hours. SampleMinute() is called once a minute (by the server);
+// RenderHistoryJson() answers GET /metrics/history:
+// {"interval_seconds":60,"series":{"executions_started":[...], ...}}, oldest
+// first, at most 1,440 values each.
+void SampleMinute();
+std::string RenderHistoryJson();
+
 }  // namespace weft::metrics

@@ -136,6 +136,13 @@ HttpReply Metrics() {
   return reply;
 }
 
+HttpReply MetricsHistory() {
+  HttpReply reply;
+  reply.content_type = "application/json";
+  reply.body = metrics::RenderHistoryJson();
+  return reply;
+}
+
 }  // namespace
 
 HttpReply ErrorReply(http::status status, std::string_view error_namespace, std::string_view type,
@@ -229,6 +236,7 @@ net::awaitable<HttpReply> HandleRequest(const ApiRouter& router, const HttpReque
     case http::verb::get:
       if (path == "/health") co_return Health();
       if (path == "/metrics") co_return Metrics();
+      if (path == "/metrics/history") co_return MetricsHistory();
       co_return ServeConsole(path);
     default: {
       HttpReply reply;

@@ -19,6 +19,7 @@
 
 #include "common/ids.h"
 #include "common/log.h"
+#include "server/console_events.h"
 
 namespace weft::server {
 namespace {
@@ -191,6 +192,11 @@ net::awaitable<void> ServeRequests(ServerState& state, Connection& connection) {
     auto request = co_await ReadRequest(state, connection, buffer);
     if (!request) co_return;
     connection.stream.expires_never();  // a long poll may take a minute
+    if (request->method() == http::verb::get &&
+        request->target().substr(0, request->target().find('?')) == kConsoleEventsPath) {
+      co_await StreamConsoleEvents(state.router, connection.stream, *request, state.stopping);
+      co_return;  // the stream used the connection up
+    }
     RequestContext context;
     context.request_id = NewUuid();
     // Watch for the client leaving only during long polls, and only when no

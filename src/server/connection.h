@@ -5,6 +5,7 @@
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <memory>
@@ -41,6 +42,7 @@ struct ServerState {
   const ApiRouter router;
   tcp::acceptor acceptor;  // used on its strand only, after Start()
   std::atomic<bool> stopping{false};
+  std::shared_ptr<net::steady_timer> sampler;  // the console's per-minute chart samples
 
   mutable std::mutex mu;
   std::unordered_map<Connection*, std::weak_ptr<Connection>> connections;  // guarded by mu

@@ -8,6 +8,7 @@
 #include <exception>
 
 #include "common/log.h"
+#include "common/metrics.h"
 #include "server/connection.h"
 
 namespace weft::server {
@@ -65,6 +66,17 @@ net::awaitable<void> AcceptLoop(std::shared_ptr<ServerState> state) {
   }
 }
 
+// Once a minute, the counters the console charts (metrics::SampleMinute).
+net::awaitable<void> SampleLoop(std::shared_ptr<ServerState> state) {
+  metrics::SampleMinute();
+  while (!state->stopping) {
+    state->sampler->expires_after(std::chrono::minutes(1));
+    auto [ec] = co_await state->sampler->async_wait(net::as_tuple(net::use_awaitable));
+    if (ec || state->stopping) co_return;
+    metrics::SampleMinute();
+  }
+}
+
 }  // namespace
 
 HttpServer::HttpServer(net::io_context& io, ServerOptions options,
@@ -90,6 +102,8 @@ Result<uint16_t> HttpServer::Start() {
     return Error::Unavailable("Cannot listen on " + Address(state_->options) + ": " + ec.message());
   }
   net::co_spawn(acceptor.get_executor(), AcceptLoop(state_), LogIfThrown("accept loop"));
+  state_->sampler = std::make_shared<net::steady_timer>(acceptor.get_executor());
+  net::co_spawn(acceptor.get_executor(), SampleLoop(state_), LogIfThrown("metrics sampler"));
   return port;
 }
 
@@ -99,6 +113,7 @@ void HttpServer::Stop() {
   net::post(state->acceptor.get_executor(), [state] {
     boost::system::error_code ec;
     state->acceptor.close(ec);
+    if (state->sampler) state->sampler->cancel();
   });
   std::vector<std::shared_ptr<Connection>> open;
   {

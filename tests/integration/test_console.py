@@ -2,7 +2,11 @@
 playwright-core (web/e2e/console.mjs) against a real weft server. A state
 machine with Choice, Parallel, Map and Catch renders every state and edge
 label; an execution that failed in a caught state shows the right colours and
-the state's error on click; the time slider shows an earlier moment.
+the state's error on click; the time slider shows an earlier moment; a
+running execution changes colour live (server-sent events) without a reload;
+the designer builds a three-state machine by drag and drop, shows a
+validation problem on its state, fixes it and saves it (checked through the
+API); an SWF workflow's timeline after a decider/worker run.
 Screenshots are kept in build/console-shots (and docs/console/ holds current
 ones). Skips when node or chromium is missing."""
 
@@ -13,6 +17,7 @@ import subprocess
 import unittest
 
 import sfnkit as sk
+import swfkit as k
 from weftserver import OwnServer, ServerTestCase, uniq
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
@@ -42,6 +47,12 @@ DEFINITION = {
 }
 
 
+LIVE = {"StartAt": "W1", "States": {
+    "W1": {"Type": "Wait", "Seconds": 2, "Next": "W2"},
+    "W2": {"Type": "Wait", "Seconds": 2, "Next": "Finish"},
+    "Finish": {"Type": "Succeed"}}}
+
+
 class ConsoleTest(OwnServer, ServerTestCase):
 
     @classmethod
@@ -55,7 +66,28 @@ class ConsoleTest(OwnServer, ServerTestCase):
                            capture_output=True, timeout=300)
         super().setUpClass()
 
-    def test_graph_colours_detail_and_replay(self):
+    def run_swf_workflow(self):
+        """A decider and a worker: one activity, one timer, then complete."""
+        domain = k.make_domain(self.swf, "console")
+        tl = uniq("tl")
+        wf = k.make_workflow_type(self.swf, domain, task_list=tl, exec_timeout="300",
+                                  task_timeout="30")
+        act = k.make_activity_type(self.swf, domain, task_list=tl)
+        ex = k.start(self.swf, domain, wf, tl)
+        k.decide(self.swf, k.poll_decision(self.swf, domain, tl),
+                 k.schedule(act, "encode", taskList={"name": tl}), k.start_timer("pause", "1"))
+        task = k.poll_activity(self.swf, domain, tl)
+        self.swf.respond_activity_task_completed(taskToken=task["taskToken"], result="done")
+        k.wait_for_event(self.swf, domain, ex, "TimerFired")
+        while k.last(k.history(self.swf, domain, ex), "WorkflowExecutionCompleted") is None:
+            task = k.poll_decision(self.swf, domain, tl)
+            if "TimerFired" in k.types(task["events"]):
+                k.decide(self.swf, task, k.complete("ok"))
+            else:
+                k.decide(self.swf, task)
+        return domain, ex
+
+    def test_pages_in_a_browser(self):
         sfn = self.server.sfn_client()
         name = uniq("console")
         machine = sk.create_machine(sfn, DEFINITION, name=name)
@@ -65,14 +97,28 @@ class ConsoleTest(OwnServer, ServerTestCase):
         shots = os.path.join(os.environ.get("WEFT_BUILD_DIR", os.path.join(ROOT, "build")),
                              "console-shots")
         os.makedirs(shots, exist_ok=True)
+        domain, workflow = self.run_swf_workflow()
+        designed = uniq("designed")
+        live = sk.create_machine(sfn, LIVE)  # the browser side starts it when it looks
         env = dict(os.environ, WEFT_URL=self.server.url, MACHINE_ARN=machine,
                    MACHINE_NAME=name, EXECUTION_ARN=execution, SHOTS_DIR=shots,
-                   CHROMIUM=CHROMIUM)
+                   CHROMIUM=CHROMIUM, LIVE_MACHINE_ARN=live, DESIGNED_NAME=designed,
+                   SWF_DOMAIN=domain, SWF_WORKFLOW_ID=workflow["workflowId"],
+                   SWF_RUN_ID=workflow["runId"])
         proc = subprocess.run(["node", os.path.join(WEB, "e2e", "console.mjs")], cwd=WEB,
                               env=env, capture_output=True, text=True, timeout=180)
         self.assertEqual(proc.returncode, 0, "stdout: %s\nstderr: %s" % (
             proc.stdout[-3000:], proc.stderr[-3000:]))
         self.assertIn("ok", proc.stdout)
+        # What the designer saved exists through the API, as drawn.
+        made = [m for m in sfn.list_state_machines()["stateMachines"] if m["name"] == designed]
+        self.assertEqual(len(made), 1)
+        definition = json.loads(sfn.describe_state_machine(
+            stateMachineArn=made[0]["stateMachineArn"])["definition"])
+        self.assertEqual(definition["StartAt"], "Pass1")
+        self.assertEqual(definition["States"]["Wait1"], {"Type": "Wait", "Seconds": 1,
+                                                          "Next": "Succeed1"})
+        self.assertEqual(definition["States"]["Succeed1"], {"Type": "Succeed"})
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ try {
   // Overview: the state machine is listed.
   await page.goto(url + "/");
   await page.getByRole("link", { name: process.env.MACHINE_NAME }).waitFor();
-  await shot("overview");
 
   // The state machine's graph: every state and nested state drawn.
   await page.goto(url + "/" + link("machines", process.env.MACHINE_ARN));
@@ -41,7 +40,8 @@ try {
   assert.equal(await status("Risky"), "caught");
   assert.equal(await status("Handler"), "succeeded");
   assert.equal(await status("Skip"), "");  // not reached
-  await page.locator('[data-state="Risky"]').first().click();
+  // A group's own label: its middle is covered by the states inside it.
+  await page.locator('[data-state="Risky"] .group-label').click();
   const detail = page.locator('[data-testid="state-detail"]');
   await detail.waitFor();
   assert.match(await detail.innerText(), /Boom/);
@@ -52,6 +52,64 @@ try {
   await slider.fill("3");
   await page.waitForFunction(() =>
     document.querySelector('[data-state="Done"]')?.getAttribute("data-status") === "");
+
+  // A running execution's graph changes colour as it advances, with no reload.
+  const started = await fetch(url + "/", {
+    method: "POST",
+    headers: { "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "AWSStepFunctions.StartExecution" },
+    body: JSON.stringify({ stateMachineArn: process.env.LIVE_MACHINE_ARN }),
+  }).then((r) => r.json());
+  await page.goto(url + "/" + link("executions", started.executionArn));
+  await page.evaluate(() => { window.__sameDocument = true; });
+  await page.locator('[data-state="W2"][data-status="running"]').waitFor({ timeout: 15000 });
+  await page.locator('[data-state="Finish"][data-status="succeeded"]').waitFor({ timeout: 15000 });
+  await page.locator('[data-testid="execution-status"]', { hasText: "SUCCEEDED" }).waitFor({ timeout: 10000 });
+  assert.equal(await page.evaluate(() => window.__sameDocument), true, "the page was reloaded");
+  await shot("execution-live");
+
+  // The designer: three states dragged from the palette, connected in the
+  // form, a validation problem shown on its state, fixed, and saved.
+  await page.goto(url + "/#/designer");
+  const canvas = page.getByTestId("canvas");
+  for (const type of ["Pass", "Wait", "Succeed"]) {
+    await page.locator(`[data-palette="${type}"]`).dragTo(canvas);
+    await page.locator(`[data-state="${type}1"]`).waitFor({ timeout: 10000 });
+  }
+  await page.locator('[data-state="Pass1"]').click();
+  await page.getByLabel("Next").selectOption("Wait1");
+  await page.locator('[data-state="Wait1"]').click();
+  await page.getByLabel("Next").selectOption("Succeed1");
+  await page.getByLabel("Seconds").fill("soon");
+  await page.locator('[data-state="Wait1"][data-problems*="Seconds"]').waitFor({ timeout: 10000 });
+  await shot("designer-problem");
+  await page.getByLabel("Seconds").fill("1");
+  await page.locator('[data-testid="validation"]', { hasText: "valid" }).waitFor({ timeout: 10000 });
+  assert.equal(await page.locator('[data-state="Wait1"]').getAttribute("data-problems"), "");
+  const text = JSON.parse(await page.getByLabel("Definition text").inputValue());
+  assert.deepEqual(text.States.Pass1, { Type: "Pass", Next: "Wait1" });
+  await page.getByLabel("State machine name").fill(process.env.DESIGNED_NAME);
+  await page.getByRole("button", { name: "Create" }).click();
+  await page.getByRole("heading", { name: `Designer: ${process.env.DESIGNED_NAME}` }).waitFor({ timeout: 10000 });
+  await shot("designer");
+
+  // SWF: the workflow's timeline after a decider/worker run.
+  await page.goto(url + "/" + link("swf", process.env.SWF_DOMAIN, process.env.SWF_WORKFLOW_ID, process.env.SWF_RUN_ID));
+  await page.getByTestId("timeline").waitFor();
+  for (const kind of ["decision", "activity", "timer"])
+    await page.locator(`.lane[data-kind="${kind}"]`).first().waitFor();
+  assert.equal(await page.locator('.lane[data-kind="activity"]').first().getAttribute("data-outcome"), "completed");
+  await page.locator('[data-testid="swf-status"]', { hasText: "COMPLETED" }).waitFor();
+  await shot("swf-execution");
+  await page.goto(url + "/" + link("swf", process.env.SWF_DOMAIN));
+  await page.getByRole("radio", { name: "closed" }).check();
+  await page.getByRole("link", { name: process.env.SWF_WORKFLOW_ID }).waitFor();
+  await shot("swf-domain");
+
+  // The overview reads the counters.
+  await page.goto(url + "/");
+  await page.getByTestId("counts-sfn").waitFor();
+  await shot("overview");
+
   assert.deepEqual(errors, []);
   console.log("ok");
 } finally {

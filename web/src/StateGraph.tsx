@@ -7,19 +7,23 @@ import { buildGraph, type GraphNode, type StateStatus } from "./graph";
 import { layout } from "./layout";
 
 function StateNode({ data }: NodeProps) {
-  const { node, status } = data as { node: GraphNode; status?: StateStatus };
+  const { node, status, problems, selected } = data as unknown as NodeData;
   return (
-    <div className={`state state-${node.type} status-${status ?? "none"}`} data-state={node.label}
-      data-status={status ?? ""} title={node.type}>
+    <div className={`state state-${node.type} status-${status ?? "none"}${problems ? " has-problems" : ""}${selected ? " selected" : ""}`}
+      data-state={node.label} data-status={status ?? ""} data-problems={problems ?? ""}
+      title={problems || node.type}>
       <Handle type="target" position={Position.Top} />
       <span className="state-name">{node.label}</span>
       {node.type !== "Start" && node.type !== "End" && <span className="state-type">{node.type}</span>}
       {node.retry ? <span className="badge">retry ×{node.retry}</span> : null}
       {node.catchers ? <span className="badge">catch ×{node.catchers}</span> : null}
+      {problems ? <span className="problem">{problems}</span> : null}
       <Handle type="source" position={Position.Bottom} />
     </div>
   );
 }
+
+interface NodeData { node: GraphNode; status?: StateStatus; problems?: string; selected?: boolean }
 
 // A Parallel or Map state (or one of its branches) drawn as a box around
 // the states inside it.
@@ -37,7 +41,7 @@ function GroupNode({ data }: NodeProps) {
   );
 }
 
-const nodeTypes = { state: StateNode, stategroup: GroupNode };
+export const nodeTypes = { state: StateNode, stategroup: GroupNode };
 
 export function StateGraph({ definition, statuses, onSelect }: {
   definition: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildGraph, describeRule, stateStatuses } from "./graph";
+import { buildGraph, describeRule, stateDetail, stateStatuses, swfTimeline } from "./graph";
 
 const definition = {
   StartAt: "Check",
@@ -83,5 +83,58 @@ describe("stateStatuses", () => {
     expect(s.get("A")).toBe("succeeded");
     expect(s.get("T")).toBe("running");
     expect(s.has("Handler")).toBe(false);
+  });
+});
+
+describe("stateDetail", () => {
+  it("gives a state's input, output, last error and attempts", () => {
+    const events = [
+      { id: 1, type: "TaskStateEntered", timestamp: 10, stateEnteredEventDetails: { name: "T", input: "{\"a\":1}" } },
+      { id: 2, type: "TaskScheduled" },
+      { id: 3, type: "TaskFailed", taskFailedEventDetails: { error: "E", cause: "first" } },
+      { id: 4, type: "TaskScheduled" },
+      { id: 5, type: "TaskSucceeded" },
+      { id: 6, type: "TaskStateExited", timestamp: 12, stateExitedEventDetails: { name: "T", output: "2" } },
+    ];
+    expect(stateDetail(events, "T")).toEqual({
+      input: "{\"a\":1}", output: "2", error: "E", cause: "first", attempts: 2, enteredAt: 10, exitedAt: 12,
+    });
+    expect(stateDetail(events, "Other")).toBeUndefined();
+  });
+  it("keeps the states nested in a Parallel inside it", () => {
+    const events = [
+      { id: 1, type: "ParallelStateEntered", stateEnteredEventDetails: { name: "P", input: "1" } },
+      { id: 2, type: "ParallelStateStarted" },
+      { id: 3, type: "FailStateEntered", stateEnteredEventDetails: { name: "Boom", input: "1" } },
+      { id: 4, type: "ParallelStateFailed" },
+      { id: 5, type: "ParallelStateExited", stateExitedEventDetails: { name: "P", output: "{\"Error\":\"Boom\"}" } },
+    ];
+    expect(stateDetail(events, "P")).toMatchObject({ input: "1", output: "{\"Error\":\"Boom\"}", attempts: 1 });
+  });
+});
+
+describe("swfTimeline", () => {
+  const ev = (eventId: number, eventType: string, t: number, attrs: object = {}) => ({
+    eventId, eventType, eventTimestamp: t,
+    [eventType[0].toLowerCase() + eventType.slice(1) + "EventAttributes"]: attrs,
+  });
+  it("draws decision tasks, activities, timers and children as bars", () => {
+    const bars = swfTimeline([
+      ev(1, "WorkflowExecutionStarted", 0),
+      ev(2, "DecisionTaskScheduled", 0),
+      ev(3, "DecisionTaskStarted", 1, { scheduledEventId: 2 }),
+      ev(4, "DecisionTaskCompleted", 2, { scheduledEventId: 2 }),
+      ev(5, "ActivityTaskScheduled", 2, { activityId: "a1", activityType: { name: "encode" } }),
+      ev(6, "TimerStarted", 2, { timerId: "t1" }),
+      ev(7, "StartChildWorkflowExecutionInitiated", 2, { workflowId: "kid" }),
+      ev(8, "ActivityTaskFailed", 5, { scheduledEventId: 5 }),
+      ev(9, "TimerFired", 6, { startedEventId: 6 }),
+    ]);
+    expect(bars.map((b) => [b.kind, b.label, b.start, b.end, b.outcome])).toEqual([
+      ["decision", "decision", 0, 2, "completed"],
+      ["activity", "encode a1", 2, 5, "failed"],
+      ["timer", "timer t1", 2, 6, "fired"],
+      ["child", "child kid", 2, undefined, "open"],
+    ]);
   });
 });

@@ -161,3 +161,106 @@ function detailsOf(e: HistoryEvent, suffix: string): Json | undefined {
   const key = `state${suffix}EventDetails`;
   return (e[key] as Json | undefined) ?? undefined;
 }
+
+// What happened in one top-level state: its input and output, the last
+// error and cause, how many times its work was scheduled (1 + retries), and
+// when it was entered and left (its last visit).
+export interface StateDetail {
+  input?: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+  attempts: number;
+  enteredAt?: number | string;
+  exitedAt?: number | string;
+}
+
+export function stateDetail(events: HistoryEvent[], name: string): StateDetail | undefined {
+  let found: StateDetail | undefined;
+  let inside = false;  // between the state's Entered and its Exited (states nested in it included)
+  for (const e of events) {
+    const entered = detailsOf(e, "Entered");
+    const exited = detailsOf(e, "Exited");
+    if (entered && e.type.endsWith("StateEntered")) {
+      if (!inside && entered.name === name) {
+        inside = true;
+        found = { input: String(entered.input ?? ""), attempts: 0, enteredAt: e.timestamp };
+      }
+    } else if (exited && e.type.endsWith("StateExited")) {
+      if (inside && exited.name === name && found) {
+        found.output = String(exited.output ?? "");
+        found.exitedAt = e.timestamp;
+        inside = false;
+      }
+    } else if (inside && found) {
+      if (/Scheduled$/.test(e.type) || e.type === "ParallelStateStarted" || e.type === "MapStateStarted")
+        found.attempts += 1;
+      const details = Object.entries(e).find(([k]) => k.endsWith("EventDetails"))?.[1] as Json | undefined;
+      if (details && (details.error !== undefined || details.cause !== undefined)) {
+        found.error = details.error === undefined ? undefined : String(details.error);
+        found.cause = details.cause === undefined ? undefined : String(details.cause);
+      }
+    }
+  }
+  return found;
+}
+
+// --- An SWF execution as a timeline --------------------------------------
+
+export interface TimelineBar {
+  id: string;
+  kind: "decision" | "activity" | "timer" | "child" | "lambda";
+  label: string;
+  start: number;           // seconds since the epoch
+  end?: number;            // open bars run to "now"
+  outcome: string;         // "completed", "failed", "timed out", "open", ...
+}
+
+interface SwfEvent {
+  eventId: number;
+  eventType: string;
+  eventTimestamp: number;
+  [attributes: string]: unknown;
+}
+
+const attrsOf = (e: SwfEvent): Json => {
+  const key = e.eventType[0].toLowerCase() + e.eventType.slice(1) + "EventAttributes";
+  return (e[key] as Json | undefined) ?? {};
+};
+
+// One bar per decision task, activity, timer, child workflow and Lambda
+// function, from scheduled (or started, or initiated) to its closing event.
+export function swfTimeline(events: SwfEvent[]): TimelineBar[] {
+  const bars = new Map<number, TimelineBar>();  // by the id of the event that opened it
+  const open = (e: SwfEvent, kind: TimelineBar["kind"], label: string) =>
+    bars.set(e.eventId, { id: `${kind}-${e.eventId}`, kind, label, start: e.eventTimestamp, outcome: "open" });
+  const close = (e: SwfEvent, key: string) => {
+    const bar = bars.get(Number(attrsOf(e)[key]));
+    if (!bar) return;
+    bar.end = e.eventTimestamp;
+    bar.outcome = e.eventType.replace(/^(DecisionTask|ActivityTask|Timer|ChildWorkflowExecution|LambdaFunction)/, "")
+      .replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
+  };
+  for (const e of events) {
+    const a = attrsOf(e);
+    switch (e.eventType) {
+      case "DecisionTaskScheduled": open(e, "decision", "decision"); break;
+      case "DecisionTaskCompleted": case "DecisionTaskTimedOut": close(e, "scheduledEventId"); break;
+      case "ActivityTaskScheduled":
+        open(e, "activity", `${(a.activityType as Json)?.name ?? "activity"} ${a.activityId}`); break;
+      case "ActivityTaskCompleted": case "ActivityTaskFailed": case "ActivityTaskTimedOut":
+      case "ActivityTaskCanceled": close(e, "scheduledEventId"); break;
+      case "TimerStarted": open(e, "timer", `timer ${a.timerId}`); break;
+      case "TimerFired": case "TimerCanceled": close(e, "startedEventId"); break;
+      case "StartChildWorkflowExecutionInitiated": open(e, "child", `child ${a.workflowId}`); break;
+      case "ChildWorkflowExecutionCompleted": case "ChildWorkflowExecutionFailed":
+      case "ChildWorkflowExecutionTimedOut": case "ChildWorkflowExecutionCanceled":
+      case "ChildWorkflowExecutionTerminated": case "StartChildWorkflowExecutionFailed":
+        close(e, "initiatedEventId"); break;
+      case "LambdaFunctionScheduled": open(e, "lambda", `lambda ${a.name}`); break;
+      case "LambdaFunctionCompleted": case "LambdaFunctionFailed": case "LambdaFunctionTimedOut":
+        close(e, "scheduledEventId"); break;
+    }
+  }
+  return [...bars.values()];
+}

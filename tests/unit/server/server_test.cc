@@ -359,9 +359,21 @@ TEST_F(ServerTest, HealthAndOtherGets) {
   EXPECT_EQ(response.result_int(), 200);
   EXPECT_EQ(response.body(), "ok");
   EXPECT_EQ(response["x-amzn-RequestId"].size(), 36u);
-  http::request<http::string_body> other{http::verb::get, "/console/index.html", 11};
-  client->Send(other);
+  // The console is a single-page app: any path that is not a file is its
+  // page; a hashed asset that is gone is 404.
+  http::request<http::string_body> page{http::verb::get, "/some/page", 11};
+  client->Send(page);
+  auto index = client->Read();
+  EXPECT_EQ(index.result_int(), 200);
+  EXPECT_EQ(index[http::field::content_type], "text/html; charset=utf-8");
+  http::request<http::string_body> gone{http::verb::get, "/assets/gone-1234.js", 11};
+  client->Send(gone);
   EXPECT_EQ(client->Read().result_int(), 404);
+  http::request<http::string_body> metrics{http::verb::get, "/metrics", 11};
+  client->Send(metrics);
+  auto scraped = client->Read();
+  EXPECT_EQ(scraped.result_int(), 200);
+  EXPECT_EQ(scraped[http::field::content_type], "text/plain; version=0.0.4; charset=utf-8");
   http::request<http::string_body> put{http::verb::put, "/", 11};
   client->Send(put);
   EXPECT_EQ(client->Read().result_int(), 405);
