@@ -6,7 +6,8 @@ the state's error on click; the time slider shows an earlier moment; a
 running execution changes colour live (server-sent events) without a reload;
 the designer builds a three-state machine by drag and drop, shows a
 validation problem on its state, fixes it and saves it (checked through the
-API); an SWF workflow's timeline after a decider/worker run.
+API); an SWF workflow's timeline after a decider/worker run; a history of
+10,000 events is listed whole with only the rows in view in the page.
 Screenshots are kept in build/console-shots (and docs/console/ holds current
 ones). Skips when node or chromium is missing."""
 
@@ -100,11 +101,17 @@ class ConsoleTest(OwnServer, ServerTestCase):
         domain, workflow = self.run_swf_workflow()
         designed = uniq("designed")
         live = sk.create_machine(sfn, LIVE)  # the browser side starts it when it looks
+        big = sk.start(sfn, sk.create_machine(sfn, {"StartAt": "Each", "States": {"Each": {
+            "Type": "Map", "End": True, "ItemProcessor": {"StartAt": "One", "States": {
+                "One": {"Type": "Pass", "End": True}}}}}}), input=list(range(2500)))
+        self.assertEqual(sk.wait_for_status(sfn, big, timeout=60)["status"], "SUCCEEDED")
+        big_events = len(sk.history(sfn, big))
         env = dict(os.environ, WEFT_URL=self.server.url, MACHINE_ARN=machine,
                    MACHINE_NAME=name, EXECUTION_ARN=execution, SHOTS_DIR=shots,
                    CHROMIUM=CHROMIUM, LIVE_MACHINE_ARN=live, DESIGNED_NAME=designed,
                    SWF_DOMAIN=domain, SWF_WORKFLOW_ID=workflow["workflowId"],
-                   SWF_RUN_ID=workflow["runId"])
+                   SWF_RUN_ID=workflow["runId"], BIG_EXECUTION_ARN=big,
+                   BIG_EVENTS=str(big_events))
         proc = subprocess.run(["node", os.path.join(WEB, "e2e", "console.mjs")], cwd=WEB,
                               env=env, capture_output=True, text=True, timeout=180)
         self.assertEqual(proc.returncode, 0, "stdout: %s\nstderr: %s" % (

@@ -105,6 +105,16 @@ try {
   await page.getByRole("link", { name: process.env.SWF_WORKFLOW_ID }).waitFor();
   await shot("swf-domain");
 
+  // A long history stays responsive: every event is in the list, few rows
+  // are in the page, and the last one shows when scrolled to.
+  await page.goto(url + "/" + link("executions", process.env.BIG_EXECUTION_ARN));
+  const total = Number(process.env.BIG_EVENTS);
+  await page.locator(`[data-testid="history"][data-rows="${total}"]`).waitFor({ timeout: 30000 });
+  const rendered = await page.locator('[data-testid="history"] [role="row"]').count();
+  assert.ok(rendered > 0 && rendered < 200, `rows in the page: ${rendered} of ${total}`);
+  await page.locator('[data-testid="history"] .vbody').evaluate((el) => { el.scrollTop = el.scrollHeight; });
+  await page.locator('[data-testid="history"] [role="row"]', { hasText: "ExecutionSucceeded" }).waitFor();
+
   // The overview reads the counters.
   await page.goto(url + "/");
   await page.getByTestId("counts-sfn").waitFor();
