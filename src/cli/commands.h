@@ -8,6 +8,7 @@
 namespace weft::cli {
 
 void AddServerCommand(CLI::App& app, int* exit_code);    // cli/server_command.cc
+void AddKeysCommand(CLI::App& app, int* exit_code);      // cli/server_command.cc
 void AddValidateCommand(CLI::App& app, int* exit_code);  // cli/asl_commands.cc
 void AddRunCommand(CLI::App& app, int* exit_code);       // cli/asl_commands.cc
 

@@ -1,4 +1,4 @@
-// The `weft` command: `weft server`, `weft validate`, `weft run`.
+// The `weft` command: `weft server`, `weft keys`, `weft validate`, `weft run`.
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   int exit_code = 0;
   weft::cli::AddServerCommand(app, &exit_code);
+  weft::cli::AddKeysCommand(app, &exit_code);
   weft::cli::AddValidateCommand(app, &exit_code);
   weft::cli::AddRunCommand(app, &exit_code);
   CLI11_PARSE(app, argc, argv);

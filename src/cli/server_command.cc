@@ -1,15 +1,19 @@
 // `weft server`: the store, the engine, the APIs and the HTTP server, wired
 // together and run on one io_context with one thread per core.
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <thread>
 #include <vector>
 
+#include "auth/credentials.h"
 #include "cli/commands.h"
 #include "common/clock.h"
+#include "common/json.h"
 #include "common/log.h"
 #include "engine/engine.h"
 #include "server/server.h"
@@ -32,7 +36,41 @@ struct ServerFlags {
   std::string config;   // connections and Lambda functions (docs/configuration.md)
   std::string ca_file;  // extra trusted CA certificates (PEM) for HTTP tasks
   int64_t max_history_events = 25'000;
+  std::string credentials;  // access keys and their policies (docs/security.md)
+  bool insecure_no_auth = false;
 };
+
+bool IsLoopback(const std::string& host) {
+  boost::system::error_code ec;
+  auto address = net::ip::make_address(host, ec);
+  if (ec) return host == "localhost";
+  return address.is_loopback();
+}
+
+// The checks of --credentials, or why the server must not start: without
+// keys it may listen on loopback only, unless told --insecure-no-auth.
+Result<std::unique_ptr<auth::Authenticator>> MakeAuthenticator(const ServerFlags& flags,
+                                                               const std::string& host) {
+  if (!flags.credentials.empty()) {
+    auto keys = auth::KeySet::Load(flags.credentials);
+    if (!keys.ok()) return Error::Validation("--credentials " + keys.error().message());
+    log::Info("checking signatures: " + std::to_string((*keys)->size()) + " access key(s) from " +
+              flags.credentials);
+    return std::make_unique<auth::Authenticator>(std::move(*keys));
+  }
+  if (!IsLoopback(host) && !flags.insecure_no_auth) {
+    return Error::Validation(
+        "refusing to listen on " + host +
+        " without --credentials: anyone who can reach it could do anything. Create a key with "
+        "`weft keys new --name admin > keys.json` and start with --credentials keys.json "
+        "(docs/security.md), or listen on 127.0.0.1, or pass --insecure-no-auth");
+  }
+  if (flags.insecure_no_auth && !IsLoopback(host)) {
+    log::Warn("INSECURE: listening on " + host +
+              " with no authentication (--insecure-no-auth): any client may do anything");
+  }
+  return std::unique_ptr<auth::Authenticator>();
+}
 
 Result<std::pair<std::string, uint16_t>> SplitListen(const std::string& listen) {
   auto colon = listen.rfind(':');
@@ -55,6 +93,11 @@ int RunServer(const ServerFlags& flags) {
   auto address = SplitListen(flags.listen);
   if (!address.ok()) {
     std::cerr << "weft server: " << address.error().message() << "\n";
+    return 2;
+  }
+  auto authenticator = MakeAuthenticator(flags, address->first);
+  if (!authenticator.ok()) {
+    std::cerr << "weft server: " << authenticator.error().message() << "\n";
     return 2;
   }
   outbound::OutboundConfig outbound_config;
@@ -111,6 +154,7 @@ int RunServer(const ServerFlags& flags) {
   server::ServerOptions server_options;
   server_options.host = address->first;
   server_options.port = address->second;
+  server_options.authenticator = authenticator->get();
   server::HttpServer http(io, server_options, {&swf_service, &sfn_service});
   auto port = http.Start();
   if (!port.ok()) {
@@ -118,12 +162,29 @@ int RunServer(const ServerFlags& flags) {
     return 1;
   }
 
+  // SIGHUP: read --credentials again; a file that is refused keeps the old keys.
+  net::signal_set hangups(io, SIGHUP);
+  std::function<void(boost::system::error_code, int)> on_hangup = [&](boost::system::error_code ec,
+                                                                      int) {
+    if (ec) return;
+    if (auto* a = authenticator->get()) {
+      Status s = a->Reload(flags.credentials);
+      if (s.ok())
+        log::Info("reloaded the access keys from " + flags.credentials);
+      else
+        log::Error("kept the old access keys: " + s.error().message());
+    }
+    hangups.async_wait(on_hangup);
+  };
+  hangups.async_wait(on_hangup);
+
   // SIGINT/SIGTERM: stop accepting, answer waiting polls empty (as the AWS
   // protocols define), let replies go out, then stop.
   net::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int) {
     if (ec) return;
     log::Info("shutting down");
+    hangups.cancel();
     http.Stop();
     engine.Shutdown();
     auto grace = std::make_shared<net::steady_timer>(io, std::chrono::seconds(2));
@@ -176,7 +237,52 @@ void AddServerCommand(CLI::App& app, int* exit_code) {
                   "(name -> HTTP endpoint) Task states may call; see docs/configuration.md");
   cmd->add_option("--ca-file", flags->ca_file,
                   "PEM file of CA certificates HTTP tasks trust besides the system's");
+  cmd->add_option("--credentials", flags->credentials,
+                  "JSON file of access keys and their IAM policies; every request must then be "
+                  "signed (SigV4) by one of them and allowed by its policy. Read again on "
+                  "SIGHUP. See docs/security.md");
+  cmd->add_flag("--insecure-no-auth", flags->insecure_no_auth,
+                "Listen on a non-loopback address without --credentials (anyone who can reach "
+                "the port may do anything)");
   cmd->callback([flags, exit_code] { *exit_code = RunServer(*flags); });
+}
+
+void AddKeysCommand(CLI::App& app, int* exit_code) {
+  auto* keys = app.add_subcommand("keys", "Access keys for `weft server --credentials`");
+  keys->require_subcommand(1);
+  auto name = std::make_shared<std::string>();
+  auto policy_file = std::make_shared<std::string>();
+  auto* make =
+      keys->add_subcommand("new", "Print a new access key pair in the --credentials file's format");
+  make->add_option("--name", *name, "Who or what uses the key (in audit lines and refusals)")
+      ->required();
+  make->add_option("--policy", *policy_file,
+                   "JSON file of the key's IAM policy (default: everything, swf:* and states:*)");
+  make->callback([name, policy_file, exit_code] {
+    json::value policy = json::object{
+        {"Version", "2012-10-17"},
+        {"Statement", json::array{json::object{{"Effect", "Allow"},
+                                               {"Action", json::array{"swf:*", "states:*"}},
+                                               {"Resource", "*"}}}}};
+    if (!policy_file->empty()) {
+      std::ifstream in(*policy_file);
+      std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      auto parsed = ParseJson(text);
+      if (!in || !parsed.ok()) {
+        std::cerr << "weft keys new: --policy " << *policy_file << ": not a readable JSON file\n";
+        *exit_code = 2;
+        return;
+      }
+      if (auto checked = auth::Policy::Parse(*parsed); !checked.ok()) {
+        std::cerr << "weft keys new: --policy " << *policy_file << ": " << checked.error().message()
+                  << "\n";
+        *exit_code = 2;
+        return;
+      }
+      policy = std::move(*parsed);
+    }
+    std::cout << auth::NewKeyEntry(*name, policy) << std::endl;
+  });
 }
 
 }  // namespace weft::cli

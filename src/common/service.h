@@ -123,6 +123,15 @@ class ApiService {
     (void)operation;
     return false;
   }
+  // For checking who may call (auth/, `weft server --credentials`): the
+  // service's SigV4 signing name, which is also its IAM action prefix
+  // ("swf", "states"); the ARN of the resource an operation acts on (a
+  // pattern with `*` where it names no single one); and the service's fault
+  // for a request the caller's key may not make.
+  virtual std::string_view signing_name() const = 0;
+  virtual std::string ResourceOf(std::string_view operation, const json::object& request,
+                                 std::string_view region) const = 0;
+  virtual Error AccessDenied(std::string message) const = 0;
   // Runs an operation. A client error comes back as an Error; the returned
   // JSON is the response body (an empty object for void operations).
   virtual net::awaitable<Result<json::value>> Invoke(std::string_view operation,

@@ -1,7 +1,9 @@
 #include "server/api_handler.h"
 
 #include <cctype>
+#include <chrono>
 #include <exception>
+#include <optional>
 #include <unordered_map>
 
 #include "common/json.h"
@@ -89,6 +91,52 @@ net::awaitable<HttpReply> InvokeService(ApiService& service, std::string_view ta
                        "Internal failure (request id " + context.request_id + ")");
 }
 
+// The caller of a request to `service`, by its SigV4 signature.
+Result<auth::Caller> Authenticate(auth::Authenticator& authenticator, const HttpRequest& request,
+                                  const ApiService& service) {
+  auth::SignedRequest signed_request;
+  signed_request.method = request.method_string();
+  signed_request.target = request.target();
+  for (const auto& field : request)
+    signed_request.headers.emplace_back(field.name_string(), field.value());
+  signed_request.body = request.body();
+  Millis now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count();
+  return authenticator.Authenticate(signed_request, request[http::field::authorization],
+                                    service.signing_name(), now);
+}
+
+// Whether an operation changes something (and so gets an audit line).
+bool IsWrite(std::string_view operation) {
+  for (std::string_view read :
+       {"Describe", "List", "Get", "Count", "Poll", "Validate", "TestState"})
+    if (operation.substr(0, read.size()) == read) return false;
+  return true;
+}
+
+// One JSON line per refused request and per allowed write, with the key's
+// name, the action and the resource (docs/security.md, "Audit").
+void Audit(std::string_view outcome, const auth::Caller* caller, std::string_view action,
+           std::string_view resource, const std::optional<Error>& error) {
+  json::object line{{"audit", outcome}, {"action", action}};
+  if (caller) {
+    line["key"] = caller->name;
+    line["accessKeyId"] = caller->access_key_id;
+  }
+  if (!resource.empty()) line["resource"] = resource;
+  if (error) {
+    line["fault"] = error->type();
+    line["message"] = error->message();
+  }
+  log::Info(json::serialize(line));
+}
+
+// Signature faults are protocol-level (coral), as AWS sends them.
+HttpReply AuthErrorReply(const Error& e) {
+  return ErrorReply(http::status::bad_request, kCoralService, e.type(), e.message());
+}
+
 // `operation` is set to "<service prefix>.<operation>" once the target names
 // a known operation (the label of weft_http_requests_total).
 net::awaitable<HttpReply> HandleApiCall(const ApiRouter& router, const HttpRequest& request,
@@ -110,9 +158,31 @@ net::awaitable<HttpReply> HandleApiCall(const ApiRouter& router, const HttpReque
     co_return SerializationError("Unsupported Content-Type '" + std::string(content_type) +
                                  "'; expected application/x-amz-json-1.0");
   }
+  std::optional<auth::Caller> caller;
+  if (auto* authenticator = router.authenticator()) {
+    auto checked = Authenticate(*authenticator, request, *route->service);
+    if (!checked.ok()) {
+      Audit("refused", nullptr, operation, "", checked.error());
+      co_return AuthErrorReply(checked.error());
+    }
+    caller = std::move(*checked);
+  }
   auto body = ParseBody(request.body());
   if (!body.ok()) co_return SerializationError(body.error().message());
   ParseAuthorization(request[http::field::authorization], context);
+  if (caller) {
+    std::string action =
+        std::string(route->service->signing_name()) + ":" + std::string(route->operation);
+    std::string resource = route->service->ResourceOf(route->operation, *body, caller->region);
+    if (Status allowed = router.authenticator()->Authorize(*caller, action, resource);
+        !allowed.ok()) {
+      const Error& e = allowed.error();
+      Error refusal = e.type().empty() ? route->service->AccessDenied(e.message()) : e;
+      Audit("refused", &*caller, action, resource, refusal);
+      co_return ServiceErrorReply(*route->service, refusal);
+    }
+    if (IsWrite(route->operation)) Audit("allowed", &*caller, action, resource, std::nullopt);
+  }
   co_return co_await InvokeService(*route->service, target, route->operation, context, *body);
 }
 

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/credentials.h"
 #include "common/error.h"
 #include "common/service.h"
 
@@ -53,7 +54,9 @@ class ApiRouter {
     ApiService* service = nullptr;
     std::string_view operation;  // points into the target passed to Find
   };
-  explicit ApiRouter(std::vector<ApiService*> services) : services_(std::move(services)) {}
+  explicit ApiRouter(std::vector<ApiService*> services,
+                     auth::Authenticator* authenticator = nullptr)
+      : services_(std::move(services)), authenticator_(authenticator) {}
 
   // "<Prefix>.<Op>" where Prefix is a service's target_prefix() or ends with
   // ".<target_prefix()>" (legacy SWF clients). Errors: UnknownOperationException
@@ -61,8 +64,12 @@ class ApiRouter {
   // operation name.
   Result<Route> Find(std::string_view target) const;
 
+  // Who may call what (null: nobody is checked).
+  auth::Authenticator* authenticator() const { return authenticator_; }
+
  private:
   std::vector<ApiService*> services_;
+  auth::Authenticator* authenticator_;
 };
 
 // Whether the request is a POST to an operation its service calls a long poll.

@@ -34,7 +34,7 @@ struct ServerState {
   ServerState(net::io_context& io, ServerOptions options, std::vector<ApiService*> services)
       : io(io),
         options(std::move(options)),
-        router(std::move(services)),
+        router(std::move(services), this->options.authenticator),
         acceptor(net::make_strand(io)) {}
 
   net::io_context& io;

@@ -253,6 +253,14 @@ net::awaitable<void> StreamConsoleEvents(const ApiRouter& router, boost::beast::
   auto [ec, n] = co_await http::async_write_header(stream, serializer, kUseTuple);
   if (ec) co_return;
   auto watched = Parse(Query(request.target()));
+  if (watched.ok() && router.authenticator()) {
+    // Browsers cannot sign an EventSource request; until the stream takes
+    // presigned URLs it is closed when signatures are checked, rather than
+    // be a way around them.
+    watched = Error(Errc::kValidation, "MissingAuthenticationTokenException",
+                    "live updates are not available while the server checks signatures "
+                    "(--credentials); reload the page to see new events");
+  }
   Stream s(router, stream, watched.ok() ? *watched : Watched{});
   if (!watched.ok()) {
     co_await s.Send("failure", watched.error().message());

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "auth/credentials.h"
 #include "common/error.h"
 #include "common/service.h"
 
@@ -35,6 +36,10 @@ struct ServerOptions {
   // bounds reading one request and writing one reply. It does not run while a
   // service handles a request, so long polls (60 s) are not cut short.
   std::chrono::seconds idle_timeout{75};
+  // Checks every API request's SigV4 signature and the key's permission
+  // (`--credentials`); null: no checks (loopback only, see docs/security.md).
+  // Borrowed: must outlive the server.
+  auth::Authenticator* authenticator = nullptr;
 };
 
 class HttpServer {

@@ -111,6 +111,25 @@ SfnService::SfnService(engine::Engine& engine, SfnOptions options)
   });
 }
 
+std::string SfnService::ResourceOf(std::string_view operation, const json::object& request,
+                                   std::string_view region) const {
+  for (const char* key : {"stateMachineArn", "executionArn", "activityArn", "mapRunArn",
+                          "resourceArn", "stateMachineAliasArn", "stateMachineVersionArn"}) {
+    const auto* arn = request.if_contains(key);
+    if (arn && arn->is_string()) return std::string(arn->as_string());
+  }
+  std::string prefix =
+      "arn:aws:states:" + std::string(region.empty() ? options_.default_region : region) + ":" +
+      options_.account_id + ":";
+  const auto* name = request.if_contains("name");
+  if (name && name->is_string()) {
+    if (operation == "CreateStateMachine")
+      return prefix + "stateMachine:" + std::string(name->as_string());
+    if (operation == "CreateActivity") return prefix + "activity:" + std::string(name->as_string());
+  }
+  return prefix + "*";
+}
+
 bool SfnService::HasOperation(std::string_view operation) const {
   return FindOperation(kOperations, operation) != nullptr;
 }

@@ -45,6 +45,15 @@ class SfnService final : public ApiService {
   bool IsLongPoll(std::string_view operation) const override {
     return operation == "GetActivityTask";
   }
+  std::string_view signing_name() const override { return "states"; }
+  // The ARN the request names (state machine, version or alias, execution,
+  // activity, Map Run, tagged resource), the one a create would make, or
+  // arn:aws:states:<region>:<account>:* for lists and task tokens.
+  std::string ResourceOf(std::string_view operation, const json::object& request,
+                         std::string_view region) const override;
+  Error AccessDenied(std::string message) const override {
+    return Error(Errc::kValidation, "AccessDeniedException", std::move(message));
+  }
   net::awaitable<Result<json::value>> Invoke(std::string_view operation, RequestContext& context,
                                              json::object& request) override;
 

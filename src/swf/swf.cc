@@ -102,6 +102,23 @@ bool SwfService::HasOperation(std::string_view operation) const {
   return FindOperation(kOperations, operation) != nullptr;
 }
 
+std::string SwfService::ResourceOf(std::string_view operation, const json::object& request,
+                                   std::string_view region) const {
+  std::string prefix =
+      "arn:aws:swf:" + std::string(region.empty() ? options_.default_region : region) + ":" +
+      options_.account_id + ":/domain/";
+  // RegisterDomain names its domain "name"; every other operation "domain".
+  const char* key = operation == "RegisterDomain" || operation == "DeprecateDomain" ||
+                            operation == "UndeprecateDomain" || operation == "DescribeDomain"
+                        ? "name"
+                        : "domain";
+  const auto* name = request.if_contains(key);
+  if (name && name->is_string()) return prefix + std::string(name->as_string());
+  if (const auto* arn = request.if_contains("resourceArn"); arn && arn->is_string())
+    return std::string(arn->as_string());  // the tagging operations name the domain's ARN
+  return prefix + "*";
+}
+
 net::awaitable<Result<json::value>> SwfService::Invoke(std::string_view operation,
                                                        RequestContext& context,
                                                        json::object& request) {

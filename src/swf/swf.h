@@ -39,6 +39,14 @@ class SwfService final : public ApiService {
   bool IsLongPoll(std::string_view operation) const override {
     return operation == "PollForDecisionTask" || operation == "PollForActivityTask";
   }
+  std::string_view signing_name() const override { return "swf"; }
+  // The domain's ARN (arn:aws:swf:<region>:<account>:/domain/<name>), as
+  // SWF's IAM policies name it; every operation but ListDomains names one.
+  std::string ResourceOf(std::string_view operation, const json::object& request,
+                         std::string_view region) const override;
+  Error AccessDenied(std::string message) const override {
+    return Error(Errc::kValidation, "OperationNotPermittedFault", std::move(message));
+  }
   net::awaitable<Result<json::value>> Invoke(std::string_view operation, RequestContext& context,
                                              json::object& request) override;
 

@@ -27,6 +27,15 @@ class TestService : public ApiService {
     return kOps.count(op) > 0;
   }
   bool IsLongPoll(std::string_view op) const override { return op == "Hold"; }
+  std::string_view signing_name() const override { return "test"; }
+  std::string ResourceOf(std::string_view op, const json::object& request,
+                         std::string_view region) const override {
+    (void)request;
+    return "arn:aws:test:" + std::string(region) + ":123456789012:op/" + std::string(op);
+  }
+  Error AccessDenied(std::string message) const override {
+    return Error(Errc::kValidation, "AccessDeniedException", std::move(message));
+  }
 
   net::awaitable<Result<json::value>> Invoke(std::string_view op, RequestContext& context,
                                              json::object& request) override {

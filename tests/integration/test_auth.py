@@ -1,0 +1,241 @@
+"""Access keys (`weft server --credentials FILE`) with real clients: boto3 and
+the AWS CLI v2 sign with SigV4 and are let in; an unknown key, a wrong
+secret, a missing, incomplete or expired signature get AWS's faults; a key's
+policy refuses what it does not allow (SWF OperationNotPermittedFault, Step
+Functions AccessDeniedException, naming the key, the action and the
+resource); SIGHUP reloads the file and a bad file keeps the old keys;
+without keys the server refuses to listen beyond loopback; `weft keys new`
+makes a working key."""
+
+import datetime
+import hashlib
+import hmac
+import json
+import os
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+import urllib.error
+import urllib.request
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+import sfnkit as sk
+from weftserver import AWS_CLI, OwnServer, ServerTestCase, error_code, uniq
+
+ALL = {"Version": "2012-10-17",
+       "Statement": [{"Effect": "Allow", "Action": ["swf:*", "states:*"], "Resource": "*"}]}
+READER = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": ["swf:List*", "swf:Describe*", "states:List*",
+                                   "states:Describe*"], "Resource": "*"},
+    {"Effect": "Allow", "Action": "swf:*", "Resource": "arn:aws:swf:*:*:/domain/open-*"},
+    {"Effect": "Deny", "Action": "swf:RegisterDomain", "Resource": "*:/domain/open-secret"}]}
+ADMIN = ("AKIAWEFTADMIN0000001", "admin-secret-admin-secret-admin-secret-01")
+READ = ("AKIAWEFTREADER000001", "reader-secret-reader-secret-reader-sec-01")
+LATER = ("AKIAWEFTLATER0000001", "later-secret-later-secret-later-secret-01")
+
+
+def keys_file(path, *keys):
+    entries = [{"accessKeyId": akid, "secretAccessKey": secret, "name": name, "policy": policy}
+               for (akid, secret), name, policy in keys]
+    with open(path, "w") as f:
+        json.dump({"keys": entries}, f)
+
+
+def sign(url, target, body, key, secret, when, region="us-east-1", service="states"):
+    """A SigV4 Authorization header computed here, independently of weft."""
+    host = url.split("//", 1)[1]
+    amz_date = when.strftime("%Y%m%dT%H%M%SZ")
+    headers = {"content-type": "application/x-amz-json-1.0", "host": host,
+               "x-amz-date": amz_date, "x-amz-target": target}
+    names = ";".join(sorted(headers))
+    canonical = "\n".join(["POST", "/", ""] + ["%s:%s" % (k, headers[k]) for k in sorted(headers)]
+                          + ["", names, hashlib.sha256(body).hexdigest()])
+    scope = "%s/%s/%s/aws4_request" % (amz_date[:8], region, service)
+    to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope,
+                         hashlib.sha256(canonical.encode()).hexdigest()])
+    k = ("AWS4" + secret).encode()
+    for part in (amz_date[:8], region, service, "aws4_request"):
+        k = hmac.new(k, part.encode(), hashlib.sha256).digest()
+    signature = hmac.new(k, to_sign.encode(), hashlib.sha256).hexdigest()
+    headers["authorization"] = ("AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, "
+                                "Signature=%s" % (key, scope, names, signature))
+    return headers
+
+
+def post(url, headers, body):
+    """(status, parsed body) of a raw POST."""
+    request = urllib.request.Request(url + "/", data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as r:
+            return r.status, json.loads(r.read() or b"{}")
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"{}")
+
+
+def e_start_message(key, machine):
+    return ("User: reader (access key %s) is not authorized to perform: states:StartExecution "
+            "on resource: %s because no statement of its policy allows it" % (key, machine))
+
+
+class AuthTest(OwnServer, ServerTestCase):
+
+    @classmethod
+    def server_args(cls):
+        cls.dir = tempfile.mkdtemp(prefix="weft-keys-")
+        cls.keys = os.path.join(cls.dir, "keys.json")
+        keys_file(cls.keys, (ADMIN, "admin", ALL), (READ, "reader", READER))
+        return ["--credentials", cls.keys]
+
+    def client(self, service, key, region="us-east-1"):
+        return boto3.client(service, endpoint_url=self.server.url, region_name=region,
+                            aws_access_key_id=key[0], aws_secret_access_key=key[1],
+                            config=Config(retries={"max_attempts": 1}))
+
+    def test_signed_requests_from_real_clients_are_let_in(self):
+        swf = self.client("swf", ADMIN)
+        domain = uniq("open")
+        swf.register_domain(name=domain, workflowExecutionRetentionPeriodInDays="1")
+        self.assertEqual(swf.describe_domain(name=domain)["domainInfo"]["name"], domain)
+        sfn = self.client("stepfunctions", ADMIN, region="eu-west-1")
+        machine = sk.create_machine(sfn, sk.pass_definition())
+        self.assertIn(":eu-west-1:", machine)  # the signed region names the ARN
+        execution = sk.start(sfn, machine)
+        self.assertEqual(sk.wait_for_status(sfn, execution)["status"], "SUCCEEDED")
+        env = dict(os.environ, AWS_ACCESS_KEY_ID=ADMIN[0], AWS_SECRET_ACCESS_KEY=ADMIN[1],
+                   AWS_DEFAULT_REGION="us-east-1", AWS_CONFIG_FILE="/dev/null",
+                   AWS_SHARED_CREDENTIALS_FILE="/dev/null")
+        env.pop("AWS_PROFILE", None)
+        if os.path.exists(AWS_CLI):
+            out = subprocess.run([AWS_CLI, "--endpoint-url", self.server.url, "swf",
+                                  "describe-domain", "--name", domain, "--output", "json"],
+                                 env=env, capture_output=True, text=True, timeout=60)
+            self.assertEqual(out.returncode, 0, out.stderr)
+            self.assertEqual(json.loads(out.stdout)["domainInfo"]["name"], domain)
+
+    def test_bad_signatures_get_aws_faults(self):
+        url, target = self.server.url, "AWSStepFunctions.ListStateMachines"
+        body = b"{}"
+        now = datetime.datetime.now(datetime.timezone.utc)
+        status, reply = post(url, sign(url, target, body, *ADMIN, now), body)
+        self.assertEqual((status, reply.get("stateMachines") is not None), (200, True), reply)
+        cases = [
+            (sign(url, target, body, "AKIAWEFTNOBODY000001", ADMIN[1], now),
+             "UnrecognizedClientException", "The security token included in the request is invalid."),
+            (sign(url, target, body, ADMIN[0], "wrong-secret", now),
+             "InvalidSignatureException", "The request signature we calculated does not match"),
+            (sign(url, target, body, *ADMIN, now - datetime.timedelta(minutes=20)),
+             "InvalidSignatureException", "Signature expired: "),
+            (sign(url, target, body, *ADMIN, now, service="swf"),
+             "InvalidSignatureException", "Credential should be scoped to correct service: 'states'."),
+            ({"content-type": "application/x-amz-json-1.0", "x-amz-target": target},
+             "MissingAuthenticationTokenException", "Missing Authentication Token"),
+            (dict(sign(url, target, body, *ADMIN, now),
+                  authorization="AWS4-HMAC-SHA256 Credential=%s/20260101/us-east-1/states/aws4_request"
+                  % ADMIN[0]),
+             "IncompleteSignatureException", "Authorization header requires 'Signature' parameter."),
+        ]
+        for headers, fault, message in cases:
+            status, reply = post(url, headers, body)
+            self.assertEqual(status, 400, reply)
+            self.assertEqual(reply["__type"].split("#")[-1], fault, reply)
+            self.assertIn(message, reply["message"])
+        # A changed body after signing.
+        headers = sign(url, target, body, *ADMIN, now)
+        status, reply = post(url, headers, b'{"maxResults": 1}')
+        self.assertEqual(reply["__type"].split("#")[-1], "InvalidSignatureException")
+
+    def test_a_policy_refuses_what_it_does_not_allow(self):
+        admin_sfn = self.client("stepfunctions", ADMIN)
+        machine = sk.create_machine(admin_sfn, sk.pass_definition())
+        sfn = self.client("stepfunctions", READ)
+        self.assertTrue(sfn.describe_state_machine(stateMachineArn=machine)["name"])
+        e = self.assertFault("AccessDeniedException", sfn.start_execution, stateMachineArn=machine)
+        self.assertEqual(e.response["Error"]["Message"], e_start_message(READ[0], machine))
+        swf = self.client("swf", READ)
+        self.assertFault("OperationNotPermittedFault", swf.register_domain,
+                         name=uniq("closed"), workflowExecutionRetentionPeriodInDays="1")
+        domain = uniq("open")
+        swf.register_domain(name=domain, workflowExecutionRetentionPeriodInDays="1")  # open-*
+        e = self.assertFault("OperationNotPermittedFault", swf.register_domain,
+                             name="open-secret", workflowExecutionRetentionPeriodInDays="1")
+        self.assertIn("with an explicit deny", e.response["Error"]["Message"])
+        # Audit lines: each refusal and each write, with key, action, resource.
+        lines = [json.loads(line[line.index("{"):]) for line in
+                 self.server.stderr_tail(200000).splitlines() if '{"audit"' in line]
+        self.assertIn({"audit": "refused", "action": "states:StartExecution", "key": "reader",
+                       "accessKeyId": READ[0], "resource": machine,
+                       "fault": "AccessDeniedException",
+                       "message": e_start_message(READ[0], machine)}, lines)
+        self.assertTrue(any(l["audit"] == "allowed" and l["action"] == "swf:RegisterDomain"
+                            and l["resource"].endswith(":/domain/" + domain) for l in lines), lines)
+        self.assertFalse(any(l["audit"] == "allowed" and l["action"].startswith("states:Describe")
+                             for l in lines), "reads are not audited")
+
+    def test_live_updates_are_closed_when_signatures_are_checked(self):
+        with urllib.request.urlopen(self.server.url + "/console/events?executionArn=x",
+                                    timeout=10) as r:
+            text = r.read().decode()
+        self.assertIn("event: failure", text)
+        self.assertIn("not available while the server checks signatures", text)
+
+    def test_sighup_reloads_and_a_bad_file_keeps_the_old_keys(self):
+        later = self.client("stepfunctions", LATER)
+        self.assertFault("UnrecognizedClientException", later.list_activities)
+        keys_file(self.keys, (ADMIN, "admin", ALL), (READ, "reader", READER), (LATER, "later", ALL))
+        self.server.proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                later.list_activities()
+                break
+            except ClientError as e:
+                if error_code(e) != "UnrecognizedClientException" or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        with open(self.keys, "w") as f:
+            f.write("{broken")
+        self.server.proc.send_signal(signal.SIGHUP)
+        time.sleep(0.5)
+        later.list_activities()  # still in force
+        self.assertIn("kept the old access keys", self.server.stderr_tail())
+        keys_file(self.keys, (ADMIN, "admin", ALL), (READ, "reader", READER))
+
+    def test_no_keys_means_loopback_only_and_keys_new_makes_one(self):
+        weft = os.environ.get("WEFT_BIN", "weft")
+        out = subprocess.run([weft, "server", "--listen", "0.0.0.0:0", "--data-dir",
+                              os.path.join(self.dir, "data")],
+                             capture_output=True, text=True, timeout=30)
+        self.assertEqual(out.returncode, 2, out.stderr)
+        self.assertIn("without --credentials", out.stderr)
+        self.assertIn("weft keys new", out.stderr)
+        made = subprocess.run([weft, "keys", "new", "--name", "made"], capture_output=True,
+                              text=True, timeout=30)
+        self.assertEqual(made.returncode, 0, made.stderr)
+        entry = json.loads(made.stdout)["keys"][0]
+        self.assertEqual(entry["name"], "made")
+        self.assertEqual(len(entry["accessKeyId"]), 20)
+        with open(self.keys) as f:
+            current = json.load(f)
+        current["keys"].append(entry)
+        with open(self.keys, "w") as f:
+            json.dump(current, f)
+        self.server.proc.send_signal(signal.SIGHUP)
+        client = self.client("swf", (entry["accessKeyId"], entry["secretAccessKey"]))
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.list_domains(registrationStatus="REGISTERED")
+                break
+            except ClientError as e:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+
+
+if __name__ == "__main__":
+    unittest.main()
