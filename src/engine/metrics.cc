@@ -2,6 +2,7 @@
 // from what each durable batch writes, so that both front doors and every
 // path that starts or closes an execution are counted in one place.
 #include <array>
+#include <map>
 
 #include "engine/engine_impl.h"
 
@@ -71,14 +72,21 @@ void ExecutionMetrics::Count(const Delta& d) {
   static metrics::Counter& transitions = metrics::GetCounter(
       "weft_state_transitions_total", "Step Functions states entered (state transitions)");
   for (int kind = 0; kind < 2; ++kind) {
-    if (d.started[kind]) started[kind]->Add(static_cast<uint64_t>(d.started[kind]));
+    if (d.started[kind] == 0) continue;  // no shared cache line touched for nothing
+    started[kind]->Add(static_cast<uint64_t>(d.started[kind]));
     open_[kind].fetch_add(d.started[kind]);
   }
   if (d.transitions) transitions.Add(static_cast<uint64_t>(d.transitions));
   for (const auto& [kind, status] : d.closed) {
-    metrics::GetCounter("weft_executions_closed_total", "Executions closed, by close status",
-                        {{"kind", kKinds[kind]}, {"status", status}})
-        .Add();
+    // The registry is asked once per thread, kind and status.
+    thread_local std::map<std::pair<int, std::string>, metrics::Counter*> closed;
+    metrics::Counter*& counter = closed[{kind, status}];
+    if (!counter) {
+      counter =
+          &metrics::GetCounter("weft_executions_closed_total", "Executions closed, by close status",
+                               {{"kind", kKinds[kind]}, {"status", status}});
+    }
+    counter->Add();
     open_[kind].fetch_sub(1);
   }
 }

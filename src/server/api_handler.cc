@@ -137,10 +137,15 @@ HttpReply AuthErrorReply(const Error& e) {
   return ErrorReply(http::status::bad_request, kCoralService, e.type(), e.message());
 }
 
-// `operation` is set to "<service prefix>.<operation>" once the target names
-// a known operation (the label of weft_http_requests_total).
+// The operation a request named, once known (the label of
+// weft_http_requests_total); `name` points into the request.
+struct Named {
+  const ApiService* service = nullptr;
+  std::string_view name;
+};
+
 net::awaitable<HttpReply> HandleApiCall(const ApiRouter& router, const HttpRequest& request,
-                                        RequestContext& context, std::string& operation) {
+                                        RequestContext& context, Named& named) {
   auto target_it = request.find(kTargetHeader);
   if (target_it == request.end()) {
     co_return UnknownOperation("Missing X-Amz-Target header");
@@ -152,7 +157,7 @@ net::awaitable<HttpReply> HandleApiCall(const ApiRouter& router, const HttpReque
     co_return UnknownOperation("Unknown operation '" + std::string(route->operation) +
                                "' in X-Amz-Target '" + std::string(target) + "'");
   }
-  operation = std::string(route->service->target_prefix()) + "." + std::string(route->operation);
+  named = {route->service, route->operation};
   std::string_view content_type = request[http::field::content_type];
   if (!IsJsonContentType(content_type)) {
     co_return SerializationError("Unsupported Content-Type '" + std::string(content_type) +
@@ -162,7 +167,7 @@ net::awaitable<HttpReply> HandleApiCall(const ApiRouter& router, const HttpReque
   if (auto* authenticator = router.authenticator()) {
     auto checked = Authenticate(*authenticator, request, *route->service);
     if (!checked.ok()) {
-      Audit("refused", nullptr, operation, "", checked.error());
+      Audit("refused", nullptr, target, "", checked.error());
       co_return AuthErrorReply(checked.error());
     }
     caller = std::move(*checked);
@@ -186,15 +191,31 @@ net::awaitable<HttpReply> HandleApiCall(const ApiRouter& router, const HttpReque
   co_return co_await InvokeService(*route->service, target, route->operation, context, *body);
 }
 
-void CountRequest(const std::string& operation, http::status status) {
-  // One registry lookup per thread, operation and status; then a relaxed add.
-  thread_local std::unordered_map<std::string, metrics::Counter*> counters;
-  std::string code = std::to_string(static_cast<int>(status));
-  auto& counter = counters[operation + " " + code];
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+void CountRequest(const Named& named, http::status status) {
+  // The registry is asked once per thread, operation and status; after that
+  // a request costs two hash lookups without allocating, and a relaxed add.
+  using ByStatus = std::unordered_map<int, metrics::Counter*>;
+  thread_local std::unordered_map<
+      const ApiService*, std::unordered_map<std::string, ByStatus, StringHash, std::equal_to<>>>
+      cache;
+  auto& by_operation = cache[named.service];
+  auto it = by_operation.find(named.name);
+  if (it == by_operation.end())
+    it = by_operation.emplace(std::string(named.name), ByStatus{}).first;
+  int code = static_cast<int>(status);
+  metrics::Counter*& counter = it->second[code];
   if (!counter) {
+    std::string label =
+        named.service ? std::string(named.service->target_prefix()) + "." + std::string(named.name)
+                      : "unknown";
     counter = &metrics::GetCounter("weft_http_requests_total",
                                    "API requests by operation and HTTP status",
-                                   {{"operation", operation}, {"status", code}});
+                                   {{"operation", label}, {"status", std::to_string(code)}});
   }
   counter->Add();
 }
@@ -298,9 +319,9 @@ net::awaitable<HttpReply> HandleRequest(const ApiRouter& router, const HttpReque
   path = path.substr(0, path.find('?'));
   switch (request.method()) {
     case http::verb::post: {
-      std::string operation = "unknown";
-      HttpReply reply = co_await HandleApiCall(router, request, context, operation);
-      CountRequest(operation, reply.status);
+      Named named;
+      HttpReply reply = co_await HandleApiCall(router, request, context, named);
+      CountRequest(named, reply.status);
       co_return reply;
     }
     case http::verb::get:
