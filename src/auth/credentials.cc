@@ -110,6 +110,21 @@ Result<Caller> Authenticator::Authenticate(const SignedRequest& request,
   return Caller{key->access_key_id, key->name, auth->region};
 }
 
+Result<Caller> Authenticator::AuthenticatePresigned(const SignedRequest& request,
+                                                    std::string_view service, Millis now) {
+  auto auth = ParsePresigned(request.target);
+  if (!auth.ok()) return auth.error();
+  auto keys = Keys();
+  const AccessKey* key = keys->Find(auth->access_key_id);
+  if (!key) {
+    return Error(Errc::kValidation, "UnrecognizedClientException",
+                 "The security token included in the request is invalid.");
+  }
+  if (Status s = verifier_.VerifyPresigned(request, *auth, key->secret, service, now); !s.ok())
+    return s.error();
+  return Caller{key->access_key_id, key->name, auth->region};
+}
+
 Status Authenticator::Authorize(const Caller& caller, std::string_view action,
                                 std::string_view resource) const {
   auto keys = Keys();

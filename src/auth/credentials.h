@@ -59,6 +59,9 @@ class Authenticator {
   // missing, incomplete, expired or wrong signature).
   Result<Caller> Authenticate(const SignedRequest& request, std::string_view authorization,
                               std::string_view service, Millis now);
+  // The same for a presigned GET (the console's live-update stream).
+  Result<Caller> AuthenticatePresigned(const SignedRequest& request, std::string_view service,
+                                       Millis now);
 
   // Whether `caller` may do `action` on `resource`; the refusal's message
   // names the key, the action and the resource.

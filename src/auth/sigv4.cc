@@ -6,6 +6,7 @@
 #include <cctype>
 #include <ctime>
 #include <initializer_list>
+#include <map>
 #include <memory>
 
 namespace weft::auth {
@@ -119,7 +120,8 @@ std::string Decode(std::string_view s) {
 }
 
 // name=value pairs, each part decoded then encoded again, sorted.
-std::string CanonicalQuery(std::string_view query) {
+// `drop`: a parameter left out (a presigned URL's signature).
+std::string CanonicalQuery(std::string_view query, std::string_view drop) {
   std::vector<std::pair<std::string, std::string>> pairs;
   while (!query.empty()) {
     std::string_view pair = query.substr(0, query.find('&'));
@@ -128,6 +130,7 @@ std::string CanonicalQuery(std::string_view query) {
     auto eq = pair.find('=');
     std::string_view key = pair.substr(0, eq);
     std::string_view value = eq == std::string_view::npos ? "" : pair.substr(eq + 1);
+    if (!drop.empty() && Decode(key) == drop) continue;
     pairs.emplace_back(Encode(Decode(key), false), Encode(Decode(value), false));
   }
   std::sort(pairs.begin(), pairs.end());
@@ -154,7 +157,8 @@ std::string_view HeaderOf(const SignedRequest& r, std::string_view lower_name) {
 // The canonical request's text for `signed_headers` (lowercase, in the
 // order the client listed them, which SigV4 requires to be sorted).
 Result<std::string> CanonicalRequest(const SignedRequest& r,
-                                     const std::vector<std::string>& signed_headers) {
+                                     const std::vector<std::string>& signed_headers,
+                                     bool presigned = false) {
   std::string_view target = r.target;
   auto q = target.find('?');
   std::string_view path = target.substr(0, q);
@@ -165,7 +169,7 @@ Result<std::string> CanonicalRequest(const SignedRequest& r,
   out += '\n';
   out += path == "/" || path.empty() ? std::string("/") : Encode(Decode(path), true);
   out += '\n';
-  if (!query.empty()) out += CanonicalQuery(query);
+  if (!query.empty()) out += CanonicalQuery(query, presigned ? "X-Amz-Signature" : "");
   out += '\n';
   for (const auto& name : signed_headers) {
     std::string value;
@@ -197,7 +201,22 @@ Result<std::string> CanonicalRequest(const SignedRequest& r,
     out += signed_headers[i];
   }
   out += '\n';
-  out += Sha256Hex(r.body);
+  out += Sha256Hex(presigned ? std::string_view() : r.body);
+  return out;
+}
+
+// The decoded query parameters of a target.
+std::map<std::string, std::string> QueryParams(std::string_view target) {
+  std::map<std::string, std::string> out;
+  auto q = target.find('?');
+  if (q == std::string_view::npos) return out;
+  std::string_view query = target.substr(q + 1);
+  while (!query.empty()) {
+    std::string_view pair = query.substr(0, query.find('&'));
+    query.remove_prefix(std::min(query.size(), pair.size() + 1));
+    auto eq = pair.find('=');
+    if (eq != std::string_view::npos) out[Decode(pair.substr(0, eq))] = Decode(pair.substr(eq + 1));
+  }
   return out;
 }
 
@@ -293,8 +312,52 @@ Result<Authorization> ParseAuthorization(std::string_view header) {
   return a;
 }
 
+Result<Authorization> ParsePresigned(std::string_view target) {
+  auto q = QueryParams(target);
+  if (!q.contains("X-Amz-Signature") && !q.contains("X-Amz-Credential")) {
+    return Error(Errc::kValidation, "MissingAuthenticationTokenException",
+                 "Missing Authentication Token");
+  }
+  if (q["X-Amz-Algorithm"] != kScheme) {
+    return Incomplete("X-Amz-Algorithm must be " + std::string(kScheme));
+  }
+  // The header form's parser checks the parts.
+  return ParseAuthorization(std::string(kScheme) + " Credential=" + q["X-Amz-Credential"] +
+                            ", SignedHeaders=" + q["X-Amz-SignedHeaders"] +
+                            ", Signature=" + q["X-Amz-Signature"]);
+}
+
+Status Verifier::VerifyPresigned(const SignedRequest& request, const Authorization& auth,
+                                 std::string_view secret, std::string_view expected_service,
+                                 Millis now) {
+  auto q = QueryParams(request.target);
+  auto when = ParseAmzDate(q["X-Amz-Date"]);
+  if (!when) return Incomplete("X-Amz-Date must be a date like 20261207T101500Z");
+  int64_t expires = 0;
+  try {
+    expires = std::stoll(q["X-Amz-Expires"]);
+  } catch (...) {
+    return Incomplete("X-Amz-Expires must be a number of seconds");
+  }
+  if (expires <= 0 || expires > 7 * 24 * 3600)
+    return Incomplete("X-Amz-Expires must be between 1 and 604800 seconds");
+  if (now > *when + expires * 1000) {
+    return Invalid("Signature expired: " + q["X-Amz-Date"] + " is now earlier than " +
+                   AmzDate(now - expires * 1000) + " (" + AmzDate(now) + " - " +
+                   std::to_string(expires) + " sec.)");
+  }
+  return Check(request, auth, secret, expected_service, now, q["X-Amz-Date"], true);
+}
+
 Status Verifier::Verify(const SignedRequest& request, const Authorization& auth,
                         std::string_view secret, std::string_view expected_service, Millis now) {
+  return Check(request, auth, secret, expected_service, now, HeaderOf(request, "x-amz-date"),
+               false);
+}
+
+Status Verifier::Check(const SignedRequest& request, const Authorization& auth,
+                       std::string_view secret, std::string_view expected_service, Millis now,
+                       std::string_view amz_date, bool presigned) {
   if (auth.service != expected_service) {
     return Invalid("Credential should be scoped to correct service: '" +
                    std::string(expected_service) + "'. ");
@@ -302,7 +365,6 @@ Status Verifier::Verify(const SignedRequest& request, const Authorization& auth,
   if (auth.region.empty()) {
     return Invalid("Credential should be scoped to a valid region. ");
   }
-  std::string_view amz_date = HeaderOf(request, "x-amz-date");
   auto when = ParseAmzDate(amz_date);
   if (!when) {
     return Incomplete(
@@ -316,7 +378,7 @@ Status Verifier::Verify(const SignedRequest& request, const Authorization& auth,
         auth.date + "' != '" + std::string(amz_date.substr(0, 8)) + "', from '" +
         std::string(amz_date) + "'.");
   }
-  if (*when < now - kMaxClockSkew) {
+  if (!presigned && *when < now - kMaxClockSkew) {  // a presigned URL has X-Amz-Expires
     return Invalid("Signature expired: " + std::string(amz_date) + " is now earlier than " +
                    AmzDate(now - kMaxClockSkew) + " (" + AmzDate(now) + " - 15 min.)");
   }
@@ -328,7 +390,7 @@ Status Verifier::Verify(const SignedRequest& request, const Authorization& auth,
       auth.signed_headers.end()) {
     return Invalid("'Host' must be a 'SignedHeader' in the AWS Authorization.");
   }
-  auto canonical = CanonicalRequest(request, auth.signed_headers);
+  auto canonical = CanonicalRequest(request, auth.signed_headers, presigned);
   if (!canonical.ok()) return canonical.error();
   std::string key = SigningKey(auth, secret);
   std::string expected = Hmac(key, StringToSign(amz_date, auth, *canonical));

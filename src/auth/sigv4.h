@@ -48,6 +48,8 @@ struct SignedRequest {
 // The header's fields; MissingAuthenticationTokenException without one,
 // IncompleteSignatureException when a part is missing or malformed.
 Result<Authorization> ParseAuthorization(std::string_view header);
+// The same fields from a presigned URL's query (`target` is path?query).
+Result<Authorization> ParsePresigned(std::string_view target);
 
 // How far X-Amz-Date may be from the server's clock.
 inline constexpr Millis kMaxClockSkew = 15 * 60 * 1000;
@@ -60,8 +62,17 @@ class Verifier {
  public:
   Status Verify(const SignedRequest& request, const Authorization& auth, std::string_view secret,
                 std::string_view expected_service, Millis now);
+  // The same for a presigned GET (the signature in the query: X-Amz-
+  // Algorithm, -Credential, -Date, -Expires, -SignedHeaders, -Signature;
+  // the body's hash is that of an empty body). Also refuses it once
+  // X-Amz-Expires seconds have passed since X-Amz-Date.
+  Status VerifyPresigned(const SignedRequest& request, const Authorization& auth,
+                         std::string_view secret, std::string_view expected_service, Millis now);
 
  private:
+  Status Check(const SignedRequest& request, const Authorization& auth, std::string_view secret,
+               std::string_view expected_service, Millis now, std::string_view amz_date,
+               bool presigned);
   std::string SigningKey(const Authorization& auth, std::string_view secret);
 
   std::mutex mu_;

@@ -122,13 +122,21 @@ Result<Watched> Parse(const std::map<std::string, std::string>& q) {
 
 class Stream {
  public:
-  Stream(const ApiRouter& router, boost::beast::tcp_stream& stream, Watched watched)
-      : router_(router), stream_(stream), w_(std::move(watched)) {}
+  Stream(const ApiRouter& router, boost::beast::tcp_stream& stream, Watched watched,
+         std::optional<auth::Caller> caller)
+      : router_(router), stream_(stream), w_(std::move(watched)), caller_(std::move(caller)) {}
 
   net::awaitable<Result<json::object>> Call(std::string op, json::object body) {
     auto route = router_.Find(std::string(w_.door->prefix) + "." + op);
     if (!route.ok()) co_return route.error();
     for (const auto& [k, v] : w_.id) body[k] = v;
+    if (caller_) {
+      ApiService& service = *route->service;
+      std::string action = std::string(service.signing_name()) + ":" + op;
+      Status allowed = router_.authenticator()->Authorize(
+          *caller_, action, service.ResourceOf(op, body, caller_->region));
+      if (!allowed.ok()) co_return service.AccessDenied(allowed.error().message());
+    }
     RequestContext context;
     context.request_id = NewUuid();
     auto result = co_await route->service->Invoke(op, context, body);
@@ -236,6 +244,7 @@ class Stream {
   const ApiRouter& router_;
   boost::beast::tcp_stream& stream_;
   Watched w_;
+  std::optional<auth::Caller> caller_;  // set when signatures are checked
 };
 
 }  // namespace
@@ -253,15 +262,28 @@ net::awaitable<void> StreamConsoleEvents(const ApiRouter& router, boost::beast::
   auto [ec, n] = co_await http::async_write_header(stream, serializer, kUseTuple);
   if (ec) co_return;
   auto watched = Parse(Query(request.target()));
+  // When signatures are checked, the URL must be presigned (an EventSource
+  // cannot send an Authorization header), and every read the stream makes
+  // is allowed or refused by the key's policy like the same API call.
+  std::optional<auth::Caller> caller;
   if (watched.ok() && router.authenticator()) {
-    // Browsers cannot sign an EventSource request; until the stream takes
-    // presigned URLs it is closed when signatures are checked, rather than
-    // be a way around them.
-    watched = Error(Errc::kValidation, "MissingAuthenticationTokenException",
-                    "live updates are not available while the server checks signatures "
-                    "(--credentials); reload the page to see new events");
+    auth::SignedRequest signed_request;
+    signed_request.method = request.method_string();
+    signed_request.target = request.target();
+    for (const auto& field : request)
+      signed_request.headers.emplace_back(field.name_string(), field.value());
+    Millis now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::system_clock::now().time_since_epoch())
+                     .count();
+    std::string service = watched->door == &kStepFunctions ? "states" : "swf";
+    auto checked = router.authenticator()->AuthenticatePresigned(signed_request, service, now);
+    if (checked.ok()) {
+      caller = std::move(*checked);
+    } else {
+      watched = checked.error();
+    }
   }
-  Stream s(router, stream, watched.ok() ? *watched : Watched{});
+  Stream s(router, stream, watched.ok() ? *watched : Watched{}, caller);
   if (!watched.ok()) {
     co_await s.Send("failure", watched.error().message());
   } else {

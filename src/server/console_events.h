@@ -8,9 +8,11 @@
 // GetExecutionHistory / GetWorkflowExecutionHistory show them), `closed`
 // (data: {"status": ...}) once the execution has closed and its last events
 // were sent, then the stream ends; `failure` (data: a message) for an
-// unknown execution or a bad query. The stream reads through the same API
-// operations as every client (no private path to the engine), so whatever
-// checks a request gets, the stream gets.
+// unknown execution, a bad query or a refused key. The stream reads through
+// the same API operations as every client (no private path to the engine);
+// when the server checks signatures the URL must be presigned (SigV4 query
+// parameters, as the console makes them) and each read is authorized by the
+// key's policy like the API call it is.
 #pragma once
 
 #include <atomic>

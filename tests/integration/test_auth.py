@@ -18,6 +18,7 @@ import tempfile
 import time
 import unittest
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import boto3
@@ -65,6 +66,41 @@ def sign(url, target, body, key, secret, when, region="us-east-1", service="stat
     headers["authorization"] = ("AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, "
                                 "Signature=%s" % (key, scope, names, signature))
     return headers
+
+
+def presign(url, path, query, key, secret, when, expires=900, region="us-east-1",
+            service="states"):
+    """A presigned GET URL (SigV4 query parameters), computed here."""
+    host = url.split("//", 1)[1]
+    amz_date = when.strftime("%Y%m%dT%H%M%SZ")
+    scope = "%s/%s/%s/aws4_request" % (amz_date[:8], region, service)
+    params = dict(query, **{"X-Amz-Algorithm": "AWS4-HMAC-SHA256",
+                            "X-Amz-Credential": "%s/%s" % (key, scope), "X-Amz-Date": amz_date,
+                            "X-Amz-Expires": str(expires), "X-Amz-SignedHeaders": "host"})
+    q = "&".join("%s=%s" % (urllib.parse.quote(k, safe="-_.~"), urllib.parse.quote(v, safe="-_.~"))
+                 for k, v in sorted(params.items()))
+    canonical = "\n".join(["GET", path, q, "host:" + host, "", "host",
+                           hashlib.sha256(b"").hexdigest()])
+    to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope,
+                         hashlib.sha256(canonical.encode()).hexdigest()])
+    k = ("AWS4" + secret).encode()
+    for part in (amz_date[:8], region, service, "aws4_request"):
+        k = hmac.new(k, part.encode(), hashlib.sha256).digest()
+    signature = hmac.new(k, to_sign.encode(), hashlib.sha256).hexdigest()
+    return "%s%s?%s&X-Amz-Signature=%s" % (url, path, q, signature)
+
+
+def events_of(url):
+    """[(event, data)] of a /console/events stream until it ends."""
+    out, event = [], None
+    with urllib.request.urlopen(url, timeout=20) as r:
+        for raw in r:
+            line = raw.decode().rstrip("\n")
+            if line.startswith("event: "):
+                event = line[len("event: "):]
+            elif line.startswith("data: "):
+                out.append((event, line[len("data: "):]))
+    return out
 
 
 def post(url, headers, body):
@@ -176,12 +212,34 @@ class AuthTest(OwnServer, ServerTestCase):
         self.assertFalse(any(l["audit"] == "allowed" and l["action"].startswith("states:Describe")
                              for l in lines), "reads are not audited")
 
-    def test_live_updates_are_closed_when_signatures_are_checked(self):
-        with urllib.request.urlopen(self.server.url + "/console/events?executionArn=x",
-                                    timeout=10) as r:
-            text = r.read().decode()
-        self.assertIn("event: failure", text)
-        self.assertIn("not available while the server checks signatures", text)
+    def test_live_updates_need_a_presigned_url_and_the_policy(self):
+        sfn = self.client("stepfunctions", ADMIN)
+        execution = sk.start(sfn, sk.create_machine(sfn, sk.pass_definition()))
+        sk.wait_for_status(sfn, execution)
+        url, path = self.server.url, "/console/events"
+        now = datetime.datetime.now(datetime.timezone.utc)
+        query = {"executionArn": execution, "after": "0"}
+        got = events_of(presign(url, path, query, *ADMIN, now))
+        self.assertEqual(got[-1][0], "closed", got)
+        self.assertTrue(any(kind == "history" for kind, _ in got), got)
+        cases = [
+            (url + path + "?" + urllib.parse.urlencode(query), "Missing Authentication Token"),
+            (presign(url, path, query, ADMIN[0], "wrong", now), "does not match"),
+            (presign(url, path, dict(query, after="1"), *ADMIN, now).replace("after=1", "after=0"),
+             "does not match"),
+            (presign(url, path, query, *ADMIN, now - datetime.timedelta(hours=1), expires=60),
+             "Signature expired"),
+            (presign(url, path, query, "AKIAWEFTNOBODY000001", "x" * 20, now),
+             "security token included in the request is invalid"),
+        ]
+        for bad, message in cases:
+            [(kind, data)] = events_of(bad)
+            self.assertEqual(kind, "failure")
+            self.assertIn(message, data)
+        # The reader may describe but not read histories: the stream's read is refused.
+        [(kind, data)] = events_of(presign(url, path, query, *READ, now))
+        self.assertEqual(kind, "failure")
+        self.assertIn("not authorized to perform: states:GetExecutionHistory", data)
 
     def test_sighup_reloads_and_a_bad_file_keeps_the_old_keys(self):
         later = self.client("stepfunctions", LATER)

@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 import unittest
 
 import sfnkit as sk
@@ -54,17 +55,37 @@ LIVE = {"StartAt": "W1", "States": {
     "Finish": {"Type": "Succeed"}}}
 
 
+def browser_prerequisites():
+    if not shutil.which("node") or not shutil.which("npm"):
+        raise unittest.SkipTest("node/npm not found: the console tests need Node.js")
+    if not os.path.exists(CHROMIUM):
+        raise unittest.SkipTest("%s not found: install Debian's chromium" % CHROMIUM)
+    if not os.path.isdir(os.path.join(WEB, "node_modules", "playwright-core")):
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=WEB, check=True,
+                       capture_output=True, timeout=300)
+
+
+def shots_dir():
+    shots = os.path.join(os.environ.get("WEFT_BUILD_DIR", os.path.join(ROOT, "build")),
+                         "console-shots")
+    os.makedirs(shots, exist_ok=True)
+    return shots
+
+
+def run_script(case, script, env):
+    proc = subprocess.run(["node", os.path.join(WEB, "e2e", script)], cwd=WEB,
+                          env=dict(os.environ, CHROMIUM=CHROMIUM, SHOTS_DIR=shots_dir(), **env),
+                          capture_output=True, text=True, timeout=180)
+    case.assertEqual(proc.returncode, 0, "stdout: %s\nstderr: %s" % (
+        proc.stdout[-3000:], proc.stderr[-3000:]))
+    case.assertIn("ok", proc.stdout)
+
+
 class ConsoleTest(OwnServer, ServerTestCase):
 
     @classmethod
     def setUpClass(cls):
-        if not shutil.which("node") or not shutil.which("npm"):
-            raise unittest.SkipTest("node/npm not found: the console tests need Node.js")
-        if not os.path.exists(CHROMIUM):
-            raise unittest.SkipTest("%s not found: install Debian's chromium" % CHROMIUM)
-        if not os.path.isdir(os.path.join(WEB, "node_modules", "playwright-core")):
-            subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=WEB, check=True,
-                           capture_output=True, timeout=300)
+        browser_prerequisites()
         super().setUpClass()
 
     def run_swf_workflow(self):
@@ -95,9 +116,6 @@ class ConsoleTest(OwnServer, ServerTestCase):
         execution = sk.start(sfn, machine, input={"n": 5, "items": [1, 2]})
         described = sk.wait_for_status(sfn, execution)
         self.assertEqual(described["status"], "SUCCEEDED", described)
-        shots = os.path.join(os.environ.get("WEFT_BUILD_DIR", os.path.join(ROOT, "build")),
-                             "console-shots")
-        os.makedirs(shots, exist_ok=True)
         domain, workflow = self.run_swf_workflow()
         designed = uniq("designed")
         live = sk.create_machine(sfn, LIVE)  # the browser side starts it when it looks
@@ -106,17 +124,13 @@ class ConsoleTest(OwnServer, ServerTestCase):
                 "One": {"Type": "Pass", "End": True}}}}}}), input=list(range(2500)))
         self.assertEqual(sk.wait_for_status(sfn, big, timeout=60)["status"], "SUCCEEDED")
         big_events = len(sk.history(sfn, big))
-        env = dict(os.environ, WEFT_URL=self.server.url, MACHINE_ARN=machine,
-                   MACHINE_NAME=name, EXECUTION_ARN=execution, SHOTS_DIR=shots,
-                   CHROMIUM=CHROMIUM, LIVE_MACHINE_ARN=live, DESIGNED_NAME=designed,
+        env = dict(WEFT_URL=self.server.url, MACHINE_ARN=machine,
+                   MACHINE_NAME=name, EXECUTION_ARN=execution,
+                   LIVE_MACHINE_ARN=live, DESIGNED_NAME=designed,
                    SWF_DOMAIN=domain, SWF_WORKFLOW_ID=workflow["workflowId"],
                    SWF_RUN_ID=workflow["runId"], BIG_EXECUTION_ARN=big,
                    BIG_EVENTS=str(big_events))
-        proc = subprocess.run(["node", os.path.join(WEB, "e2e", "console.mjs")], cwd=WEB,
-                              env=env, capture_output=True, text=True, timeout=180)
-        self.assertEqual(proc.returncode, 0, "stdout: %s\nstderr: %s" % (
-            proc.stdout[-3000:], proc.stderr[-3000:]))
-        self.assertIn("ok", proc.stdout)
+        run_script(self, "console.mjs", env)
         # What the designer saved exists through the API, as drawn.
         made = [m for m in sfn.list_state_machines()["stateMachines"] if m["name"] == designed]
         self.assertEqual(len(made), 1)
@@ -126,6 +140,43 @@ class ConsoleTest(OwnServer, ServerTestCase):
         self.assertEqual(definition["States"]["Wait1"], {"Type": "Wait", "Seconds": 1,
                                                           "Next": "Succeed1"})
         self.assertEqual(definition["States"]["Succeed1"], {"Type": "Succeed"})
+
+
+KEY = ("AKIAWEFTCONSOLE00001", "console-secret-console-secret-console-01")
+
+
+class ConsoleWithKeysTest(OwnServer, ServerTestCase):
+    """The console against a server that checks signatures: it asks for a
+    key, signs its calls, and follows an execution through a presigned
+    live-update stream."""
+
+    @classmethod
+    def server_args(cls):
+        cls.keys = os.path.join(tempfile.mkdtemp(prefix="weft-console-keys-"), "keys.json")
+        with open(cls.keys, "w") as f:
+            json.dump({"keys": [{"accessKeyId": KEY[0], "secretAccessKey": KEY[1],
+                                 "name": "console", "policy": {"Statement": [
+                                     {"Effect": "Allow", "Action": ["states:*", "swf:*"],
+                                      "Resource": "*"}]}}]}, f)
+        return ["--credentials", cls.keys]
+
+    @classmethod
+    def setUpClass(cls):
+        browser_prerequisites()
+        super().setUpClass()
+
+    def test_signed_console(self):
+        import boto3
+        sfn = boto3.client("stepfunctions", endpoint_url=self.server.url,
+                           region_name="us-east-1", aws_access_key_id=KEY[0],
+                           aws_secret_access_key=KEY[1])
+        name = uniq("signed")
+        machine = sk.create_machine(sfn, LIVE, name=name)
+        run_script(self, "console_keys.mjs", dict(
+            WEFT_URL=self.server.url, ACCESS_KEY_ID=KEY[0], SECRET_ACCESS_KEY=KEY[1],
+            MACHINE_ARN=machine, MACHINE_NAME=name))
+        self.assertIn('"audit":"allowed","action":"states:StartExecution","key":"console"',
+                      self.server.stderr_tail(100000))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 // The console's pages, routed by the URL's hash: #/ (overview),
 // #/machines/<arn>, #/executions/<arn>, #/designer[/<arn>], #/swf/<domain>,
 // #/swf/<domain>/<workflowId>/<runId>.
+import { KeyDialog } from "./components/KeyDialog";
 import { useRoute } from "./hooks";
 import { Designer } from "./pages/Designer";
 import { Execution } from "./pages/Execution";
@@ -31,6 +32,7 @@ export function App() {
         <a href="/metrics">Metrics</a>
       </nav>
       <main><Page /></main>
+      <KeyDialog />
     </div>
   );
 }

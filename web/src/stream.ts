@@ -6,6 +6,15 @@ import { useEffect, useState } from "react";
 import { sfn, swf } from "./api";
 import type { HistoryEvent } from "./graph";
 import { messageOf } from "./hooks";
+import { presignUrl, savedKey } from "./sigv4";
+
+// The stream's URL, presigned when a key was given (an EventSource cannot
+// carry an Authorization header).
+async function streamUrl(service: string, query: Record<string, string>): Promise<string> {
+  const key = savedKey();
+  if (!key) return `/console/events?${new URLSearchParams(query)}`;
+  return presignUrl(key, service, window.location.host, "/console/events", query);
+}
 
 async function allEvents(arn: string): Promise<HistoryEvent[]> {
   const events: HistoryEvent[] = [];
@@ -21,17 +30,19 @@ async function allEvents(arn: string): Promise<HistoryEvent[]> {
 
 // The events so far (`loadAll`), then those the stream at `streamUrl(after)`
 // pushes; `idOf` gives an event's id. One hook for both front doors.
-function useHistoryStream<E>(key: string, loadAll: () => Promise<E[]>, streamUrl: (after: number) => string,
+function useHistoryStream<E>(key: string, loadAll: () => Promise<E[]>, urlOf: (after: number) => Promise<string>,
   idOf: (e: E) => number, onClose: () => void) {
   const [events, setEvents] = useState<E[]>([]);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     let source: EventSource | null = null;
     let live = true;
-    loadAll().then((loaded) => {
+    loadAll().then(async (loaded) => {
       if (!live) return;
       setEvents(loaded);
-      source = new EventSource(streamUrl(loaded.length ? idOf(loaded[loaded.length - 1]) : 0));
+      const url = await urlOf(loaded.length ? idOf(loaded[loaded.length - 1]) : 0);
+      if (!live) return;
+      source = new EventSource(url);
       source.addEventListener("history", (m) => {
         const more = JSON.parse((m as MessageEvent).data) as E[];
         setEvents((old) => {
@@ -49,7 +60,7 @@ function useHistoryStream<E>(key: string, loadAll: () => Promise<E[]>, streamUrl
 
 export function useExecutionStream(arn: string, onClose: () => void) {
   return useHistoryStream<HistoryEvent>(arn, () => allEvents(arn),
-    (after) => `/console/events?executionArn=${encodeURIComponent(arn)}&after=${after}`,
+    (after) => streamUrl("states", { executionArn: arn, after: String(after) }),
     (e) => e.id, onClose);
 }
 
@@ -78,7 +89,7 @@ async function allSwfEvents(run: SwfRun): Promise<SwfEvent[]> {
 // The same for an SWF workflow execution.
 export function useWorkflowStream(run: SwfRun, onClose: () => void) {
   return useHistoryStream<SwfEvent>(`${run.domain}/${run.workflowId}/${run.runId}`, () => allSwfEvents(run),
-    (after) => `/console/events?${new URLSearchParams({ domain: run.domain, workflowId: run.workflowId,
-      runId: run.runId, after: String(after) })}`,
+    (after) => streamUrl("swf", { domain: run.domain, workflowId: run.workflowId, runId: run.runId,
+      after: String(after) }),
     (e) => e.eventId, onClose);
 }
