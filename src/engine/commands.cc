@@ -262,4 +262,10 @@ net::awaitable<Result<bool>> Engine::RecordActivityTaskHeartbeat(
       use_awaitable);
 }
 
+Result<std::string> Engine::TaskTokenDomain(std::string_view task_token) const {
+  auto t = DecodeTaskToken(impl_->tokens, task_token);
+  if (!t.ok()) return t.error();
+  return t->domain;
+}
+
 }  // namespace weft::engine

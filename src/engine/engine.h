@@ -324,6 +324,11 @@ class Engine {
   Registry& registry();
   const Clock& clock() const;
 
+  // The domain an SWF task token was issued in (for the front door's
+  // permission check, which runs before the operation); kInvalidToken for a
+  // token this store's engine did not make.
+  Result<std::string> TaskTokenDomain(std::string_view task_token) const;
+
   net::awaitable<Result<std::string>> StartWorkflowExecution(StartRequest request);
   net::awaitable<Status> SignalWorkflowExecution(ExecutionRef ref, std::string signal_name,
                                                  std::optional<std::string> input);

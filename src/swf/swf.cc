@@ -114,6 +114,11 @@ std::string SwfService::ResourceOf(std::string_view operation, const json::objec
                         : "domain";
   const auto* name = request.if_contains(key);
   if (name && name->is_string()) return prefix + std::string(name->as_string());
+  // Respond*/RecordActivityTaskHeartbeat name only a task token: its domain.
+  if (const auto* token = request.if_contains("taskToken"); token && token->is_string()) {
+    auto domain = engine_.TaskTokenDomain(token->as_string());
+    if (domain.ok()) return prefix + *domain;
+  }
   if (const auto* arn = request.if_contains("resourceArn"); arn && arn->is_string())
     return std::string(arn->as_string());  // the tagging operations name the domain's ARN
   return prefix + "*";

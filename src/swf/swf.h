@@ -41,7 +41,8 @@ class SwfService final : public ApiService {
   }
   std::string_view signing_name() const override { return "swf"; }
   // The domain's ARN (arn:aws:swf:<region>:<account>:/domain/<name>), as
-  // SWF's IAM policies name it; every operation but ListDomains names one.
+  // SWF's IAM policies name it: the request's domain, or its task token's;
+  // `/domain/*` for ListDomains (and a token that is not one).
   std::string ResourceOf(std::string_view operation, const json::object& request,
                          std::string_view region) const override;
   Error AccessDenied(std::string message) const override {

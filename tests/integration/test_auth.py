@@ -200,6 +200,21 @@ class AuthTest(OwnServer, ServerTestCase):
         e = self.assertFault("OperationNotPermittedFault", swf.register_domain,
                              name="open-secret", workflowExecutionRetentionPeriodInDays="1")
         self.assertIn("with an explicit deny", e.response["Error"]["Message"])
+        # A key scoped to a domain answers tasks of that domain: the task
+        # token's domain is the resource of Respond*.
+        admin_swf = self.client("swf", ADMIN)
+        tl = uniq("tl")
+        admin_swf.register_workflow_type(domain=domain, name="wf", version="1",
+                                         defaultTaskList={"name": tl},
+                                         defaultExecutionStartToCloseTimeout="60",
+                                         defaultTaskStartToCloseTimeout="30",
+                                         defaultChildPolicy="TERMINATE")
+        admin_swf.start_workflow_execution(domain=domain, workflowId="w",
+                                           workflowType={"name": "wf", "version": "1"})
+        task = swf.poll_for_decision_task(domain=domain, taskList={"name": tl})
+        swf.respond_decision_task_completed(taskToken=task["taskToken"], decisions=[
+            {"decisionType": "CompleteWorkflowExecution",
+             "completeWorkflowExecutionDecisionAttributes": {"result": "done"}}])
         # Audit lines: each refusal and each write, with key, action, resource.
         lines = [json.loads(line[line.index("{"):]) for line in
                  self.server.stderr_tail(200000).splitlines() if '{"audit"' in line]
