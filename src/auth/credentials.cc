@@ -18,6 +18,11 @@ std::string RandomText(size_t n, std::string_view alphabet) {
   return out;
 }
 
+Error UnknownKey() {
+  return Error(Errc::kValidation, "UnrecognizedClientException",
+               "The security token included in the request is invalid.");
+}
+
 }  // namespace
 
 Result<std::shared_ptr<const KeySet>> KeySet::Parse(std::string_view text) {
@@ -97,31 +102,23 @@ std::shared_ptr<const KeySet> Authenticator::Keys() const {
 Result<Caller> Authenticator::Authenticate(const SignedRequest& request,
                                            std::string_view authorization, std::string_view service,
                                            Millis now) {
-  auto auth = ParseAuthorization(authorization);
-  if (!auth.ok()) return auth.error();
-  auto keys = Keys();
-  const AccessKey* key = keys->Find(auth->access_key_id);
-  if (!key) {
-    return Error(Errc::kValidation, "UnrecognizedClientException",
-                 "The security token included in the request is invalid.");
-  }
-  if (Status s = verifier_.Verify(request, *auth, key->secret, service, now); !s.ok())
-    return s.error();
-  return Caller{key->access_key_id, key->name, auth->region};
+  return Check(ParseAuthorization(authorization), request, service, now, false);
 }
 
 Result<Caller> Authenticator::AuthenticatePresigned(const SignedRequest& request,
                                                     std::string_view service, Millis now) {
-  auto auth = ParsePresigned(request.target);
+  return Check(ParsePresigned(request.target), request, service, now, true);
+}
+
+Result<Caller> Authenticator::Check(Result<Authorization> auth, const SignedRequest& request,
+                                    std::string_view service, Millis now, bool presigned) {
   if (!auth.ok()) return auth.error();
   auto keys = Keys();
   const AccessKey* key = keys->Find(auth->access_key_id);
-  if (!key) {
-    return Error(Errc::kValidation, "UnrecognizedClientException",
-                 "The security token included in the request is invalid.");
-  }
-  if (Status s = verifier_.VerifyPresigned(request, *auth, key->secret, service, now); !s.ok())
-    return s.error();
+  if (!key) return UnknownKey();
+  Status s = presigned ? verifier_.VerifyPresigned(request, *auth, key->secret, service, now)
+                       : verifier_.Verify(request, *auth, key->secret, service, now);
+  if (!s.ok()) return s.error();
   return Caller{key->access_key_id, key->name, auth->region};
 }
 
@@ -129,10 +126,7 @@ Status Authenticator::Authorize(const Caller& caller, std::string_view action,
                                 std::string_view resource) const {
   auto keys = Keys();
   const AccessKey* key = keys->Find(caller.access_key_id);
-  if (!key) {  // removed by a reload since the signature was checked
-    return Error(Errc::kValidation, "UnrecognizedClientException",
-                 "The security token included in the request is invalid.");
-  }
+  if (!key) return UnknownKey();  // removed by a reload since the signature was checked
   auto decision = key->policy.Evaluate(action, resource);
   if (decision == Policy::Decision::kAllow) return {};
   return Error(Errc::kValidation, "",

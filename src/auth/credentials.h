@@ -69,6 +69,8 @@ class Authenticator {
 
  private:
   std::shared_ptr<const KeySet> Keys() const;
+  Result<Caller> Check(Result<Authorization> auth, const SignedRequest& request,
+                       std::string_view service, Millis now, bool presigned);
 
   mutable std::mutex mu_;
   std::shared_ptr<const KeySet> keys_;  // guarded by mu_

@@ -26,7 +26,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 import sfnkit as sk
-from weftserver import AWS_CLI, OwnServer, ServerTestCase, error_code, uniq
+from weftserver import AWS_CLI, OwnServer, ServerTestCase, error_code, read_event_stream, uniq
 
 ALL = {"Version": "2012-10-17",
        "Statement": [{"Effect": "Allow", "Action": ["swf:*", "states:*"], "Resource": "*"}]}
@@ -47,6 +47,17 @@ def keys_file(path, *keys):
         json.dump({"keys": entries}, f)
 
 
+def signature(secret, amz_date, scope, canonical):
+    """The SigV4 signature of a canonical request, computed here."""
+    date, region, service, _ = scope.split("/")
+    to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope,
+                         hashlib.sha256(canonical.encode()).hexdigest()])
+    k = ("AWS4" + secret).encode()
+    for part in (date, region, service, "aws4_request"):
+        k = hmac.new(k, part.encode(), hashlib.sha256).digest()
+    return hmac.new(k, to_sign.encode(), hashlib.sha256).hexdigest()
+
+
 def sign(url, target, body, key, secret, when, region="us-east-1", service="states"):
     """A SigV4 Authorization header computed here, independently of weft."""
     host = url.split("//", 1)[1]
@@ -57,14 +68,9 @@ def sign(url, target, body, key, secret, when, region="us-east-1", service="stat
     canonical = "\n".join(["POST", "/", ""] + ["%s:%s" % (k, headers[k]) for k in sorted(headers)]
                           + ["", names, hashlib.sha256(body).hexdigest()])
     scope = "%s/%s/%s/aws4_request" % (amz_date[:8], region, service)
-    to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope,
-                         hashlib.sha256(canonical.encode()).hexdigest()])
-    k = ("AWS4" + secret).encode()
-    for part in (amz_date[:8], region, service, "aws4_request"):
-        k = hmac.new(k, part.encode(), hashlib.sha256).digest()
-    signature = hmac.new(k, to_sign.encode(), hashlib.sha256).hexdigest()
     headers["authorization"] = ("AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, "
-                                "Signature=%s" % (key, scope, names, signature))
+                                "Signature=%s" % (key, scope, names,
+                                                  signature(secret, amz_date, scope, canonical)))
     return headers
 
 
@@ -81,26 +87,8 @@ def presign(url, path, query, key, secret, when, expires=900, region="us-east-1"
                  for k, v in sorted(params.items()))
     canonical = "\n".join(["GET", path, q, "host:" + host, "", "host",
                            hashlib.sha256(b"").hexdigest()])
-    to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope,
-                         hashlib.sha256(canonical.encode()).hexdigest()])
-    k = ("AWS4" + secret).encode()
-    for part in (amz_date[:8], region, service, "aws4_request"):
-        k = hmac.new(k, part.encode(), hashlib.sha256).digest()
-    signature = hmac.new(k, to_sign.encode(), hashlib.sha256).hexdigest()
-    return "%s%s?%s&X-Amz-Signature=%s" % (url, path, q, signature)
-
-
-def events_of(url):
-    """[(event, data)] of a /console/events stream until it ends."""
-    out, event = [], None
-    with urllib.request.urlopen(url, timeout=20) as r:
-        for raw in r:
-            line = raw.decode().rstrip("\n")
-            if line.startswith("event: "):
-                event = line[len("event: "):]
-            elif line.startswith("data: "):
-                out.append((event, line[len("data: "):]))
-    return out
+    return "%s%s?%s&X-Amz-Signature=%s" % (url, path, q,
+                                           signature(secret, amz_date, scope, canonical))
 
 
 def post(url, headers, body):
@@ -234,7 +222,7 @@ class AuthTest(OwnServer, ServerTestCase):
         url, path = self.server.url, "/console/events"
         now = datetime.datetime.now(datetime.timezone.utc)
         query = {"executionArn": execution, "after": "0"}
-        got = events_of(presign(url, path, query, *ADMIN, now))
+        got = read_event_stream(presign(url, path, query, *ADMIN, now))
         self.assertEqual(got[-1][0], "closed", got)
         self.assertTrue(any(kind == "history" for kind, _ in got), got)
         cases = [
@@ -248,11 +236,11 @@ class AuthTest(OwnServer, ServerTestCase):
              "security token included in the request is invalid"),
         ]
         for bad, message in cases:
-            [(kind, data)] = events_of(bad)
+            [(kind, data)] = read_event_stream(bad)
             self.assertEqual(kind, "failure")
             self.assertIn(message, data)
         # The reader may describe but not read histories: the stream's read is refused.
-        [(kind, data)] = events_of(presign(url, path, query, *READ, now))
+        [(kind, data)] = read_event_stream(presign(url, path, query, *READ, now))
         self.assertEqual(kind, "failure")
         self.assertIn("not authorized to perform: states:GetExecutionHistory", data)
 

@@ -6,25 +6,10 @@ an unknown execution or a bad query gets a `failure` event."""
 import json
 import unittest
 import urllib.parse
-import urllib.request
 
 import sfnkit as sk
 import swfkit as k
-from weftserver import ServerTestCase, uniq
-
-
-def read_stream(url, timeout=30):
-    """[(event, data)] until the server ends the stream."""
-    out, event = [], None
-    with urllib.request.urlopen(url, timeout=timeout) as r:
-        assert r.headers["Content-Type"] == "text/event-stream", r.headers["Content-Type"]
-        for raw in r:
-            line = raw.decode().rstrip("\n")
-            if line.startswith("event: "):
-                event = line[len("event: "):]
-            elif line.startswith("data: "):
-                out.append((event, line[len("data: "):]))
-    return out
+from weftserver import ServerTestCase, read_event_stream, uniq
 
 
 class ConsoleEventsTest(k.DomainAndType, ServerTestCase):
@@ -32,7 +17,7 @@ class ConsoleEventsTest(k.DomainAndType, ServerTestCase):
     domain_prefix = "sse"
 
     def stream(self, **query):
-        return read_stream(self.server.url + "/console/events?" + urllib.parse.urlencode(query))
+        return read_event_stream(self.server.url + "/console/events?" + urllib.parse.urlencode(query))
 
     def test_a_running_execution_streams_to_its_close(self):
         self.skip_on_moto("weft's console endpoint")

@@ -24,6 +24,7 @@ import tempfile
 import threading
 import time
 import unittest
+import urllib.request
 import uuid
 
 import boto3
@@ -241,6 +242,21 @@ def shared_server():
         elif not _shared.alive():
             raise RuntimeError("the shared server died:\n" + _shared.stderr_tail())
         return _shared
+
+
+def read_event_stream(url, timeout=30):
+    """[(event, data)] of a server-sent events stream (GET /console/events)
+    until the server ends it."""
+    out, event = [], None
+    with urllib.request.urlopen(url, timeout=timeout) as r:
+        assert r.headers["Content-Type"] == "text/event-stream", r.headers["Content-Type"]
+        for raw in r:
+            line = raw.decode().rstrip("\n")
+            if line.startswith("event: "):
+                event = line[len("event: "):]
+            elif line.startswith("data: "):
+                out.append((event, line[len("data: "):]))
+    return out
 
 
 def error_code(exc):

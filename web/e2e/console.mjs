@@ -2,20 +2,11 @@
 // driven by playwright-core) against a running weft: WEFT_URL, and the ARNs
 // the Python side created (MACHINE_ARN, EXECUTION_ARN). Screenshots go to
 // SHOTS_DIR. Prints "ok" and exits 0 when every check holds.
-import { chromium } from "playwright-core";
 import assert from "node:assert/strict";
-import path from "node:path";
+import { openBrowser } from "./browser.mjs";
 
 const url = process.env.WEFT_URL;
-const shots = process.env.SHOTS_DIR;
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu"],
-});
-const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-const errors = [];
-page.on("pageerror", (e) => errors.push(String(e)));
-const shot = (name) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+const { browser, page, errors, shot } = await openBrowser();
 const link = (...parts) => "#/" + parts.map(encodeURIComponent).join("/");
 
 try {

@@ -3,25 +3,18 @@
 // execution live through a presigned /console/events URL. WEFT_URL,
 // ACCESS_KEY_ID, SECRET_ACCESS_KEY, MACHINE_ARN, MACHINE_NAME (a machine
 // W1 -> W2 -> Finish with two 2 s Waits), SHOTS_DIR. Prints "ok".
-import { chromium } from "playwright-core";
 import assert from "node:assert/strict";
-import path from "node:path";
+import { openBrowser } from "./browser.mjs";
 
 const url = process.env.WEFT_URL;
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu"],
-});
-const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-const errors = [];
-page.on("pageerror", (e) => errors.push(String(e)));
+const { browser, page, errors, shot } = await openBrowser();
 
 try {
   await page.goto(url + "/");
   const dialog = page.getByRole("dialog", { name: "Access key" });
   await dialog.waitFor();
   assert.match(await dialog.innerText(), /MissingAuthenticationTokenException/);
-  await page.screenshot({ path: path.join(process.env.SHOTS_DIR, "key-dialog.png") });
+  await shot("key-dialog");
   await page.getByLabel("Access key id").fill(process.env.ACCESS_KEY_ID);
   await page.getByLabel("Secret access key").fill(process.env.SECRET_ACCESS_KEY);
   await page.getByRole("button", { name: "Use this key" }).click();
