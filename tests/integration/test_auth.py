@@ -3,7 +3,8 @@ the AWS CLI v2 sign with SigV4 and are let in; an unknown key, a wrong
 secret, a missing, incomplete or expired signature get AWS's faults; a key's
 policy refuses what it does not allow (SWF OperationNotPermittedFault, Step
 Functions AccessDeniedException, naming the key, the action and the
-resource); SIGHUP reloads the file and a bad file keeps the old keys;
+resource); the AWS SDK for JavaScript gets the same, by name; SIGHUP
+reloads the file and a bad file keeps the old keys;
 without keys the server refuses to listen beyond loopback; `weft keys new`
 makes a working key."""
 
@@ -17,6 +18,7 @@ import subprocess
 import tempfile
 import time
 import unittest
+import unittest.mock
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -26,6 +28,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 import sfnkit as sk
+from jskit import JsSdkCase
 from weftserver import AWS_CLI, OwnServer, ServerTestCase, error_code, read_event_stream, uniq
 
 ALL = {"Version": "2012-10-17",
@@ -296,6 +299,22 @@ class AuthTest(OwnServer, ServerTestCase):
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.1)
+
+
+class AuthJsSdkTest(JsSdkCase, OwnServer, ServerTestCase):
+    """The AWS SDK for JavaScript v3 with keys (js/keys.mjs)."""
+
+    @classmethod
+    def server_args(cls):
+        cls.keys = os.path.join(tempfile.mkdtemp(prefix="weft-js-keys-"), "keys.json")
+        keys_file(cls.keys, (ADMIN, "admin", ALL), (READ, "reader", READER))
+        return ["--credentials", cls.keys]
+
+    def test_client_sfn_and_swf_with_keys(self):
+        keys = dict(ADMIN_KEY_ID=ADMIN[0], ADMIN_SECRET=ADMIN[1], READER_KEY_ID=READ[0],
+                    READER_SECRET=READ[1])
+        with unittest.mock.patch.dict(os.environ, keys):
+            self.run_script("keys.mjs")
 
 
 if __name__ == "__main__":
