@@ -36,7 +36,8 @@ struct ServerFlags {
   std::string config;   // connections and Lambda functions (docs/configuration.md)
   std::string ca_file;  // extra trusted CA certificates (PEM) for HTTP tasks
   int64_t max_history_events = 25'000;
-  std::string credentials;  // access keys and their policies (docs/security.md)
+  std::string credentials;        // access keys and their policies (docs/security.md)
+  std::string tls_cert, tls_key;  // HTTPS on the port (PEM files)
   bool insecure_no_auth = false;
 };
 
@@ -155,6 +156,12 @@ int RunServer(const ServerFlags& flags) {
   server_options.host = address->first;
   server_options.port = address->second;
   server_options.authenticator = authenticator->get();
+  if (flags.tls_cert.empty() != flags.tls_key.empty()) {
+    std::cerr << "weft server: --tls-cert and --tls-key go together\n";
+    return 2;
+  }
+  server_options.tls_cert_file = flags.tls_cert;
+  server_options.tls_key_file = flags.tls_key;
   server::HttpServer http(io, server_options, {&swf_service, &sfn_service});
   auto port = http.Start();
   if (!port.ok()) {
@@ -162,7 +169,8 @@ int RunServer(const ServerFlags& flags) {
     return 1;
   }
 
-  // SIGHUP: read --credentials again; a file that is refused keeps the old keys.
+  // SIGHUP: read --credentials and the TLS certificate again; a file that is
+  // refused keeps the old keys or certificate.
   net::signal_set hangups(io, SIGHUP);
   std::function<void(boost::system::error_code, int)> on_hangup = [&](boost::system::error_code ec,
                                                                       int) {
@@ -173,6 +181,13 @@ int RunServer(const ServerFlags& flags) {
         log::Info("reloaded the access keys from " + flags.credentials);
       else
         log::Error("kept the old access keys: " + s.error().message());
+    }
+    if (!flags.tls_cert.empty()) {
+      Status s = http.LoadTls();
+      if (s.ok())
+        log::Info("reloaded the TLS certificate from " + flags.tls_cert);
+      else
+        log::Error("kept the old TLS certificate: " + s.error().message());
     }
     hangups.async_wait(on_hangup);
   };
@@ -191,7 +206,8 @@ int RunServer(const ServerFlags& flags) {
     grace->async_wait([&io, grace](auto) { io.stop(); });
   });
 
-  std::string url = "http://" + address->first + ":" + std::to_string(*port);
+  std::string url = (flags.tls_cert.empty() ? "http://" : "https://") + address->first + ":" +
+                    std::to_string(*port);
   log::Info("weft listening on " + url + " (data in " + flags.data_dir + ", " +
             std::to_string(threads) + " threads, " + std::to_string(options.shards) + " shards)");
   std::cout << "weft server listening on " << url << std::endl;
@@ -241,6 +257,10 @@ void AddServerCommand(CLI::App& app, int* exit_code) {
                   "JSON file of access keys and their IAM policies; every request must then be "
                   "signed (SigV4) by one of them and allowed by its policy. Read again on "
                   "SIGHUP. See docs/security.md");
+  cmd->add_option("--tls-cert", flags->tls_cert,
+                  "PEM certificate chain: the port then speaks HTTPS only (with --tls-key). "
+                  "Read again on SIGHUP");
+  cmd->add_option("--tls-key", flags->tls_key, "PEM private key of --tls-cert");
   cmd->add_flag("--insecure-no-auth", flags->insecure_no_auth,
                 "Listen on a non-loopback address without --credentials (anyone who can reach "
                 "the port may do anything)");

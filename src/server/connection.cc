@@ -100,7 +100,7 @@ net::awaitable<bool> WriteReply(const ServerState& state, Connection& connection
   response.body() = std::move(reply.body);
   response.prepare_payload();
   connection.stream.expires_after(state.options.idle_timeout);
-  auto [ec, n] = co_await http::async_write(connection.stream, response, kUseTuple);
+  auto [ec, n] = co_await http::async_write(connection.io, response, kUseTuple);
   co_return !ec;
 }
 
@@ -117,7 +117,7 @@ net::awaitable<void> RefuseAndLinger(const ServerState& state, Connection& conne
   connection.stream.expires_after(kLingerTime);
   std::vector<char> scratch(64 * 1024);
   for (;;) {
-    auto [read_ec, n] = co_await connection.stream.async_read_some(net::buffer(scratch), kUseTuple);
+    auto [read_ec, n] = co_await connection.io.async_read_some(net::buffer(scratch), kUseTuple);
     if (read_ec) break;
   }
 }
@@ -151,7 +151,7 @@ net::awaitable<std::optional<HttpRequest>> ReadRequest(const ServerState& state,
   // header, before we can name the size in the error.
   parser.body_limit(std::numeric_limits<uint64_t>::max());
   connection.stream.expires_after(state.options.idle_timeout);
-  auto [ec, n] = co_await http::async_read_header(connection.stream, buffer, parser, kUseTuple);
+  auto [ec, n] = co_await http::async_read_header(connection.io, buffer, parser, kUseTuple);
   connection.idle = false;
   if (ec == http::error::end_of_stream || ec == http::error::partial_message)
     co_return std::nullopt;
@@ -167,10 +167,10 @@ net::awaitable<std::optional<HttpRequest>> ReadRequest(const ServerState& state,
   parser.body_limit(state.options.max_body_bytes);  // chunked bodies
   if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
     http::response<http::empty_body> go_on{http::status::continue_, version};
-    auto [write_ec, written] = co_await http::async_write(connection.stream, go_on, kUseTuple);
+    auto [write_ec, written] = co_await http::async_write(connection.io, go_on, kUseTuple);
     if (write_ec) co_return std::nullopt;
   }
-  std::tie(ec, n) = co_await http::async_read(connection.stream, buffer, parser, kUseTuple);
+  std::tie(ec, n) = co_await http::async_read(connection.io, buffer, parser, kUseTuple);
   if (ec == http::error::body_limit) {
     co_await RefuseAndLinger(state, connection, TooLarge(state, std::nullopt), version);
     co_return std::nullopt;
@@ -194,7 +194,7 @@ net::awaitable<void> ServeRequests(ServerState& state, Connection& connection) {
     connection.stream.expires_never();  // a long poll may take a minute
     if (request->method() == http::verb::get &&
         request->target().substr(0, request->target().find('?')) == kConsoleEventsPath) {
-      co_await StreamConsoleEvents(state.router, connection.stream, *request, state.stopping);
+      co_await StreamConsoleEvents(state.router, connection.io, *request, state.stopping);
       co_return;  // the stream used the connection up
     }
     RequestContext context;
@@ -222,8 +222,21 @@ net::awaitable<void> ServeRequests(ServerState& state, Connection& connection) {
 net::awaitable<void> ServeConnection(std::shared_ptr<ServerState> state,
                                      std::shared_ptr<Connection> connection) {
   Registration registration(*state, connection);
+  bool tls = connection->io.tls();
   try {
-    co_await ServeRequests(*state, *connection);
+    bool ready = true;
+    if (tls) {  // a TLS port: no request before the handshake
+      connection->stream.expires_after(state->options.idle_timeout);
+      auto [handshake_ec] = co_await connection->io.tls_stream().async_handshake(
+          net::ssl::stream_base::server, kUseTuple);
+      ready = !handshake_ec;
+    }
+    if (ready) co_await ServeRequests(*state, *connection);
+    if (ready && tls) {  // close_notify, briefly: a client that is gone is not waited for
+      connection->stream.expires_after(std::chrono::seconds(2));
+      auto [shutdown_ec] = co_await connection->io.tls_stream().async_shutdown(kUseTuple);
+      (void)shutdown_ec;
+    }
   } catch (const std::exception& e) {
     log::Error(std::string("connection failed: ") + e.what());
   }

@@ -14,6 +14,7 @@
 
 #include "server/api_handler.h"
 #include "server/server.h"
+#include "server/transport.h"
 
 namespace weft::server {
 
@@ -23,9 +24,11 @@ using tcp = net::ip::tcp;
 // One accepted socket. Its executor is a strand; `idle` and `stream` are
 // touched only on it.
 struct Connection {
-  explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
-  beast::tcp_stream stream;
-  bool idle = true;  // waiting for (the rest of) a request, not handling one
+  Connection(tcp::socket socket, std::shared_ptr<net::ssl::context> tls)
+      : stream(std::move(socket)), io(stream, std::move(tls)) {}
+  beast::tcp_stream stream;  // the socket and its timeouts
+  Transport io;              // HTTP's bytes: through TLS on a TLS port
+  bool idle = true;          // waiting for (the rest of) a request, not handling one
 };
 
 // Owned jointly by HttpServer and every connection coroutine, so that either
@@ -46,6 +49,12 @@ struct ServerState {
 
   mutable std::mutex mu;
   std::unordered_map<Connection*, std::weak_ptr<Connection>> connections;  // guarded by mu
+  std::shared_ptr<net::ssl::context> tls;  // guarded by mu; null: plain HTTP
+
+  std::shared_ptr<net::ssl::context> Tls() const {
+    std::lock_guard lock(mu);
+    return tls;
+  }
 };
 
 // Serves requests on `connection` until the client closes, the idle timeout

@@ -122,7 +122,7 @@ Result<Watched> Parse(const std::map<std::string, std::string>& q) {
 
 class Stream {
  public:
-  Stream(const ApiRouter& router, boost::beast::tcp_stream& stream, Watched watched,
+  Stream(const ApiRouter& router, Transport& stream, Watched watched,
          std::optional<auth::Caller> caller)
       : router_(router), stream_(stream), w_(std::move(watched)), caller_(std::move(caller)) {}
 
@@ -242,14 +242,14 @@ class Stream {
 
  private:
   const ApiRouter& router_;
-  boost::beast::tcp_stream& stream_;
+  Transport& stream_;
   Watched w_;
   std::optional<auth::Caller> caller_;  // set when signatures are checked
 };
 
 }  // namespace
 
-net::awaitable<void> StreamConsoleEvents(const ApiRouter& router, boost::beast::tcp_stream& stream,
+net::awaitable<void> StreamConsoleEvents(const ApiRouter& router, Transport& stream,
                                          const HttpRequest& request,
                                          const std::atomic<bool>& stopping) {
   namespace http = boost::beast::http;
@@ -258,7 +258,7 @@ net::awaitable<void> StreamConsoleEvents(const ApiRouter& router, boost::beast::
   head.set(http::field::cache_control, "no-cache");
   head.chunked(true);
   http::response_serializer<http::empty_body> serializer{head};
-  stream.expires_never();
+  stream.tcp().expires_never();
   auto [ec, n] = co_await http::async_write_header(stream, serializer, kUseTuple);
   if (ec) co_return;
   auto watched = Parse(Query(request.target()));

@@ -17,16 +17,16 @@
 
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 
 #include "server/api_handler.h"
+#include "server/transport.h"
 
 namespace weft::server {
 
 inline constexpr std::string_view kConsoleEventsPath = "/console/events";
 
 // Streams until the execution closes, the client goes away or `stopping`.
-net::awaitable<void> StreamConsoleEvents(const ApiRouter& router, boost::beast::tcp_stream& stream,
+net::awaitable<void> StreamConsoleEvents(const ApiRouter& router, Transport& stream,
                                          const HttpRequest& request,
                                          const std::atomic<bool>& stopping);
 

@@ -60,7 +60,7 @@ net::awaitable<void> AcceptLoop(std::shared_ptr<ServerState> state) {
       continue;
     }
     socket.set_option(tcp::no_delay(true), ec);
-    auto connection = std::make_shared<Connection>(std::move(socket));
+    auto connection = std::make_shared<Connection>(std::move(socket), state->Tls());
     net::co_spawn(connection->stream.get_executor(), ServeConnection(state, connection),
                   LogIfThrown("connection"));
   }
@@ -85,7 +85,19 @@ HttpServer::HttpServer(net::io_context& io, ServerOptions options,
 
 HttpServer::~HttpServer() { Stop(); }
 
+Status HttpServer::LoadTls() {
+  if (state_->options.tls_cert_file.empty()) return {};
+  std::string error;
+  auto context =
+      LoadTlsContext(state_->options.tls_cert_file, state_->options.tls_key_file, &error);
+  if (!context) return Error::Validation(error);
+  std::lock_guard lock(state_->mu);
+  state_->tls = std::move(context);
+  return {};
+}
+
 Result<uint16_t> HttpServer::Start() {
+  if (Status s = LoadTls(); !s.ok()) return s.error();
   auto& acceptor = state_->acceptor;
   auto endpoint = Resolve(state_->io, state_->options);
   if (!endpoint.ok()) return endpoint.error();

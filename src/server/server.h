@@ -40,6 +40,9 @@ struct ServerOptions {
   // (`--credentials`); null: no checks (loopback only, see docs/security.md).
   // Borrowed: must outlive the server.
   auth::Authenticator* authenticator = nullptr;
+  // HTTPS only on this port when set (PEM files: the certificate chain and
+  // its private key); plain HTTP otherwise. Never both on one port.
+  std::string tls_cert_file, tls_key_file;
 };
 
 class HttpServer {
@@ -58,6 +61,9 @@ class HttpServer {
   // "Cannot listen on 127.0.0.1:7070: Address already in use". Call once;
   // a stopped server does not start again.
   Result<uint16_t> Start();
+  // Reads the TLS certificate and key again (SIGHUP); connections accepted
+  // afterwards use them. A file that cannot be used keeps the old ones.
+  Status LoadTls();
 
   // Stops accepting, closes idle connections, and makes busy ones close
   // after their current reply (which carries "Connection: close"). Does not

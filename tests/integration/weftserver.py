@@ -18,6 +18,7 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -75,8 +76,13 @@ class WeftServer:
     # -- lifecycle -------------------------------------------------------
 
     @property
+    def tls(self):
+        """Whether the server speaks HTTPS (started with --tls-cert)."""
+        return "--tls-cert" in self.extra_args
+
+    @property
     def url(self):
-        return "http://127.0.0.1:%d" % self.port
+        return "%s://127.0.0.1:%d" % ("https" if self.tls else "http", self.port)
 
     def command(self):
         if is_moto():
@@ -113,7 +119,12 @@ class WeftServer:
                 raise RuntimeError("server exited with %s before answering:\n%s"
                                    % (self.proc.returncode, self.stderr_tail()))
             try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                if self.tls:  # any certificate will do to see that it is up
+                    conn = http.client.HTTPSConnection(
+                        "127.0.0.1", self.port, timeout=2,
+                        context=ssl._create_unverified_context())
+                else:
+                    conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
                 conn.request("GET", path)
                 status = conn.getresponse().status
                 conn.close()
@@ -244,11 +255,11 @@ def shared_server():
         return _shared
 
 
-def read_event_stream(url, timeout=30):
+def read_event_stream(url, timeout=30, context=None):
     """[(event, data)] of a server-sent events stream (GET /console/events)
-    until the server ends it."""
+    until the server ends it. `context`: an ssl.SSLContext for https."""
     out, event = [], None
-    with urllib.request.urlopen(url, timeout=timeout) as r:
+    with urllib.request.urlopen(url, timeout=timeout, context=context) as r:
         assert r.headers["Content-Type"] == "text/event-stream", r.headers["Content-Type"]
         for raw in r:
             line = raw.decode().rstrip("\n")
