@@ -247,6 +247,58 @@ class AuthTest(OwnServer, ServerTestCase):
         self.assertEqual(kind, "failure")
         self.assertIn("not authorized to perform: states:GetExecutionHistory", data)
 
+    def test_tokens_carry_no_way_around(self):
+        admin = self.client("swf", ADMIN)
+        a, b = uniq("open-a"), uniq("open-b")
+        for domain in (a, b):
+            admin.register_domain(name=domain, workflowExecutionRetentionPeriodInDays="1")
+            for n in range(3):
+                admin.register_workflow_type(domain=domain, name="wf%d" % n, version="1",
+                                             defaultTaskList={"name": "tl"},
+                                             defaultExecutionStartToCloseTimeout="60",
+                                             defaultTaskStartToCloseTimeout="30",
+                                             defaultChildPolicy="TERMINATE")
+                admin.start_workflow_execution(domain=domain, workflowId="w%d" % n,
+                                               workflowType={"name": "wf%d" % n, "version": "1"})
+        # Page tokens name their domain: one of domain a is refused in domain b.
+        page = admin.list_workflow_types(domain=a, registrationStatus="REGISTERED",
+                                         maximumPageSize=1)
+        e = self.assertFault("ValidationException", admin.list_workflow_types, domain=b,
+                             registrationStatus="REGISTERED", maximumPageSize=1,
+                             nextPageToken=page["nextPageToken"])
+        self.assertIn("issued for another domain", e.response["Error"]["Message"])
+        page = admin.list_open_workflow_executions(domain=a, startTimeFilter={"oldestDate": 0},
+                                                   maximumPageSize=1)
+        self.assertEqual(len(admin.list_open_workflow_executions(
+            domain=a, startTimeFilter={"oldestDate": 0}, maximumPageSize=1,
+            nextPageToken=page["nextPageToken"])["executionInfos"]), 1)
+        e = self.assertFault("ValidationException", admin.list_open_workflow_executions,
+                             domain=b, startTimeFilter={"oldestDate": 0}, maximumPageSize=1,
+                             nextPageToken=page["nextPageToken"])
+        self.assertIn("issued for another domain", e.response["Error"]["Message"])
+        # A task token of a domain the key may not touch is refused, although
+        # the operation names no domain.
+        keys_file(self.keys, (ADMIN, "admin", ALL), (READ, "reader", READER),
+                  (LATER, "later", {"Statement": [{"Effect": "Allow", "Action": "swf:*",
+                                                   "Resource": "arn:aws:swf:*:*:/domain/" + b}]}))
+        self.server.proc.send_signal(signal.SIGHUP)
+        task = admin.poll_for_decision_task(domain=a, taskList={"name": "tl"})
+        only_b = self.client("swf", LATER)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                only_b.list_workflow_types(domain=b, registrationStatus="REGISTERED")
+                break
+            except ClientError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        e = self.assertFault("OperationNotPermittedFault", only_b.respond_decision_task_completed,
+                             taskToken=task["taskToken"], decisions=[])
+        self.assertIn("/domain/" + a, e.response["Error"]["Message"])
+        keys_file(self.keys, (ADMIN, "admin", ALL), (READ, "reader", READER))
+        self.server.proc.send_signal(signal.SIGHUP)
+
     def test_sighup_reloads_and_a_bad_file_keeps_the_old_keys(self):
         later = self.client("stepfunctions", LATER)
         self.assertFault("UnrecognizedClientException", later.list_activities)

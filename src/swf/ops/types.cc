@@ -197,7 +197,10 @@ OpResult ListTypes(const TypeKind& kind, OpContext& ctx, const json::object& req
     if (!state.ok()) co_return std::move(state).error();
     const json::string* n = FindString(*state, "n");
     const json::string* v = FindString(*state, "v");
+    const json::string* d = FindString(*state, "d");
     if (n == nullptr || v == nullptr) co_return Error::Validation("Invalid nextPageToken");
+    if (d == nullptr || *d != domain)
+      co_return Error::Validation("nextPageToken was issued for another domain");
     after = PageKey(std::string(*n), std::string(*v));
   }
 
@@ -216,7 +219,7 @@ OpResult ListTypes(const TypeKind& kind, OpContext& ctx, const json::object& req
   if (page.more) {
     const auto& last = types[page.indices.back()].record;
     out["nextPageToken"] = EncodePageToken(
-        json::object{{"k", kind.list_token}, {"n", last.name}, {"v", last.version}});
+        json::object{{"k", kind.list_token}, {"d", domain}, {"n", last.name}, {"v", last.version}});
   }
   co_return json::value(std::move(out));
 }

@@ -33,7 +33,18 @@ OpResult ListExecutions(OpContext& ctx, const json::object& request, bool open) 
   query.reverse = r.OptBool("reverseOrder").value_or(false);
   if (auto s = r.Finish(); !s) co_return Invalid(std::move(s));
   if (auto d = GetDomain(ctx.engine, query.domain); !d.ok()) co_return std::move(d).error();
-  query.page_token = token.value_or("");
+  // The store's cursor, wrapped with the domain it was issued for: a token
+  // of one domain is refused in another.
+  if (token && !token->empty()) {
+    auto state = DecodePageToken(*token, open ? "ListOpen" : "ListClosed");
+    if (!state.ok()) co_return std::move(state).error();
+    const json::string* d = FindString(*state, "d");
+    const json::string* cursor = FindString(*state, "c");
+    if (cursor == nullptr) co_return Error::Validation("Invalid nextPageToken");
+    if (d == nullptr || *d != query.domain)
+      co_return Error::Validation("nextPageToken was issued for another domain");
+    query.page_token = std::string(*cursor);
+  }
 
   auto page = ctx.engine.store().ListExecutions(query);
   if (!page.ok()) co_return std::move(page).error();
@@ -43,7 +54,11 @@ OpResult ListExecutions(OpContext& ctx, const json::object& request, bool open) 
     infos.push_back(engine::Engine::ExecutionInfoJson(record, CancelRequested(record)));
   }
   json::object out{{"executionInfos", std::move(infos)}};
-  if (!page->next_page_token.empty()) out["nextPageToken"] = page->next_page_token;
+  if (!page->next_page_token.empty()) {
+    out["nextPageToken"] = EncodePageToken(json::object{{"k", open ? "ListOpen" : "ListClosed"},
+                                                        {"d", query.domain},
+                                                        {"c", page->next_page_token}});
+  }
   co_return json::value(std::move(out));
 }
 
