@@ -171,10 +171,24 @@ class AuthTest(OwnServer, ServerTestCase):
             self.assertEqual(status, 400, reply)
             self.assertEqual(reply["__type"].split("#")[-1], fault, reply)
             self.assertIn(message, reply["message"])
-        # A changed body after signing.
+        # A changed body, header, path or query after signing; a future date.
         headers = sign(url, target, body, *ADMIN, now)
         status, reply = post(url, headers, b'{"maxResults": 1}')
         self.assertEqual(reply["__type"].split("#")[-1], "InvalidSignatureException")
+        changed = dict(headers, **{"x-amz-target": "AWSStepFunctions.ListActivities"})
+        self.assertEqual(post(url, changed, body)[1]["__type"].split("#")[-1],
+                         "InvalidSignatureException")
+        for path in ("/other", "/?x=1"):
+            request = urllib.request.Request(url + path, data=body, headers=headers, method="POST")
+            try:
+                urllib.request.urlopen(request, timeout=10)
+                self.fail("a changed path or query was accepted")
+            except urllib.error.HTTPError as e:
+                self.assertEqual(json.loads(e.read())["__type"].split("#")[-1],
+                                 "InvalidSignatureException")
+        status, reply = post(url, sign(url, target, body, *ADMIN,
+                                       now + datetime.timedelta(minutes=20)), body)
+        self.assertIn("Signature not yet current", reply["message"])
 
     def test_a_policy_refuses_what_it_does_not_allow(self):
         admin_sfn = self.client("stepfunctions", ADMIN)
@@ -246,6 +260,55 @@ class AuthTest(OwnServer, ServerTestCase):
         [(kind, data)] = read_event_stream(presign(url, path, query, *READ, now))
         self.assertEqual(kind, "failure")
         self.assertIn("not authorized to perform: states:GetExecutionHistory", data)
+
+    def test_every_operation_with_three_policies(self):
+        models = os.path.join(os.environ.get("WEFT_SHARED_DIR", "../../../shared"),
+                              "reference", "aws-models")
+        if not os.path.isdir(models):
+            self.skipTest("../shared/reference/aws-models is absent: no operation list")
+        operations = []
+        for model, prefix in (("swf-2012-01-25.json", "SimpleWorkflowService"),
+                              ("stepfunctions-2016-11-23.json", "AWSStepFunctions")):
+            with open(os.path.join(models, model)) as f:
+                operations += [(prefix, name) for name in json.load(f)["operations"]]
+        self.assertEqual(len(operations), 39 + 37)
+        read_only = {"Statement": [{"Effect": "Allow", "Resource": "*", "Action": [
+            "swf:List*", "swf:Describe*", "swf:Count*", "swf:Get*",
+            "states:List*", "states:Describe*", "states:Get*"]}]}
+        deny = {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"},
+                              {"Effect": "Deny", "Action": ["states:Delete*", "swf:Terminate*",
+                                                            "swf:Deprecate*"], "Resource": "*"}]}
+        keys = {"ro": ("AKIAWEFTREADONLY0001", "read-only-secret-read-only-secret-00001"),
+                "deny": ("AKIAWEFTDENY00000001", "deny-secret-deny-secret-deny-secret-001")}
+        keys_file(self.keys, (ADMIN, "admin", ALL), (READ, "reader", READER),
+                  (keys["ro"], "ro", read_only), (keys["deny"], "deny", deny))
+        self.server.proc.send_signal(signal.SIGHUP)
+        time.sleep(0.5)
+        url = self.server.url
+        refused_faults = {"AccessDeniedException", "OperationNotPermittedFault"}
+        read = ("List", "Describe", "Count", "Get")
+        checked = 0
+        for prefix, op in operations:
+            service = "states" if prefix == "AWSStepFunctions" else "swf"
+            for who in ("ro", "deny"):
+                now = datetime.datetime.now(datetime.timezone.utc)
+                body = b"{}"
+                status, reply = post(url, sign(url, "%s.%s" % (prefix, op), body, *keys[who], now,
+                                               service=service), body)
+                fault = reply.get("__type", "").split("#")[-1]
+                if who == "ro":
+                    allowed = op.startswith(read)
+                else:
+                    allowed = not (op.startswith("Delete") and service == "states"
+                                   or op.startswith(("Terminate", "Deprecate")) and service == "swf")
+                self.assertEqual(fault not in refused_faults, allowed,
+                                 "%s %s.%s: %s %s" % (who, prefix, op, status, reply))
+                self.assertNotIn(fault, ("InvalidSignatureException", "UnrecognizedClientException",
+                                         "IncompleteSignatureException"), (who, op, reply))
+                checked += 1
+        self.assertEqual(checked, 2 * 76)
+        keys_file(self.keys, (ADMIN, "admin", ALL), (READ, "reader", READER))
+        self.server.proc.send_signal(signal.SIGHUP)
 
     def test_tokens_carry_no_way_around(self):
         admin = self.client("swf", ADMIN)
