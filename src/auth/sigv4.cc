@@ -9,6 +9,8 @@
 #include <map>
 #include <memory>
 
+#include "common/percent.h"
+
 namespace weft::auth {
 namespace {
 
@@ -86,39 +88,6 @@ std::string Canonical(std::string_view value) {
   return out;
 }
 
-bool Unreserved(unsigned char c) {
-  return std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~';
-}
-
-std::string Encode(std::string_view s, bool keep_slash) {
-  static constexpr char kDigits[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (Unreserved(c) || (keep_slash && c == '/')) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kDigits[c >> 4];
-      out += kDigits[c & 15];
-    }
-  }
-  return out;
-}
-
-std::string Decode(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-      out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
 // name=value pairs, each part decoded then encoded again, sorted.
 // `drop`: a parameter left out (a presigned URL's signature).
 std::string CanonicalQuery(std::string_view query, std::string_view drop) {
@@ -130,8 +99,8 @@ std::string CanonicalQuery(std::string_view query, std::string_view drop) {
     auto eq = pair.find('=');
     std::string_view key = pair.substr(0, eq);
     std::string_view value = eq == std::string_view::npos ? "" : pair.substr(eq + 1);
-    if (!drop.empty() && Decode(key) == drop) continue;
-    pairs.emplace_back(Encode(Decode(key), false), Encode(Decode(value), false));
+    if (!drop.empty() && PercentDecode(key) == drop) continue;
+    pairs.emplace_back(PercentEncode(PercentDecode(key)), PercentEncode(PercentDecode(value)));
   }
   std::sort(pairs.begin(), pairs.end());
   std::string out;
@@ -142,15 +111,19 @@ std::string CanonicalQuery(std::string_view query, std::string_view drop) {
   return out;
 }
 
-// The canonical request's text for `signed_headers` (lowercase, sorted as
-// the client listed them).
+// Whether a header's name, as received, is `lower_name` (HTTP header names
+// are case-blind).
+bool SameName(std::string_view name, std::string_view lower_name) {
+  return name.size() == lower_name.size() &&
+         std::equal(name.begin(), name.end(), lower_name.begin(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) == b;
+         });
+}
+
+// The value of the first header named `lower_name`, or "".
 std::string_view HeaderOf(const SignedRequest& r, std::string_view lower_name) {
-  for (const auto& [name, value] : r.headers) {
-    if (name.size() == lower_name.size() &&
-        std::equal(name.begin(), name.end(), lower_name.begin(),
-                   [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; }))
-      return value;
-  }
+  for (const auto& [name, value] : r.headers)
+    if (SameName(name, lower_name)) return value;
   return {};
 }
 
@@ -167,7 +140,7 @@ Result<std::string> CanonicalRequest(const SignedRequest& r,
   out.reserve(256 + r.body.size() / 8);
   out += r.method;
   out += '\n';
-  out += path == "/" || path.empty() ? std::string("/") : Encode(Decode(path), true);
+  out += path == "/" || path.empty() ? std::string("/") : PercentEncode(PercentDecode(path), true);
   out += '\n';
   if (!query.empty()) out += CanonicalQuery(query, presigned ? "X-Amz-Signature" : "");
   out += '\n';
@@ -175,11 +148,7 @@ Result<std::string> CanonicalRequest(const SignedRequest& r,
     std::string value;
     bool found = false;
     for (const auto& [n, v] : r.headers) {
-      if (n.size() != name.size() ||
-          !std::equal(n.begin(), n.end(), name.begin(), [](char a, char b) {
-            return std::tolower(static_cast<unsigned char>(a)) == b;
-          }))
-        continue;
+      if (!SameName(n, name)) continue;
       if (found) value += ',';
       value += Canonical(v);
       found = true;
@@ -202,21 +171,6 @@ Result<std::string> CanonicalRequest(const SignedRequest& r,
   }
   out += '\n';
   out += Sha256Hex(presigned ? std::string_view() : r.body);
-  return out;
-}
-
-// The decoded query parameters of a target.
-std::map<std::string, std::string> QueryParams(std::string_view target) {
-  std::map<std::string, std::string> out;
-  auto q = target.find('?');
-  if (q == std::string_view::npos) return out;
-  std::string_view query = target.substr(q + 1);
-  while (!query.empty()) {
-    std::string_view pair = query.substr(0, query.find('&'));
-    query.remove_prefix(std::min(query.size(), pair.size() + 1));
-    auto eq = pair.find('=');
-    if (eq != std::string_view::npos) out[Decode(pair.substr(0, eq))] = Decode(pair.substr(eq + 1));
-  }
   return out;
 }
 
@@ -313,7 +267,7 @@ Result<Authorization> ParseAuthorization(std::string_view header) {
 }
 
 Result<Authorization> ParsePresigned(std::string_view target) {
-  auto q = QueryParams(target);
+  auto q = QueryParameters(target);
   if (!q.contains("X-Amz-Signature") && !q.contains("X-Amz-Credential")) {
     return Error(Errc::kValidation, "MissingAuthenticationTokenException",
                  "Missing Authentication Token");
@@ -330,7 +284,7 @@ Result<Authorization> ParsePresigned(std::string_view target) {
 Status Verifier::VerifyPresigned(const SignedRequest& request, const Authorization& auth,
                                  std::string_view secret, std::string_view expected_service,
                                  Millis now) {
-  auto q = QueryParams(request.target);
+  auto q = QueryParameters(request.target);
   auto when = ParseAmzDate(q["X-Amz-Date"]);
   if (!when) return Incomplete("X-Amz-Date must be a date like 20261207T101500Z");
   int64_t expires = 0;

@@ -21,10 +21,13 @@ const MachineNumbers& Numbers() {
   static const MachineNumbers numbers = [] {
     MachineNumbers n;
     n.started = MachineEventTypeNumber("ExecutionStarted").value_or(0);
-    for (const char* type :
-         {"ChoiceStateEntered", "FailStateEntered", "MapStateEntered", "ParallelStateEntered",
-          "PassStateEntered", "SucceedStateEntered", "TaskStateEntered", "WaitStateEntered"}) {
-      if (auto number = MachineEventTypeNumber(type)) n.state_entered.push_back(*number);
+    // From the table of stored types, so that a state type added there is counted.
+    constexpr std::string_view kEntered = "StateEntered";
+    for (int number = kFirstMachineEventType;; ++number) {
+      auto name = MachineEventTypeName(static_cast<uint16_t>(number));
+      if (!name) break;
+      if (name->size() > kEntered.size() && name->ends_with(kEntered))
+        n.state_entered.push_back(static_cast<uint16_t>(number));
     }
     return n;
   }();

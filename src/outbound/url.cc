@@ -7,11 +7,6 @@
 namespace weft::outbound {
 namespace {
 
-bool IsUnreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '.' || c == '_' || c == '~';
-}
-
 Error BadUrl(std::string_view text, std::string_view why) {
   return Error::Validation("invalid URL \"" + std::string(text) + "\": " + std::string(why));
 }
@@ -139,22 +134,6 @@ Result<Url> ParseUrl(std::string_view text) {
   tail = tail.substr(0, tail.find('#'));
   url.target = tail.empty() || tail.front() != '/' ? "/" + std::string(tail) : std::string(tail);
   return url;
-}
-
-std::string PercentEncode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size());
-  for (unsigned char c : text) {
-    if (IsUnreserved(c)) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
 }
 
 std::string FormEncode(const json::object& object, ArrayFormat format) {

@@ -8,6 +8,7 @@
 
 #include "common/error.h"
 #include "common/json.h"
+#include "common/percent.h"
 
 namespace weft::outbound {
 
@@ -24,8 +25,8 @@ struct Url {
 // (user:pass@) are refused: they would end up in histories.
 Result<Url> ParseUrl(std::string_view text);
 
-// RFC 3986 percent-encoding: unreserved characters stay, all else is %XX.
-std::string PercentEncode(std::string_view text);
+// RFC 3986 percent-encoding (common/percent.h).
+using weft::PercentEncode;
 
 // How arrays are written by FormEncode (the HTTP Task's ArrayFormat).
 enum class ArrayFormat { kIndices, kRepeat, kCommas, kBrackets };

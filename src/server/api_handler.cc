@@ -1,11 +1,11 @@
 #include "server/api_handler.h"
 
 #include <cctype>
-#include <chrono>
 #include <exception>
 #include <optional>
 #include <unordered_map>
 
+#include "common/clock.h"
 #include "common/json.h"
 #include "common/log.h"
 #include "common/metrics.h"
@@ -94,17 +94,8 @@ net::awaitable<HttpReply> InvokeService(ApiService& service, std::string_view ta
 // The caller of a request to `service`, by its SigV4 signature.
 Result<auth::Caller> Authenticate(auth::Authenticator& authenticator, const HttpRequest& request,
                                   const ApiService& service) {
-  auth::SignedRequest signed_request;
-  signed_request.method = request.method_string();
-  signed_request.target = request.target();
-  for (const auto& field : request)
-    signed_request.headers.emplace_back(field.name_string(), field.value());
-  signed_request.body = request.body();
-  Millis now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                   std::chrono::system_clock::now().time_since_epoch())
-                   .count();
-  return authenticator.Authenticate(signed_request, request[http::field::authorization],
-                                    service.signing_name(), now);
+  return authenticator.Authenticate(SignedRequestOf(request), request[http::field::authorization],
+                                    service.signing_name(), SystemClock().Now());
 }
 
 // Whether an operation changes something (and so gets an audit line).
@@ -174,7 +165,12 @@ net::awaitable<HttpReply> HandleApiCall(const ApiRouter& router, const HttpReque
   }
   auto body = ParseBody(request.body());
   if (!body.ok()) co_return SerializationError(body.error().message());
-  ParseAuthorization(request[http::field::authorization], context);
+  if (caller) {  // checked: the key and region the signature proved
+    context.access_key_id = caller->access_key_id;
+    context.region = caller->region;
+  } else {
+    ParseAuthorization(request[http::field::authorization], context);
+  }
   if (caller) {
     std::string action =
         std::string(route->service->signing_name()) + ":" + std::string(route->operation);
@@ -235,6 +231,16 @@ HttpReply MetricsHistory() {
 }
 
 }  // namespace
+
+auth::SignedRequest SignedRequestOf(const HttpRequest& request) {
+  auth::SignedRequest signed_request;
+  signed_request.method = request.method_string();
+  signed_request.target = request.target();
+  for (const auto& field : request)
+    signed_request.headers.emplace_back(field.name_string(), field.value());
+  signed_request.body = request.body();
+  return signed_request;
+}
 
 HttpReply ErrorReply(http::status status, std::string_view error_namespace, std::string_view type,
                      std::string_view message) {

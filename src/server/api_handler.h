@@ -42,6 +42,9 @@ HttpReply ErrorReply(http::status status, std::string_view error_namespace, std:
 // InternalFailure for kInternal, 503 ServiceUnavailable for kUnavailable.
 HttpReply ServiceErrorReply(const ApiService& service, const Error& error);
 
+// What a SigV4 signature of `request` covers (views into `request`).
+auth::SignedRequest SignedRequestOf(const HttpRequest& request);
+
 // Reads "AWS4-HMAC-SHA256 Credential=<AKID>/<date>/<region>/<service>/aws4_request, ..."
 // into context.access_key_id and context.region. Does not verify the
 // signature. Leaves both empty for a missing or different header.

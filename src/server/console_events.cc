@@ -6,13 +6,14 @@
 #include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/write.hpp>
-#include <cctype>
 #include <chrono>
 #include <map>
 #include <optional>
 
+#include "common/clock.h"
 #include "common/ids.h"
 #include "common/json.h"
+#include "common/percent.h"
 
 namespace weft::server {
 namespace {
@@ -22,36 +23,6 @@ constexpr auto kUseTuple = net::as_tuple(net::use_awaitable);
 // of the newest events, so an idle stream costs little.
 constexpr auto kCheckEvery = std::chrono::milliseconds(200);
 constexpr auto kKeepAliveEvery = std::chrono::seconds(15);
-
-std::string Decode(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(s[i + 1]) &&
-               std::isxdigit(s[i + 2])) {
-      out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
-std::map<std::string, std::string> Query(std::string_view target) {
-  std::map<std::string, std::string> out;
-  auto q = target.find('?');
-  if (q == std::string_view::npos) return out;
-  std::string_view rest = target.substr(q + 1);
-  while (!rest.empty()) {
-    std::string_view pair = rest.substr(0, rest.find('&'));
-    rest.remove_prefix(std::min(rest.size(), pair.size() + 1));
-    auto eq = pair.find('=');
-    if (eq != std::string_view::npos) out[Decode(pair.substr(0, eq))] = Decode(pair.substr(eq + 1));
-  }
-  return out;
-}
 
 // How each front door names what the stream reads.
 struct FrontDoor {
@@ -261,22 +232,17 @@ net::awaitable<void> StreamConsoleEvents(const ApiRouter& router, Transport& str
   stream.tcp().expires_never();
   auto [ec, n] = co_await http::async_write_header(stream, serializer, kUseTuple);
   if (ec) co_return;
-  auto watched = Parse(Query(request.target()));
+  auto watched = Parse(QueryParameters(request.target()));
   // When signatures are checked, the URL must be presigned (an EventSource
   // cannot send an Authorization header), and every read the stream makes
   // is allowed or refused by the key's policy like the same API call.
   std::optional<auth::Caller> caller;
   if (watched.ok() && router.authenticator()) {
-    auth::SignedRequest signed_request;
-    signed_request.method = request.method_string();
-    signed_request.target = request.target();
-    for (const auto& field : request)
-      signed_request.headers.emplace_back(field.name_string(), field.value());
-    Millis now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                     std::chrono::system_clock::now().time_since_epoch())
-                     .count();
-    std::string service = watched->door == &kStepFunctions ? "states" : "swf";
-    auto checked = router.authenticator()->AuthenticatePresigned(signed_request, service, now);
+    // The signing name of the front door the stream reads through.
+    auto route = router.Find(std::string(watched->door->prefix) + "." + watched->door->describe_op);
+    std::string service = route.ok() ? std::string(route->service->signing_name()) : "";
+    auto checked = router.authenticator()->AuthenticatePresigned(SignedRequestOf(request), service,
+                                                                 SystemClock().Now());
     if (checked.ok()) {
       caller = std::move(*checked);
     } else {

@@ -392,6 +392,14 @@ class AuthTest(OwnServer, ServerTestCase):
         self.assertEqual(out.returncode, 2, out.stderr)
         self.assertIn("without --credentials", out.stderr)
         self.assertIn("weft keys new", out.stderr)
+        bad_policy = os.path.join(self.dir, "bad-policy.json")
+        with open(bad_policy, "w") as f:
+            json.dump({"Statement": [{"Effect": "Allow", "Action": "ec2:*", "Resource": "*"}]}, f)
+        refused = subprocess.run([weft, "keys", "new", "--name", "x", "--policy", bad_policy],
+                                 capture_output=True, text=True, timeout=30)
+        self.assertEqual(refused.returncode, 2)
+        self.assertIn("'ec2:*' is not a swf: or states: action", refused.stderr)
+        self.assertEqual(refused.stdout, "")
         made = subprocess.run([weft, "keys", "new", "--name", "made"], capture_output=True,
                               text=True, timeout=30)
         self.assertEqual(made.returncode, 0, made.stderr)

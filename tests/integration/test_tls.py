@@ -87,6 +87,22 @@ class TlsTest(OwnServer, ServerTestCase):
                                    context=context)
         self.assertEqual(events[-1][0], "closed")
 
+    def test_bad_tls_flags_are_refused_at_start(self):
+        weft = os.environ.get("WEFT_BIN", "weft")
+        data = os.path.join(self.dir, "refused")
+        out = subprocess.run([weft, "server", "--listen", "127.0.0.1:0", "--data-dir", data,
+                              "--tls-cert", self.cert], capture_output=True, text=True, timeout=30)
+        self.assertEqual(out.returncode, 2, out.stderr)
+        self.assertIn("--tls-cert and --tls-key go together", out.stderr)
+        wrong_key = os.path.join(self.dir, "second.key")
+        if not os.path.exists(wrong_key):
+            make_certificate(self.dir, "second")
+        out = subprocess.run([weft, "server", "--listen", "127.0.0.1:0", "--data-dir", data,
+                              "--tls-cert", self.cert, "--tls-key", wrong_key],
+                             capture_output=True, text=True, timeout=30)
+        self.assertNotEqual(out.returncode, 0, out.stderr)
+        self.assertIn("--tls-key " + wrong_key, out.stderr)
+
     def test_no_plain_http_on_a_tls_port(self):
         with socket.create_connection(("127.0.0.1", self.server.port), timeout=5) as s:
             s.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildGraph, describeRule, stateDetail, stateStatuses, swfTimeline } from "./graph";
+import { buildGraph, describeRule, payloadOf, stateDetail, stateStatuses, swfTimeline } from "./graph";
 
 const definition = {
   StartAt: "Check",
@@ -136,5 +136,14 @@ describe("swfTimeline", () => {
       ["timer", "timer t1", 2, 6, "fired"],
       ["child", "child kid", 2, undefined, "open"],
     ]);
+  });
+});
+
+describe("payloadOf", () => {
+  it("finds either front door's payload", () => {
+    expect(payloadOf({ id: 1, type: "TaskFailed", taskFailedEventDetails: { error: "E" } })).toEqual({ error: "E" });
+    expect(payloadOf({ eventId: 1, eventType: "TimerFired", timerFiredEventAttributes: { timerId: "t" } }))
+      .toEqual({ timerId: "t" });
+    expect(payloadOf({ id: 2, type: "ParallelStateStarted" })).toBeUndefined();
   });
 });

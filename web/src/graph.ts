@@ -195,7 +195,7 @@ export function stateDetail(events: HistoryEvent[], name: string): StateDetail |
     } else if (inside && found) {
       if (/Scheduled$/.test(e.type) || e.type === "ParallelStateStarted" || e.type === "MapStateStarted")
         found.attempts += 1;
-      const details = Object.entries(e).find(([k]) => k.endsWith("EventDetails"))?.[1] as Json | undefined;
+      const details = payloadOf(e) as Json | undefined;
       if (details && (details.error !== undefined || details.cause !== undefined)) {
         found.error = details.error === undefined ? undefined : String(details.error);
         found.cause = details.cause === undefined ? undefined : String(details.cause);
@@ -203,6 +203,13 @@ export function stateDetail(events: HistoryEvent[], name: string): StateDetail |
     }
   }
   return found;
+}
+
+// An event's payload, whichever front door wrote it: the member ending in
+// "EventDetails" (Step Functions) or "EventAttributes" (SWF); undefined if none.
+export function payloadOf(e: object): unknown {
+  const entry = Object.entries(e).find(([k]) => k.endsWith("EventDetails") || k.endsWith("EventAttributes"));
+  return entry?.[1];
 }
 
 // --- An SWF execution as a timeline --------------------------------------

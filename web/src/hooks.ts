@@ -43,6 +43,17 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[], everyMs = 0)
   return { value, error, reload: () => setGeneration((g) => g + 1) };
 }
 
+// An action a button runs (stop, redrive, signal, ...): `run` it, then
+// `reload` what the page shows; its error, if any, for the page to show.
+export function useAction<A extends unknown[]>(call: (...args: A) => Promise<unknown>,
+  reload: () => void): [(...args: A) => void, string | null] {
+  const [error, setError] = useState<string | null>(null);
+  const run = (...args: A) => {
+    call(...args).then(() => { setError(null); reload(); }).catch((e) => setError(messageOf(e)));
+  };
+  return [run, error];
+}
+
 export function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }

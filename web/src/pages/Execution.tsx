@@ -6,8 +6,8 @@ import { useState } from "react";
 import { sfn } from "../api";
 import { StateGraph } from "../StateGraph";
 import { VirtualTable } from "../components/VirtualTable";
-import { stateDetail, stateStatuses, type HistoryEvent } from "../graph";
-import { link, messageOf, useLoad } from "../hooks";
+import { payloadOf, stateDetail, stateStatuses } from "../graph";
+import { link, useAction, useLoad } from "../hooks";
 import { useExecutionStream } from "../stream";
 
 interface Described {
@@ -24,10 +24,8 @@ export function Execution({ arn }: { arn: string }) {
   const upTo = moment ?? events.length;
   const [selected, setSelected] = useState<string | null>(null);
   const [filter, setFilter] = useState("");
-  const [actionError, setActionError] = useState<string | null>(null);
-  const act = (operation: string) => sfn(operation, { executionArn: arn })
-    .then(() => { setActionError(null); described.reload(); })
-    .catch((e) => setActionError(messageOf(e)));
+  const [act, actionError] = useAction((operation: string) => sfn(operation, { executionArn: arn }),
+    described.reload);
   const d = described.value;
   const detail = selected ? stateDetail(events.slice(0, upTo), selected) : undefined;
   const shown = filter ? events.filter((e) => JSON.stringify(e).toLowerCase().includes(filter.toLowerCase())) : events;
@@ -72,14 +70,9 @@ export function Execution({ arn }: { arn: string }) {
         <VirtualTable testId="history" rows={shown} rowKey={(e) => e.id} columns={[
           { title: "#", width: "60px", cell: (e) => e.id },
           { title: "Type", width: "220px", cell: (e) => e.type },
-          { title: "Details", width: "1fr", cell: (e) => <code>{JSON.stringify(detailsOf(e))}</code> },
+          { title: "Details", width: "1fr", cell: (e) => <code>{JSON.stringify(payloadOf(e) ?? {})}</code> },
         ]} />
       </section>
     </>
   );
-}
-
-function detailsOf(e: HistoryEvent): unknown {
-  const key = Object.keys(e).find((k) => k.endsWith("EventDetails"));
-  return key ? e[key] : {};
 }

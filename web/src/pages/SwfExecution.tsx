@@ -4,9 +4,9 @@
 import { useState } from "react";
 import { swf } from "../api";
 import { VirtualTable } from "../components/VirtualTable";
-import { swfTimeline, type TimelineBar } from "../graph";
-import { messageOf, useLoad } from "../hooks";
-import { useWorkflowStream, type SwfEvent } from "../stream";
+import { payloadOf, swfTimeline, type TimelineBar } from "../graph";
+import { useAction, useLoad } from "../hooks";
+import { useWorkflowStream } from "../stream";
 
 export function SwfExecution({ domain, workflowId, runId }: { domain: string; workflowId: string; runId: string }) {
   const execution = { workflowId, runId };
@@ -16,10 +16,8 @@ export function SwfExecution({ domain, workflowId, runId }: { domain: string; wo
   const { events, error } = useWorkflowStream({ domain, workflowId, runId }, info.reload);
   const [signalName, setSignalName] = useState("");
   const [signalInput, setSignalInput] = useState("");
-  const [actionError, setActionError] = useState<string | null>(null);
-  const act = (operation: string, body: object) => swf(operation, { domain, workflowId, runId, ...body })
-    .then(() => { setActionError(null); info.reload(); })
-    .catch((e) => setActionError(messageOf(e)));
+  const [act, actionError] = useAction((operation: string, body: object) =>
+    swf(operation, { domain, workflowId, runId, ...body }), info.reload);
   const i = info.value?.executionInfo;
   const open = i?.executionStatus === "OPEN";
   return (
@@ -47,16 +45,11 @@ export function SwfExecution({ domain, workflowId, runId }: { domain: string; wo
           { title: "#", width: "60px", cell: (e) => e.eventId },
           { title: "Type", width: "280px", cell: (e) => e.eventType },
           { title: "Time", width: "190px", cell: (e) => new Date(e.eventTimestamp * 1000).toLocaleTimeString() },
-          { title: "Attributes", width: "1fr", cell: (e) => <code>{JSON.stringify(attributesOf(e))}</code> },
+          { title: "Attributes", width: "1fr", cell: (e) => <code>{JSON.stringify(payloadOf(e) ?? {})}</code> },
         ]} />
       </section>
     </>
   );
-}
-
-function attributesOf(e: SwfEvent): unknown {
-  const key = Object.keys(e).find((k) => k.endsWith("EventAttributes"));
-  return key ? e[key] : {};
 }
 
 function Timeline({ bars, start, end }: { bars: TimelineBar[]; start?: number; end?: number }) {
