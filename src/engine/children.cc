@@ -197,14 +197,13 @@ std::optional<std::string> PolicyOwed(Engine::Impl* impl, Shard& shard, const st
     const std::string& status = (*record)->close_status;
     if (status != "TERMINATED" && status != "TIMED_OUT" && status != "CONTINUED_AS_NEW")
       return std::nullopt;
-    auto loaded = ReplayExecution(impl->store, **record);
+    auto loaded = LoadExecution(impl->store, **record);
     if (!loaded.ok()) return std::nullopt;
     replayed = std::move(*loaded);
     parent = replayed.get();
   }
   const MutableState& s = parent->state;
-  if (s.open() || s.events().empty() || !AppliesChildPolicy(s.events().back().type) ||
-      s.child_policy() == "ABANDON") {
+  if (s.open() || !AppliesChildPolicy(s.last_event_type()) || s.child_policy() == "ABANDON") {
     return std::nullopt;
   }
   return s.child_policy();
@@ -223,17 +222,16 @@ net::awaitable<void> WatchOnShard(Engine::Impl* impl, Shard* shard, ChildStart c
   if (shard->runs.contains(c.child.run_id)) co_return;  // open: its close will tell
   auto record = impl->store.GetExecution(c.child.run_id);
   if (!record.ok() || !*record || (*record)->open) co_return;
-  auto child = ReplayExecution(impl->store, **record);
-  if (!child.ok() || (*child)->state.events().empty()) co_return;
-  const HistoryEvent& last = (*child)->state.events().back();
-  const WorkflowType& t = (*child)->type;
+  auto last = LoadLastEvent(impl->store, **record);
+  if (!last.ok()) co_return;
+  const store::ExecutionRecord& r = **record;
   ParentNotice n{c.domain,
                  ParentInfo{c.parent_workflow_id, c.parent_run_id, c.child.initiated_event_id},
                  c.child.workflow_id,
                  c.child.run_id,
-                 json::object{{"name", t.name}, {"version", t.version}},
-                 last.type,
-                 last.attributes};
+                 json::object{{"name", r.type_name}, {"version", r.type_version}},
+                 last->type,
+                 std::move(last->attributes)};
   impl->NotifyParent(std::move(n));
 }
 

@@ -10,15 +10,22 @@ namespace {
 
 using net::use_awaitable;
 
-// Loads a closed (or not in memory) run and replays it.
-Result<std::unique_ptr<Execution>> LoadFromStore(store::Store& store, const ExecutionRef& ref) {
+// The stored row of the run `ref` names (UnknownResource if there is none).
+Result<store::ExecutionRecord> StoredRecord(store::Store& store, const ExecutionRef& ref) {
   if (ref.run_id.empty()) return UnknownExecution(ref);
   auto record = store.GetExecution(ref.run_id);
   if (!record.ok()) return record.error();
   if (!*record || (*record)->domain != ref.domain || (*record)->workflow_id != ref.workflow_id) {
     return UnknownExecution(ref);
   }
-  return ReplayExecution(store, **record);
+  return std::move(**record);
+}
+
+// Loads a closed (or not in memory) run from its row.
+Result<std::unique_ptr<Execution>> LoadFromStore(store::Store& store, const ExecutionRef& ref) {
+  auto record = StoredRecord(store, ref);
+  if (!record.ok()) return record.error();
+  return LoadExecution(store, *record);
 }
 
 json::object Describe(const Execution& ex) {
@@ -61,17 +68,12 @@ net::awaitable<std::optional<Result<json::object>>> DescribeOnShard(Engine::Impl
   co_return Result<json::object>(Describe(ex));
 }
 
-net::awaitable<std::optional<Result<std::vector<HistoryEvent>>>> HistoryOnShard(Engine::Impl* impl,
-                                                                                Shard* shard,
-                                                                                ExecutionRef ref) {
-  (void)impl;
-  auto it = shard->runs.find(ref.run_id);
-  if (it == shard->runs.end() || !it->second->state.open()) co_return std::nullopt;
-  const Execution& ex = *it->second;
-  if (ex.state.domain() != ref.domain || ex.state.workflow_id() != ref.workflow_id) {
-    co_return Result<std::vector<HistoryEvent>>(UnknownExecution(ref));
-  }
-  co_return Result<std::vector<HistoryEvent>>(ex.state.events());
+// The history of a stored run: every durable event (a step being written
+// is not shown until it is durable).
+Result<std::vector<HistoryEvent>> ReadHistory(store::Store& store, const ExecutionRef& ref) {
+  auto record = StoredRecord(store, ref);
+  if (!record.ok()) return record.error();
+  return LoadHistory(store, ref.run_id);
 }
 
 }  // namespace
@@ -94,13 +96,9 @@ json::object Engine::ExecutionInfoJson(const store::ExecutionRecord& r, bool can
 }
 
 net::awaitable<Result<std::vector<HistoryEvent>>> Engine::GetHistory(ExecutionRef ref) {
-  Shard& shard = impl_->ShardFor(ref.domain, ref.workflow_id);
-  auto in_memory =
-      co_await net::co_spawn(shard.strand, HistoryOnShard(impl_.get(), &shard, ref), use_awaitable);
-  if (in_memory) co_return std::move(*in_memory);
-  auto ex = LoadFromStore(impl_->store, ref);
-  if (!ex.ok()) co_return std::move(ex).error();
-  co_return (*ex)->state.events();
+  store::Store* store = &impl_->store;
+  auto read = [store, ref] { return ReadHistory(*store, ref); };
+  co_return co_await OnReadPool(*impl_, std::move(read));
 }
 
 net::awaitable<Result<json::object>> Engine::DescribeWorkflowExecution(ExecutionRef ref) {
@@ -109,9 +107,13 @@ net::awaitable<Result<json::object>> Engine::DescribeWorkflowExecution(Execution
   auto in_memory = co_await net::co_spawn(shard.strand, DescribeOnShard(impl_.get(), &shard, ref),
                                           use_awaitable);
   if (in_memory) co_return std::move(*in_memory);
-  auto ex = LoadFromStore(impl_->store, ref);
-  if (!ex.ok()) co_return std::move(ex).error();
-  co_return Describe(**ex);
+  store::Store* store = &impl_->store;
+  auto read = [store, ref]() -> Result<json::object> {
+    auto ex = LoadFromStore(*store, ref);
+    if (!ex.ok()) return ex.error();
+    return Describe(**ex);
+  };
+  co_return co_await OnReadPool(*impl_, std::move(read));
 }
 
 }  // namespace weft::engine

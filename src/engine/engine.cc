@@ -151,6 +151,19 @@ void Engine::Impl::Apply(Shard& shard, Effects effects) {
   }
 }
 
+namespace {
+
+Result<HistoryEvent> EventOf(const store::EventRecord& rec, const std::string& run_id) {
+  auto type = EventTypeFromNumber(rec.type);
+  auto attrs = ParseJson(rec.attributes);
+  if (!type || !attrs.ok() || !attrs->is_object()) {
+    return Error::Internal("Corrupt event " + std::to_string(rec.event_id) + " of run " + run_id);
+  }
+  return HistoryEvent{rec.event_id, *type, rec.time, std::move(attrs->as_object())};
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Execution>> ReplayExecution(store::Store& store,
                                                    const store::ExecutionRecord& r) {
   auto events = store.LoadEvents(r.run_id);
@@ -158,16 +171,47 @@ Result<std::unique_ptr<Execution>> ReplayExecution(store::Store& store,
   auto ex = std::make_unique<Execution>(r.domain, r.workflow_id, r.run_id,
                                         WorkflowType{r.type_name, r.type_version}, r.tags);
   for (auto& rec : *events) {
-    auto type = EventTypeFromNumber(rec.type);
-    auto attrs = ParseJson(rec.attributes);
-    if (!type || !attrs.ok() || !attrs->is_object()) {
-      return Error::Internal("Corrupt event " + std::to_string(rec.event_id) + " of run " +
-                             r.run_id);
-    }
-    ex->state.Apply(HistoryEvent{rec.event_id, *type, rec.time, std::move(attrs->as_object())});
+    auto e = EventOf(rec, r.run_id);
+    if (!e.ok()) return e.error();
+    ex->state.Apply(*e);
   }
   ex->submitted_event_id = ex->state.last_event_id();
   return ex;
+}
+
+Result<std::unique_ptr<Execution>> LoadExecution(store::Store& store,
+                                                 const store::ExecutionRecord& r) {
+  if (r.snapshot.empty()) return ReplayExecution(store, r);
+  auto parsed = ParseJson(r.snapshot);
+  if (!parsed.ok() || !parsed->is_object()) return ReplayExecution(store, r);
+  auto state = MutableState::Restore(r.domain, r.workflow_id, r.run_id, parsed->as_object());
+  // Not a snapshot this weft can read (a newer format): the history is the truth.
+  if (!state.ok() || state->last_event_id() != r.last_event_id) return ReplayExecution(store, r);
+  auto ex = std::make_unique<Execution>(std::move(*state),
+                                        WorkflowType{r.type_name, r.type_version}, r.tags);
+  ex->submitted_event_id = ex->state.last_event_id();
+  return ex;
+}
+
+Result<std::vector<HistoryEvent>> LoadHistory(store::Store& store, const std::string& run_id,
+                                              int64_t after_event_id, int64_t limit) {
+  auto records = store.LoadEvents(run_id, after_event_id, limit);
+  if (!records.ok()) return records.error();
+  std::vector<HistoryEvent> events;
+  events.reserve(records->size());
+  for (const auto& rec : *records) {
+    auto e = EventOf(rec, run_id);
+    if (!e.ok()) return e.error();
+    events.push_back(std::move(*e));
+  }
+  return events;
+}
+
+Result<HistoryEvent> LoadLastEvent(store::Store& store, const store::ExecutionRecord& r) {
+  auto events = store.LoadEvents(r.run_id, r.last_event_id - 1, 1);
+  if (!events.ok()) return events.error();
+  if (events->empty()) return Error::Internal("run " + r.run_id + " has no events");
+  return EventOf(events->front(), r.run_id);
 }
 
 Engine::Engine(net::io_context& io, store::Store& store, const Clock& clock, EngineOptions options)
@@ -232,9 +276,9 @@ Status Engine::Recover() {
       continue;
     }
     if (r.domain == kMapRunDomain) continue;  // a row of its parent's, which recovers it
-    auto replayed = ReplayExecution(impl_->store, r);
-    if (!replayed.ok()) return replayed.error();
-    std::unique_ptr<Execution> ex = std::move(*replayed);
+    auto loaded = LoadExecution(impl_->store, r);
+    if (!loaded.ok()) return loaded.error();
+    std::unique_ptr<Execution> ex = std::move(*loaded);
     Shard& shard = impl_->ShardFor(r.domain, r.workflow_id);
     Effects fx = EffectsOfState(*ex);
     shard.open_runs[WorkflowKey(r.domain, r.workflow_id)] = r.run_id;

@@ -427,4 +427,11 @@ class Engine {
   std::unique_ptr<Impl> impl_;
 };
 
+// The snapshots' check: replays the history of every stored SWF run (open
+// and closed) of every domain and compares the state it gives with the
+// snapshot in the run's row. What differs, one line per run ("" when all
+// agree; a run without a snapshot, as written before them, has nothing to
+// check). Used by the tests after every engine test.
+Result<std::string> VerifySnapshots(store::Store& store);
+
 }  // namespace weft::engine

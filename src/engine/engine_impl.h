@@ -6,10 +6,13 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -30,6 +33,8 @@ struct Execution {
       : state(std::move(domain), std::move(workflow_id), std::move(run_id)),
         type(std::move(t)),
         tags(std::move(tag_list)) {}
+  Execution(MutableState s, WorkflowType t, std::vector<std::string> tag_list)
+      : state(std::move(s)), type(std::move(t)), tags(std::move(tag_list)) {}
   ~Execution() { DisarmAll(armed); }
   MutableState state;
   WorkflowType type;
@@ -149,7 +154,7 @@ class Step {
   Execution& execution() { return execution_; }
   Millis now() const { return now_; }
   Effects& effects() { return effects_; }
-  bool empty() const { return first_new_ == 0; }
+  bool empty() const { return new_events_.empty(); }
   store::WriteBatch TakeBatch();
   // ContinueAsNew: creates the new run of this workflowId (the same shard)
   // and its step, which is written in the same batch as this one.
@@ -167,7 +172,8 @@ class Step {
   Shard& shard_;
   Execution& execution_;
   Millis now_;
-  int64_t first_new_ = 0;
+  std::deque<HistoryEvent>
+      new_events_;  // appended, not yet taken (a deque: Append's references stay valid)
   Effects effects_;
   std::unique_ptr<Step> next_;
 };
@@ -176,6 +182,17 @@ class Step {
 // when its last event was written.
 Result<std::unique_ptr<Execution>> ReplayExecution(store::Store& store,
                                                    const store::ExecutionRecord& record);
+// The same from the snapshot in its row (one row read, no history), or by
+// replay when the row has none (written before snapshots) or one of an
+// unknown version.
+Result<std::unique_ptr<Execution>> LoadExecution(store::Store& store,
+                                                 const store::ExecutionRecord& record);
+// The last event of a stored run (a closed run's close event).
+Result<HistoryEvent> LoadLastEvent(store::Store& store, const store::ExecutionRecord& record);
+// Events `after_event_id` < id of a stored run, ascending, at most `limit`
+// (-1: all).
+Result<std::vector<HistoryEvent>> LoadHistory(store::Store& store, const std::string& run_id,
+                                              int64_t after_event_id = 0, int64_t limit = -1);
 
 // Effects that re-create the tasks and timers of a replayed execution.
 Effects EffectsOfState(const Execution& execution);
@@ -304,7 +321,21 @@ struct Engine::Impl {
   std::mutex definitions_mu;
   std::unordered_map<std::string, asl::StateMachinePtr> definitions;  // arn '#' revision
   ExecutionMetrics execution_metrics;
+  // Blocking store reads (histories, closed executions) run here, so that
+  // the threads serving requests and shards never wait for the disk.
+  // Declared last: joined first, while everything it reads is still there.
+  net::thread_pool reads{2};
 };
+
+// Runs `fn` (a blocking store read) on the read pool and returns its result.
+// (The lambdas are named, never temporaries inside a co_await: g++ 12
+// destroys such temporaries twice; docs/architecture.md, "Coroutines".)
+template <class Fn>
+net::awaitable<std::invoke_result_t<Fn&>> OnReadPool(Engine::Impl& impl, Fn fn) {
+  using R = std::invoke_result_t<Fn&>;
+  auto read = [fn = std::move(fn)]() mutable -> net::awaitable<R> { co_return fn(); };
+  co_return co_await net::co_spawn(impl.reads, std::move(read), net::use_awaitable);
+}
 
 Error UnknownMachineExecution(const std::string& execution_arn);
 // DescribeExecution of a stored run, from its row and first event.

@@ -56,6 +56,10 @@ void MutableState::NoteDecisionTrigger() {
 
 void MutableState::ApplyStarted(const HistoryEvent& e) {
   const auto& a = e.attributes;
+  for (auto key : {"taskStartToCloseTimeout", "executionStartToCloseTimeout", "taskList",
+                   "taskPriority", "childPolicy", "lambdaRole"}) {
+    if (const auto* v = Find(a, key)) started_[key] = *v;
+  }
   task_list_ = TaskListName(a);
   task_priority_ = PriorityOf(a);
   execution_start_to_close_ = ParseDurationSeconds(a, "executionStartToCloseTimeout");
@@ -81,6 +85,8 @@ void MutableState::ApplyActivityScheduled(const HistoryEvent& e) {
   info.start_to_close = ParseDurationSeconds(a, "startToCloseTimeout");
   info.heartbeat = ParseDurationSeconds(a, "heartbeatTimeout");
   info.scheduled_time = e.time;
+  if (const auto* t = FindObject(a, "activityType")) info.activity_type = *t;
+  if (const auto* in = FindString(a, "input")) info.input = std::string(*in);
   activity_ids_[info.activity_id] = e.id;
   activities_.emplace(e.id, std::move(info));
   latest_activity_scheduled_ = e.time;
@@ -99,7 +105,8 @@ void MutableState::Close(const HistoryEvent& e, std::string status) {
 }
 
 void MutableState::Apply(const HistoryEvent& e) {
-  events_.push_back(e);
+  last_event_id_ = e.id;
+  last_event_type_ = e.type;
   const auto& a = e.attributes;
   auto scheduled_id = [&a] { return FindInt(a, "scheduledEventId").value_or(0); };
   auto close_activity = [&](int64_t id) {

@@ -6,6 +6,12 @@
 // tests check). Deciding what to append (validation, defaults, causes) is the
 // engine's job (execution.h); this class only folds events.
 //
+// The state does not keep the history itself: only what later commands
+// need. Save() writes it as a snapshot (stored in the execution's row with
+// every step) and Restore() reads it back, so that loading an execution reads
+// one row, not its history; replaying the history gives the same snapshot
+// (tests/unit/engine: every execution of the engine tests is checked).
+//
 // Not thread-safe: an execution's state is touched only on its shard's strand.
 #pragma once
 
@@ -16,6 +22,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/error.h"
 #include "engine/history_event.h"
 
 namespace weft::engine {
@@ -32,6 +39,8 @@ struct ActivityInfo {
   int64_t schedule_to_start = 0, schedule_to_close = 0, start_to_close = 0, heartbeat = 0;
   Millis scheduled_time = 0;
   Millis started_time = 0;
+  json::object activity_type;        // {name, version}: handed to the worker
+  std::optional<std::string> input;  // handed to the worker
   // Heartbeats write no event, so after a restart the last one is taken to be
   // the start (the heartbeat timeout restarts from there: never earlier).
   Millis last_heartbeat = 0;
@@ -108,12 +117,20 @@ class MutableState {
   // Folds one event into the state. Events must come in id order.
   void Apply(const HistoryEvent& event);
 
-  const std::vector<HistoryEvent>& events() const { return events_; }
-  int64_t last_event_id() const { return static_cast<int64_t>(events_.size()); }
-  const HistoryEvent& event(int64_t id) const { return events_.at(id - 1); }
+  // The snapshot: a versioned JSON object of numbered fields ("1", "2", ...;
+  // a field is never renumbered, a new one takes the next number).
+  json::object Save() const;
+  // The state a snapshot holds; kInternal if it is not one.
+  static Result<MutableState> Restore(std::string domain, std::string workflow_id,
+                                      std::string run_id, const json::object& snapshot);
 
-  // From WorkflowExecutionStarted.
-  const json::object& started() const { return event(1).attributes; }
+  int64_t last_event_id() const { return last_event_id_; }
+  // The type of the last event: the close event of a closed run.
+  EventType last_event_type() const { return last_event_type_; }
+
+  // WorkflowExecutionStarted's configuration: its timeouts, taskList,
+  // taskPriority, childPolicy and lambdaRole (not its input).
+  const json::object& started() const { return started_; }
   const std::string& domain() const { return domain_; }
   const std::string& workflow_id() const { return workflow_id_; }
   const std::string& run_id() const { return run_id_; }
@@ -170,7 +187,9 @@ class MutableState {
   void NoteReceived(const json::object& attributes);
   void Close(const HistoryEvent& e, std::string status);
 
-  std::vector<HistoryEvent> events_;
+  int64_t last_event_id_ = 0;
+  EventType last_event_type_{};
+  json::object started_;
   std::string domain_, workflow_id_, run_id_, task_list_;
   int32_t task_priority_ = 0;
   int64_t execution_start_to_close_ = 0, task_start_to_close_ = 0;

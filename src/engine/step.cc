@@ -108,12 +108,12 @@ const HistoryEvent& Step::Append(EventType type, json::object attributes) {
       effects_.remove_tasks.push_back({ActivityList(s.domain(), a->task_list), id});
     }
   }
-  HistoryEvent e{s.last_event_id() + 1, type, now_, std::move(attributes)};
-  if (first_new_ == 0) first_new_ = e.id;
+  const HistoryEvent& e =
+      new_events_.emplace_back(s.last_event_id() + 1, type, now_, std::move(attributes));
   s.Apply(e);
-  NoteEffects(s.events().back());
-  if (IsCloseEvent(type)) NoteClose(s.events().back());
-  return s.events().back();
+  NoteEffects(e);
+  if (IsCloseEvent(type)) NoteClose(e);
+  return e;
 }
 
 bool AppliesChildPolicy(EventType close) {
@@ -250,12 +250,12 @@ store::WriteBatch Step::TakeBatch() {
   store::ExecutionWrite w;
   w.execution = RecordOf(execution_, shard_.index);
   w.expected_last_event_id = execution_.submitted_event_id;
-  for (int64_t id = execution_.submitted_event_id + 1; id <= execution_.state.last_event_id();
-       ++id) {
-    const HistoryEvent& e = execution_.state.event(id);
+  w.events.reserve(new_events_.size());
+  for (const HistoryEvent& e : new_events_) {
     w.events.push_back(
         store::EventRecord{e.id, static_cast<uint16_t>(e.type), e.time, ToJson(e.attributes)});
   }
+  new_events_.clear();
   execution_.submitted_event_id = execution_.state.last_event_id();
   batch.executions.push_back(std::move(w));
   return batch;
@@ -327,6 +327,7 @@ store::ExecutionRecord RecordOf(const Execution& execution, int shard) {
   json::object data;
   if (s.cancel_requested()) data["cancelRequested"] = true;
   r.data = ToJson(data);
+  r.snapshot = ToJson(s.Save());
   return r;
 }
 

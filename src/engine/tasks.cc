@@ -33,7 +33,6 @@ net::awaitable<std::optional<DecisionTask>> StartDecisionOnShard(Engine::Impl* i
   grant.workflow_id = s.workflow_id();
   grant.run_id = s.run_id();
   grant.type = (*ex)->type;
-  grant.events = s.events();
   grant.task_token = EncodeTaskToken(impl->tokens, {'d', domain, s.workflow_id(), s.run_id(),
                                                     task.scheduled_event_id, started.id});
   Status committed = co_await impl->Commit(*shard, step);  // aborts on failure
@@ -54,14 +53,13 @@ net::awaitable<std::optional<ActivityTask>> StartActivityOnShard(Engine::Impl* i
   json::object a{{"scheduledEventId", task.scheduled_event_id}};
   if (!identity.empty()) a["identity"] = identity;
   const HistoryEvent& started = step.Append(EventType::kActivityTaskStarted, std::move(a));
-  const json::object& scheduled = s.event(task.scheduled_event_id).attributes;
   ActivityTask grant;
   grant.activity_id = act->activity_id;
   grant.started_event_id = started.id;
   grant.workflow_id = s.workflow_id();
   grant.run_id = s.run_id();
-  if (const auto* t = FindObject(scheduled, "activityType")) grant.activity_type = *t;
-  if (const auto* in = FindString(scheduled, "input")) grant.input = std::string(*in);
+  grant.activity_type = act->activity_type;
+  grant.input = act->input;
   grant.task_token = EncodeTaskToken(impl->tokens, {'a', domain, s.workflow_id(), s.run_id(),
                                                     task.scheduled_event_id, started.id});
   Status committed = co_await impl->Commit(*shard, step);  // aborts on failure
@@ -105,9 +103,21 @@ net::awaitable<Result<std::optional<DecisionTask>>> Engine::PollForDecisionTask(
     std::shared_ptr<DisconnectSignal> disconnect) {
   if (!impl_->registry.Get(kDomainKind, "", domain)) co_return UnknownDomain(domain);
   matching::TaskListKey key{domain, std::move(task_list), matching::TaskKind::kDecision};
-  co_return co_await PollLoop<DecisionTask>(impl_.get(), std::move(domain), std::move(key),
-                                            std::move(identity), std::move(disconnect),
-                                            &StartDecisionOnShard);
+  auto task = co_await PollLoop<DecisionTask>(impl_.get(), std::move(domain), std::move(key),
+                                              std::move(identity), std::move(disconnect),
+                                              &StartDecisionOnShard);
+  if (!task.ok() || !*task) co_return task;
+  // The task's history, read back from the store (its DecisionTaskStarted
+  // is durable by now): memory keeps no history.
+  DecisionTask& grant = **task;
+  store::Store* store = &impl_->store;
+  auto read = [store, run_id = grant.run_id, last = grant.started_event_id] {
+    return LoadHistory(*store, run_id, 0, last);
+  };
+  auto history = co_await OnReadPool(*impl_, std::move(read));
+  if (!history.ok()) co_return std::move(history).error();
+  grant.events = std::move(*history);
+  co_return task;
 }
 
 net::awaitable<Result<std::optional<ActivityTask>>> Engine::PollForActivityTask(

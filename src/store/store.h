@@ -6,8 +6,8 @@
 //    JSON `data` text owned by the layer above;
 //  - executions: one row per run (indexable columns for visibility queries,
 //    plus opaque `data`), and its history: an append-only list of events.
-// Tasks and timers are not stored: they are derived from the history when an
-// execution is loaded (the history is the truth; see engine/).
+// Each execution row also holds a snapshot of its state, written with its
+// events; the history stays the truth (see engine/).
 //
 // Implementations: SQLite (store/sqlite/, embedded, the default) and later
 // PostgreSQL (several nodes). The same test suite (tests/unit/store/) runs
@@ -69,6 +69,11 @@ struct ExecutionRecord {
   int64_t last_event_id = 0;  // id of the last event in the stored history
   std::vector<std::string> tags;
   std::string data;  // JSON text, owned by the layer above
+  // The execution's mutable state as of last_event_id (JSON text, owned by
+  // the layer above): loading an execution reads it instead of replaying
+  // the history. "" when there is none. Read by GetExecution and
+  // LoadOpenExecutions, not by visibility lists.
+  std::string snapshot;
 };
 
 struct ExecutionWrite {

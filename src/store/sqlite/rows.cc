@@ -21,7 +21,7 @@ Result<std::vector<std::string>> TagsFromJson(const std::string& text) {
 
 }  // namespace
 
-Result<ExecutionRecord> ReadExecution(const Statement& stmt) {
+Result<ExecutionRecord> ReadExecution(const Statement& stmt, bool with_snapshot) {
   ExecutionRecord e;
   e.run_id = stmt.Text(0);
   e.domain = stmt.Text(1);
@@ -38,6 +38,7 @@ Result<ExecutionRecord> ReadExecution(const Statement& stmt) {
   if (!tags.ok()) return std::move(tags).error();
   e.tags = std::move(*tags);
   e.data = stmt.Text(12);
+  if (with_snapshot) e.snapshot = stmt.Text(13);
   return e;
 }
 

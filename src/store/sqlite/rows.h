@@ -18,9 +18,15 @@ inline constexpr const char* kExecutionColumns =
     "run_id, domain, workflow_id, type_name, type_version, open, close_status, start_time, "
     "close_time, shard, last_event_id, tags, data";
 
-// Reads the current row of a statement that selected kExecutionColumns first.
+// kExecutionColumns and the snapshot (not read by visibility lists).
+inline constexpr const char* kExecutionColumnsWithSnapshot =
+    "run_id, domain, workflow_id, type_name, type_version, open, close_status, start_time, "
+    "close_time, shard, last_event_id, tags, data, snapshot";
+
+// Reads the current row of a statement that selected kExecutionColumns (or
+// kExecutionColumnsWithSnapshot, `with_snapshot`) first.
 // Errors: Internal when the stored tags are not a JSON array of strings.
-Result<ExecutionRecord> ReadExecution(const Statement& stmt);
+Result<ExecutionRecord> ReadExecution(const Statement& stmt, bool with_snapshot = false);
 
 // Tags as stored in executions.tags: a JSON array of strings.
 std::string TagsToJson(const std::vector<std::string>& tags);

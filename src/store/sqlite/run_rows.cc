@@ -14,13 +14,13 @@ constexpr const char* kStoredColumns =
 Status InsertExecution(Connection& conn, const ExecutionRecord& e, const std::string& tags_json) {
   Result<Statement> stmt = conn.Prepare(
       "INSERT INTO executions (run_id, domain, workflow_id, type_name, type_version, open, "
-      "close_status, start_time, close_time, shard, last_event_id, tags, data) VALUES "
-      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "close_status, start_time, close_time, shard, last_event_id, tags, data, snapshot) VALUES "
+      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!stmt.ok()) return std::move(stmt).error();
   stmt->Bind(1, e.run_id).Bind(2, e.domain).Bind(3, e.workflow_id).Bind(4, e.type_name);
   stmt->Bind(5, e.type_version).Bind(6, int64_t{e.open ? 1 : 0}).Bind(7, e.close_status);
   stmt->Bind(8, e.start_time).Bind(9, e.close_time).Bind(10, int64_t{e.shard});
-  stmt->Bind(11, e.last_event_id).Bind(12, tags_json).Bind(13, e.data);
+  stmt->Bind(11, e.last_event_id).Bind(12, tags_json).Bind(13, e.data).Bind(14, e.snapshot);
   return stmt->Run();
 }
 
@@ -31,12 +31,12 @@ Status UpdateWholeExecution(Connection& conn, const ExecutionRecord& e,
   Result<Statement> stmt = conn.Prepare(
       "UPDATE executions SET domain = ?, workflow_id = ?, type_name = ?, type_version = ?, "
       "open = ?, close_status = ?, start_time = ?, close_time = ?, shard = ?, "
-      "last_event_id = ?, tags = ?, data = ? WHERE run_id = ?");
+      "last_event_id = ?, tags = ?, data = ?, snapshot = ? WHERE run_id = ?");
   if (!stmt.ok()) return std::move(stmt).error();
   stmt->Bind(1, e.domain).Bind(2, e.workflow_id).Bind(3, e.type_name).Bind(4, e.type_version);
   stmt->Bind(5, int64_t{e.open ? 1 : 0}).Bind(6, e.close_status).Bind(7, e.start_time);
   stmt->Bind(8, e.close_time).Bind(9, int64_t{e.shard}).Bind(10, e.last_event_id);
-  stmt->Bind(11, tags_json).Bind(12, e.data).Bind(13, e.run_id);
+  stmt->Bind(11, tags_json).Bind(12, e.data).Bind(13, e.snapshot).Bind(14, e.run_id);
   return stmt->Run();
 }
 
@@ -44,19 +44,19 @@ Status UpdateWholeExecution(Connection& conn, const ExecutionRecord& e,
 Status UpdateCloseState(Connection& conn, const ExecutionRecord& e) {
   Result<Statement> stmt = conn.Prepare(
       "UPDATE executions SET open = ?, close_status = ?, close_time = ?, last_event_id = ?, "
-      "data = ? WHERE run_id = ?");
+      "data = ?, snapshot = ? WHERE run_id = ?");
   if (!stmt.ok()) return std::move(stmt).error();
   stmt->Bind(1, int64_t{e.open ? 1 : 0}).Bind(2, e.close_status).Bind(3, e.close_time);
-  stmt->Bind(4, e.last_event_id).Bind(5, e.data).Bind(6, e.run_id);
+  stmt->Bind(4, e.last_event_id).Bind(5, e.data).Bind(6, e.snapshot).Bind(7, e.run_id);
   return stmt->Run();
 }
 
 // The common case: no indexed column changes, so no index entry is touched.
 Status UpdateProgress(Connection& conn, const ExecutionRecord& e) {
-  Result<Statement> stmt =
-      conn.Prepare("UPDATE executions SET last_event_id = ?, data = ? WHERE run_id = ?");
+  Result<Statement> stmt = conn.Prepare(
+      "UPDATE executions SET last_event_id = ?, data = ?, snapshot = ? WHERE run_id = ?");
   if (!stmt.ok()) return std::move(stmt).error();
-  stmt->Bind(1, e.last_event_id).Bind(2, e.data).Bind(3, e.run_id);
+  stmt->Bind(1, e.last_event_id).Bind(2, e.data).Bind(3, e.snapshot).Bind(4, e.run_id);
   return stmt->Run();
 }
 
@@ -129,6 +129,7 @@ StoredRun StoredAfter(const ExecutionRecord& e, std::string tags_json) {
   StoredRun after{true, e, std::move(tags_json)};
   after.row.tags.clear();
   after.row.data.clear();
+  after.row.snapshot.clear();
   return after;
 }
 

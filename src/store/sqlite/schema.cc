@@ -71,6 +71,11 @@ CREATE TABLE events (
 CREATE INDEX executions_by_type ON executions (domain, type_name, open, start_time, run_id);
 CREATE INDEX executions_by_status ON executions (domain, close_status, open, start_time, run_id);
 )sql",
+      // 3: each run's mutable state, so that loading it reads its row, not
+      // its history (engine/snapshot.cc). Old rows have none: replayed.
+      R"sql(
+ALTER TABLE executions ADD COLUMN snapshot TEXT NOT NULL DEFAULT '';
+)sql",
   };
   return kMigrations;
 }

@@ -105,13 +105,13 @@ Result<std::vector<RegistryRecord>> SqliteStore::LoadRegistry() {
 namespace {
 
 // Collects every row of a statement that selected kExecutionColumns.
-Result<std::vector<ExecutionRecord>> ReadExecutions(Statement& stmt) {
+Result<std::vector<ExecutionRecord>> ReadExecutions(Statement& stmt, bool with_snapshot) {
   std::vector<ExecutionRecord> executions;
   for (;;) {
     Result<bool> row = stmt.Step();
     if (!row.ok()) return std::move(row).error();
     if (!*row) break;
-    Result<ExecutionRecord> e = ReadExecution(stmt);
+    Result<ExecutionRecord> e = ReadExecution(stmt, with_snapshot);
     if (!e.ok()) return std::move(e).error();
     executions.push_back(std::move(*e));
   }
@@ -123,20 +123,21 @@ Result<std::vector<ExecutionRecord>> ReadExecutions(Statement& stmt) {
 Result<std::vector<ExecutionRecord>> SqliteStore::LoadOpenExecutions() {
   Result<Reader> reader = AcquireReader();
   if (!reader.ok()) return std::move(reader).error();
-  Result<Statement> stmt = (*reader)->Prepare(std::string("SELECT ") + kExecutionColumns +
-                                              " FROM executions WHERE open = 1 ORDER BY run_id");
+  Result<Statement> stmt =
+      (*reader)->Prepare(std::string("SELECT ") + kExecutionColumnsWithSnapshot +
+                         " FROM executions WHERE open = 1 ORDER BY run_id");
   if (!stmt.ok()) return std::move(stmt).error();
-  return ReadExecutions(*stmt);
+  return ReadExecutions(*stmt, /*with_snapshot=*/true);
 }
 
 Result<std::optional<ExecutionRecord>> SqliteStore::GetExecution(const std::string& run_id) {
   Result<Reader> reader = AcquireReader();
   if (!reader.ok()) return std::move(reader).error();
-  Result<Statement> stmt = (*reader)->Prepare(std::string("SELECT ") + kExecutionColumns +
-                                              " FROM executions WHERE run_id = ?");
+  Result<Statement> stmt = (*reader)->Prepare(
+      std::string("SELECT ") + kExecutionColumnsWithSnapshot + " FROM executions WHERE run_id = ?");
   if (!stmt.ok()) return std::move(stmt).error();
   stmt->Bind(1, run_id);
-  Result<std::vector<ExecutionRecord>> found = ReadExecutions(*stmt);
+  Result<std::vector<ExecutionRecord>> found = ReadExecutions(*stmt, /*with_snapshot=*/true);
   if (!found.ok()) return std::move(found).error();
   if (found->empty()) return std::optional<ExecutionRecord>();
   return std::optional<ExecutionRecord>(std::move(found->front()));

@@ -31,6 +31,12 @@ class EngineFixture : public ::testing::Test {
   }
   void TearDown() override {
     Close();
+    // Every run the test left behind: its snapshot is its replayed history.
+    if (auto s = store::OpenSqliteStore(dir_.string()); s.ok()) {
+      auto differences = VerifySnapshots(**s);
+      ASSERT_TRUE(differences.ok()) << differences.error().message();
+      EXPECT_EQ(*differences, "");
+    }
     fs::remove_all(dir_);
   }
 

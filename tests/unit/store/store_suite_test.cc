@@ -65,6 +65,7 @@ TEST_P(StoreSuite, CreateAppendAndReloadEvents) {
   e.tags = {"t1", "t2"};
   ASSERT_TRUE(WriteOne(BatchOf({Append(e, 0, 3)})).ok());
   e.data = "{\"step\":2}";
+  e.snapshot = "{\"v\":1}";
   ASSERT_TRUE(WriteOne(BatchOf({Append(e, 3, 2)})).ok());
 
   Result<std::optional<ExecutionRecord>> got = store().GetExecution("r1");
@@ -81,6 +82,7 @@ TEST_P(StoreSuite, CreateAppendAndReloadEvents) {
   EXPECT_EQ(stored.last_event_id, 5);
   EXPECT_EQ(stored.tags, (std::vector<std::string>{"t1", "t2"}));
   EXPECT_EQ(stored.data, "{\"step\":2}");
+  EXPECT_EQ(stored.snapshot, "{\"v\":1}");
 
   Result<std::vector<EventRecord>> all = store().LoadEvents("r1");
   ASSERT_TRUE(all.ok());

@@ -79,6 +79,7 @@ void ExpectSameRecord(const ExecutionRecord& got, const ExecutionRecord& want) {
   EXPECT_EQ(got.last_event_id, want.last_event_id);
   EXPECT_EQ(got.tags, want.tags);
   EXPECT_EQ(got.data, want.data);
+  EXPECT_EQ(got.snapshot, want.snapshot);
 }
 
 // The run ids a query over the record's own domain, open state, workflow id,
@@ -109,6 +110,14 @@ TEST_P(StoreSuite, AppendReplacesEveryColumnOfTheRun) {
   };
   std::vector<Case> cases = {
       {"data only", [](ExecutionRecord& e) { e.data = "{\"new\":1}"; }, true},
+      {"snapshot only", [](ExecutionRecord& e) { e.snapshot = "{\"v\":1,\"1\":2}"; }, true},
+      {"snapshot and close",
+       [](ExecutionRecord& e) {
+         e.snapshot = "{\"v\":1,\"10\":\"FAILED\"}";
+         e.open = false;
+         e.close_status = "FAILED";
+         e.close_time = 5000;
+       }},
       {"close",
        [](ExecutionRecord& e) {
          e.open = false;
