@@ -32,6 +32,7 @@ struct ServerFlags {
   double poll_timeout_seconds = 60;
   int threads = 0;
   int shards = 0;
+  int64_t cache_size = engine::EngineOptions{}.cache_size;
   std::string account_id = "123456789012";
   std::string config;   // connections and Lambda functions (docs/configuration.md)
   std::string ca_file;  // extra trusted CA certificates (PEM) for HTTP tasks
@@ -133,6 +134,7 @@ int RunServer(const ServerFlags& flags) {
   engine::EngineOptions options;
   options.shards = flags.shards > 0 ? flags.shards : cores;
   options.max_history_events = flags.max_history_events;
+  options.cache_size = flags.cache_size;
   options.outbound = outbound_config;
   options.extra_ca_pem = extra_ca;
   options.poll_timeout =
@@ -244,6 +246,11 @@ void AddServerCommand(CLI::App& app, int* exit_code) {
       ->check(CLI::Range(int64_t{10}, int64_t{10'000'000}));
   cmd->add_option("--shards", flags->shards,
                   "Execution shards, each run on one strand (default: one per core)");
+  cmd->add_option("--cache-size", flags->cache_size,
+                  "SWF executions kept in memory; the others are loaded from the store when "
+                  "needed (docs/architecture.md, \"Bounded memory\")")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{100'000'000}));
   cmd->add_option("--account-id", flags->account_id,
                   "The account id in every ARN of both APIs (AWS Step Functions Local uses "
                   "123456789012)")

@@ -36,13 +36,15 @@ using net::use_awaitable;
 net::awaitable<Result<std::string>> StartChildOnShard(Engine::Impl* impl, Shard* shard,
                                                       ChildStart c) {
   const ChildInfo& child = c.child;
-  auto open = shard->open_runs.find(WorkflowKey(c.domain, child.workflow_id));
-  if (open != shard->open_runs.end()) {
-    const Execution& ex = *shard->runs.at(open->second);
-    const auto& parent = ex.state.parent();
+  auto open = impl->OpenRunOf(*shard, c.domain, child.workflow_id);
+  if (!open.ok()) co_return std::move(open).error();
+  if (*open) {
+    auto ex = impl->LoadRun(*shard, **open);
+    if (!ex.ok()) co_return std::move(ex).error();
+    const auto& parent = *ex ? (*ex)->state.parent() : std::nullopt;
     if (parent && parent->run_id == c.parent_run_id &&
         parent->initiated_event_id == child.initiated_event_id) {
-      co_return open->second;  // started before a restart
+      co_return **open;  // started before a restart
     }
     co_return Error(Errc::kAlreadyExists, "WORKFLOW_ALREADY_RUNNING");
   }
@@ -189,8 +191,8 @@ net::awaitable<void> ApplyPolicyOnShard(Engine::Impl* impl, Shard* shard, ChildP
 std::optional<std::string> PolicyOwed(Engine::Impl* impl, Shard& shard, const std::string& run_id) {
   std::unique_ptr<Execution> replayed;
   const Execution* parent = nullptr;
-  if (auto it = shard.runs.find(run_id); it != shard.runs.end()) {
-    parent = it->second.get();  // in memory: open, or closing
+  if (const Execution* cached = shard.runs.Find(run_id)) {
+    parent = cached;  // in memory: open, or closing
   } else {
     auto record = impl->store.GetExecution(run_id);
     if (!record.ok() || !*record || (*record)->open) return std::nullopt;
@@ -219,7 +221,7 @@ net::awaitable<void> CheckParentOnShard(Engine::Impl* impl, Shard* shard, Parent
 // Recovery: a child the parent heard started; if it has closed (its notice
 // lost with a crash), tell the parent now.
 net::awaitable<void> WatchOnShard(Engine::Impl* impl, Shard* shard, ChildStart c) {
-  if (shard->runs.contains(c.child.run_id)) co_return;  // open: its close will tell
+  if (shard->runs.Contains(c.child.run_id)) co_return;  // open: its close will tell
   auto record = impl->store.GetExecution(c.child.run_id);
   if (!record.ok() || !*record || (*record)->open) co_return;
   auto last = LoadLastEvent(impl->store, **record);

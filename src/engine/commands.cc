@@ -68,15 +68,13 @@ Result<json::object> StartedAttributes(const StartRequest& req, const json::obje
 
 net::awaitable<Result<std::string>> StartRunOnShard(Engine::Impl* impl, Shard* shard,
                                                     StartRequest req, json::object attrs) {
-  std::string key = WorkflowKey(req.domain, req.workflow_id);
-  if (shard->open_runs.contains(key)) {
-    co_return Error(Errc::kAlreadyExists, "Already Started");
-  }
+  auto open = impl->OpenRunOf(*shard, req.domain, req.workflow_id);
+  if (!open.ok()) co_return std::move(open).error();
+  if (*open) co_return Error(Errc::kAlreadyExists, "Already Started");
   std::string run_id = NewRandomId(32);
   auto owned = std::make_unique<Execution>(req.domain, req.workflow_id, run_id, req.type, req.tags);
-  Execution& ex = *owned;
-  shard->runs[run_id] = std::move(owned);
-  shard->open_runs[key] = run_id;
+  Execution& ex = shard->runs.Insert(run_id, std::move(owned));
+  shard->open_runs[WorkflowKey(req.domain, req.workflow_id)] = run_id;
   Step step(*shard, ex, impl->clock.Now());
   step.Append(EventType::kWorkflowExecutionStarted, std::move(attrs));
   step.ScheduleDecisionIfDue();

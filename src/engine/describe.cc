@@ -58,9 +58,9 @@ json::object Describe(const Execution& ex) {
 net::awaitable<std::optional<Result<json::object>>> DescribeOnShard(Engine::Impl* impl,
                                                                     Shard* shard,
                                                                     ExecutionRef ref) {
-  auto it = shard->runs.find(ref.run_id);
-  if (it == shard->runs.end() || !it->second->state.open()) co_return std::nullopt;
-  const Execution& ex = *it->second;
+  const Execution* cached = shard->runs.Find(ref.run_id);
+  if (!cached || !cached->state.open()) co_return std::nullopt;
+  const Execution& ex = *cached;
   if (ex.state.domain() != ref.domain || ex.state.workflow_id() != ref.workflow_id) {
     co_return Result<json::object>(UnknownExecution(ref));
   }

@@ -34,8 +34,10 @@ Engine::Impl::Impl(net::io_context& io_context, store::Store& s, const Clock& c,
       committer(s),
       matching(io_context),
       registry(io_context, committer) {
-  for (int i = 0; i < std::max(1, options.shards); ++i) {
-    shards.push_back(std::make_unique<Shard>(io, i));
+  int count = std::max(1, options.shards);
+  size_t per_shard = static_cast<size_t>(std::max<int64_t>(1, options.cache_size / count));
+  for (int i = 0; i < count; ++i) {
+    shards.push_back(std::make_unique<Shard>(io, i, per_shard));
   }
   // A FakeClock (tests) tells the engine when it moves.
   clock.OnAdvance([this, alive = std::weak_ptr<int>(this->alive)] {
@@ -61,17 +63,70 @@ Shard& Engine::Impl::ShardFor(const std::string& domain, const std::string& work
   return *shards[h % shards.size()];
 }
 
+void Shard::Forget(const Execution& ex) {
+  auto open = open_runs.find(WorkflowKey(ex.state.domain(), ex.state.workflow_id()));
+  if (open != open_runs.end() && open->second == ex.state.run_id()) open_runs.erase(open);
+}
+
+void Shard::Evicted(const Execution& ex) {
+  static metrics::Counter& evictions =
+      metrics::GetCounter("weft_execution_cache_evictions_total",
+                          "SWF executions dropped from memory to make room (--cache-size)");
+  evictions.Add();
+  Forget(ex);
+}
+
+namespace {
+
+// Puts a stored open run into the shard's cache.
+Result<Execution*> CacheRun(Shard& shard, store::Store& store, const store::ExecutionRecord& r) {
+  static metrics::Counter& loads =
+      metrics::GetCounter("weft_execution_cache_loads_total",
+                          "SWF executions loaded from the store into memory (cache misses)");
+  loads.Add();
+  auto loaded = LoadExecution(store, r);
+  if (!loaded.ok()) return loaded.error();
+  Execution& ex = shard.runs.Insert(r.run_id, std::move(*loaded));
+  shard.open_runs[WorkflowKey(r.domain, r.workflow_id)] = r.run_id;
+  return &ex;
+}
+
+}  // namespace
+
+Result<Execution*> Engine::Impl::LoadRun(Shard& shard, const std::string& run_id) {
+  if (Execution* ex = shard.runs.Find(run_id)) return ex;
+  auto record = store.GetExecution(run_id);
+  if (!record.ok()) return record.error();
+  if (!*record || !(*record)->open) return nullptr;
+  return CacheRun(shard, store, **record);
+}
+
+Result<std::optional<std::string>> Engine::Impl::OpenRunOf(Shard& shard, const std::string& domain,
+                                                           const std::string& workflow_id) {
+  if (auto it = shard.open_runs.find(WorkflowKey(domain, workflow_id));
+      it != shard.open_runs.end()) {
+    return std::optional<std::string>(it->second);
+  }
+  auto record = store.GetOpenExecution(domain, workflow_id);
+  if (!record.ok()) return record.error();
+  if (!*record) return std::optional<std::string>();
+  auto cached = CacheRun(shard, store, **record);
+  if (!cached.ok()) return cached.error();
+  return std::optional<std::string>((*record)->run_id);
+}
+
 Result<Execution*> Engine::Impl::FindOpen(Shard& shard, const ExecutionRef& ref) {
   std::string run_id = ref.run_id;
   if (run_id.empty()) {
-    auto it = shard.open_runs.find(WorkflowKey(ref.domain, ref.workflow_id));
-    if (it == shard.open_runs.end()) return UnknownExecution(ref);
-    run_id = it->second;
+    auto open = OpenRunOf(shard, ref.domain, ref.workflow_id);
+    if (!open.ok()) return open.error();
+    if (!*open) return UnknownExecution(ref);
+    run_id = std::move(**open);
   }
-  auto it = shard.runs.find(run_id);
-  if (it == shard.runs.end()) return UnknownExecution(ref);
-  Execution* ex = it->second.get();
-  if (!ex->state.open() || ex->state.domain() != ref.domain ||
+  auto found = LoadRun(shard, run_id);
+  if (!found.ok()) return found.error();
+  Execution* ex = *found;
+  if (!ex || !ex->state.open() || ex->state.domain() != ref.domain ||
       ex->state.workflow_id() != ref.workflow_id) {
     return UnknownExecution(ref);
   }
@@ -106,17 +161,24 @@ net::awaitable<Status> Engine::Impl::Commit(Shard& shard, Step& step) {
     store::WriteBatch more = next->TakeBatch();
     for (auto& w : more.executions) batch.executions.push_back(std::move(w));
   }
+  // Pinned while written: memory is ahead of the store until it is durable.
+  std::string run_id = step.state().run_id();
+  std::string next_run_id = step.continuation() ? step.continuation()->state().run_id() : "";
+  shard.runs.Pin(run_id);
+  shard.runs.Pin(next_run_id);
   Status s = co_await WriteStep(std::move(batch), /*creates=*/false);
   Apply(shard, std::move(effects));
   if (next_effects) Apply(shard, std::move(*next_effects));
+  shard.runs.Unpin(run_id);
+  shard.runs.Unpin(next_run_id);
   co_return s;
 }
 
 void Engine::Impl::Apply(Shard& shard, Effects effects) {
   if (!effects.disarm.empty()) {
-    auto it = shard.runs.find(effects.run_id);
-    if (it != shard.runs.end()) {
-      for (int64_t id : effects.disarm) Disarm(it->second->armed, id);
+    auto it = shard.armed.find(effects.run_id);
+    if (it != shard.armed.end()) {
+      for (int64_t id : effects.disarm) Disarm(it->second, id);
     }
   }
   for (auto& [key, id] : effects.remove_tasks) matching.RemoveTask(key, effects.run_id, id);
@@ -128,25 +190,19 @@ void Engine::Impl::Apply(Shard& shard, Effects effects) {
   for (auto& p : effects.child_policies) ApplyChildPolicy(std::move(p));
   for (auto& w : effects.watch_children) WatchChild(std::move(w));
   for (auto& c : effects.parent_checks) CheckParent(std::move(c));
-  if (!effects.lambda_calls.empty()) {
-    auto it = shard.runs.find(effects.run_id);
-    if (it != shard.runs.end()) {
-      const MutableState& s = it->second->state;
-      for (int64_t id : effects.lambda_calls)
-        InvokeLambdaFunction(shard, s.domain(), s.workflow_id(), s.run_id(), id);
-    }
+  for (int64_t id : effects.lambda_calls) {
+    InvokeLambdaFunction(shard, effects.domain, effects.workflow_id, effects.run_id, id);
   }
   if (effects.closed) {
     // The run is closed and durable: later reads come from the store.
-    auto it = shard.runs.find(effects.run_id);
-    if (it != shard.runs.end() && !it->second->state.open() &&
-        it->second->submitted_event_id == it->second->state.last_event_id()) {
-      auto open = shard.open_runs.find(
-          WorkflowKey(it->second->state.domain(), it->second->state.workflow_id()));
-      if (open != shard.open_runs.end() && open->second == effects.run_id) {
-        shard.open_runs.erase(open);
+    Execution* ex = shard.runs.Find(effects.run_id);
+    if (ex && !ex->state.open() && ex->submitted_event_id == ex->state.last_event_id()) {
+      shard.Forget(*ex);
+      shard.runs.Erase(effects.run_id);
+      if (auto armed = shard.armed.find(effects.run_id); armed != shard.armed.end()) {
+        DisarmAll(armed->second);
+        shard.armed.erase(armed);
       }
-      shard.runs.erase(it);
     }
   }
 }
@@ -278,11 +334,15 @@ Status Engine::Recover() {
     if (r.domain == kMapRunDomain) continue;  // a row of its parent's, which recovers it
     auto loaded = LoadExecution(impl_->store, r);
     if (!loaded.ok()) return loaded.error();
+    // Its tasks and timers are re-created; the execution itself stays in
+    // memory only while the cache has room (commands load it again).
     std::unique_ptr<Execution> ex = std::move(*loaded);
     Shard& shard = impl_->ShardFor(r.domain, r.workflow_id);
     Effects fx = EffectsOfState(*ex);
-    shard.open_runs[WorkflowKey(r.domain, r.workflow_id)] = r.run_id;
-    shard.runs[r.run_id] = std::move(ex);
+    if (shard.runs.size() < shard.runs.capacity()) {
+      shard.open_runs[WorkflowKey(r.domain, r.workflow_id)] = r.run_id;
+      shard.runs.Insert(r.run_id, std::move(ex));
+    }
     impl_->execution_metrics.Recovered(false);
     impl_->Apply(shard, std::move(fx));
   }

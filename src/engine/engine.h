@@ -51,6 +51,10 @@ using MachineResolver = std::function<Result<MachineStart>(std::string_view arn)
 
 struct EngineOptions {
   int shards = 2;
+  // How many SWF executions memory holds, over all shards: the others are
+  // in the store and loaded (from their row's snapshot) when a command
+  // needs them. About 2 KB each for a typical waiting workflow.
+  int64_t cache_size = 50'000;
   // How long a PollFor*Task waits for a task before answering empty. SWF
   // holds polls for 60 s; clients time out at 60-70 s.
   std::chrono::milliseconds poll_timeout{60'000};

@@ -20,6 +20,7 @@
 #include "common/metrics.h"
 #include "engine/armed_timer.h"
 #include "engine/engine.h"
+#include "engine/execution_cache.h"
 #include "engine/machine_run.h"
 #include "engine/mutable_state.h"
 #include "engine/task_token.h"
@@ -35,15 +36,10 @@ struct Execution {
         tags(std::move(tag_list)) {}
   Execution(MutableState s, WorkflowType t, std::vector<std::string> tag_list)
       : state(std::move(s)), type(std::move(t)), tags(std::move(tag_list)) {}
-  ~Execution() { DisarmAll(armed); }
   MutableState state;
   WorkflowType type;
   std::vector<std::string> tags;
   int64_t submitted_event_id = 0;  // the last event handed to the store
-  // Armed timeouts and timers, by the event that started what they time
-  // (0: the execution itself), so that they are released as soon as what
-  // they time is over instead of lingering until they are due.
-  ArmedTimers<int64_t> armed;
 };
 
 enum class TimerKind : uint8_t {
@@ -112,24 +108,35 @@ struct Effects {
   std::vector<std::pair<matching::TaskListKey, matching::Task>> add_tasks;
   std::vector<std::pair<matching::TaskListKey, int64_t>> remove_tasks;  // scheduled ids
   std::vector<TimerSpec> timers;
-  std::vector<int64_t> disarm;  // keys of Execution::armed no longer needed
+  std::vector<int64_t> disarm;  // keys of Shard::armed[run_id] no longer needed
   std::vector<Outgoing> outgoing;
   std::vector<ChildStart> start_children;
   std::vector<ParentNotice> notify_parents;
   std::vector<ChildPolicyAction> child_policies;
-  std::vector<ChildStart> watch_children;  // recovery: did a started child close unseen?
-  std::vector<ParentCheck> parent_checks;  // recovery: is a policy owed to this child?
-  std::vector<int64_t> lambda_calls;       // scheduled event ids of Lambda functions to call
-  std::string run_id;
+  std::vector<ChildStart> watch_children;   // recovery: did a started child close unseen?
+  std::vector<ParentCheck> parent_checks;   // recovery: is a policy owed to this child?
+  std::vector<int64_t> lambda_calls;        // scheduled event ids of Lambda functions to call
+  std::string domain, workflow_id, run_id;  // the execution
   bool closed = false;
 };
 
 struct Shard {
-  Shard(net::io_context& io, int i) : index(i), strand(net::make_strand(io)) {}
+  Shard(net::io_context& io, int i, size_t cache_size)
+      : index(i),
+        strand(net::make_strand(io)),
+        runs(cache_size, [this](Execution& dropped) { Evicted(dropped); }) {}
+  // An execution left memory: its workflowId's open run is found in the store.
+  void Forget(const Execution& ex);
+  // The same for an execution the cache dropped to make room (counted).
+  void Evicted(const Execution& ex);
   int index;
   net::strand<net::io_context::executor_type> strand;
-  std::unordered_map<std::string, std::unique_ptr<Execution>> runs;  // by runId
-  std::unordered_map<std::string, std::string> open_runs;            // WorkflowKey() -> runId
+  ExecutionCache<Execution> runs;                          // by runId
+  std::unordered_map<std::string, std::string> open_runs;  // WorkflowKey() -> runId, of `runs`
+  // Armed timeouts and timers of SWF runs (in the cache or not), by runId,
+  // then by the event that started what they time (0: the execution
+  // itself), so that they are released as soon as what they time is over.
+  std::unordered_map<std::string, ArmedTimers<int64_t>> armed;
   // Step Functions executions in memory: open ones (and Express ones until
   // they close), by execution ARN.
   std::unordered_map<std::string, std::unique_ptr<MachineRun>> machines;
@@ -145,6 +152,8 @@ class Step {
  public:
   Step(Shard& shard, Execution& execution, Millis now)
       : shard_(shard), execution_(execution), now_(now) {
+    effects_.domain = execution.state.domain();
+    effects_.workflow_id = execution.state.workflow_id();
     effects_.run_id = execution.state.run_id();
   }
   const HistoryEvent& Append(EventType type, json::object attributes);
@@ -227,9 +236,17 @@ struct Engine::Impl {
   Impl(net::io_context& io, store::Store& store, const Clock& clock, EngineOptions options);
 
   Shard& ShardFor(const std::string& domain, const std::string& workflow_id);
-  // Finds the execution a command names, in memory. UnknownResourceFault
-  // when there is no such open run.
+  // Finds the execution a command names, in memory or else loaded from the
+  // store into the shard's cache. UnknownResourceFault when there is no
+  // such open run.
   Result<Execution*> FindOpen(Shard& shard, const ExecutionRef& ref);
+  // The open run `run_id` of the shard: from the cache, else loaded from
+  // the store into it. Null if there is no such open run.
+  Result<Execution*> LoadRun(Shard& shard, const std::string& run_id);
+  // The runId of the open run of a workflowId (loaded into the cache), if
+  // there is one.
+  Result<std::optional<std::string>> OpenRunOf(Shard& shard, const std::string& domain,
+                                               const std::string& workflow_id);
   // The one durable write of every step of both kinds of execution: the
   // batch, group-committed. A failed write leaves memory ahead of the store:
   // the process stops (fail-stop) and recovery rebuilds from what is durable.

@@ -237,8 +237,7 @@ Step& Step::StartContinuation(std::string run_id, WorkflowType type,
   const MutableState& s = execution_.state;
   auto owned = std::make_unique<Execution>(s.domain(), s.workflow_id(), run_id, std::move(type),
                                            std::move(tags));
-  Execution& next = *owned;
-  shard_.runs[run_id] = std::move(owned);
+  Execution& next = shard_.runs.Insert(run_id, std::move(owned));
   shard_.open_runs[WorkflowKey(s.domain(), s.workflow_id())] = run_id;
   next_ = std::make_unique<Step>(shard_, next, now_);
   return *next_;
@@ -264,6 +263,8 @@ store::WriteBatch Step::TakeBatch() {
 Effects EffectsOfState(const Execution& execution) {
   const MutableState& s = execution.state;
   Effects fx;
+  fx.domain = s.domain();
+  fx.workflow_id = s.workflow_id();
   fx.run_id = s.run_id();
   if (!s.open()) return fx;
   if (s.execution_start_to_close() > 0) {

@@ -24,18 +24,22 @@ json::object TimedOutAttrs(std::string_view type, const ActivityInfo& a) {
 
 }  // namespace
 
+// The execution need not be in memory: the timer is kept by the shard, and
+// firing it loads the execution.
 void Engine::Impl::ArmTimer(Shard& shard, TimerSpec spec) {
-  auto run = shard.runs.find(spec.run_id);
-  if (run == shard.runs.end() || !run->second->state.open()) return;
   Shard* s = &shard;
   int64_t key = spec.event_id;
+  std::string run_id = spec.run_id;
   auto timer = StartTimer(shard.strand, clock, spec.due,
                           [this, s, spec = std::move(spec)](const std::shared_ptr<ArmedTimer>& t) {
-                            auto run = s->runs.find(spec.run_id);
-                            if (run != s->runs.end()) Forget(run->second->armed, spec.event_id, t);
+                            auto armed = s->armed.find(spec.run_id);
+                            if (armed != s->armed.end()) {
+                              Forget(armed->second, spec.event_id, t);
+                              if (armed->second.empty()) s->armed.erase(armed);
+                            }
                             net::co_spawn(s->strand, FireTimer(s, spec), net::detached);
                           });
-  run->second->armed.emplace(key, std::move(timer));
+  shard.armed[run_id].emplace(key, std::move(timer));
 }
 
 void Engine::Impl::FireDueTimers() {
@@ -43,7 +47,7 @@ void Engine::Impl::FireDueTimers() {
     Shard* s = shard.get();
     net::post(s->strand, [this, s] {
       Millis now = clock.Now();
-      for (auto& [id, run] : s->runs) FireDue(run->armed, now);
+      for (auto& [id, armed] : s->armed) FireDue(armed, now);
       for (auto& [arn, run] : s->machines) FireDue(run->armed, now);
     });
   }

@@ -144,6 +144,9 @@ class Store {
   virtual Result<std::vector<RegistryRecord>> LoadRegistry() = 0;
   virtual Result<std::vector<ExecutionRecord>> LoadOpenExecutions() = 0;
   virtual Result<std::optional<ExecutionRecord>> GetExecution(const std::string& run_id) = 0;
+  // The open run of a workflowId in a domain, if there is one.
+  virtual Result<std::optional<ExecutionRecord>> GetOpenExecution(
+      const std::string& domain, const std::string& workflow_id) = 0;
   // Events with after_event_id < event_id, ascending, at most `limit` (-1 = all).
   virtual Result<std::vector<EventRecord>> LoadEvents(const std::string& run_id,
                                                       int64_t after_event_id = 0,

@@ -143,6 +143,22 @@ Result<std::optional<ExecutionRecord>> SqliteStore::GetExecution(const std::stri
   return std::optional<ExecutionRecord>(std::move(found->front()));
 }
 
+Result<std::optional<ExecutionRecord>> SqliteStore::GetOpenExecution(
+    const std::string& domain, const std::string& workflow_id) {
+  Result<Reader> reader = AcquireReader();
+  if (!reader.ok()) return std::move(reader).error();
+  // executions_by_workflow answers it.
+  Result<Statement> stmt = (*reader)->Prepare(
+      std::string("SELECT ") + kExecutionColumnsWithSnapshot +
+      " FROM executions WHERE domain = ? AND workflow_id = ? AND open = 1 LIMIT 1");
+  if (!stmt.ok()) return std::move(stmt).error();
+  stmt->Bind(1, domain).Bind(2, workflow_id);
+  Result<std::vector<ExecutionRecord>> found = ReadExecutions(*stmt, /*with_snapshot=*/true);
+  if (!found.ok()) return std::move(found).error();
+  if (found->empty()) return std::optional<ExecutionRecord>();
+  return std::optional<ExecutionRecord>(std::move(found->front()));
+}
+
 Result<std::vector<EventRecord>> SqliteStore::LoadEvents(const std::string& run_id,
                                                          int64_t after_event_id, int64_t limit) {
   Result<Reader> reader = AcquireReader();

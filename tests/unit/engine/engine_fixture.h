@@ -73,7 +73,10 @@ class EngineFixture : public ::testing::Test {
   }
 
   fs::path dir_;
-  EngineOptions options_;  // what Open() gives the engine (poll timeout aside)
+  // What Open() gives the engine (poll timeout aside). One SWF execution in
+  // memory per shard: every test runs with executions evicted and loaded
+  // from their snapshots all the time.
+  EngineOptions options_{.cache_size = 2};
   FakeClock clock_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<net::io_context> io_;

@@ -10,8 +10,10 @@
 #include <boost/asio/use_future.hpp>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <thread>
 
+#include "common/metrics.h"
 #include "engine/mutable_state.h"
 #include "engine/task_token.h"
 #include "engine_fixture.h"
@@ -24,6 +26,13 @@ namespace fs = std::filesystem;
 
 class EngineTest : public EngineFixture {
  protected:
+  // A counter's value in GET /metrics (0 before its first use).
+  static int64_t CounterValue(const std::string& name) {
+    std::string text = metrics::RenderPrometheus();
+    size_t at = text.find("\n" + name + " ");
+    return at == std::string::npos ? 0 : std::stoll(text.substr(at + name.size() + 2));
+  }
+
   void RegisterBasics() {
     Registry::Mutation domain =
         [](const std::optional<RegistryEntry>&) -> Result<std::optional<RegistryEntry>> {
@@ -462,6 +471,76 @@ TEST_F(EngineTest, DeciderAndWorkerLoopWritesTheDocumentedHistory) {
   EXPECT_NE(Start("w1"), run);
 }
 
+// Far more workflows than the cache holds (one per shard here): each is
+// evicted and loaded again from its snapshot at nearly every step, timers
+// fire for executions not in memory, a workflowId's open run is found in the
+// store, and a restart in the middle loses nothing.
+TEST_F(EngineTest, WorkflowsRunCorrectlyThroughATinyCacheAndARestart) {
+  RegisterBasics();
+  const int64_t loads_before = CounterValue("weft_execution_cache_loads_total");
+  const int64_t evictions_before = CounterValue("weft_execution_cache_evictions_total");
+  constexpr int kWorkflows = 12;
+  std::map<std::string, std::string> runs;  // workflowId -> runId
+  for (int i = 0; i < kWorkflows; ++i) {
+    std::string id = "w" + std::to_string(i);
+    runs[id] = Start(id);
+  }
+  // A second start of each is refused although most are not in memory.
+  for (const auto& [id, run] : runs) {
+    StartRequest again;
+    again.domain = "d";
+    again.workflow_id = id;
+    again.type = {"wf", "1"};
+    auto r = Run(engine_->StartWorkflowExecution(std::move(again)));
+    ASSERT_FALSE(r.ok()) << id;
+    EXPECT_EQ(r.error().code(), Errc::kAlreadyExists);
+  }
+  // First decisions: an activity and a 60 s timer each.
+  for (int i = 0; i < kWorkflows; ++i) {
+    auto d = PollDecision();
+    ASSERT_TRUE(d);
+    ASSERT_TRUE(Decide(d->task_token, {Schedule("a"), decision::StartTimer{"t", "60", {}}}).ok());
+  }
+  // A signal to each by workflowId alone (the open run, looked up in the store).
+  for (const auto& [id, run] : runs) {
+    ASSERT_TRUE(Run(engine_->SignalWorkflowExecution({"d", id, ""}, "go", "s")).ok()) << id;
+  }
+  Close();
+  Open();
+  // The activities offered again after the restart, each taken once.
+  for (int i = 0; i < kWorkflows; ++i) {
+    auto a = PollActivity();
+    ASSERT_TRUE(a);
+    ASSERT_TRUE(Run(engine_->RespondActivityTask(a->task_token, Engine::ActivityOutcome::kCompleted,
+                                                 "r", {}))
+                    .ok());
+  }
+  clock_.Advance(61'000);  // every timer fires, its execution loaded to record it
+  for (const auto& [id, run] : runs) {
+    ASSERT_EQ(WaitForEvents(id, run, EventType::kTimerFired).size(), 1u) << id;
+  }
+  // The deciders close them all; a decision task covers what happened.
+  int closed = 0;
+  for (int polls = 0; closed < kWorkflows && polls < 4 * kWorkflows; ++polls) {
+    auto d = PollDecision();
+    ASSERT_TRUE(d);
+    if (Decide(d->task_token, {Complete()}).ok()) ++closed;
+  }
+  EXPECT_EQ(closed, kWorkflows);
+  // Many more loads than workflows: the cache really was too small.
+  EXPECT_GT(CounterValue("weft_execution_cache_loads_total") - loads_before, 3 * kWorkflows);
+  EXPECT_GT(CounterValue("weft_execution_cache_evictions_total") - evictions_before,
+            2 * kWorkflows);
+  for (const auto& [id, run] : runs) {
+    auto types = Types(id, run);
+    ASSERT_FALSE(types.empty());
+    EXPECT_EQ(types.back(), "WorkflowExecutionCompleted") << id;
+    for (auto type : {"ActivityTaskCompleted", "TimerFired", "WorkflowExecutionSignaled"}) {
+      EXPECT_EQ(std::count(types.begin(), types.end(), type), 1) << id << " " << type;
+    }
+  }
+}
+
 TEST_F(EngineTest, SecondStartOfOpenWorkflowIdIsRefused) {
   RegisterBasics();
   Start("w1");
@@ -679,6 +758,10 @@ class FailingStore final : public store::Store {
   }
   Result<std::optional<store::ExecutionRecord>> GetExecution(const std::string& run_id) override {
     return inner_->GetExecution(run_id);
+  }
+  Result<std::optional<store::ExecutionRecord>> GetOpenExecution(
+      const std::string& domain, const std::string& workflow_id) override {
+    return inner_->GetOpenExecution(domain, workflow_id);
   }
   Result<std::vector<store::EventRecord>> LoadEvents(const std::string& run_id, int64_t after,
                                                      int64_t limit) override {
