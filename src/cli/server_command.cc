@@ -33,6 +33,7 @@ struct ServerFlags {
   int threads = 0;
   int shards = 0;
   int64_t cache_size = engine::EngineOptions{}.cache_size;
+  double heartbeat_flush_seconds = 5;
   std::string account_id = "123456789012";
   std::string config;   // connections and Lambda functions (docs/configuration.md)
   std::string ca_file;  // extra trusted CA certificates (PEM) for HTTP tasks
@@ -135,6 +136,8 @@ int RunServer(const ServerFlags& flags) {
   options.shards = flags.shards > 0 ? flags.shards : cores;
   options.max_history_events = flags.max_history_events;
   options.cache_size = flags.cache_size;
+  options.heartbeat_flush =
+      std::chrono::milliseconds(static_cast<int64_t>(flags.heartbeat_flush_seconds * 1000));
   options.outbound = outbound_config;
   options.extra_ca_pem = extra_ca;
   options.poll_timeout =
@@ -251,6 +254,11 @@ void AddServerCommand(CLI::App& app, int* exit_code) {
                   "needed (docs/architecture.md, \"Bounded memory\")")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{1}, int64_t{100'000'000}));
+  cmd->add_option("--heartbeat-flush", flags->heartbeat_flush_seconds,
+                  "Seconds between writes of an activity's last heartbeat (a crash loses at "
+                  "most this much of it)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 3600.0));
   cmd->add_option("--account-id", flags->account_id,
                   "The account id in every ARN of both APIs (AWS Step Functions Local uses "
                   "123456789012)")

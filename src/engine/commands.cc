@@ -179,10 +179,20 @@ net::awaitable<Result<bool>> HeartbeatOnShard(Engine::Impl* impl, Shard* shard, 
                                               std::optional<std::string> details) {
   auto found = FindActivity(impl, shard, t);
   if (!found.ok()) co_return std::move(found).error();
+  Execution& ex = *found->first;
   ActivityInfo* a = found->second;
-  a->last_heartbeat = impl->clock.Now();
+  Millis now = impl->clock.Now();
+  a->last_heartbeat = now;
   if (details) a->heartbeat_details = std::move(details);
-  co_return a->cancel_requested;
+  bool cancel_requested = a->cancel_requested;
+  if (now - ex.row_written >= impl->options.heartbeat_flush.count()) {
+    Status s = co_await impl->WriteRow(*shard, ex);  // aborts on failure
+    (void)s;
+  } else if (!ex.unwritten_heartbeat) {
+    ex.unwritten_heartbeat = true;
+    shard->runs.Pin(ex.state.run_id());
+  }
+  co_return cancel_requested;
 }
 
 }  // namespace

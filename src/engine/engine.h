@@ -55,6 +55,11 @@ struct EngineOptions {
   // in the store and loaded (from their row's snapshot) when a command
   // needs them. About 2 KB each for a typical waiting workflow.
   int64_t cache_size = 50'000;
+  // Activity heartbeats write no event. The last one is written to the
+  // execution's row when the previous write is this old, so a crash loses
+  // at most this much of a heartbeat's progress (the timeout may then come
+  // this much early); until written, the execution stays in memory.
+  std::chrono::milliseconds heartbeat_flush{5'000};
   // How long a PollFor*Task waits for a task before answering empty. SWF
   // holds polls for 60 s; clients time out at 60-70 s.
   std::chrono::milliseconds poll_timeout{60'000};

@@ -40,6 +40,9 @@ struct Execution {
   WorkflowType type;
   std::vector<std::string> tags;
   int64_t submitted_event_id = 0;  // the last event handed to the store
+  Millis row_written = 0;          // when its row was last handed to the store
+  // A heartbeat changed it since: pinned in the cache until written.
+  bool unwritten_heartbeat = false;
 };
 
 enum class TimerKind : uint8_t {
@@ -257,6 +260,10 @@ struct Engine::Impl {
   // memory ahead of the store: the process stops (fail-stop) and recovery
   // rebuilds from what is durable.
   net::awaitable<Status> Commit(Shard& shard, Step& step);
+  // Writes an execution's row (its snapshot) without events: a heartbeat.
+  net::awaitable<Status> WriteRow(Shard& shard, Execution& execution);
+  // Its row is being written: what memory held beyond the store is in it.
+  void NoteRowWritten(Shard& shard, Execution& execution);
   void Apply(Shard& shard, Effects effects);
   void ArmTimer(Shard& shard, TimerSpec spec);
   // Carries a signal or cancel request to its target, then records the

@@ -664,6 +664,47 @@ TEST_F(EngineTest, HeartbeatReportsCancelRequestOfStartedActivity) {
   EXPECT_EQ(Types("w1", run).back(), "DecisionTaskScheduled");
 }
 
+// A heartbeat writes no event, yet neither eviction from the cache nor a
+// restart forgets it: it is written to the row (at most --heartbeat-flush
+// after the previous write), and an execution whose last heartbeat is not
+// written yet stays in memory.
+TEST_F(EngineTest, HeartbeatsSurviveEvictionAndRestart) {
+  for (bool flush_at_once : {true, false}) {
+    SCOPED_TRACE(flush_at_once ? "written at once" : "kept in memory");
+    Close();
+    fs::remove_all(dir_);
+    options_.heartbeat_flush = flush_at_once ? 0ms : 3'600'000ms;
+    Open();
+    RegisterBasics();
+    std::string run = Start("hb");
+    auto d1 = PollDecision();
+    ASSERT_TRUE(d1);
+    decision::ScheduleActivityTask act = std::get<decision::ScheduleActivityTask>(Schedule("a1"));
+    act.heartbeat_timeout = "60";
+    ASSERT_TRUE(Decide(d1->task_token, {act}).ok());
+    auto a1 = PollActivity();
+    ASSERT_TRUE(a1);
+    clock_.Advance(50'000);
+    ASSERT_TRUE(Run(engine_->RecordActivityTaskHeartbeat(a1->task_token, "half")).ok());
+    for (int i = 0; i < 8; ++i) Start("other-" + std::to_string(i));  // evicts "hb" if it can
+    clock_.Advance(20'000);  // 70 s after the start, 20 s after the heartbeat
+    std::this_thread::sleep_for(50ms);
+    EXPECT_TRUE(EventsOf("hb", run, EventType::kActivityTaskTimedOut).empty());
+    if (flush_at_once) {
+      Close();
+      Open();
+      clock_.Advance(5'000);  // 25 s after the heartbeat
+      std::this_thread::sleep_for(50ms);
+      EXPECT_TRUE(EventsOf("hb", run, EventType::kActivityTaskTimedOut).empty());
+    }
+    clock_.Advance(60'000);
+    auto timed_out = WaitForEvents("hb", run, EventType::kActivityTaskTimedOut);
+    ASSERT_EQ(timed_out.size(), 1u);
+    EXPECT_EQ(*FindString(timed_out[0].attributes, "timeoutType"), "HEARTBEAT");
+    EXPECT_EQ(*FindString(timed_out[0].attributes, "details"), "half");
+  }
+}
+
 // The history is the truth: an engine started on the same store continues
 // every open execution where the first left it, tasks included.
 TEST_F(EngineTest, RecoveryRebuildsStateTasksAndTokens) {
