@@ -161,6 +161,14 @@ net::awaitable<Status> Engine::Impl::Commit(Shard& shard, Step& step) {
     store::WriteBatch more = next->TakeBatch();
     for (auto& w : more.executions) batch.executions.push_back(std::move(w));
   }
+  // The timers it arms are rows written with it; the rows of timers that
+  // fired go with it too.
+  for (const Effects* fx : {&effects, next_effects ? &*next_effects : nullptr}) {
+    if (!fx) continue;
+    for (const TimerSpec& t : fx->timers) batch.timers.push_back(TimerRowOf(t, shard.index));
+  }
+  batch.timers_done = std::move(shard.fired_timers);
+  shard.fired_timers.clear();
   NoteRowWritten(shard, step.execution());
   if (Step* next = step.continuation()) NoteRowWritten(shard, next->execution());
   // Pinned while written: memory is ahead of the store until it is durable.
@@ -208,7 +216,10 @@ void Engine::Impl::Apply(Shard& shard, Effects effects) {
   }
   for (auto& [key, id] : effects.remove_tasks) matching.RemoveTask(key, effects.run_id, id);
   for (auto& [key, task] : effects.add_tasks) matching.AddTask(key, std::move(task));
-  for (auto& t : effects.timers) ArmTimer(shard, std::move(t));
+  // The others are read from their rows when they are due soon.
+  for (auto& t : effects.timers) {
+    if (t.due < shard.timer_read_level) ArmTimer(shard, std::move(t));
+  }
   for (auto& o : effects.outgoing) SendExternal(std::move(o));
   for (auto& c : effects.start_children) StartChild(std::move(c));
   for (auto& n : effects.notify_parents) NotifyParent(std::move(n));
@@ -306,6 +317,9 @@ store::Store& Engine::store() { return impl_->store; }
 
 void Engine::Shutdown() {
   impl_->matching.Shutdown();
+  for (auto& shard : impl_->shards) {
+    if (shard->timer_reader) shard->timer_reader->cancel();
+  }
   if (impl_->sweep_timer) impl_->sweep_timer->cancel();
 }
 
@@ -345,11 +359,43 @@ Status LoadTokenKey(Engine::Impl& impl) {
   return {};
 }
 
+namespace {
+
+constexpr std::string_view kMarkerKind = "marker";
+constexpr std::string_view kTimerRowsMarker = "timer_rows";
+
+// A store written before timers were rows: the timers of its open runs are
+// written as rows once, at the first start of this weft.
+Status BackfillTimerRows(Engine::Impl& impl, std::vector<store::TimerRecord> rows) {
+  constexpr size_t kRowsPerBatch = 10'000;
+  for (size_t i = 0; i < rows.size(); i += kRowsPerBatch) {
+    store::WriteBatch batch;
+    auto end = rows.begin() + static_cast<std::ptrdiff_t>(std::min(rows.size(), i + kRowsPerBatch));
+    batch.timers.assign(std::make_move_iterator(rows.begin() + static_cast<std::ptrdiff_t>(i)),
+                        std::make_move_iterator(end));
+    const store::WriteBatch* batches[] = {&batch};
+    if (Status s = impl.store.Write(batches)[0]; !s.ok()) return s;
+  }
+  store::WriteBatch marker;
+  store::RegistryWrite w;
+  w.record = {
+      std::string(kMarkerKind), "", std::string(kTimerRowsMarker), "", "REGISTERED", 0, "{}"};
+  marker.registry.push_back(std::move(w));
+  const store::WriteBatch* batches[] = {&marker};
+  if (Status s = impl.store.Write(batches)[0]; !s.ok()) return s;
+  if (!rows.empty()) log::Info("wrote " + std::to_string(rows.size()) + " timer rows");
+  return impl.registry.Load(impl.store);
+}
+
+}  // namespace
+
 Status Engine::Recover() {
   if (Status s = impl_->registry.Load(impl_->store); !s.ok()) return s;
   if (Status s = LoadTokenKey(*impl_); !s.ok()) return s;
   auto records = impl_->store.LoadOpenExecutions();
   if (!records.ok()) return records.error();
+  const bool backfill = !impl_->registry.Get(kMarkerKind, "", kTimerRowsMarker);
+  std::vector<store::TimerRecord> timer_rows;
   for (const auto& r : *records) {
     if (r.domain == kMachineDomain) {
       if (Status s = impl_->RecoverMachine(r); !s.ok()) return s;
@@ -359,11 +405,15 @@ Status Engine::Recover() {
     if (r.domain == kMapRunDomain) continue;  // a row of its parent's, which recovers it
     auto loaded = LoadExecution(impl_->store, r);
     if (!loaded.ok()) return loaded.error();
-    // Its tasks and timers are re-created; the execution itself stays in
-    // memory only while the cache has room (commands load it again).
+    // Its tasks and pending work are re-created (its timers are rows); the
+    // execution itself stays in memory only while the cache has room.
     std::unique_ptr<Execution> ex = std::move(*loaded);
     Shard& shard = impl_->ShardFor(r.domain, r.workflow_id);
     Effects fx = EffectsOfState(*ex);
+    if (backfill) {
+      for (const TimerSpec& t : fx.timers) timer_rows.push_back(TimerRowOf(t, shard.index));
+    }
+    fx.timers.clear();
     if (shard.runs.size() < shard.runs.capacity()) {
       shard.open_runs[WorkflowKey(r.domain, r.workflow_id)] = r.run_id;
       shard.runs.Insert(r.run_id, std::move(ex));
@@ -371,6 +421,11 @@ Status Engine::Recover() {
     impl_->execution_metrics.Recovered(false);
     impl_->Apply(shard, std::move(fx));
   }
+  if (backfill) {
+    if (Status s = BackfillTimerRows(*impl_, std::move(timer_rows)); !s.ok()) return s;
+  }
+  for (auto& shard : impl_->shards) impl_->ReadTimers(*shard);
+  impl_->StartTimerReaders();
   log::Info("recovered " + std::to_string(records->size()) + " open executions");
   return {};
 }

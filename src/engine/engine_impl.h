@@ -140,6 +140,11 @@ struct Shard {
   // then by the event that started what they time (0: the execution
   // itself), so that they are released as soon as what they time is over.
   std::unordered_map<std::string, ArmedTimers<int64_t>> armed;
+  // Durable timers (timer_rows.cc): the rows due before this are armed (or
+  // fired); fired rows not yet deleted; the periodic reader.
+  Millis timer_read_level = 0;
+  std::vector<store::TimerRecord> fired_timers;
+  std::shared_ptr<net::steady_timer> timer_reader;
   // Step Functions executions in memory: open ones (and Express ones until
   // they close), by execution ARN.
   std::unordered_map<std::string, std::unique_ptr<MachineRun>> machines;
@@ -211,6 +216,12 @@ Effects EffectsOfState(const Execution& execution);
 
 store::ExecutionRecord RecordOf(const Execution& execution, int shard);
 
+// Durable timers (timer_rows.cc): how far ahead of the clock each shard
+// arms the timers of its rows, and a timer's row.
+inline constexpr Millis kTimerReadAhead = 60'000;
+store::TimerRecord TimerRowOf(const TimerSpec& spec, int shard);
+std::optional<TimerSpec> TimerSpecOf(const store::TimerRecord& row);
+
 // What GET /metrics shows of executions (engine/metrics.cc), counted from
 // the batches as they become durable: starts and closes by kind (swf, sfn)
 // and status, Step Functions state transitions, and open executions.
@@ -265,7 +276,15 @@ struct Engine::Impl {
   // Its row is being written: what memory held beyond the store is in it.
   void NoteRowWritten(Shard& shard, Execution& execution);
   void Apply(Shard& shard, Effects effects);
+  // Arms a timer in memory (its row is durable, or it is due before the
+  // shard's read level).
   void ArmTimer(Shard& shard, TimerSpec spec);
+  // timer_rows.cc: arms the timers of the rows due before now +
+  // kTimerReadAhead; deletes the rows of fired timers; reads periodically.
+  void ReadTimers(Shard& shard);
+  void NoteTimerFired(Shard& shard, const TimerSpec& spec);
+  void FlushFiredTimers(Shard& shard);
+  void StartTimerReaders();
   // Carries a signal or cancel request to its target, then records the
   // outcome on the initiator (external.cc).
   void SendExternal(Outgoing outgoing);

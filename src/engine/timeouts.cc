@@ -46,6 +46,7 @@ void Engine::Impl::FireDueTimers() {
   for (auto& shard : shards) {
     Shard* s = shard.get();
     net::post(s->strand, [this, s] {
+      ReadTimers(*s);
       Millis now = clock.Now();
       for (auto& [id, armed] : s->armed) FireDue(armed, now);
       for (auto& [arn, run] : s->machines) FireDue(run->armed, now);
@@ -54,6 +55,7 @@ void Engine::Impl::FireDueTimers() {
 }
 
 net::awaitable<void> Engine::Impl::FireTimer(Shard* shard, TimerSpec spec) {
+  NoteTimerFired(*shard, spec);  // its row is deleted with the next write
   auto ex = FindOpen(*shard, {spec.domain, spec.workflow_id, spec.run_id});
   if (!ex.ok()) co_return;
   MutableState& s = (*ex)->state;
@@ -112,9 +114,16 @@ net::awaitable<void> Engine::Impl::FireTimer(Shard* shard, TimerSpec spec) {
         if (a->started_event_id != spec.started_event_id) co_return;
         if (spec.kind == TimerKind::kActivityHeartbeat) {
           Millis due = a->last_heartbeat + 1000 * a->heartbeat;
-          if (now < due) {  // a heartbeat came since this was armed
+          if (now < due) {  // a heartbeat came since this was armed: a new row
             spec.due = due;
-            ArmTimer(*shard, std::move(spec));
+            store::WriteBatch batch;
+            batch.shard = shard->index;
+            batch.timers.push_back(TimerRowOf(spec, shard->index));
+            batch.timers_done = std::move(shard->fired_timers);
+            shard->fired_timers.clear();
+            if (due < shard->timer_read_level) ArmTimer(*shard, spec);
+            Status written = co_await WriteStep(std::move(batch), /*creates=*/false);
+            (void)written;  // aborts on failure
             co_return;
           }
           type = "HEARTBEAT";

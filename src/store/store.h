@@ -96,6 +96,19 @@ struct RunErase {
   Millis closed_before = 0;
 };
 
+// A timer row: something of an execution is due at `due` (a timeout, a
+// user timer, a Wait state). Written with the events that arm it; the
+// engine reads the rows due soon (LoadTimers) and deletes a row once it has
+// fired. `key` tells apart the timers of one run due at the same time;
+// `data` is JSON text owned by the layer above.
+struct TimerRecord {
+  int32_t shard = 0;
+  Millis due = 0;
+  std::string run_id;
+  std::string key;
+  std::string data;  // "" in a timers_done entry
+};
+
 // What one engine step changes, written atomically: all or nothing.
 struct WriteBatch {
   int32_t shard = 0;           // the shard that wrote it
@@ -103,6 +116,8 @@ struct WriteBatch {
   std::vector<RegistryWrite> registry;
   std::vector<RunErase> erase;
   std::vector<ExecutionWrite> executions;
+  std::vector<TimerRecord> timers;       // inserted (a row already there is kept)
+  std::vector<TimerRecord> timers_done;  // deleted, by (shard, due, run_id, key)
 };
 
 // A visibility query over one domain (List/Count Open/Closed executions).
@@ -154,6 +169,10 @@ class Store {
   virtual Result<ExecutionPage> ListExecutions(const ExecutionQuery& query) = 0;
   // The number of executions the query matches (page fields ignored).
   virtual Result<int64_t> CountExecutions(const ExecutionQuery& query) = 0;
+  // A shard's timer rows with from <= due < before, by due time, at most
+  // `limit`.
+  virtual Result<std::vector<TimerRecord>> LoadTimers(int32_t shard, Millis from, Millis before,
+                                                      int64_t limit) = 0;
 };
 
 // Opens (creating if needed) the SQLite store in `data_dir` (the directory is

@@ -76,6 +76,18 @@ CREATE INDEX executions_by_status ON executions (domain, close_status, open, sta
       R"sql(
 ALTER TABLE executions ADD COLUMN snapshot TEXT NOT NULL DEFAULT '';
 )sql",
+      // 4: durable timers, read by each shard a little ahead of their due
+      // time (engine/timer_rows.cc).
+      R"sql(
+CREATE TABLE timers (
+  shard INTEGER NOT NULL,
+  due INTEGER NOT NULL,
+  run_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  data TEXT NOT NULL,
+  PRIMARY KEY (shard, due, run_id, key)
+) WITHOUT ROWID;
+)sql",
   };
   return kMigrations;
 }

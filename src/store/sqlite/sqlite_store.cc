@@ -143,6 +143,24 @@ Result<std::optional<ExecutionRecord>> SqliteStore::GetExecution(const std::stri
   return std::optional<ExecutionRecord>(std::move(found->front()));
 }
 
+Result<std::vector<TimerRecord>> SqliteStore::LoadTimers(int32_t shard, Millis from, Millis before,
+                                                         int64_t limit) {
+  Result<Reader> reader = AcquireReader();
+  if (!reader.ok()) return std::move(reader).error();
+  Result<Statement> stmt = (*reader)->Prepare(
+      "SELECT due, run_id, key, data FROM timers WHERE shard = ? AND due >= ? AND due < ? "
+      "ORDER BY due LIMIT ?");
+  if (!stmt.ok()) return std::move(stmt).error();
+  stmt->Bind(1, int64_t{shard}).Bind(2, from).Bind(3, before).Bind(4, limit);
+  std::vector<TimerRecord> timers;
+  for (;;) {
+    Result<bool> row = stmt->Step();
+    if (!row.ok()) return std::move(row).error();
+    if (!*row) return timers;
+    timers.push_back(TimerRecord{shard, stmt->Int(0), stmt->Text(1), stmt->Text(2), stmt->Text(3)});
+  }
+}
+
 Result<std::optional<ExecutionRecord>> SqliteStore::GetOpenExecution(
     const std::string& domain, const std::string& workflow_id) {
   Result<Reader> reader = AcquireReader();

@@ -28,6 +28,8 @@ class SqliteStore final : public Store {
   Result<std::vector<RegistryRecord>> LoadRegistry() override;
   Result<std::vector<ExecutionRecord>> LoadOpenExecutions() override;
   Result<std::optional<ExecutionRecord>> GetExecution(const std::string& run_id) override;
+  Result<std::vector<TimerRecord>> LoadTimers(int32_t shard, Millis from, Millis before,
+                                              int64_t limit) override;
   Result<std::optional<ExecutionRecord>> GetOpenExecution(const std::string& domain,
                                                           const std::string& workflow_id) override;
   Result<std::vector<EventRecord>> LoadEvents(const std::string& run_id, int64_t after_event_id,

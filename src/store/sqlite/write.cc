@@ -152,8 +152,27 @@ Result<Plan> GroupWriter::Check(const WriteBatch& batch) {
   return result;
 }
 
+Status WriteTimers(Connection& conn, const WriteBatch& batch) {
+  for (const TimerRecord& t : batch.timers) {
+    Result<Statement> stmt = conn.Prepare(
+        "INSERT OR IGNORE INTO timers (shard, due, run_id, key, data) VALUES (?, ?, ?, ?, ?)");
+    if (!stmt.ok()) return std::move(stmt).error();
+    stmt->Bind(1, int64_t{t.shard}).Bind(2, t.due).Bind(3, t.run_id).Bind(4, t.key).Bind(5, t.data);
+    if (Status s = stmt->Run(); !s.ok()) return s;
+  }
+  for (const TimerRecord& t : batch.timers_done) {
+    Result<Statement> stmt =
+        conn.Prepare("DELETE FROM timers WHERE shard = ? AND due = ? AND run_id = ? AND key = ?");
+    if (!stmt.ok()) return std::move(stmt).error();
+    stmt->Bind(1, int64_t{t.shard}).Bind(2, t.due).Bind(3, t.run_id).Bind(4, t.key);
+    if (Status s = stmt->Run(); !s.ok()) return s;
+  }
+  return {};
+}
+
 Status GroupWriter::Apply(const WriteBatch& batch, const Plan& checked) {
   const std::vector<PlannedWrite>& plan = checked.writes;
+  if (Status s = WriteTimers(conn_, batch); !s.ok()) return s;
   for (const RegistryWrite& w : batch.registry) {
     if (Status s = WriteRegistry(conn_, w); !s.ok()) return s;
   }

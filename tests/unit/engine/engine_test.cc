@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "common/metrics.h"
@@ -664,6 +665,75 @@ TEST_F(EngineTest, HeartbeatReportsCancelRequestOfStartedActivity) {
   EXPECT_EQ(Types("w1", run).back(), "DecisionTaskScheduled");
 }
 
+// The timer rows of every shard, read straight from the store.
+std::vector<store::TimerRecord> AllTimerRows(store::Store& store, int shards) {
+  std::vector<store::TimerRecord> rows;
+  for (int shard = 0; shard < shards; ++shard) {
+    auto some = store.LoadTimers(shard, 0, INT64_MAX, 1000);
+    EXPECT_TRUE(some.ok());
+    if (some.ok()) rows.insert(rows.end(), some->begin(), some->end());
+  }
+  return rows;
+}
+
+// Timers are rows: a user timer an hour away and the execution's timeout
+// are written with the events that arm them, fire in due order across
+// restarts (memory arms only what is due within a minute), and their rows
+// are deleted once they have fired. A store without timer rows (an older
+// weft's) gets them from the executions' state at its first start.
+TEST_F(EngineTest, TimersAreRowsThatFireInDueOrderAcrossRestarts) {
+  RegisterBasics();
+  std::string run = Start("t");
+  auto d1 = PollDecision();
+  ASSERT_TRUE(d1);
+  ASSERT_TRUE(Decide(d1->task_token, {decision::StartTimer{"later", "3000", {}},
+                                      decision::StartTimer{"sooner", "1200", {}}})
+                  .ok());
+  auto keys = [this] {
+    std::set<std::string> out;
+    for (const auto& r : AllTimerRows(*store_, options_.shards)) out.insert(r.key);
+    return out;
+  };
+  std::set<std::string> written = keys();
+  EXPECT_TRUE(written.contains("0:0:0:")) << "the execution's timeout";
+  EXPECT_TRUE(written.contains("8:5:0:later"));
+  EXPECT_TRUE(written.contains("8:6:0:sooner"));
+
+  // As an older weft left the store: no timer rows and no marker.
+  Close();
+  {
+    auto s = store::OpenSqliteStore(dir_.string());
+    ASSERT_TRUE(s.ok());
+    store::WriteBatch forget;
+    forget.timers_done = AllTimerRows(**s, options_.shards);
+    forget.registry.push_back({store::RegistryRecord{"marker", "", "timer_rows", ""}, true});
+    const store::WriteBatch* batches[] = {&forget};
+    ASSERT_TRUE((*s)->Write(batches)[0].ok());
+  }
+  Open();
+  EXPECT_EQ(keys(), (std::set<std::string>{"0:0:0:", "8:5:0:later", "8:6:0:sooner"}));
+
+  clock_.Advance(1'200'000);
+  ASSERT_EQ(WaitForEvents("t", run, EventType::kTimerFired).size(), 1u);
+  Close();
+  Open();
+  clock_.Advance(1'800'000);
+  auto fired = EventsOf("t", run, EventType::kTimerFired);
+  for (int i = 0; i < 400 && fired.size() < 2; ++i) {
+    std::this_thread::sleep_for(5ms);
+    fired = EventsOf("t", run, EventType::kTimerFired);
+  }
+  ASSERT_EQ(fired.size(), 2u);
+  EXPECT_EQ(*FindString(fired[0].attributes, "timerId"), "sooner");
+  EXPECT_EQ(*FindString(fired[1].attributes, "timerId"), "later");
+  clock_.Advance(600'000);  // past the execution's timeout (3600 s)
+  ASSERT_EQ(WaitForEvents("t", run, EventType::kWorkflowExecutionTimedOut).size(), 1u);
+  // Every row has fired; their deletes are written with the next read.
+  clock_.Advance(1);
+  for (int i = 0; i < 400 && !keys().empty(); ++i) std::this_thread::sleep_for(5ms);
+  EXPECT_TRUE(keys().empty()) << ::testing::PrintToString(keys());
+}
+
 // A heartbeat writes no event, yet neither eviction from the cache nor a
 // restart forgets it: it is written to the row (at most --heartbeat-flush
 // after the previous write), and an execution whose last heartbeat is not
@@ -813,6 +883,10 @@ class FailingStore final : public store::Store {
   }
   Result<int64_t> CountExecutions(const store::ExecutionQuery& q) override {
     return inner_->CountExecutions(q);
+  }
+  Result<std::vector<store::TimerRecord>> LoadTimers(int32_t shard, Millis from, Millis before,
+                                                     int64_t limit) override {
+    return inner_->LoadTimers(shard, from, before, limit);
   }
 
  private:

@@ -36,6 +36,52 @@ std::vector<int64_t> EventIds(const std::vector<EventRecord>& events) {
   return ids;
 }
 
+std::vector<std::string> TimerKeys(Store& store, int32_t shard, Millis from, Millis before,
+                                   int64_t limit = 100) {
+  Result<std::vector<TimerRecord>> timers = store.LoadTimers(shard, from, before, limit);
+  EXPECT_TRUE(timers.ok());
+  std::vector<std::string> keys;
+  if (timers.ok()) {
+    for (const TimerRecord& t : *timers) keys.push_back(t.run_id + "/" + t.key);
+  }
+  return keys;
+}
+
+// Timer rows: read by shard and due window in due order, written again
+// without harm, deleted by their identity, atomic with the batch.
+TEST_P(StoreSuite, TimerRowsAreReadByShardAndDueTimeAndDeleted) {
+  WriteBatch b;
+  b.timers = {{1, 3000, "r1", "late", "{\"n\":3}"},
+              {1, 1000, "r1", "early", "{\"n\":1}"},
+              {1, 2000, "r2", "mid", "{}"},
+              {2, 1500, "r3", "other-shard", "{}"}};
+  ASSERT_TRUE(WriteOne(b).ok());
+  ASSERT_TRUE(WriteOne(b).ok()) << "the same rows again are kept, not an error";
+  EXPECT_EQ(TimerKeys(store(), 1, 0, 10000),
+            (std::vector<std::string>{"r1/early", "r2/mid", "r1/late"}));
+  EXPECT_EQ(TimerKeys(store(), 1, 1000, 3000), (std::vector<std::string>{"r1/early", "r2/mid"}));
+  EXPECT_EQ(TimerKeys(store(), 1, 0, 10000, 1), (std::vector<std::string>{"r1/early"}));
+  EXPECT_EQ(TimerKeys(store(), 2, 0, 10000), (std::vector<std::string>{"r3/other-shard"}));
+  Result<std::vector<TimerRecord>> late = store().LoadTimers(1, 3000, 3001, 10);
+  ASSERT_TRUE(late.ok() && late->size() == 1);
+  EXPECT_EQ((*late)[0].data, "{\"n\":3}");
+
+  WriteBatch done;
+  done.timers_done = {{1, 1000, "r1", "early", ""}, {1, 9999, "r1", "absent", ""}};
+  done.timers = {{1, 4000, "r1", "next", "{}"}};
+  ASSERT_TRUE(WriteOne(done).ok());
+  EXPECT_EQ(TimerKeys(store(), 1, 0, 10000),
+            (std::vector<std::string>{"r2/mid", "r1/late", "r1/next"}));
+
+  // A batch that fails writes none of its timer rows.
+  WriteBatch conflict = BatchOf({Append(MakeExecution("rx"), 5, 1)});  // no such history
+  conflict.timers = {{1, 500, "rx", "never", "{}"}};
+  conflict.timers_done = {{1, 2000, "r2", "mid", ""}};
+  ASSERT_FALSE(WriteOne(conflict).ok());
+  EXPECT_EQ(TimerKeys(store(), 1, 0, 10000),
+            (std::vector<std::string>{"r2/mid", "r1/late", "r1/next"}));
+}
+
 TEST_P(StoreSuite, RegistryUpsertEraseLoad) {
   WriteBatch b;
   b.registry = {Upsert("domain", "", "d1", ""), Upsert("workflow_type", "d1", "T", "1"),
