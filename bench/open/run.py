@@ -89,6 +89,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--executions", type=int, default=100000)
     ap.add_argument("--connections", type=int, default=32)
+    ap.add_argument("--kind", choices=["both", "swf", "sfn"], default="both",
+                    help="half and half (the issue's mix), or only one kind")
     ap.add_argument("--server-arg", action="append", default=[])
     a = ap.parse_args()
 
@@ -100,7 +102,7 @@ def main():
         port = free_port()
         server = Server(binary, data, port, a.server_arg)
         server.start()
-        swf = a.executions // 2
+        swf = {"both": a.executions // 2, "swf": a.executions, "sfn": 0}[a.kind]
         sfn = a.executions - swf
         load = subprocess.run(
             [os.path.join(BUILD, "bench", "weft_open_bench"), "--port", str(port), "--swf",
@@ -116,15 +118,18 @@ def main():
         server.kill9()
         restart_s = server.start()
         rss_restarted = rss_mb(server.proc.pid)
-        began = time.monotonic()
-        task = call(server.port, "PollForDecisionTask",
-                    {"domain": "open-open", "taskList": {"name": "deciders"}}, timeout=70)
-        first_poll_ms = (time.monotonic() - began) * 1000
-        began = time.monotonic()
-        arns = call(server.port, "sfn:ListActivities", {})["activities"]
-        act = call(server.port, "sfn:GetActivityTask",
-                   {"activityArn": arns[0]["activityArn"]}, timeout=70)
-        first_activity_ms = (time.monotonic() - began) * 1000
+        task, act, first_poll_ms, first_activity_ms = {}, {}, 0.0, 0.0
+        if swf:
+            began = time.monotonic()
+            task = call(server.port, "PollForDecisionTask",
+                        {"domain": "open-open", "taskList": {"name": "deciders"}}, timeout=70)
+            first_poll_ms = (time.monotonic() - began) * 1000
+        if sfn:
+            began = time.monotonic()
+            arns = call(server.port, "sfn:ListActivities", {})["activities"]
+            act = call(server.port, "sfn:GetActivityTask",
+                       {"activityArn": arns[0]["activityArn"]}, timeout=70)
+            first_activity_ms = (time.monotonic() - began) * 1000
         time.sleep(1)
         rss_settled = rss_mb(server.proc.pid)
         server.kill9()

@@ -76,7 +76,46 @@ Result<std::vector<HistoryEvent>> ReadHistory(store::Store& store, const Executi
   return LoadHistory(store, ref.run_id);
 }
 
+Result<Engine::HistoryPage> ReadHistoryPage(store::Store& store, const ExecutionRef& ref,
+                                            int64_t from_id, int64_t page_size, bool reverse) {
+  auto record = StoredRecord(store, ref);
+  if (!record.ok()) return record.error();
+  Engine::HistoryPage page;
+  if (!reverse) {
+    int64_t first = std::max<int64_t>(1, from_id);
+    auto events = LoadHistory(store, ref.run_id, first - 1, page_size + 1);  // one more: next?
+    if (!events.ok()) return events.error();
+    if (static_cast<int64_t>(events->size()) > page_size) {
+      page.next_id = events->back().id;
+      events->pop_back();
+    }
+    page.events = std::move(*events);
+    return page;
+  }
+  // Event ids are 1..last_event_id without gaps: the page is a range of them.
+  int64_t top = from_id > 0 ? std::min(from_id, record->last_event_id) : record->last_event_id;
+  int64_t low = std::max<int64_t>(1, top - page_size + 1);
+  if (top < 1) return page;
+  auto events = LoadHistory(store, ref.run_id, low - 1, top - low + 1);
+  if (!events.ok()) return events.error();
+  page.events.assign(std::make_move_iterator(events->rbegin()),
+                     std::make_move_iterator(events->rend()));
+  page.next_id = low > 1 ? low - 1 : 0;
+  return page;
+}
+
 }  // namespace
+
+net::awaitable<Result<Engine::HistoryPage>> Engine::GetHistoryPage(ExecutionRef ref,
+                                                                   int64_t from_id,
+                                                                   int64_t page_size,
+                                                                   bool reverse) {
+  store::Store* store = &impl_->store;
+  auto read = [store, ref, from_id, page_size, reverse] {
+    return ReadHistoryPage(*store, ref, from_id, page_size, reverse);
+  };
+  co_return co_await OnReadPool(*impl_, std::move(read));
+}
 
 json::object Engine::ExecutionInfoJson(const store::ExecutionRecord& r, bool cancel_requested) {
   json::object info;

@@ -378,6 +378,15 @@ class Engine {
 
   // The whole history of a run (open or closed).
   net::awaitable<Result<std::vector<HistoryEvent>>> GetHistory(ExecutionRef ref);
+  // One page of it, read from the store alone: up to `page_size` events
+  // from `from_id` on (0: the first event; with `reverse`, from `from_id`
+  // down, 0: the last event). next_id: where the next page starts (0: none).
+  struct HistoryPage {
+    std::vector<HistoryEvent> events;
+    int64_t next_id = 0;
+  };
+  net::awaitable<Result<HistoryPage>> GetHistoryPage(ExecutionRef ref, int64_t from_id,
+                                                     int64_t page_size, bool reverse);
   // DescribeWorkflowExecution's response.
   net::awaitable<Result<json::object>> DescribeWorkflowExecution(ExecutionRef ref);
   // The executionInfo shape for a stored execution record (visibility lists).

@@ -95,15 +95,16 @@ OpResult GetWorkflowExecutionHistory(OpContext& ctx, const json::object& request
     }
     cursor = std::move(*decoded);
   }
-  auto history = co_await ctx.engine.GetHistory(std::move(ref));
-  if (!history.ok()) co_return std::move(history).error();
-  EventPage page = PageEvents(*history, cursor.reverse, cursor.next_event_id, page_size);
+  // One page from the store: a long history is never read whole.
+  auto page = co_await ctx.engine.GetHistoryPage(std::move(ref), cursor.next_event_id,
+                                                 static_cast<int64_t>(page_size), cursor.reverse);
+  if (!page.ok()) co_return std::move(page).error();
   json::array events;
-  events.reserve(page.indices.size());
-  for (size_t i : page.indices) events.push_back(engine::ToSwfJson((*history)[i]));
+  events.reserve(page->events.size());
+  for (const auto& e : page->events) events.push_back(engine::ToSwfJson(e));
   json::object out{{"events", std::move(events)}};
-  if (page.next_id != 0) {
-    cursor.next_event_id = page.next_id;
+  if (page->next_id != 0) {
+    cursor.next_event_id = page->next_id;
     out["nextPageToken"] = EncodeHistoryCursor(cursor);
   }
   co_return json::value(std::move(out));
