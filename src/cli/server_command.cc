@@ -31,7 +31,7 @@ struct ServerFlags {
   std::string data_dir = "./weft-data";
   double poll_timeout_seconds = 60;
   int threads = 0;
-  int shards = 0;
+  int shards = 256;
   int64_t cache_size = engine::EngineOptions{}.cache_size;
   double heartbeat_flush_seconds = 5;
   std::string account_id = "123456789012";
@@ -133,7 +133,7 @@ int RunServer(const ServerFlags& flags) {
   net::io_context io(threads);
   SystemClock clock;
   engine::EngineOptions options;
-  options.shards = flags.shards > 0 ? flags.shards : cores;
+  options.shards = flags.shards;
   options.max_history_events = flags.max_history_events;
   options.cache_size = flags.cache_size;
   options.heartbeat_flush =
@@ -214,7 +214,7 @@ int RunServer(const ServerFlags& flags) {
   std::string url = (flags.tls_cert.empty() ? "http://" : "https://") + address->first + ":" +
                     std::to_string(*port);
   log::Info("weft listening on " + url + " (data in " + flags.data_dir + ", " +
-            std::to_string(threads) + " threads, " + std::to_string(options.shards) + " shards)");
+            std::to_string(threads) + " threads)");
   std::cout << "weft server listening on " << url << std::endl;
 
   std::vector<std::thread> pool;
@@ -248,7 +248,10 @@ void AddServerCommand(CLI::App& app, int* exit_code) {
                   "(EVENT_LIMIT_EXCEEDED; default 25000, as SWF)")
       ->check(CLI::Range(int64_t{10}, int64_t{10'000'000}));
   cmd->add_option("--shards", flags->shards,
-                  "Execution shards, each run on one strand (default: one per core)");
+                  "Execution shards of a new store, each run on one strand; a store keeps the "
+                  "number it was created with (enough for a 16-node cluster by default)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 65'536));
   cmd->add_option("--cache-size", flags->cache_size,
                   "SWF executions kept in memory; the others are loaded from the store when "
                   "needed (docs/architecture.md, \"Bounded memory\")")

@@ -34,11 +34,7 @@ Engine::Impl::Impl(net::io_context& io_context, store::Store& s, const Clock& c,
       committer(s),
       matching(io_context),
       registry(io_context, committer) {
-  int count = std::max(1, options.shards);
-  size_t per_shard = static_cast<size_t>(std::max<int64_t>(1, options.cache_size / count));
-  for (int i = 0; i < count; ++i) {
-    shards.push_back(std::make_unique<Shard>(io, i, per_shard));
-  }
+  MakeShards(options.shards);
   // A FakeClock (tests) tells the engine when it moves.
   clock.OnAdvance([this, alive = std::weak_ptr<int>(this->alive)] {
     if (!alive.expired()) FireDueTimers();
@@ -61,6 +57,15 @@ Shard& Engine::Impl::ShardFor(const std::string& domain, const std::string& work
     h = (h ^ c) * 1099511628211ULL;
   }
   return *shards[h % shards.size()];
+}
+
+void Engine::Impl::MakeShards(int count) {
+  count = std::max(1, count);
+  size_t per_shard = static_cast<size_t>(std::max<int64_t>(1, options.cache_size / count));
+  shards.clear();
+  for (int i = 0; i < count; ++i) {
+    shards.push_back(std::make_unique<Shard>(io, i, per_shard));
+  }
 }
 
 void Shard::Forget(const Execution& ex) {
@@ -361,6 +366,40 @@ Status LoadTokenKey(Engine::Impl& impl) {
 
 namespace {
 
+constexpr std::string_view kConfigKind = "config";
+constexpr std::string_view kShardsConfig = "shards";
+
+// The store's shard count: stored at its first start (from the options),
+// read at every later one, whatever the options say.
+Status ApplyStoredShardCount(Engine::Impl& impl) {
+  if (auto stored = impl.registry.Get(kConfigKind, "", kShardsConfig)) {
+    auto count = FindInt(stored->data, "count");
+    if (!count || *count < 1 || *count > 65'536) {
+      return Error::Internal("the store's shard count is corrupt");
+    }
+    if (*count != impl.options.shards) {
+      log::Info("the store has " + std::to_string(*count) + " shards (not " +
+                std::to_string(impl.options.shards) + "): a store keeps its shard count");
+    }
+    impl.options.shards = static_cast<int>(*count);
+    impl.MakeShards(impl.options.shards);
+    return {};
+  }
+  store::WriteBatch batch;
+  store::RegistryWrite w;
+  w.record = {std::string(kConfigKind),
+              "",
+              std::string(kShardsConfig),
+              "",
+              "REGISTERED",
+              0,
+              ToJson(json::object{{"count", std::max(1, impl.options.shards)}})};
+  batch.registry.push_back(std::move(w));
+  const store::WriteBatch* batches[] = {&batch};
+  if (Status s = impl.store.Write(batches)[0]; !s.ok()) return s;
+  return impl.registry.Load(impl.store);
+}
+
 constexpr std::string_view kMarkerKind = "marker";
 constexpr std::string_view kTimerRowsMarker = "timer_rows";
 
@@ -392,6 +431,7 @@ Status BackfillTimerRows(Engine::Impl& impl, std::vector<store::TimerRecord> row
 Status Engine::Recover() {
   if (Status s = impl_->registry.Load(impl_->store); !s.ok()) return s;
   if (Status s = LoadTokenKey(*impl_); !s.ok()) return s;
+  if (Status s = ApplyStoredShardCount(*impl_); !s.ok()) return s;
   auto records = impl_->store.LoadOpenExecutions();
   if (!records.ok()) return records.error();
   const bool backfill = !impl_->registry.Get(kMarkerKind, "", kTimerRowsMarker);
@@ -426,7 +466,8 @@ Status Engine::Recover() {
   }
   for (auto& shard : impl_->shards) impl_->ReadTimers(*shard);
   impl_->StartTimerReaders();
-  log::Info("recovered " + std::to_string(records->size()) + " open executions");
+  log::Info("recovered " + std::to_string(records->size()) + " open executions (" +
+            std::to_string(impl_->shards.size()) + " shards)");
   return {};
 }
 

@@ -50,6 +50,9 @@ struct MachineStart;
 using MachineResolver = std::function<Result<MachineStart>(std::string_view arn)>;
 
 struct EngineOptions {
+  // The number of shards of a new store. It is stored in the store when it
+  // is created and the stored number is used from then on (executions and
+  // their timer rows are placed by it); Recover() applies it.
   int shards = 2;
   // How many SWF executions memory holds, over all shards: the others are
   // in the store and loaded (from their row's snapshot) when a command

@@ -249,6 +249,8 @@ class ExecutionMetrics {
 struct Engine::Impl {
   Impl(net::io_context& io, store::Store& store, const Clock& clock, EngineOptions options);
 
+  // Replaces the shards (before Recover() is done: nothing runs on them yet).
+  void MakeShards(int count);
   Shard& ShardFor(const std::string& domain, const std::string& workflow_id);
   // Finds the execution a command names, in memory or else loaded from the
   // store into the shard's cache. UnknownResourceFault when there is no

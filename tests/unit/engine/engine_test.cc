@@ -734,6 +734,33 @@ TEST_F(EngineTest, TimersAreRowsThatFireInDueOrderAcrossRestarts) {
   EXPECT_TRUE(keys().empty()) << ::testing::PrintToString(keys());
 }
 
+// The shard count is the store's: fixed when it is created, whatever a
+// later start asks for (executions and their timer rows are placed by it).
+TEST_F(EngineTest, AStoreKeepsTheShardCountItWasCreatedWith) {
+  RegisterBasics();
+  std::string run = Start("s");
+  auto d1 = PollDecision();
+  ASSERT_TRUE(d1);
+  ASSERT_TRUE(Decide(d1->task_token, {decision::StartTimer{"t", "120", {}}}).ok());
+  for (int shards : {7, 1}) {
+    Close();
+    options_.shards = shards;
+    Open();
+    std::vector<store::RegistryRecord> config;
+    auto registry = store_->LoadRegistry();
+    ASSERT_TRUE(registry.ok());
+    for (const auto& r : *registry) {
+      if (r.kind == "config" && r.name == "shards") config.push_back(r);
+    }
+    ASSERT_EQ(config.size(), 1u);
+    EXPECT_EQ(config[0].data, "{\"count\":2}");
+  }
+  // Still found where it is, its timer still fires.
+  ASSERT_TRUE(Run(engine_->SignalWorkflowExecution({"d", "s", ""}, "x", std::nullopt)).ok());
+  clock_.Advance(121'000);
+  EXPECT_EQ(WaitForEvents("s", run, EventType::kTimerFired).size(), 1u);
+}
+
 // A heartbeat writes no event, yet neither eviction from the cache nor a
 // restart forgets it: it is written to the row (at most --heartbeat-flush
 // after the previous write), and an execution whose last heartbeat is not
