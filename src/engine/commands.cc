@@ -73,6 +73,7 @@ net::awaitable<Result<std::string>> StartRunOnShard(Engine::Impl* impl, Shard* s
   if (*open) co_return Error(Errc::kAlreadyExists, "Already Started");
   std::string run_id = NewRandomId(32);
   auto owned = std::make_unique<Execution>(req.domain, req.workflow_id, run_id, req.type, req.tags);
+  owned->history_cached = true;
   Execution& ex = shard->runs.Insert(run_id, std::move(owned));
   shard->open_runs[WorkflowKey(req.domain, req.workflow_id)] = run_id;
   Step step(*shard, ex, impl->clock.Now());

@@ -41,6 +41,11 @@ struct Execution {
   std::vector<std::string> tags;
   int64_t submitted_event_id = 0;  // the last event handed to the store
   Millis row_written = 0;          // when its row was last handed to the store
+  // Its history, kept while it is short and the execution was created in
+  // memory, so that a decision task does not read it back from the store;
+  // `history_cached` false: read it from the store.
+  std::vector<HistoryEvent> history;
+  bool history_cached = false;
   // A heartbeat changed it since: pinned in the cache until written.
   bool unwritten_heartbeat = false;
 };
@@ -153,6 +158,10 @@ struct Shard {
 inline std::string WorkflowKey(const std::string& domain, const std::string& workflow_id) {
   return domain + '\x1f' + workflow_id;
 }
+
+// How long a history the cache keeps in memory with its execution
+// (Execution::history); longer ones are read from the store when needed.
+inline constexpr size_t kCachedHistoryEvents = 128;
 
 // One command's change to one execution: events are appended (and applied)
 // one by one, then written as one batch.

@@ -111,6 +111,14 @@ const HistoryEvent& Step::Append(EventType type, json::object attributes) {
   const HistoryEvent& e =
       new_events_.emplace_back(s.last_event_id() + 1, type, now_, std::move(attributes));
   s.Apply(e);
+  if (execution_.history_cached) {
+    if (execution_.history.size() < kCachedHistoryEvents) {
+      execution_.history.push_back(e);
+    } else {  // too long to keep: the store has it
+      execution_.history_cached = false;
+      execution_.history = {};
+    }
+  }
   NoteEffects(e);
   if (IsCloseEvent(type)) NoteClose(e);
   return e;
@@ -237,6 +245,7 @@ Step& Step::StartContinuation(std::string run_id, WorkflowType type,
   const MutableState& s = execution_.state;
   auto owned = std::make_unique<Execution>(s.domain(), s.workflow_id(), run_id, std::move(type),
                                            std::move(tags));
+  owned->history_cached = true;
   Execution& next = shard_.runs.Insert(run_id, std::move(owned));
   shard_.open_runs[WorkflowKey(s.domain(), s.workflow_id())] = run_id;
   next_ = std::make_unique<Step>(shard_, next, now_);

@@ -33,6 +33,7 @@ net::awaitable<std::optional<DecisionTask>> StartDecisionOnShard(Engine::Impl* i
   grant.workflow_id = s.workflow_id();
   grant.run_id = s.run_id();
   grant.type = (*ex)->type;
+  if ((*ex)->history_cached) grant.events = (*ex)->history;
   grant.task_token = EncodeTaskToken(impl->tokens, {'d', domain, s.workflow_id(), s.run_id(),
                                                     task.scheduled_event_id, started.id});
   Status committed = co_await impl->Commit(*shard, step);  // aborts on failure
@@ -106,9 +107,9 @@ net::awaitable<Result<std::optional<DecisionTask>>> Engine::PollForDecisionTask(
   auto task = co_await PollLoop<DecisionTask>(impl_.get(), std::move(domain), std::move(key),
                                               std::move(identity), std::move(disconnect),
                                               &StartDecisionOnShard);
-  if (!task.ok() || !*task) co_return task;
+  if (!task.ok() || !*task || !(*task)->events.empty()) co_return task;
   // The task's history, read back from the store (its DecisionTaskStarted
-  // is durable by now): memory keeps no history.
+  // is durable by now): the execution was loaded, or its history is long.
   DecisionTask& grant = **task;
   store::Store* store = &impl_->store;
   auto read = [store, run_id = grant.run_id, last = grant.started_event_id] {
