@@ -56,8 +56,9 @@ struct EngineOptions {
   int shards = 2;
   // How many SWF executions memory holds, over all shards: the others are
   // in the store and loaded (from their row's snapshot) when a command
-  // needs them. About 2 KB each for a typical waiting workflow.
-  int64_t cache_size = 50'000;
+  // needs them. About 3 KB each for a typical waiting workflow (its state
+  // and its short history).
+  int64_t cache_size = 20'000;
   // Activity heartbeats write no event. The last one is written to the
   // execution's row when the previous write is this old, so a crash loses
   // at most this much of a heartbeat's progress (the timeout may then come

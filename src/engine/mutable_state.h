@@ -41,8 +41,8 @@ struct ActivityInfo {
   Millis started_time = 0;
   json::object activity_type;        // {name, version}: handed to the worker
   std::optional<std::string> input;  // handed to the worker
-  // Heartbeats write no event, so after a restart the last one is taken to be
-  // the start (the heartbeat timeout restarts from there: never earlier).
+  // Heartbeats write no event: replay takes the start to be the last one;
+  // the snapshot holds the last one written (Engine::Impl::WriteRow).
   Millis last_heartbeat = 0;
   std::optional<std::string> heartbeat_details;
   bool cancel_requested = false;
