@@ -328,6 +328,23 @@ void Engine::Shutdown() {
   if (impl_->sweep_timer) impl_->sweep_timer->cancel();
 }
 
+namespace {
+
+// Writes one registry entry of the engine's own (a secret, a setting, a
+// marker) straight to the store at start-up, and reloads the registry.
+Status WriteOwnEntry(Engine::Impl& impl, std::string_view kind, std::string_view name,
+                     json::object data) {
+  store::WriteBatch batch;
+  store::RegistryWrite w;
+  w.record = {std::string(kind), "", std::string(name), "", "REGISTERED", 0, ToJson(data)};
+  batch.registry.push_back(std::move(w));
+  const store::WriteBatch* batches[] = {&batch};
+  if (Status s = impl.store.Write(batches)[0]; !s.ok()) return s;
+  return impl.registry.Load(impl.store);
+}
+
+}  // namespace
+
 // The secret task tokens are signed with: created at the store's first start
 // and kept in its registry, so tokens survive restarts (and, with several
 // nodes on one database, are the same on every node).
@@ -346,20 +363,9 @@ Status LoadTokenKey(Engine::Impl& impl) {
   if (RAND_bytes(reinterpret_cast<unsigned char*>(key.data()), static_cast<int>(key.size())) != 1) {
     return Error::Internal("no random bytes for the task token key");
   }
-  store::WriteBatch batch;
-  store::RegistryWrite w;
-  w.record = {std::string(kKind),
-              "",
-              std::string(kName),
-              "",
-              "REGISTERED",
-              0,
-              ToJson(json::object{{"key", Base64Encode(key)}})};
-  batch.registry.push_back(std::move(w));
-  const store::WriteBatch* batches[] = {&batch};
-  auto written = impl.store.Write(batches);
-  if (!written[0].ok()) return written[0];
-  if (Status s = impl.registry.Load(impl.store); !s.ok()) return s;
+  if (Status s = WriteOwnEntry(impl, kKind, kName, {{"key", Base64Encode(key)}}); !s.ok()) {
+    return s;
+  }
   impl.tokens = TokenSigner(std::move(key));
   return {};
 }
@@ -385,19 +391,8 @@ Status ApplyStoredShardCount(Engine::Impl& impl) {
     impl.MakeShards(impl.options.shards);
     return {};
   }
-  store::WriteBatch batch;
-  store::RegistryWrite w;
-  w.record = {std::string(kConfigKind),
-              "",
-              std::string(kShardsConfig),
-              "",
-              "REGISTERED",
-              0,
-              ToJson(json::object{{"count", std::max(1, impl.options.shards)}})};
-  batch.registry.push_back(std::move(w));
-  const store::WriteBatch* batches[] = {&batch};
-  if (Status s = impl.store.Write(batches)[0]; !s.ok()) return s;
-  return impl.registry.Load(impl.store);
+  return WriteOwnEntry(impl, kConfigKind, kShardsConfig,
+                       {{"count", std::max(1, impl.options.shards)}});
 }
 
 constexpr std::string_view kMarkerKind = "marker";
@@ -415,15 +410,8 @@ Status BackfillTimerRows(Engine::Impl& impl, std::vector<store::TimerRecord> row
     const store::WriteBatch* batches[] = {&batch};
     if (Status s = impl.store.Write(batches)[0]; !s.ok()) return s;
   }
-  store::WriteBatch marker;
-  store::RegistryWrite w;
-  w.record = {
-      std::string(kMarkerKind), "", std::string(kTimerRowsMarker), "", "REGISTERED", 0, "{}"};
-  marker.registry.push_back(std::move(w));
-  const store::WriteBatch* batches[] = {&marker};
-  if (Status s = impl.store.Write(batches)[0]; !s.ok()) return s;
   if (!rows.empty()) log::Info("wrote " + std::to_string(rows.size()) + " timer rows");
-  return impl.registry.Load(impl.store);
+  return WriteOwnEntry(impl, kMarkerKind, kTimerRowsMarker, {});
 }
 
 }  // namespace
