@@ -172,8 +172,7 @@ net::awaitable<Status> Engine::Impl::Commit(Shard& shard, Step& step) {
     if (!fx) continue;
     for (const TimerSpec& t : fx->timers) batch.timers.push_back(TimerRowOf(t, shard.index));
   }
-  batch.timers_done = std::move(shard.fired_timers);
-  shard.fired_timers.clear();
+  batch.timers_done = shard.TakeFiredTimers();
   NoteRowWritten(shard, step.execution());
   if (Step* next = step.continuation()) NoteRowWritten(shard, next->execution());
   // Pinned while written: memory is ahead of the store until it is durable.

@@ -14,6 +14,7 @@
 #include <string>
 #include <type_traits>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "common/ids.h"
@@ -149,6 +150,8 @@ struct Shard {
   // fired); fired rows not yet deleted; the periodic reader.
   Millis timer_read_level = 0;
   std::vector<store::TimerRecord> fired_timers;
+  // The fired rows, handed to a batch that deletes them.
+  std::vector<store::TimerRecord> TakeFiredTimers() { return std::exchange(fired_timers, {}); }
   std::shared_ptr<net::steady_timer> timer_reader;
   // Step Functions executions in memory: open ones (and Express ones until
   // they close), by execution ARN.

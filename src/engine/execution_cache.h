@@ -64,10 +64,6 @@ class ExecutionCache {
 
   size_t size() const { return entries_.size(); }
   size_t capacity() const { return capacity_; }
-  template <class Fn>
-  void ForEach(Fn fn) {
-    for (auto& [key, e] : entries_) fn(key, *e.value);
-  }
 
  private:
   struct Entry {

@@ -119,8 +119,7 @@ net::awaitable<void> Engine::Impl::FireTimer(Shard* shard, TimerSpec spec) {
             store::WriteBatch batch;
             batch.shard = shard->index;
             batch.timers.push_back(TimerRowOf(spec, shard->index));
-            batch.timers_done = std::move(shard->fired_timers);
-            shard->fired_timers.clear();
+            batch.timers_done = shard->TakeFiredTimers();
             if (due < shard->timer_read_level) ArmTimer(*shard, spec);
             Status written = co_await WriteStep(std::move(batch), /*creates=*/false);
             (void)written;  // aborts on failure

@@ -97,8 +97,7 @@ void Engine::Impl::FlushFiredTimers(Shard& shard) {
   if (shard.fired_timers.empty()) return;
   store::WriteBatch batch;
   batch.shard = shard.index;
-  batch.timers_done = std::move(shard.fired_timers);
-  shard.fired_timers.clear();
+  batch.timers_done = shard.TakeFiredTimers();
   // Not waited for: a row whose delete is lost fires again, harmlessly.
   committer.Submit(std::move(batch), [](Status s) {
     if (!s.ok()) log::Error("deleting fired timers: " + s.error().message());

@@ -43,6 +43,18 @@ def retrying(stop, fn, **kwargs):
     return None
 
 
+def answered_or_gone(stop, codes, fn, **kwargs):
+    """retrying(), where an answer with one of `codes` means the task is gone
+    (it timed out, or its answer was lost in the kill and it was retried)."""
+    try:
+        retrying(stop, fn, **kwargs)
+    except ClientError as e:
+        if error_code(e) not in codes:
+            raise
+        return False
+    return True
+
+
 def metric(url, name):
     with urllib.request.urlopen(url + "/metrics", timeout=10) as r:
         for line in r.read().decode().splitlines():
@@ -117,13 +129,10 @@ class BoundedMemoryTest(ServerTestCase):
                 decisions = [k.schedule(act_type, "a")]  # lost in the kill: again
             elif {"ActivityTaskCompleted", "TimerFired", "WorkflowExecutionSignaled"} <= set(seen):
                 decisions = [k.complete("done")]
-            try:
-                retrying(self.stop, swf.respond_decision_task_completed,
-                         taskToken=task["taskToken"], decisions=decisions)
-            except ClientError as e:  # a task of before the kill, timed out since
-                if error_code(e) != "UnknownResourceFault":
-                    raise
-                continue
+            if not answered_or_gone(self.stop, ("UnknownResourceFault",),
+                                    swf.respond_decision_task_completed,
+                                    taskToken=task["taskToken"], decisions=decisions):
+                continue  # a task of before the kill, timed out since
             if decisions and decisions[0]["decisionType"] == "CompleteWorkflowExecution":
                 with self.lock:
                     self.closed += 1
@@ -136,12 +145,9 @@ class BoundedMemoryTest(ServerTestCase):
             if not task or not task.get("taskToken"):
                 continue
             retrying(self.stop, swf.record_activity_task_heartbeat, taskToken=task["taskToken"])
-            try:
-                retrying(self.stop, swf.respond_activity_task_completed,
-                         taskToken=task["taskToken"], result="r")
-            except ClientError as e:
-                if error_code(e) != "UnknownResourceFault":
-                    raise
+            answered_or_gone(self.stop, ("UnknownResourceFault",),
+                             swf.respond_activity_task_completed, taskToken=task["taskToken"],
+                             result="r")
 
     # -- Step Functions ----------------------------------------------------
 
@@ -159,12 +165,9 @@ class BoundedMemoryTest(ServerTestCase):
                             workerName="worker")
             if not task or not task.get("taskToken"):
                 continue
-            try:
-                retrying(self.stop, sfn.send_task_success, taskToken=task["taskToken"],
-                         output=task["input"])
-            except ClientError as e:
-                if error_code(e) not in ("TaskTimedOut", "TaskDoesNotExist"):
-                    raise
+            answered_or_gone(self.stop, ("TaskTimedOut", "TaskDoesNotExist"),
+                             sfn.send_task_success, taskToken=task["taskToken"],
+                             output=task["input"])
 
     # -- the test ----------------------------------------------------------
 

@@ -118,6 +118,14 @@ Result<std::vector<ExecutionRecord>> ReadExecutions(Statement& stmt, bool with_s
   return executions;
 }
 
+// The first row (with its snapshot) of a statement that selects at most one.
+Result<std::optional<ExecutionRecord>> FirstExecution(Statement& stmt) {
+  Result<std::vector<ExecutionRecord>> found = ReadExecutions(stmt, /*with_snapshot=*/true);
+  if (!found.ok()) return std::move(found).error();
+  if (found->empty()) return std::optional<ExecutionRecord>();
+  return std::optional<ExecutionRecord>(std::move(found->front()));
+}
+
 }  // namespace
 
 Result<std::vector<ExecutionRecord>> SqliteStore::LoadOpenExecutions() {
@@ -137,10 +145,7 @@ Result<std::optional<ExecutionRecord>> SqliteStore::GetExecution(const std::stri
       std::string("SELECT ") + kExecutionColumnsWithSnapshot + " FROM executions WHERE run_id = ?");
   if (!stmt.ok()) return std::move(stmt).error();
   stmt->Bind(1, run_id);
-  Result<std::vector<ExecutionRecord>> found = ReadExecutions(*stmt, /*with_snapshot=*/true);
-  if (!found.ok()) return std::move(found).error();
-  if (found->empty()) return std::optional<ExecutionRecord>();
-  return std::optional<ExecutionRecord>(std::move(found->front()));
+  return FirstExecution(*stmt);
 }
 
 Result<std::vector<TimerRecord>> SqliteStore::LoadTimers(int32_t shard, Millis from, Millis before,
@@ -171,10 +176,7 @@ Result<std::optional<ExecutionRecord>> SqliteStore::GetOpenExecution(
       " FROM executions WHERE domain = ? AND workflow_id = ? AND open = 1 LIMIT 1");
   if (!stmt.ok()) return std::move(stmt).error();
   stmt->Bind(1, domain).Bind(2, workflow_id);
-  Result<std::vector<ExecutionRecord>> found = ReadExecutions(*stmt, /*with_snapshot=*/true);
-  if (!found.ok()) return std::move(found).error();
-  if (found->empty()) return std::optional<ExecutionRecord>();
-  return std::optional<ExecutionRecord>(std::move(found->front()));
+  return FirstExecution(*stmt);
 }
 
 Result<std::vector<EventRecord>> SqliteStore::LoadEvents(const std::string& run_id,

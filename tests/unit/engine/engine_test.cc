@@ -665,6 +665,49 @@ TEST_F(EngineTest, HeartbeatReportsCancelRequestOfStartedActivity) {
   EXPECT_EQ(Types("w1", run).back(), "DecisionTaskScheduled");
 }
 
+// A snapshot this weft cannot read (another version, or behind its row's
+// last event) is not trusted: the run is replayed from its history instead.
+TEST_F(EngineTest, AnUnreadableSnapshotIsReplacedByReplay) {
+  RegisterBasics();
+  std::string run = Start("u");
+  auto d1 = PollDecision();
+  ASSERT_TRUE(d1);
+  ASSERT_TRUE(Decide(d1->task_token, {Schedule("a1")}).ok());
+  for (std::string bad : {"{\"v\":99}", "not json", "{\"v\":1,\"1\":2,\"2\":1}"}) {
+    SCOPED_TRACE(bad);
+    Close();
+    {
+      auto s = store::OpenSqliteStore(dir_.string());
+      ASSERT_TRUE(s.ok());
+      auto stored = (*s)->GetExecution(run);
+      ASSERT_TRUE(stored.ok() && *stored);
+      store::WriteBatch batch;
+      store::ExecutionWrite w;
+      w.execution = **stored;
+      w.execution.snapshot = bad;
+      w.expected_last_event_id = w.execution.last_event_id;
+      batch.executions.push_back(std::move(w));
+      const store::WriteBatch* batches[] = {&batch};
+      ASSERT_TRUE((*s)->Write(batches)[0].ok());
+    }
+    Open();
+    // Its activity is offered again and recorded on the replayed state.
+    auto a = PollActivity();
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->activity_id, "a1");
+    auto described = Run(engine_->DescribeWorkflowExecution({"d", "u", run}));
+    ASSERT_TRUE(described.ok());
+    EXPECT_EQ(described->at("openCounts").at("openActivityTasks").as_int64(), 1);
+    // The next step writes a good snapshot again (checked at tear-down).
+    ASSERT_TRUE(
+        Run(engine_->RespondActivityTask(a->task_token, Engine::ActivityOutcome::kFailed, "r", {}))
+            .ok());
+    auto d = PollDecision();
+    ASSERT_TRUE(d);
+    ASSERT_TRUE(Decide(d->task_token, {Schedule("a1")}).ok());
+  }
+}
+
 // The timer rows of every shard, read straight from the store.
 std::vector<store::TimerRecord> AllTimerRows(store::Store& store, int shards) {
   std::vector<store::TimerRecord> rows;
@@ -754,6 +797,13 @@ TEST_F(EngineTest, AStoreKeepsTheShardCountItWasCreatedWith) {
     }
     ASSERT_EQ(config.size(), 1u);
     EXPECT_EQ(config[0].data, "{\"count\":2}");
+    // New runs are placed on the store's two shards, not on the flag's.
+    for (int i = 0; i < 12; ++i) {
+      std::string id = "n" + std::to_string(shards) + "-" + std::to_string(i);
+      auto stored = store_->GetExecution(Start(id));
+      ASSERT_TRUE(stored.ok() && *stored);
+      EXPECT_LT((*stored)->shard, 2) << id;
+    }
   }
   // Still found where it is, its timer still fires.
   ASSERT_TRUE(Run(engine_->SignalWorkflowExecution({"d", "s", ""}, "x", std::nullopt)).ok());
