@@ -255,9 +255,12 @@ class Execution {
                       StepResult* out);
 
   // The state as JSON (small: the current position of every branch, inputs,
-  // variables and counters; not the history) and back.
+  // variables and counters; not the history) and back. Restore takes what
+  // the saved form cannot hold from `context` (mint_task_token); its other
+  // fields are the saved ones.
   json::value Save() const;
-  static Result<Execution> Restore(StateMachinePtr machine, const json::value& saved);
+  static Result<Execution> Restore(StateMachinePtr machine, const json::value& saved,
+                                   ExecutionContext context = {});
 
   // Replaces the retry-jitter source (tests). Replay reproduces only the
   // default generator: a host that injects one must inject it again after
@@ -265,6 +268,7 @@ class Execution {
   void set_random_source(RandomSource random);
 
   ExecutionStatus status() const;
+  const std::string& input() const;   // the execution's input, JSON text
   const std::string& output() const;  // JSON text, when kSucceeded
   const std::optional<std::string>& error() const;
   const std::optional<std::string>& cause() const;

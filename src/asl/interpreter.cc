@@ -556,6 +556,7 @@ Status Execution::UpdateMapRun(std::string_view map_run_arn, const MapRunUpdate&
 void Execution::set_random_source(RandomSource random) { state_->random_ = std::move(random); }
 ExecutionStatus Execution::status() const { return state_->status_; }
 const std::string& Execution::output() const { return state_->output_; }
+const std::string& Execution::input() const { return state_->input_text(); }
 const std::optional<std::string>& Execution::error() const { return state_->error_; }
 const std::optional<std::string>& Execution::cause() const { return state_->cause_; }
 int64_t Execution::last_event_id() const { return state_->next_event_id_ - 1; }

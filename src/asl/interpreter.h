@@ -115,6 +115,7 @@ class ExecutionState {
   // All of it follows from the events: replay rebuilds it.
   using ChildResults = std::map<int64_t, json::value>;
   std::map<std::string, ChildResults> kept_, redrive_done_;
+  const std::string& input_text() const { return input_text_; }
 
  private:
   // Run loop (interpreter.cc).

@@ -6,6 +6,7 @@
 // interpreter is deterministic (its random source is seeded from the
 // execution ARN and kept in the state), this rebuilds the same state, and
 // every produced event is checked against the recorded one.
+#include <charconv>
 #include <set>
 #include <unordered_map>
 
@@ -117,6 +118,32 @@ bool IsScheduled(std::string_view type) {
          type == "LambdaFunctionScheduled";
 }
 
+json::object SaveChildResults(const std::map<std::string, ExecutionState::ChildResults>& m) {
+  json::object out;
+  for (const auto& [path, results] : m) {
+    json::object children;
+    for (const auto& [index, value] : results) children[std::to_string(index)] = value;
+    out[path] = std::move(children);
+  }
+  return out;
+}
+
+std::map<std::string, ExecutionState::ChildResults> LoadChildResults(const json::object* o) {
+  std::map<std::string, ExecutionState::ChildResults> out;
+  if (!o) return out;
+  for (const auto& kv : *o) {
+    ExecutionState::ChildResults& results = out[kv.key()];
+    if (!kv.value().is_object()) continue;
+    for (const auto& child : kv.value().as_object()) {
+      int64_t index = 0;
+      std::string_view key = child.key();
+      if (std::from_chars(key.data(), key.data() + key.size(), index).ec != std::errc()) continue;
+      results[index] = child.value();
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 json::value ExecutionState::Save() const {
@@ -150,7 +177,11 @@ json::value ExecutionState::Save() const {
                       {"frames", std::move(frames)},
                       {"ready", std::move(ready)},
                       {"tasks", std::move(tasks)},
-                      {"timers", std::move(timers)}};
+                      {"timers", std::move(timers)},
+                      {"redriveCount", redrive_count_},
+                      {"redriveVars", redrive_vars_},
+                      {"kept", SaveChildResults(kept_)},
+                      {"redriveDone", SaveChildResults(redrive_done_)}};
 }
 
 Status ExecutionState::Load(const json::value& saved) {
@@ -180,7 +211,9 @@ Status ExecutionState::Load(const json::value& saved) {
   next_event_id_ = I(o, "nextEventId");
   next_frame_id_ = static_cast<int>(I(o, "nextFrameId"));
   id_seq_ = I(o, "idSeq");
-  rng_ = std::stoull(OptFrom(o, "rng").value_or("0"));
+  std::string rng = OptFrom(o, "rng").value_or("0");
+  if (std::from_chars(rng.data(), rng.data() + rng.size(), rng_).ec != std::errc())
+    return Error::Validation("not a saved execution: its random state is not a number");
   input_text_ = OptFrom(o, "input").value_or("{}");
   auto input = ParseJson(input_text_);
   if (!input) return std::move(input).error();
@@ -196,6 +229,10 @@ Status ExecutionState::Load(const json::value& saved) {
     for (const auto& v : *a) ready_.push_back(static_cast<int>(v.to_number<int64_t>()));
   if (auto* t = FindObject(o, "tasks"))
     for (const auto& kv : *t) tasks_[kv.key()] = static_cast<int>(kv.value().to_number<int64_t>());
+  redrive_count_ = I(o, "redriveCount");
+  if (auto* v = FindObject(o, "redriveVars")) redrive_vars_ = *v;
+  kept_ = LoadChildResults(FindObject(o, "kept"));
+  redrive_done_ = LoadChildResults(FindObject(o, "redriveDone"));
   if (auto* t = FindObject(o, "timers"))
     for (const auto& kv : *t) {
       const auto& a = kv.value().as_array();
@@ -207,8 +244,9 @@ Status ExecutionState::Load(const json::value& saved) {
 
 json::value Execution::Save() const { return state_->Save(); }
 
-Result<Execution> Execution::Restore(StateMachinePtr machine, const json::value& saved) {
-  auto state = std::make_unique<ExecutionState>(std::move(machine), ExecutionContext{});
+Result<Execution> Execution::Restore(StateMachinePtr machine, const json::value& saved,
+                                     ExecutionContext context) {
+  auto state = std::make_unique<ExecutionState>(std::move(machine), std::move(context));
   auto st = state->Load(saved);
   if (!st) return std::move(st).error();
   return Execution(std::move(state));
@@ -326,10 +364,13 @@ Result<Execution> Execution::Replay(StateMachinePtr machine, ExecutionContext co
       if (history[cursor].type != "ExecutionRedriven") break;
       std::vector<HistoryEvent> before(history.begin(), history.begin() + cursor);
       step = StepResult{};
-      auto st = exec->Redrive(before, history[cursor].timestamp_ms, &step);
+      int64_t redriven = history[cursor].timestamp_ms;
+      auto st = exec->Redrive(before, redriven, &step);
       if (!st) return std::move(st).error();
       if (auto c = Check(step.events, history, cursor); !c) return std::move(c).error();
       note(step);
+      // A Map Run the redrive started takes its settings before it goes on.
+      if (auto applied = apply_settings(redriven); !applied) return std::move(applied).error();
       continue;
     }
     const HistoryEvent& next = history[cursor];

@@ -74,21 +74,29 @@ void Shard::Forget(const Execution& ex) {
 }
 
 void Shard::Evicted(const Execution& ex) {
-  static metrics::Counter& evictions =
-      metrics::GetCounter("weft_execution_cache_evictions_total",
-                          "SWF executions dropped from memory to make room (--cache-size)");
-  evictions.Add();
+  CountEviction();
   Forget(ex);
+}
+
+void Shard::CountEviction() {
+  static metrics::Counter& evictions = metrics::GetCounter(
+      "weft_execution_cache_evictions_total",
+      "Executions (SWF and Step Functions) dropped from memory to make room (--cache-size)");
+  evictions.Add();
+}
+
+void CountCacheLoad() {
+  static metrics::Counter& loads = metrics::GetCounter(
+      "weft_execution_cache_loads_total",
+      "Executions (SWF and Step Functions) loaded from the store into memory (cache misses)");
+  loads.Add();
 }
 
 namespace {
 
 // Puts a stored open run into the shard's cache.
 Result<Execution*> CacheRun(Shard& shard, store::Store& store, const store::ExecutionRecord& r) {
-  static metrics::Counter& loads =
-      metrics::GetCounter("weft_execution_cache_loads_total",
-                          "SWF executions loaded from the store into memory (cache misses)");
-  loads.Add();
+  CountCacheLoad();
   auto loaded = LoadExecution(store, r);
   if (!loaded.ok()) return loaded.error();
   Execution& ex = shard.runs.Insert(r.run_id, std::move(*loaded));
@@ -395,11 +403,15 @@ Status ApplyStoredShardCount(Engine::Impl& impl) {
 }
 
 constexpr std::string_view kMarkerKind = "marker";
+// The timers of SWF runs are rows; those of Step Functions executions too
+// (they became rows later).
 constexpr std::string_view kTimerRowsMarker = "timer_rows";
+constexpr std::string_view kMachineTimerRowsMarker = "machine_timer_rows";
 
 // A store written before timers were rows: the timers of its open runs are
 // written as rows once, at the first start of this weft.
-Status BackfillTimerRows(Engine::Impl& impl, std::vector<store::TimerRecord> rows) {
+Status BackfillTimerRows(Engine::Impl& impl, std::vector<store::TimerRecord> rows,
+                         std::vector<std::string_view> markers) {
   constexpr size_t kRowsPerBatch = 10'000;
   for (size_t i = 0; i < rows.size(); i += kRowsPerBatch) {
     store::WriteBatch batch;
@@ -410,7 +422,10 @@ Status BackfillTimerRows(Engine::Impl& impl, std::vector<store::TimerRecord> row
     if (Status s = impl.store.Write(batches)[0]; !s.ok()) return s;
   }
   if (!rows.empty()) log::Info("wrote " + std::to_string(rows.size()) + " timer rows");
-  return WriteOwnEntry(impl, kMarkerKind, kTimerRowsMarker, {});
+  for (std::string_view marker : markers) {
+    if (Status s = WriteOwnEntry(impl, kMarkerKind, marker, {}); !s.ok()) return s;
+  }
+  return {};
 }
 
 }  // namespace
@@ -422,10 +437,11 @@ Status Engine::Recover() {
   auto records = impl_->store.LoadOpenExecutions();
   if (!records.ok()) return records.error();
   const bool backfill = !impl_->registry.Get(kMarkerKind, "", kTimerRowsMarker);
+  const bool backfill_machines = !impl_->registry.Get(kMarkerKind, "", kMachineTimerRowsMarker);
   std::vector<store::TimerRecord> timer_rows;
   for (const auto& r : *records) {
     if (r.domain == kMachineDomain) {
-      if (Status s = impl_->RecoverMachine(r); !s.ok()) return s;
+      if (Status s = impl_->RecoverMachine(r, backfill_machines, timer_rows); !s.ok()) return s;
       impl_->execution_metrics.Recovered(true);
       continue;
     }
@@ -448,8 +464,13 @@ Status Engine::Recover() {
     impl_->execution_metrics.Recovered(false);
     impl_->Apply(shard, std::move(fx));
   }
-  if (backfill) {
-    if (Status s = BackfillTimerRows(*impl_, std::move(timer_rows)); !s.ok()) return s;
+  std::vector<std::string_view> markers;
+  if (backfill) markers.push_back(kTimerRowsMarker);
+  if (backfill_machines) markers.push_back(kMachineTimerRowsMarker);
+  if (!markers.empty()) {
+    if (Status s = BackfillTimerRows(*impl_, std::move(timer_rows), std::move(markers)); !s.ok()) {
+      return s;
+    }
   }
   for (auto& shard : impl_->shards) impl_->ReadTimers(*shard);
   impl_->StartTimerReaders();

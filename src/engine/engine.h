@@ -449,8 +449,9 @@ class Engine {
   std::unique_ptr<Impl> impl_;
 };
 
-// The snapshots' check: replays the history of every stored SWF run (open
-// and closed) of every domain and compares the state it gives with the
+// The snapshots' check: replays the history of every stored run (SWF runs
+// of every domain and Step Functions executions, open and closed) and
+// compares the state it gives with the
 // snapshot in the run's row. What differs, one line per run ("" when all
 // agree; a run without a snapshot, as written before them, has nothing to
 // check). Used by the tests after every engine test.

@@ -133,11 +133,13 @@ struct Shard {
   Shard(net::io_context& io, int i, size_t cache_size)
       : index(i),
         strand(net::make_strand(io)),
-        runs(cache_size, [this](Execution& dropped) { Evicted(dropped); }) {}
+        runs(cache_size, [this](Execution& dropped) { Evicted(dropped); }),
+        machines(cache_size, [](MachineRun&) { CountEviction(); }) {}
   // An execution left memory: its workflowId's open run is found in the store.
   void Forget(const Execution& ex);
   // The same for an execution the cache dropped to make room (counted).
   void Evicted(const Execution& ex);
+  static void CountEviction();
   int index;
   net::strand<net::io_context::executor_type> strand;
   ExecutionCache<Execution> runs;                          // by runId
@@ -153,10 +155,15 @@ struct Shard {
   // The fired rows, handed to a batch that deletes them.
   std::vector<store::TimerRecord> TakeFiredTimers() { return std::exchange(fired_timers, {}); }
   std::shared_ptr<net::steady_timer> timer_reader;
-  // Step Functions executions in memory: open ones (and Express ones until
-  // they close), by execution ARN.
-  std::unordered_map<std::string, std::unique_ptr<MachineRun>> machines;
+  // Step Functions executions in memory, by execution ARN: a cache of the
+  // open ones in the store (Express ones, never stored, are pinned until
+  // they close), and their armed timers (kept whether or not the run is).
+  ExecutionCache<MachineRun> machines;
+  std::unordered_map<std::string, ArmedTimers<std::string>> machine_armed;
 };
+
+// Counts a cache miss that loaded an execution (weft_execution_cache_loads_total).
+void CountCacheLoad();
 
 inline std::string WorkflowKey(const std::string& domain, const std::string& workflow_id) {
   return domain + '\x1f' + workflow_id;
@@ -296,6 +303,11 @@ struct Engine::Impl {
   // timer_rows.cc: arms the timers of the rows due before now +
   // kTimerReadAhead; deletes the rows of fired timers; reads periodically.
   void ReadTimers(Shard& shard);
+  // Arms the timer of a row (either kind); an unreadable row is dropped.
+  void ArmTimerRow(Shard& shard, const store::TimerRecord& row);
+  // Writes one timer row (a heartbeat timeout moved on), with the deletes
+  // of fired rows.
+  net::awaitable<void> WriteTimerRow(Shard& shard, store::TimerRecord row);
   void NoteTimerFired(Shard& shard, const TimerSpec& spec);
   void FlushFiredTimers(Shard& shard);
   void StartTimerReaders();
@@ -327,15 +339,26 @@ struct Engine::Impl {
   // Fires the timers due by now on every shard: a FakeClock moved.
   void FireDueTimers();
   void ArmMachineTimer(Shard& shard, MachineTimer timer);
+  void NoteMachineTimerFired(Shard& shard, const MachineTimer& timer);
   net::awaitable<void> FireMachineTimer(Shard* shard, MachineTimer timer);
   // Makes the outgoing call of a task (HTTP, Lambda, nested execution); its
   // answer comes back to the execution as feedback.
   void StartCall(Shard& shard, MachineRun& run, const std::string& task_id);
   // Feeds the interpreter one result and commits what it did.
   net::awaitable<Status> Feed(Shard* shard, std::string execution_arn, asl::Feedback feedback);
-  Status RecoverMachine(const store::ExecutionRecord& record);
-  // Rebuilds a stored run from its history (open or closed).
-  Result<LoadedRun> LoadMachine(const store::ExecutionRecord& record);
+  Status RecoverMachine(const store::ExecutionRecord& record, bool backfill_timer_rows,
+                        std::vector<store::TimerRecord>& timer_rows);
+  // The open run `arn` of the shard: from the cache, else loaded from the
+  // store into it. Null if there is no such open run.
+  Result<MachineRun*> FindMachine(Shard& shard, const std::string& arn);
+  // Rebuilds a stored run from its snapshot, or by replaying its history
+  // when the row has none it can read.
+  Result<std::unique_ptr<MachineRun>> LoadMachine(const store::ExecutionRecord& record);
+  // Rebuilds a stored run (open or closed) from its history.
+  Result<LoadedRun> ReplayMachine(const store::ExecutionRecord& record);
+  // Writes a machine run's row without events (a heartbeat).
+  net::awaitable<Status> WriteMachineRow(Shard& shard, MachineRun& run);
+  void NoteMachineRowWritten(Shard& shard, MachineRun& run);
   net::awaitable<Result<MachineStarted>> StartMachine(MachineStart start);
   // The same with the definition compiled (a Map Run's child execution runs
   // its parent's).
@@ -393,6 +416,10 @@ net::awaitable<std::invoke_result_t<Fn&>> OnReadPool(Engine::Impl& impl, Fn fn) 
   auto read = [fn = std::move(fn)]() mutable -> net::awaitable<R> { co_return fn(); };
   co_return co_await net::co_spawn(impl.reads, std::move(read), net::use_awaitable);
 }
+
+// The secret task tokens are signed with, from the store's registry
+// (created at its first start).
+Status LoadTokenKey(Engine::Impl& impl);
 
 Error UnknownMachineExecution(const std::string& execution_arn);
 // DescribeExecution of a stored run, from its row and first event.

@@ -231,6 +231,7 @@ store::ExecutionRecord MachineRecordOf(const MachineRun& run, int shard) {
     if (x.cause()) data["cause"] = *x.cause();
   }
   r.data = ToJson(data);
+  r.snapshot = MachineSnapshotOf(run);
   return r;
 }
 

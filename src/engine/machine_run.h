@@ -10,7 +10,6 @@
 // calls made, waiters told the execution closed).
 #pragma once
 
-#include <boost/asio/steady_timer.hpp>
 #include <functional>
 #include <map>
 #include <memory>
@@ -21,7 +20,6 @@
 #include <vector>
 
 #include "asl/asl.h"
-#include "engine/armed_timer.h"
 #include "engine/engine.h"
 #include "matching/matching.h"
 #include "store/store.h"
@@ -100,15 +98,16 @@ struct MachineRun {
   std::unordered_map<std::string, std::string> task_by_token;  // task token -> task id
   std::map<std::string, Millis> timers;    // the interpreter's timers: id -> due
   std::set<std::string> timed_out_tokens;  // answered TaskTimedOut afterwards
-  ArmedTimers<std::string> armed;
-  std::optional<MachineView> view;  // none until the first step is durable
+  std::optional<MachineView> view;         // none until the first step is durable
   // Told once the execution has closed and its close is durable.
   std::vector<std::function<void()>> on_close;
   // Its Map Runs in progress: ARN -> start time (their rows are rewritten
   // whole as they change).
   std::map<std::string, Millis> map_run_starts;
+  Millis row_written = 0;  // when its row was last handed to the store
+  // A heartbeat changed it since: pinned in the cache until written.
+  bool unwritten_heartbeat = false;
 
-  ~MachineRun() { DisarmAll(armed); }
   bool open() const {
     return interpreter && interpreter->status() == asl::ExecutionStatus::kRunning;
   }
@@ -142,7 +141,6 @@ class MachineStep {
   // if no worker took it. `abandoned`: cancelled rather than answered (a
   // nested execution it waits for is stopped too).
   void EndTask(const std::string& id, bool abandoned = false);
-  bool empty() const { return events_.empty() && map_runs_.empty(); }
   MachineEffects& effects() { return effects_; }
   MachineEffects TakeEffects() { return std::move(effects_); }
   store::WriteBatch TakeBatch();
@@ -161,6 +159,15 @@ class MachineStep {
 };
 
 store::ExecutionRecord MachineRecordOf(const MachineRun& run, int shard);
+// The snapshot its row holds (machine_snapshot.cc), as JSON text, and back:
+// RestoreMachineSnapshot fills a run whose start and machine are set; an
+// error when the snapshot is not one this weft reads (then replay).
+std::string MachineSnapshotOf(const MachineRun& run);
+Status RestoreMachineSnapshot(MachineRun& run, const json::object& snapshot,
+                              asl::ExecutionContext context);
+// A machine timer's durable row (timer_rows.cc), and back.
+store::TimerRecord MachineTimerRowOf(const MachineTimer& timer, int shard);
+std::optional<MachineTimer> MachineTimerOf(const store::TimerRecord& row);
 // Re-creates the tasks and timers of a replayed run from the interpreter's
 // outstanding commands; `history` tells which activities a worker took.
 void RestorePendingWork(MachineRun& run, const std::vector<asl::HistoryEvent>& history,

@@ -156,10 +156,13 @@ store::WriteBatch MachineStep::TakeBatch() {
   w.events.reserve(events_.size());
   for (const auto& e : events_) w.events.push_back(MachineEventRecord(e));
   if (!events_.empty()) run_.submitted_event_id = events_.back().id;
+  // The Map Run rows first: they change the run's own (its snapshot).
+  std::vector<store::ExecutionWrite> map_run_writes;
+  for (const auto& m : map_runs_) map_run_writes.push_back(MapRunWrite(m));
+  map_runs_.clear();
   w.execution = MachineRecordOf(run_, shard_.index);
   batch.executions.push_back(std::move(w));
-  for (const auto& m : map_runs_) batch.executions.push_back(MapRunWrite(m));
-  map_runs_.clear();
+  for (auto& m : map_run_writes) batch.executions.push_back(std::move(m));
   effects_.view = ViewOf(run_);
   events_.clear();
   return batch;
@@ -241,46 +244,101 @@ net::awaitable<Status> Engine::Impl::CommitMachine(Shard& shard, MachineStep& st
   std::optional<store::WriteBatch> batch;
   if (run.start.express) {
     step.effects().view = ViewOf(run);  // nothing to write: it holds at once
-  } else if (!step.empty()) {
+  } else {
+    // Written even without events: the snapshot changed (a Distributed Map
+    // iteration's outcome, for one, adds no event to its parent).
     batch = step.TakeBatch();
   }
   MachineEffects effects = step.TakeEffects();
   if (batch) {
+    // The timers it arms are rows written with it; so are the deletes of
+    // fired ones (not with a first write, which may lose to a stored run).
+    for (const MachineTimer& t : effects.timers) {
+      batch->timers.push_back(MachineTimerRowOf(t, shard.index));
+    }
+    if (!first) batch->timers_done = shard.TakeFiredTimers();
+    NoteMachineRowWritten(shard, run);
+    // Pinned while written: memory is ahead of the store until it is durable.
+    shard.machines.Pin(arn);
     Status s = co_await WriteStep(std::move(*batch), /*creates=*/first);
     if (!s.ok()) {
       // A closed execution of that name is stored: the start loses.
-      shard.machines.erase(arn);
+      shard.machines.Erase(arn);
       co_return MachineExecutionExists(arn);
     }
   }
   ApplyMachine(shard, std::move(effects));
+  // Unpinned once its effects are carried out (they need it in memory).
+  if (batch) shard.machines.Unpin(arn);
   co_return Status();
 }
 
-void Engine::Impl::ApplyMachine(Shard& shard, MachineEffects fx) {
-  auto it = shard.machines.find(fx.execution_arn);
-  MachineRun* run = it == shard.machines.end() ? nullptr : it->second.get();
-  if (run) {
-    if (fx.view) run->view = std::move(fx.view);
-    for (const auto& id : fx.disarm) Disarm(run->armed, id);
+void Engine::Impl::NoteMachineRowWritten(Shard& shard, MachineRun& run) {
+  run.row_written = clock.Now();
+  if (run.unwritten_heartbeat) {
+    run.unwritten_heartbeat = false;
+    shard.machines.Unpin(run.start.execution_arn);
   }
-  for (auto& [key, id] : fx.remove_tasks) matching.RemoveTask(key, fx.execution_arn, id);
+}
+
+net::awaitable<Status> Engine::Impl::WriteMachineRow(Shard& shard, MachineRun& run) {
+  NoteMachineRowWritten(shard, run);
+  store::WriteBatch batch;
+  batch.shard = shard.index;
+  store::ExecutionWrite w;
+  w.execution = MachineRecordOf(run, shard.index);
+  w.expected_last_event_id = run.submitted_event_id;
+  batch.executions.push_back(std::move(w));
+  std::string arn = run.start.execution_arn;
+  shard.machines.Pin(arn);
+  Status s = co_await WriteStep(std::move(batch), /*creates=*/false);
+  shard.machines.Unpin(arn);
+  co_return s;
+}
+
+namespace {
+
+void DisarmMachine(Shard& shard, const std::string& arn, const std::vector<std::string>& ids) {
+  auto armed = shard.machine_armed.find(arn);
+  if (armed == shard.machine_armed.end()) return;
+  for (const auto& id : ids) Disarm(armed->second, id);
+  if (armed->second.empty()) shard.machine_armed.erase(armed);
+}
+
+}  // namespace
+
+void Engine::Impl::ApplyMachine(Shard& shard, MachineEffects fx) {
+  const std::string& arn = fx.execution_arn;
+  MachineRun* run = shard.machines.Find(arn);
+  if (run && fx.view) run->view = std::move(fx.view);
+  DisarmMachine(shard, arn, fx.disarm);
+  for (auto& [key, id] : fx.remove_tasks) matching.RemoveTask(key, arn, id);
   for (auto& [key, task] : fx.add_tasks) matching.AddTask(key, std::move(task));
   if (!run) return;
-  for (auto& t : fx.timers) ArmMachineTimer(shard, std::move(t));
+  // Timers due later are read from their rows when due soon; an Express
+  // run's are not stored.
+  for (auto& t : fx.timers) {
+    if (run->start.express || t.due < shard.timer_read_level) ArmMachineTimer(shard, std::move(t));
+  }
   for (const auto& id : fx.calls) StartCall(shard, *run, id);
   for (const auto& child : fx.stop_children) StopChild(child);
   if (fx.closed && !run->open()) {
     auto waiters = std::move(run->on_close);
     for (auto& w : waiters) w();
-    shard.machines.erase(fx.execution_arn);
+    // Closed and durable: later reads come from the store.
+    shard.machines.Erase(arn);
+    if (auto armed = shard.machine_armed.find(arn); armed != shard.machine_armed.end()) {
+      DisarmAll(armed->second);
+      shard.machine_armed.erase(armed);
+    }
   }
 }
 
 net::awaitable<Status> Engine::Impl::Feed(Shard* shard, std::string arn, asl::Feedback fb) {
-  auto it = shard->machines.find(arn);
-  if (it == shard->machines.end() || !it->second->open()) co_return UnknownMachineExecution(arn);
-  MachineRun& run = *it->second;
+  auto found = FindMachine(*shard, arn);
+  if (!found.ok()) co_return std::move(found).error();
+  if (!*found || !(*found)->open()) co_return UnknownMachineExecution(arn);
+  MachineRun& run = **found;
   MachineStep step(*shard, run, clock.Now());
   bool ends_task = fb.kind == asl::Feedback::Kind::kTaskSucceeded ||
                    fb.kind == asl::Feedback::Kind::kTaskFailed ||
@@ -305,24 +363,33 @@ net::awaitable<Status> Engine::Impl::Feed(Shard* shard, std::string arn, asl::Fe
 
 // ---------------------------------------------------------------- timers
 
+// The execution need not be in memory: the timer is kept by the shard, and
+// firing it loads the execution.
 void Engine::Impl::ArmMachineTimer(Shard& shard, MachineTimer spec) {
-  auto run = shard.machines.find(spec.execution_arn);
-  if (run == shard.machines.end() || !run->second->open()) return;
   Shard* s = &shard;
+  std::string arn = spec.execution_arn;
   std::string key = spec.id;
   auto timer = StartTimer(shard.strand, clock, spec.due,
                           [this, s, spec = std::move(spec)](const std::shared_ptr<ArmedTimer>& t) {
-                            auto run = s->machines.find(spec.execution_arn);
-                            if (run != s->machines.end()) Forget(run->second->armed, spec.id, t);
+                            auto armed = s->machine_armed.find(spec.execution_arn);
+                            if (armed != s->machine_armed.end()) {
+                              Forget(armed->second, spec.id, t);
+                              if (armed->second.empty()) s->machine_armed.erase(armed);
+                            }
                             net::co_spawn(s->strand, FireMachineTimer(s, spec), net::detached);
                           });
-  run->second->armed.emplace(std::move(key), std::move(timer));
+  shard.machine_armed[arn].emplace(std::move(key), std::move(timer));
+}
+
+void Engine::Impl::NoteMachineTimerFired(Shard& shard, const MachineTimer& spec) {
+  shard.fired_timers.push_back(MachineTimerRowOf(spec, shard.index));
 }
 
 net::awaitable<void> Engine::Impl::FireMachineTimer(Shard* shard, MachineTimer spec) {
-  auto it = shard->machines.find(spec.execution_arn);
-  if (it == shard->machines.end() || !it->second->open()) co_return;
-  MachineRun& run = *it->second;
+  NoteMachineTimerFired(*shard, spec);  // its row is deleted with the next write
+  auto found = FindMachine(*shard, spec.execution_arn);
+  if (!found.ok() || !*found || !(*found)->open()) co_return;
+  MachineRun& run = **found;
   asl::Feedback fb;
   fb.id = spec.id;
   if (spec.kind == MachineTimer::Kind::kTimer) {
@@ -336,9 +403,11 @@ net::awaitable<void> Engine::Impl::FireMachineTimer(Shard* shard, MachineTimer s
     fb.error = "States.Timeout";
     if (spec.kind == MachineTimer::Kind::kTaskHeartbeat) {
       Millis due = t.last_heartbeat + 1000 * t.command.heartbeat_seconds;
-      if (clock.Now() < due) {  // a heartbeat came since it was armed
+      if (clock.Now() < due) {  // a heartbeat came since it was armed: a new row
         spec.due = due;
-        ArmMachineTimer(*shard, std::move(spec));
+        if (run.start.express || due < shard->timer_read_level) ArmMachineTimer(*shard, spec);
+        if (!run.start.express)
+          co_await WriteTimerRow(*shard, MachineTimerRowOf(spec, shard->index));
         co_return;
       }
       fb.error = "States.HeartbeatTimeout";
@@ -356,9 +425,9 @@ namespace {
 net::awaitable<std::optional<MachineActivityTask>> StartActivityOnShard(
     Engine::Impl* impl, Shard* shard, std::string domain, matching::Task task, std::string worker) {
   (void)domain;
-  auto it = shard->machines.find(task.run_id);
-  if (it == shard->machines.end() || !it->second->open()) co_return std::nullopt;
-  MachineRun& run = *it->second;
+  auto loaded = impl->FindMachine(*shard, task.run_id);
+  if (!loaded.ok() || !*loaded || !(*loaded)->open()) co_return std::nullopt;
+  MachineRun& run = **loaded;
   std::string id = TaskIdOf(task.scheduled_event_id);
   auto found = run.tasks.find(id);
   if (found == run.tasks.end() || found->second.started) co_return std::nullopt;
@@ -385,11 +454,12 @@ enum class TaskAnswer { kSuccess, kFailure, kHeartbeat };
 
 net::awaitable<Status> AnswerOnShard(Engine::Impl* impl, Shard* shard, std::string arn,
                                      std::string token, TaskAnswer answer, asl::Feedback fb) {
-  auto it = shard->machines.find(arn);
-  if (it == shard->machines.end() || !it->second->open()) {
+  auto found = impl->FindMachine(*shard, arn);
+  if (!found.ok()) co_return std::move(found).error();
+  if (!*found || !(*found)->open()) {
     co_return Error(Errc::kTaskTimedOut, "Task Timed Out: 'Provided task does not exist anymore'");
   }
-  MachineRun& run = *it->second;
+  MachineRun& run = **found;
   auto by_token = run.task_by_token.find(token);
   if (by_token == run.task_by_token.end()) {
     if (run.timed_out_tokens.contains(token)) {
@@ -400,7 +470,18 @@ net::awaitable<Status> AnswerOnShard(Engine::Impl* impl, Shard* shard, std::stri
   }
   MachineTask& t = run.tasks.at(by_token->second);
   if (answer == TaskAnswer::kHeartbeat) {
-    t.last_heartbeat = impl->clock.Now();
+    Millis now = impl->clock.Now();
+    t.last_heartbeat = now;
+    // Durable within --heartbeat-flush: written now if the row is that old,
+    // else kept in memory (pinned) until the next write.
+    if (run.start.express) co_return Status();
+    if (now - run.row_written >= impl->options.heartbeat_flush.count()) {
+      co_return co_await impl->WriteMachineRow(*shard, run);  // aborts on failure
+    }
+    if (!run.unwritten_heartbeat) {
+      run.unwritten_heartbeat = true;
+      shard->machines.Pin(arn);
+    }
     co_return Status();
   }
   fb.id = by_token->second;

@@ -19,11 +19,19 @@ net::awaitable<Result<MachineStarted>> StartOnShard(Engine::Impl* impl, Shard* s
                                                     MachineStart start,
                                                     asl::StateMachinePtr machine,
                                                     std::function<void()> on_close) {
-  if (auto it = shard->machines.find(start.execution_arn); it != shard->machines.end()) {
-    const MachineRun& run = *it->second;
+  // A running execution of that name is in memory or loaded now (an Express
+  // one is never stored). A closed one is left to the store: the start's
+  // first write conflicts with it (CommitMachine answers kAlreadyExists).
+  // Looking first also means that a start of a stored run never puts a
+  // second copy of it in memory while its first write is pending, where
+  // commands for the stored run would find it.
+  auto existing = start.express ? Result<MachineRun*>(shard->machines.Find(start.execution_arn))
+                                : impl->FindMachine(*shard, start.execution_arn);
+  if (!existing.ok()) co_return std::move(existing).error();
+  if (const MachineRun* run = *existing) {
     // AWS: the same name and input while it runs answers the running one.
-    if (run.open() && !start.express && run.start.input == start.input) {
-      co_return MachineStarted{start.execution_arn, run.start_time};
+    if (run->open() && !start.express && run->start.input == start.input) {
+      co_return MachineStarted{start.execution_arn, run->start_time};
     }
     co_return MachineExecutionExists(start.execution_arn);
   }
@@ -41,7 +49,11 @@ net::awaitable<Result<MachineStarted>> StartOnShard(Engine::Impl* impl, Shard* s
                                  step.result());
   if (!x.ok()) co_return Error(Errc::kValidation, x.error().message());
   run.interpreter.emplace(std::move(*x));
-  shard->machines[arn] = std::move(owned);
+  const bool express = run.start.express;
+  shard->machines.Insert(arn, std::move(owned));
+  // An Express run is never stored, and a waiter is told only by the run
+  // in memory: either stays in memory until it closes.
+  if (express || !run.on_close.empty()) shard->machines.Pin(arn);
   step.Absorb();
   Status committed = co_await impl->CommitMachine(*shard, step);
   if (!committed.ok()) co_return std::move(committed).error();
@@ -61,8 +73,7 @@ net::awaitable<Result<MachineExecution>> RunOnShard(Engine::Impl* impl, Shard* s
   auto wait = std::make_shared<SyncWait>(shard->strand);
   std::string arn = start.execution_arn;
   std::function<void()> on_close = [wait, shard, arn] {
-    auto it = shard->machines.find(arn);
-    if (it != shard->machines.end()) wait->result = DescribeRun(*it->second);
+    if (const MachineRun* run = shard->machines.Find(arn)) wait->result = DescribeRun(*run);
     wait->timer.cancel();
   };
   auto started =
@@ -80,11 +91,12 @@ net::awaitable<std::optional<Result<Millis>>> StopOnShard(Engine::Impl* impl, Sh
                                                           std::string arn,
                                                           std::optional<std::string> error,
                                                           std::optional<std::string> cause) {
-  auto it = shard->machines.find(arn);
+  auto found = impl->FindMachine(*shard, arn);
+  if (!found.ok()) co_return Result<Millis>(std::move(found).error());
   // A run whose first step is not durable is not there yet (and a second
   // write must not follow a start that may still lose to a stored execution).
-  if (it == shard->machines.end() || !it->second->view) co_return std::nullopt;
-  MachineRun& run = *it->second;
+  if (!*found || !(*found)->view) co_return std::nullopt;
+  MachineRun& run = **found;
   if (!run.open()) co_return Result<Millis>(run.stop_time);
   Millis now = impl->clock.Now();
   MachineStep step(*shard, run, now);
@@ -96,11 +108,12 @@ net::awaitable<std::optional<Result<Millis>>> StopOnShard(Engine::Impl* impl, Sh
   co_return Result<Millis>(now);
 }
 
+// A run in memory; one that is not is described from its row.
 net::awaitable<std::optional<MachineExecution>> DescribeOnShard(Shard* shard, std::string arn) {
-  auto it = shard->machines.find(arn);
+  const MachineRun* run = shard->machines.Find(arn);
   // A run whose first step is not durable yet is not there for readers.
-  if (it == shard->machines.end() || !it->second->view) co_return std::nullopt;
-  co_return DescribeRun(*it->second);
+  if (!run || !run->view) co_return std::nullopt;
+  co_return DescribeRun(*run);
 }
 
 // DescribeExecution of a run that is not in memory (closed): its row and its
@@ -205,8 +218,6 @@ net::awaitable<Result<MachineStarted>> Engine::Impl::StartMachine(MachineStart s
 
 net::awaitable<Result<MachineStarted>> Engine::Impl::StartCompiled(MachineStart start,
                                                                    asl::StateMachinePtr machine) {
-  // A closed execution of that name is found by the store: the start's
-  // first write conflicts with it (CommitMachine answers kAlreadyExists).
   Shard& shard = ShardFor(std::string(kMachineDomain), start.execution_arn);
   std::function<void()> no_waiter;  // named: see docs/architecture.md (g++ 12)
   co_return co_await net::co_spawn(
@@ -223,15 +234,16 @@ namespace {
 
 // On the watched execution's shard: true when the watch was left with the
 // running execution.
-net::awaitable<bool> WatchOnShard(Shard* shard, std::string arn,
+net::awaitable<bool> WatchOnShard(Engine::Impl* impl, Shard* shard, std::string arn,
                                   std::function<void(MachineExecution)> watch) {
   // A run in memory is watched even when it has just closed: its close may
   // not be durable yet (the store still says RUNNING), and its watchers are
-  // told once it is (ApplyMachine).
-  auto it = shard->machines.find(arn);
-  if (it == shard->machines.end()) co_return false;
-  MachineRun* run = it->second.get();
+  // told once it is (ApplyMachine). It stays in memory until then.
+  auto found = impl->FindMachine(*shard, arn);
+  if (!found.ok() || !*found) co_return false;
+  MachineRun* run = *found;
   run->on_close.push_back([run, watch = std::move(watch)] { watch(DescribeRun(*run)); });
+  shard->machines.Pin(arn);
   co_return true;
 }
 
@@ -242,7 +254,7 @@ net::awaitable<void> Engine::Impl::WatchMachine(std::string execution_arn,
   Shard& shard = ShardFor(std::string(kMachineDomain), execution_arn);
   std::function<void(MachineExecution)> copy = watch;
   bool left = co_await net::co_spawn(
-      shard.strand, WatchOnShard(&shard, execution_arn, std::move(copy)), use_awaitable);
+      shard.strand, WatchOnShard(this, &shard, execution_arn, std::move(copy)), use_awaitable);
   if (left) co_return;
   auto stored = DescribeStoredMachine(store, execution_arn);
   if (stored.ok() && stored->status != "RUNNING") watch(std::move(*stored));
@@ -332,7 +344,11 @@ net::awaitable<Result<MachineHistoryPage>> Engine::GetMachineHistory(std::string
   co_return page;
 }
 
-Result<LoadedRun> Engine::Impl::LoadMachine(const store::ExecutionRecord& r) {
+namespace {
+
+// A stored run as its row gives it: its start (all but the input, which is
+// in its first event and in its snapshot), compiled definition and times.
+Result<std::unique_ptr<MachineRun>> RunOfRow(Engine::Impl& impl, const store::ExecutionRecord& r) {
   auto data = ParseJson(r.data);
   const json::object empty;
   const json::object& o = data.ok() && data->is_object() ? data->as_object() : empty;
@@ -357,15 +373,51 @@ Result<LoadedRun> Engine::Impl::LoadMachine(const store::ExecutionRecord& r) {
   start.root_block = static_cast<int>(FindInt(o, "rootBlock").value_or(0));
   const std::string& definition_arn =
       start.definition_arn.empty() ? r.type_name : start.definition_arn;
-  auto revision = registry.Get(kStateMachineRevisionKind, definition_arn, start.revision_id);
+  auto revision = impl.registry.Get(kStateMachineRevisionKind, definition_arn, start.revision_id);
   const auto* definition = revision ? FindString(revision->data, "definition") : nullptr;
   if (!definition) {
     return Error::Internal("execution " + r.run_id + ": its definition (revision " +
                            start.revision_id + ") is not in the registry");
   }
-  auto machine = Compile(definition_arn, start.revision_id, std::string(*definition));
+  auto machine = impl.Compile(definition_arn, start.revision_id, std::string(*definition));
   if (!machine.ok()) return machine.error();
+  auto run = std::make_unique<MachineRun>();
+  run->start = std::move(start);
+  run->machine = *machine;
+  run->start_time = r.start_time;
+  run->stop_time = r.close_time;
+  run->redrive_time = FindInt(o, "redriveDate").value_or(0);
+  run->submitted_event_id = r.last_event_id;
+  return run;
+}
 
+}  // namespace
+
+Result<std::unique_ptr<MachineRun>> Engine::Impl::LoadMachine(const store::ExecutionRecord& r) {
+  auto parsed = r.snapshot.empty() ? Result<json::value>(Error::Internal("no snapshot"))
+                                   : ParseJson(r.snapshot);
+  if (parsed.ok() && parsed->is_object()) {
+    auto run = RunOfRow(*this, r);
+    if (!run.ok()) return run.error();
+    MachineRun& x = **run;
+    Status restored =
+        RestoreMachineSnapshot(x, parsed->as_object(), ContextOf(x.start, r.start_time));
+    // A snapshot this weft cannot read, or one behind the row's history
+    // (never written so): the history is the truth.
+    if (restored.ok() && x.interpreter->last_event_id() == r.last_event_id) {
+      x.start.input = x.interpreter->input();
+      x.view = ViewOf(x);  // its row is durable
+      return std::move(*run);
+    }
+  }
+  auto replayed = ReplayMachine(r);
+  if (!replayed.ok()) return replayed.error();
+  return std::move(replayed->run);
+}
+
+Result<LoadedRun> Engine::Impl::ReplayMachine(const store::ExecutionRecord& r) {
+  auto made = RunOfRow(*this, r);
+  if (!made.ok()) return made.error();
   auto records = store.LoadEvents(r.run_id);
   if (!records.ok()) return records.error();
   LoadedRun loaded;
@@ -377,20 +429,15 @@ Result<LoadedRun> Engine::Impl::LoadMachine(const store::ExecutionRecord& r) {
     history.push_back(std::move(*e));
   }
   if (history.empty()) return Error::Internal("execution " + r.run_id + " has no history");
+  std::unique_ptr<MachineRun> run = std::move(*made);
   json::object started = history.front().Details();  // by value: keep it while reading it
-  if (const auto* in = FindString(started, "input")) start.input = *in;
-
-  auto run = std::make_unique<MachineRun>();
-  run->start = std::move(start);
-  run->machine = *machine;
-  run->start_time = r.start_time;
-  run->stop_time = r.close_time;
-  run->redrive_time = FindInt(o, "redriveDate").value_or(0);
+  if (const auto* in = FindString(started, "input")) run->start.input = *in;
   run->submitted_event_id = history.back().id;
   std::vector<asl::Command> pending;
+  run->map_run_starts.clear();
   asl::IterationLookup iterations = StoredIterations(r.run_id, run->map_run_starts);
-  auto x = asl::Execution::Replay(*machine, ContextOf(run->start, r.start_time), history, &pending,
-                                  &iterations);
+  auto x = asl::Execution::Replay(run->machine, ContextOf(run->start, r.start_time), history,
+                                  &pending, &iterations);
   if (!x.ok()) {
     return Error::Internal("execution " + r.run_id + " does not replay: " + x.error().message());
   }
@@ -401,12 +448,30 @@ Result<LoadedRun> Engine::Impl::LoadMachine(const store::ExecutionRecord& r) {
   return loaded;
 }
 
-Status Engine::Impl::RecoverMachine(const store::ExecutionRecord& r) {
+Result<MachineRun*> Engine::Impl::FindMachine(Shard& shard, const std::string& arn) {
+  if (MachineRun* run = shard.machines.Find(arn)) return run;
+  auto record = store.GetExecution(arn);
+  if (!record.ok()) return record.error();
+  if (!*record || !(*record)->open || (*record)->domain != kMachineDomain) return nullptr;
+  CountCacheLoad();
+  auto loaded = LoadMachine(**record);
+  if (!loaded.ok()) return loaded.error();
+  return &shard.machines.Insert(arn, std::move(*loaded));
+}
+
+Status Engine::Impl::RecoverMachine(const store::ExecutionRecord& r, bool backfill_timer_rows,
+                                    std::vector<store::TimerRecord>& timer_rows) {
   auto loaded = LoadMachine(r);
   if (!loaded.ok()) return loaded.error();
   Shard& shard = ShardFor(std::string(kMachineDomain), r.run_id);
-  MachineEffects fx = MachineEffectsOfRun(*loaded->run);
-  shard.machines[r.run_id] = std::move(loaded->run);
+  MachineEffects fx = MachineEffectsOfRun(**loaded);
+  // Its timers are rows (written now for a store made before they were).
+  if (backfill_timer_rows) {
+    for (const MachineTimer& t : fx.timers) timer_rows.push_back(MachineTimerRowOf(t, shard.index));
+  }
+  fx.timers.clear();
+  // In memory while the cache has room (its calls are made from it).
+  shard.machines.Insert(r.run_id, std::move(*loaded));
   ApplyMachine(shard, std::move(fx));
   return {};
 }
@@ -423,15 +488,17 @@ net::awaitable<Result<Millis>> RedriveOnShard(Engine::Impl* impl, Shard* shard,
                                               std::shared_ptr<LoadedRun> loaded) {
   MachineRun& loaded_run = *loaded->run;
   const std::string arn = loaded_run.start.execution_arn;
-  if (shard->machines.contains(arn)) co_return NotRedrivable(arn, "it is running");
+  // Running again since it was read (a redrive that raced this one)?
+  auto row = impl->store.GetExecution(arn);
+  if (shard->machines.Contains(arn) || !row.ok() || !*row || (*row)->open) {
+    co_return NotRedrivable(arn, "it is running");
+  }
   Millis now = impl->clock.Now();
-  auto& slot = shard->machines[arn];
-  slot = std::move(loaded->run);
-  MachineRun& run = *slot;
+  MachineRun& run = shard->machines.Insert(arn, std::move(loaded->run));
   MachineStep step(*shard, run, now);
   Status s = run.interpreter->Redrive(loaded->history, now, step.result());
   if (!s.ok()) {
-    shard->machines.erase(arn);
+    shard->machines.Erase(arn);
     co_return NotRedrivable(arn, s.error().message());
   }
   run.stop_time = 0;
@@ -456,7 +523,7 @@ net::awaitable<Result<Millis>> Engine::RedriveMachineExecution(std::string execu
   if (impl_->clock.Now() - r.close_time > kRedriveWindow) {
     co_return NotRedrivable(execution_arn, "it closed more than 14 days ago");
   }
-  auto loaded = impl_->LoadMachine(r);
+  auto loaded = impl_->ReplayMachine(r);  // Redrive reads its history
   if (!loaded.ok()) co_return std::move(loaded).error();
   if (const std::string& map_run = loaded->run->start.map_run_arn; !map_run.empty()) {
     co_return NotRedrivable(execution_arn, "it is a child execution of Map Run '" + map_run +

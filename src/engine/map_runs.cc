@@ -96,8 +96,13 @@ asl::IterationLookup Engine::Impl::StoredIterations(const std::string& parent_ar
     json::object data = DataOf(*row);
     asl::MapRunUpdate u;
     u.max_concurrency = FindInt(data, "maxConcurrency");
-    u.tolerated_count = FindInt(data, "toleratedFailureCount");
-    if (const json::value* p = Find(data, "toleratedFailurePercentage"); p && p->is_number())
+    // A tolerance of 0 is stored for "none" too, and a Distributed Map
+    // tolerates no failure either way: replay leaves it as the definition
+    // set it, as the running execution has it.
+    if (auto count = FindInt(data, "toleratedFailureCount"); count && *count > 0)
+      u.tolerated_count = count;
+    if (const json::value* p = Find(data, "toleratedFailurePercentage");
+        p && p->is_number() && p->to_number<double>() > 0)
       u.tolerated_percentage = p->to_number<double>();
     return u;
   };
@@ -153,9 +158,10 @@ namespace {
 
 net::awaitable<Status> UpdateOnShard(Engine::Impl* impl, Shard* shard, std::string parent,
                                      std::string arn, asl::MapRunUpdate update) {
-  auto it = shard->machines.find(parent);
-  if (it == shard->machines.end() || !it->second->open()) co_return MapRunEnded(arn, "closed");
-  MachineRun& run = *it->second;
+  auto found = impl->FindMachine(*shard, parent);
+  if (!found.ok()) co_return std::move(found).error();
+  if (!*found || !(*found)->open()) co_return MapRunEnded(arn, "closed");
+  MachineRun& run = **found;
   MachineStep step(*shard, run, impl->clock.Now());
   Status s = run.interpreter->UpdateMapRun(arn, update, step.now(), step.result());
   if (!s.ok()) co_return MapRunEnded(arn, "closed");

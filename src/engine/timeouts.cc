@@ -49,7 +49,7 @@ void Engine::Impl::FireDueTimers() {
       ReadTimers(*s);
       Millis now = clock.Now();
       for (auto& [id, armed] : s->armed) FireDue(armed, now);
-      for (auto& [arn, run] : s->machines) FireDue(run->armed, now);
+      for (auto& [arn, armed] : s->machine_armed) FireDue(armed, now);
     });
   }
 }
@@ -116,13 +116,8 @@ net::awaitable<void> Engine::Impl::FireTimer(Shard* shard, TimerSpec spec) {
           Millis due = a->last_heartbeat + 1000 * a->heartbeat;
           if (now < due) {  // a heartbeat came since this was armed: a new row
             spec.due = due;
-            store::WriteBatch batch;
-            batch.shard = shard->index;
-            batch.timers.push_back(TimerRowOf(spec, shard->index));
-            batch.timers_done = shard->TakeFiredTimers();
             if (due < shard->timer_read_level) ArmTimer(*shard, spec);
-            Status written = co_await WriteStep(std::move(batch), /*creates=*/false);
-            (void)written;  // aborts on failure
+            co_await WriteTimerRow(*shard, TimerRowOf(spec, shard->index));
             co_return;
           }
           type = "HEARTBEAT";

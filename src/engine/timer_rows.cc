@@ -1,5 +1,7 @@
-// Durable SWF timers: every timeout and user timer is a row of the store's
-// timers table, written in the batch of the step that arms it. Memory holds
+// Durable timers: every timeout and timer of both kinds of execution (SWF
+// timeouts and timers; Step Functions Wait states, retry delays, task and
+// heartbeat timeouts) is a row of the store's timers table, written in the
+// batch of the step that arms it. Memory holds
 // only the timers due soon: each shard reads the rows due within the next
 // kTimerReadAhead (its read level moves forward as it reads), and a timer
 // written behind the read level is armed at once instead (it would never be
@@ -60,6 +62,43 @@ std::optional<TimerSpec> TimerSpecOf(const store::TimerRecord& row) {
   return spec;
 }
 
+// A machine timer's key: 'm', its kind, ':', its id ("m0:wait-3"). An SWF
+// timer's starts with a digit.
+store::TimerRecord MachineTimerRowOf(const MachineTimer& timer, int shard) {
+  store::TimerRecord row;
+  row.shard = shard;
+  row.due = timer.due;
+  row.run_id = timer.execution_arn;
+  row.key = "m" + std::to_string(static_cast<int>(timer.kind)) + ":" + timer.id;
+  return row;
+}
+
+std::optional<MachineTimer> MachineTimerOf(const store::TimerRecord& row) {
+  if (row.key.size() < 3 || row.key[0] != 'm' || row.key[2] != ':') return std::nullopt;
+  int kind = row.key[1] - '0';
+  if (kind < 0 || kind > static_cast<int>(MachineTimer::Kind::kTaskHeartbeat)) return std::nullopt;
+  return MachineTimer{static_cast<MachineTimer::Kind>(kind), row.run_id, row.key.substr(3),
+                      row.due};
+}
+
+namespace {
+
+bool IsMachineTimerRow(const store::TimerRecord& row) {
+  return !row.key.empty() && row.key[0] == 'm';
+}
+
+}  // namespace
+
+void Engine::Impl::ArmTimerRow(Shard& shard, const store::TimerRecord& row) {
+  if (IsMachineTimerRow(row)) {
+    if (auto timer = MachineTimerOf(row)) return ArmMachineTimer(shard, std::move(*timer));
+  } else if (auto spec = TimerSpecOf(row)) {
+    return ArmTimer(shard, std::move(*spec));
+  }
+  log::Error("an unreadable timer row of " + row.run_id + " is dropped");
+  shard.fired_timers.push_back(row);
+}
+
 void Engine::Impl::ReadTimers(Shard& shard) {
   FlushFiredTimers(shard);
   Millis level = clock.Now() + kTimerReadAhead;
@@ -79,12 +118,7 @@ void Engine::Impl::ReadTimers(Shard& shard) {
   }
   for (const auto& row : *rows) {
     if (row.due >= level) break;
-    if (auto spec = TimerSpecOf(row)) {
-      ArmTimer(shard, std::move(*spec));
-    } else {
-      log::Error("an unreadable timer row of run " + row.run_id + " is dropped");
-      shard.fired_timers.push_back(row);
-    }
+    ArmTimerRow(shard, row);
   }
   shard.timer_read_level = level;
 }
@@ -102,6 +136,15 @@ void Engine::Impl::FlushFiredTimers(Shard& shard) {
   committer.Submit(std::move(batch), [](Status s) {
     if (!s.ok()) log::Error("deleting fired timers: " + s.error().message());
   });
+}
+
+net::awaitable<void> Engine::Impl::WriteTimerRow(Shard& shard, store::TimerRecord row) {
+  store::WriteBatch batch;
+  batch.shard = shard.index;
+  batch.timers.push_back(std::move(row));
+  batch.timers_done = shard.TakeFiredTimers();
+  Status written = co_await WriteStep(std::move(batch), /*creates=*/false);
+  (void)written;  // aborts on failure
 }
 
 namespace {
