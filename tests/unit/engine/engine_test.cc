@@ -708,17 +708,6 @@ TEST_F(EngineTest, AnUnreadableSnapshotIsReplacedByReplay) {
   }
 }
 
-// The timer rows of every shard, read straight from the store.
-std::vector<store::TimerRecord> AllTimerRows(store::Store& store, int shards) {
-  std::vector<store::TimerRecord> rows;
-  for (int shard = 0; shard < shards; ++shard) {
-    auto some = store.LoadTimers(shard, 0, INT64_MAX, 1000);
-    EXPECT_TRUE(some.ok());
-    if (some.ok()) rows.insert(rows.end(), some->begin(), some->end());
-  }
-  return rows;
-}
-
 // Timers are rows: a user timer an hour away and the execution's timeout
 // are written with the events that arm them, fire in due order across
 // restarts (memory arms only what is due within a minute), and their rows

@@ -3,6 +3,8 @@
 // by moving a FakeClock, Stop, and recovery from the store after a crash.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "engine/task_token.h"
 #include "engine_fixture.h"
 
@@ -310,6 +312,154 @@ TEST_F(MachineTest, ACrashLosesNothing) {
     EXPECT_EQ(std::count(types.begin(), types.end(), "ActivityScheduled"), 2) << arn;
     EXPECT_EQ(std::count(types.begin(), types.end(), "ExecutionSucceeded"), 1) << arn;
   }
+}
+
+// The keys of the Step Functions timer rows in the store.
+std::multiset<std::string> MachineTimerKeys(store::Store& store, int shards) {
+  std::multiset<std::string> keys;
+  for (const auto& row : AllTimerRows(store, shards)) {
+    if (row.key.starts_with("m")) keys.insert(row.key.substr(0, 3));
+  }
+  return keys;
+}
+
+// With one execution per shard in memory, executions are evicted and
+// loaded from their snapshots all the time; Wait states, retry delays and
+// task timeouts are timer rows written with their steps that fire after
+// restarts, and whose rows are deleted once they have fired.
+TEST_F(MachineTest, WaitsRetriesAndTimeoutsAreRowsThatFireAfterRestarts) {
+  Define("r1", R"({"StartAt":"W","States":{
+      "W":{"Type":"Wait","Seconds":3600,"Next":"T"},
+      "T":{"Type":"Task","Resource":")" +
+                   std::string(kActivityArn) + R"(","TimeoutSeconds":7200,
+           "Retry":[{"ErrorEquals":["Bad"],"IntervalSeconds":600,"MaxAttempts":1}],"End":true}}})");
+  std::vector<std::string> arns;
+  for (int i = 0; i < 4; ++i) arns.push_back(Start("w" + std::to_string(i), "{\"i\":1}"));
+  EXPECT_EQ(MachineTimerKeys(*store_, options_.shards),
+            (std::multiset<std::string>{"m0:", "m0:", "m0:", "m0:"}))
+      << "the Wait states";
+  Close();
+  Open();
+  EXPECT_FALSE(PollActivity()) << "nothing before the Wait ends";
+  clock_.Advance(3'600'000);
+  for (int i = 0; i < 4; ++i) {
+    auto task = PollActivity();
+    ASSERT_TRUE(task) << i;
+    ASSERT_TRUE(Run(engine_->SendTaskFailure(task->task_token, "Bad", "once")).ok());
+  }
+  Close();
+  Open();  // each waits for its retry
+  EXPECT_FALSE(PollActivity()) << "nothing before the retry interval";
+  clock_.Advance(600'000);
+  for (int i = 0; i < 4; ++i) {
+    auto task = PollActivity();
+    ASSERT_TRUE(task) << "retried after the restart: " << i;
+    ASSERT_TRUE(Run(engine_->SendTaskSuccess(task->task_token, "{\"ok\":1}")).ok());
+  }
+  for (const auto& arn : arns) EXPECT_EQ(WaitFor(arn, "SUCCEEDED").output, "{\"ok\":1}");
+  // The task timeouts' rows are left; they fire on nothing and are deleted.
+  EXPECT_EQ(MachineTimerKeys(*store_, options_.shards).count("m1:"), 8u);
+  clock_.Advance(7'200'000);
+  // Fired rows are deleted with the next write or read of timers (each
+  // move of the clock reads).
+  for (int i = 0; i < 400 && !MachineTimerKeys(*store_, options_.shards).empty(); ++i) {
+    std::this_thread::sleep_for(5ms);
+    clock_.Advance(1);
+  }
+  EXPECT_TRUE(MachineTimerKeys(*store_, options_.shards).empty());
+  for (const auto& arn : arns) EXPECT_EQ(Describe(arn).status, "SUCCEEDED");
+}
+
+// A heartbeat writes no event, yet neither eviction nor a restart forgets
+// it: it is written to the row (at most --heartbeat-flush after the
+// previous write), and until then the execution stays in memory.
+TEST_F(MachineTest, HeartbeatsSurviveEvictionAndRestart) {
+  for (bool flush_at_once : {true, false}) {
+    SCOPED_TRACE(flush_at_once ? "written at once" : "kept in memory");
+    Close();
+    fs::remove_all(dir_);
+    options_.heartbeat_flush = flush_at_once ? 0ms : 3'600'000ms;
+    Open();
+    Define("r1", ActivityMachine(R"(,"HeartbeatSeconds":60)"));
+    std::string arn = Start("hb");
+    auto task = PollActivity();
+    ASSERT_TRUE(task);
+    clock_.Advance(50'000);
+    ASSERT_TRUE(Run(engine_->SendTaskHeartbeat(task->task_token)).ok());
+    for (int i = 0; i < 8; ++i) Start("other-" + std::to_string(i));  // evicts "hb" if it can
+    clock_.Advance(20'000);  // 70 s after it started, 20 s after the heartbeat
+    std::this_thread::sleep_for(50ms);
+    EXPECT_EQ(Describe(arn).status, "RUNNING");
+    if (flush_at_once) {
+      Close();
+      Open();
+      clock_.Advance(5'000);  // 25 s after the heartbeat
+      std::this_thread::sleep_for(50ms);
+      EXPECT_EQ(Describe(arn).status, "RUNNING");
+    }
+    clock_.Advance(60'000);
+    EXPECT_EQ(WaitFor(arn, "FAILED").error, "States.HeartbeatTimeout");
+  }
+}
+
+// A snapshot this weft cannot read (another version, not JSON, not the
+// interpreter's) is not trusted: the execution is replayed from its history
+// and carries on.
+TEST_F(MachineTest, AnUnreadableSnapshotIsReplacedByReplay) {
+  Define("r1", ActivityMachine());
+  int n = 0;
+  for (std::string bad : {"{\"v\":99}", "not json", "{\"v\":1,\"1\":{\"version\":2}}"}) {
+    SCOPED_TRACE(bad);
+    ++n;
+    std::string arn = Start("u" + std::to_string(n), "{\"n\":" + std::to_string(n) + "}");
+    Close();
+    {
+      auto s = store::OpenSqliteStore(dir_.string());
+      ASSERT_TRUE(s.ok());
+      auto stored = (*s)->GetExecution(arn);
+      ASSERT_TRUE(stored.ok() && *stored);
+      store::WriteBatch batch;
+      store::ExecutionWrite w;
+      w.execution = **stored;
+      w.execution.snapshot = bad;
+      w.expected_last_event_id = w.execution.last_event_id;
+      batch.executions.push_back(std::move(w));
+      const store::WriteBatch* batches[] = {&batch};
+      ASSERT_TRUE((*s)->Write(batches)[0].ok());
+    }
+    Open();
+    auto task = PollActivity();
+    ASSERT_TRUE(task) << "its task is offered again";
+    EXPECT_EQ(task->input, "{\"n\":" + std::to_string(n) + "}");
+    ASSERT_TRUE(Run(engine_->SendTaskSuccess(task->task_token, "\"done\"")).ok());
+    EXPECT_EQ(WaitFor(arn, "SUCCEEDED").output, "\"done\"");
+  }
+}
+
+// StartExecution again with the same name and input answers the running
+// execution even when it is not in memory, and never puts a second copy of
+// it there: its task is still answered once.
+TEST_F(MachineTest, AStartOfARunningExecutionNotInMemoryAnswersIt) {
+  Define("r1", ActivityMachine());
+  std::string arn = Start("e", "{\"a\":1}");
+  MachineExecution first = Describe(arn);
+  for (int i = 0; i < 8; ++i) Start("other-" + std::to_string(i));  // evicts "e"
+  clock_.Advance(1'000);
+  auto again = Run(engine_->StartMachineExecution(Starting("e", "{\"a\":1}")));
+  ASSERT_TRUE(again.ok()) << again.error().message();
+  EXPECT_EQ(again->start_time, first.start_time);
+  auto other = Run(engine_->StartMachineExecution(Starting("e", "{\"a\":2}")));
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.error().code(), Errc::kAlreadyExists);
+  for (int i = 0; i < 9; ++i) {
+    auto task = PollActivity();
+    ASSERT_TRUE(task) << i;
+    ASSERT_TRUE(Run(engine_->SendTaskSuccess(task->task_token, task->input)).ok());
+  }
+  EXPECT_FALSE(PollActivity()) << "no task twice";
+  EXPECT_EQ(WaitFor(arn, "SUCCEEDED").output, "{\"a\":1}");
+  std::vector<std::string> types = Types(arn);
+  EXPECT_EQ(std::count(types.begin(), types.end(), "ExecutionStarted"), 1);
 }
 
 TEST_F(MachineTest, RedriveReentersTheFailedStateAndSurvivesARestart) {
