@@ -22,7 +22,8 @@
 # generator run, default 300), HOLD_BUILD_LOCK=1 (measure holding
 # /tmp/weft-build.lock so that no compilation competes; keep such runs
 # short), PROFILE=1 (perf record of the weft server during the first Pass
-# run; prints bench/perf_breakdown.py's table).
+# run, or the first PROFILE_RUN=weft-task run; prints bench/perf_breakdown.py's
+# table; PERF_OUT=FILE keeps perf.data).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
@@ -100,8 +101,8 @@ run() {
   shift
   local gen=("$tmp/weft_sfn_bench" --server "127.0.0.1:$port" --server-pid "$pid"
              --timeout "$RUN_TIMEOUT" --label "$label" "${common[@]}" "$@")
-  if [[ -n ${PROFILE:-} && $label == weft-pass && ! -f $tmp/perf.data ]]; then
-    perf record -F 499 -g -o "$tmp/perf.data" -p "$pid" >/dev/null 2>&1 &
+  if [[ -n ${PROFILE:-} && $label == ${PROFILE_RUN:-weft-pass} && ! -f $tmp/perf.data ]]; then
+    perf record -F 999 --call-graph dwarf,16384 -o "$tmp/perf.data" -p "$pid" >/dev/null 2>&1 &
     perf_pid=$!
     sleep 0.5
   fi
@@ -145,9 +146,10 @@ done
 
 if [[ -n ${PROFILE:-} && -f $tmp/perf.data ]]; then
   echo
-  echo "### perf profile of the weft server (first Pass run)"
+  echo "### perf profile of the weft server (first ${PROFILE_RUN:-weft-pass} run)"
   echo
   perf script -i "$tmp/perf.data" -F comm,tid,ip,sym 2>/dev/null | bench/perf_breakdown.py
+  [[ -n ${PERF_OUT:-} ]] && cp "$tmp/perf.data" "$PERF_OUT"
 fi
 if grep -qiE 'fatal|abort' "$tmp/server.log"; then
   echo "- weft server log (errors):"

@@ -21,85 +21,99 @@ std::optional<std::string> OptFrom(const json::object& o, std::string_view key) 
   return std::nullopt;
 }
 
+// A frame's fields at their defaults are left out: most frames are a
+// position and an input, and the host writes the saved state at every step.
+json::object SaveFan(const FanOut& fan) {
+  return json::object{{"items", fan.items},
+                      {"results", fan.results},
+                      {"runningChildren", fan.running_children},
+                      {"nextChild", fan.next_child},
+                      {"doneChildren", fan.done_children},
+                      {"failedChildren", fan.failed_children},
+                      {"maxConcurrency", fan.max_concurrency},
+                      {"toleratedCount", fan.tolerated_count},
+                      {"toleratedPercentage", fan.tolerated_percentage},
+                      {"lastChildEvent", fan.last_child_event},
+                      {"mapRunArn", fan.map_run_arn},
+                      {"reused", fan.reused},
+                      {"succeeded", json::array(fan.succeeded.begin(), fan.succeeded.end())}};
+}
+
 json::object SaveFrame(const Frame& f) {
-  json::array retry;
-  for (auto c : f.retry_counts) retry.push_back(c);
-  return json::object{
-      {"id", f.id},
-      {"parent", f.parent},
-      {"block", f.block},
-      {"state", f.state},
-      {"childIndex", f.child_index},
-      {"ready", f.ready},
-      {"wait", static_cast<int>(f.wait)},
-      {"waitId", f.wait_id},
-      {"input", f.input},
-      {"effective", f.effective},
-      {"vars", f.vars},
-      {"enteredEvent", f.entered_event},
-      {"prevEvent", f.prev_event},
-      {"enteredTime", f.entered_time_ms},
-      {"retryCounts", std::move(retry)},
-      {"retryTotal", f.retry_total},
-      {"taskToken", f.task_token},
-      {"taskKind", f.task_kind},
-      {"items", f.fan().items},
-      {"results", f.fan().results},
-      {"runningChildren", f.fan().running_children},
-      {"nextChild", f.fan().next_child},
-      {"doneChildren", f.fan().done_children},
-      {"failedChildren", f.fan().failed_children},
-      {"maxConcurrency", f.fan().max_concurrency},
-      {"toleratedCount", f.fan().tolerated_count},
-      {"toleratedPercentage", f.fan().tolerated_percentage},
-      {"lastChildEvent", f.fan().last_child_event},
-      {"mapRunArn", f.fan().map_run_arn},
-      {"reused", f.fan().reused},
-      {"succeeded", json::array(f.fan().succeeded.begin(), f.fan().succeeded.end())},
-      {"silent", f.silent}};
+  json::object o{{"id", f.id}, {"parent", f.parent}, {"block", f.block}, {"state", f.state}};
+  auto put_int = [&o](std::string_view key, int64_t v) {
+    if (v != 0) o[key] = v;
+  };
+  auto put_str = [&o](std::string_view key, const std::string& v) {
+    if (!v.empty()) o[key] = v;
+  };
+  put_int("childIndex", f.child_index);
+  if (f.ready) o["ready"] = true;
+  put_int("wait", static_cast<int>(f.wait));
+  put_str("waitId", f.wait_id);
+  if (!f.input.is_null()) o["input"] = f.input;
+  if (!f.effective.is_null()) o["effective"] = f.effective;
+  if (!f.vars.empty()) o["vars"] = f.vars;
+  put_int("enteredEvent", f.entered_event);
+  put_int("prevEvent", f.prev_event);
+  put_int("enteredTime", f.entered_time_ms);
+  if (!f.retry_counts.empty()) {
+    o["retryCounts"] = json::array(f.retry_counts.begin(), f.retry_counts.end());
+  }
+  put_int("retryTotal", f.retry_total);
+  put_str("taskToken", f.task_token);
+  put_str("taskKind", f.task_kind);
+  if (f.fan_out && !(*f.fan_out == FanOut{})) o["fan"] = SaveFan(*f.fan_out);
+  if (f.silent) o["silent"] = true;
+  return o;
 }
 
 int64_t I(const json::object& o, std::string_view key) { return FindInt(o, key).value_or(0); }
 
+std::unique_ptr<FanOut> LoadFan(const json::object& o) {
+  auto fan = std::make_unique<FanOut>();
+  if (auto* a = FindArray(o, "items")) fan->items = *a;
+  if (auto* a = FindArray(o, "results")) fan->results = *a;
+  fan->running_children = I(o, "runningChildren");
+  fan->next_child = I(o, "nextChild");
+  fan->done_children = I(o, "doneChildren");
+  fan->failed_children = I(o, "failedChildren");
+  fan->max_concurrency = I(o, "maxConcurrency");
+  fan->tolerated_count = FindInt(o, "toleratedCount").value_or(-1);
+  const json::value* pct = Find(o, "toleratedPercentage");
+  fan->tolerated_percentage = pct && pct->is_number() ? pct->to_number<double>() : -1;
+  fan->last_child_event = I(o, "lastChildEvent");
+  fan->map_run_arn = OptFrom(o, "mapRunArn").value_or("");
+  fan->reused = I(o, "reused");
+  if (auto* a = FindArray(o, "succeeded"))
+    for (const auto& v : *a)
+      if (v.is_int64()) fan->succeeded.push_back(v.as_int64());
+  return fan;
+}
+
 Frame LoadFrame(const json::object& o) {
   Frame f;
   f.id = static_cast<int>(I(o, "id"));
-  f.parent = static_cast<int>(I(o, "parent"));
+  f.parent = static_cast<int>(FindInt(o, "parent").value_or(-1));
   f.block = static_cast<int>(I(o, "block"));
-  f.state = static_cast<int>(I(o, "state"));
+  f.state = static_cast<int>(FindInt(o, "state").value_or(-1));
   f.child_index = I(o, "childIndex");
   f.ready = FindBool(o, "ready").value_or(false);
   f.wait = static_cast<FrameWait>(I(o, "wait"));
   f.wait_id = OptFrom(o, "waitId").value_or("");
-  f.input = o.at("input");
-  f.effective = o.at("effective");
+  if (const json::value* v = Find(o, "input")) f.input = *v;
+  if (const json::value* v = Find(o, "effective")) f.effective = *v;
   if (auto* v = FindObject(o, "vars")) f.vars = *v;
   f.entered_event = I(o, "enteredEvent");
   f.prev_event = I(o, "prevEvent");
   f.entered_time_ms = I(o, "enteredTime");
   if (auto* a = FindArray(o, "retryCounts"))
-    for (const auto& v : *a) f.retry_counts.push_back(v.to_number<int64_t>());
+    for (const auto& v : *a)
+      if (v.is_int64()) f.retry_counts.push_back(v.as_int64());
   f.retry_total = I(o, "retryTotal");
   f.task_token = OptFrom(o, "taskToken").value_or("");
   f.task_kind = OptFrom(o, "taskKind").value_or("");
-  FanOut fan;
-  if (auto* a = FindArray(o, "items")) fan.items = *a;
-  if (auto* a = FindArray(o, "results")) fan.results = *a;
-  fan.running_children = I(o, "runningChildren");
-  fan.next_child = I(o, "nextChild");
-  fan.done_children = I(o, "doneChildren");
-  fan.failed_children = I(o, "failedChildren");
-  fan.max_concurrency = I(o, "maxConcurrency");
-  fan.tolerated_count = I(o, "toleratedCount");
-  const json::value* pct = Find(o, "toleratedPercentage");
-  fan.tolerated_percentage = pct && pct->is_number() ? pct->to_number<double>() : -1;
-  fan.last_child_event = I(o, "lastChildEvent");
-  fan.map_run_arn = OptFrom(o, "mapRunArn").value_or("");
-  fan.reused = I(o, "reused");
-  if (auto* a = FindArray(o, "succeeded"))
-    for (const auto& v : *a)
-      if (v.is_int64()) fan.succeeded.push_back(v.as_int64());
-  if (!(fan == FanOut{})) f.fan_out = std::make_unique<FanOut>(std::move(fan));
+  if (auto* fan = FindObject(o, "fan")) f.fan_out = LoadFan(*fan);
   f.silent = FindBool(o, "silent").value_or(false);
   return f;
 }
@@ -247,7 +261,12 @@ json::value Execution::Save() const { return state_->Save(); }
 Result<Execution> Execution::Restore(StateMachinePtr machine, const json::value& saved,
                                      ExecutionContext context) {
   auto state = std::make_unique<ExecutionState>(std::move(machine), std::move(context));
-  auto st = state->Load(saved);
+  Status st;
+  try {
+    st = state->Load(saved);
+  } catch (const std::exception& e) {  // a value of the wrong kind (as_array(), at())
+    return Error::Validation(std::string("not a saved execution: ") + e.what());
+  }
   if (!st) return std::move(st).error();
   return Execution(std::move(state));
 }

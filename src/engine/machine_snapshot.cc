@@ -92,7 +92,10 @@ std::pair<std::string, MachineTask> LoadTask(const Reader& r) {
 std::string MachineSnapshotOf(const MachineRun& run) {
   Writer w;
   w.out["v"] = kMachineSnapshotVersion;
-  w.out["1"] = run.interpreter->Save();
+  // The context is the host's to give back at Restore (ContextOf).
+  json::value saved = run.interpreter->Save();
+  saved.as_object().erase("context");
+  w.out["1"] = std::move(saved);
   json::array tasks;
   for (const auto& [id, t] : run.tasks) tasks.push_back(SaveTask(id, t));
   if (!tasks.empty()) w.out["2"] = std::move(tasks);
