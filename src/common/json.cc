@@ -130,36 +130,54 @@ void AppendJson(std::string& out, const json::value& v) {
     case json::kind::string:
       AppendJsonString(out, v.get_string());
       break;
-    case json::kind::array: {
-      out.push_back('[');
-      bool first = true;
-      for (const auto& e : v.get_array()) {
-        if (!first) out.push_back(',');
-        first = false;
-        AppendJson(out, e);
-      }
-      out.push_back(']');
+    case json::kind::array:
+      AppendJson(out, v.get_array());
       break;
-    }
-    case json::kind::object: {
-      out.push_back('{');
-      bool first = true;
-      for (const auto& m : v.get_object()) {
-        if (!first) out.push_back(',');
-        first = false;
-        AppendJsonString(out, m.key());
-        out.push_back(':');
-        AppendJson(out, m.value());
-      }
-      out.push_back('}');
+    case json::kind::object:
+      AppendJson(out, v.get_object());
       break;
-    }
   }
+}
+
+void AppendJson(std::string& out, const json::array& a) {
+  out.push_back('[');
+  bool first = true;
+  for (const auto& e : a) {
+    if (!first) out.push_back(',');
+    first = false;
+    AppendJson(out, e);
+  }
+  out.push_back(']');
+}
+
+void AppendJson(std::string& out, const json::object& o) {
+  out.push_back('{');
+  bool first = true;
+  for (const auto& m : o) {
+    if (!first) out.push_back(',');
+    first = false;
+    AppendJsonString(out, m.key());
+    out.push_back(':');
+    AppendJson(out, m.value());
+  }
+  out.push_back('}');
 }
 
 std::string ToJson(const json::value& v) {
   std::string out;
   AppendJson(out, v);
+  return out;
+}
+
+std::string ToJson(const json::object& o) {
+  std::string out;
+  AppendJson(out, o);
+  return out;
+}
+
+std::string ToJson(const json::array& a) {
+  std::string out;
+  AppendJson(out, a);
   return out;
 }
 

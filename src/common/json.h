@@ -20,7 +20,12 @@ namespace json = boost::json;
 // a double with an integral value keeps a fraction (1.0 -> "1.0") so that its
 // type survives a round trip. Object members keep their order.
 std::string ToJson(const json::value& v);
+// The same for an object or array, without copying it into a json::value.
+std::string ToJson(const json::object& o);
+std::string ToJson(const json::array& a);
 void AppendJson(std::string& out, const json::value& v);
+void AppendJson(std::string& out, const json::object& o);
+void AppendJson(std::string& out, const json::array& a);
 // Appends s as a quoted, escaped JSON string.
 void AppendJsonString(std::string& out, std::string_view s);
 // `s` with every byte sequence that is not well-formed UTF-8 replaced by
