@@ -253,8 +253,9 @@ void AddServerCommand(CLI::App& app, int* exit_code) {
       ->capture_default_str()
       ->check(CLI::Range(1, 65'536));
   cmd->add_option("--cache-size", flags->cache_size,
-                  "SWF executions kept in memory; the others are loaded from the store when "
-                  "needed (docs/architecture.md, \"Bounded memory\")")
+                  "Executions of each kind (SWF, Step Functions) kept in memory; the others "
+                  "are loaded from the store when needed (docs/architecture.md, \"Bounded "
+                  "memory\")")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{1}, int64_t{100'000'000}));
   cmd->add_option("--heartbeat-flush", flags->heartbeat_flush_seconds,

@@ -54,10 +54,11 @@ struct EngineOptions {
   // is created and the stored number is used from then on (executions and
   // their timer rows are placed by it); Recover() applies it.
   int shards = 2;
-  // How many SWF executions memory holds, over all shards: the others are
-  // in the store and loaded (from their row's snapshot) when a command
-  // needs them. About 3 KB each for a typical waiting workflow (its state
-  // and its short history).
+  // How many executions of each kind (SWF, Step Functions) memory holds,
+  // over all shards: the others are in the store and loaded (from their
+  // row's snapshot) when a command needs them. About 3 KB each for a
+  // typical waiting workflow (its state and its short history), 1 to 2 KB
+  // for a waiting Step Functions execution.
   int64_t cache_size = 20'000;
   // Activity heartbeats write no event. The last one is written to the
   // execution's row when the previous write is this old, so a crash loses

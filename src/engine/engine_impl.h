@@ -160,6 +160,9 @@ struct Shard {
   // they close), and their armed timers (kept whether or not the run is).
   ExecutionCache<MachineRun> machines;
   std::unordered_map<std::string, ArmedTimers<std::string>> machine_armed;
+  // Executions whose first write is pending, by ARN: not in `machines` yet
+  // (a start of the same name finds them here).
+  std::unordered_map<std::string, const MachineRun*> starting;
 };
 
 // Counts a cache miss that loaded an execution (weft_execution_cache_loads_total).
@@ -334,7 +337,11 @@ struct Engine::Impl {
                                        const std::string& definition);
   asl::ExecutionContext ContextOf(const MachineStart& start, Millis start_time);
   // Writes the step (not for Express runs), then carries out its effects.
-  net::awaitable<Status> CommitMachine(Shard& shard, MachineStep& step);
+  // `creating`: the run of a start, put in the cache once its first write
+  // is durable (kAlreadyExists when the store has an execution of that
+  // name; nothing is written then).
+  net::awaitable<Status> CommitMachine(Shard& shard, MachineStep& step,
+                                       std::unique_ptr<MachineRun> creating = nullptr);
   void ApplyMachine(Shard& shard, MachineEffects effects);
   // Fires the timers due by now on every shard: a FakeClock moved.
   void FireDueTimers();

@@ -237,10 +237,10 @@ MachineEffects MachineEffectsOfRun(const MachineRun& run) {
 
 // ---------------------------------------------------------------- commit
 
-net::awaitable<Status> Engine::Impl::CommitMachine(Shard& shard, MachineStep& step) {
+net::awaitable<Status> Engine::Impl::CommitMachine(Shard& shard, MachineStep& step,
+                                                   std::unique_ptr<MachineRun> creating) {
   MachineRun& run = step.run();
   const std::string arn = run.start.execution_arn;
-  bool first = run.submitted_event_id == 0;
   std::optional<store::WriteBatch> batch;
   if (run.start.express) {
     step.effects().view = ViewOf(run);  // nothing to write: it holds at once
@@ -250,26 +250,40 @@ net::awaitable<Status> Engine::Impl::CommitMachine(Shard& shard, MachineStep& st
     batch = step.TakeBatch();
   }
   MachineEffects effects = step.TakeEffects();
+  bool pinned = false;
   if (batch) {
     // The timers it arms are rows written with it; so are the deletes of
     // fired ones (not with a first write, which may lose to a stored run).
     for (const MachineTimer& t : effects.timers) {
       batch->timers.push_back(MachineTimerRowOf(t, shard.index));
     }
-    if (!first) batch->timers_done = shard.TakeFiredTimers();
+    if (!creating) batch->timers_done = shard.TakeFiredTimers();
     NoteMachineRowWritten(shard, run);
-    // Pinned while written: memory is ahead of the store until it is durable.
-    shard.machines.Pin(arn);
-    Status s = co_await WriteStep(std::move(*batch), /*creates=*/first);
-    if (!s.ok()) {
-      // A closed execution of that name is stored: the start loses.
-      shard.machines.Erase(arn);
-      co_return MachineExecutionExists(arn);
+    // Pinned while written: memory is ahead of the store until it is
+    // durable. A run being created is not in the cache until then: a
+    // stored execution of that name (the write then fails) is what
+    // commands meanwhile must find.
+    if (creating) {
+      shard.starting[arn] = &run;
+    } else {
+      shard.machines.Pin(arn);
+      pinned = true;
     }
+    Status s = co_await WriteStep(std::move(*batch), /*creates=*/creating != nullptr);
+    if (creating) shard.starting.erase(arn);
+    if (!s.ok()) co_return MachineExecutionExists(arn);  // only a first write fails
+  }
+  if (creating) {
+    shard.machines.Insert(arn, std::move(creating));
+    // An Express run is never stored, and a waiter is told only by the run
+    // in memory: either stays in memory until it closes.
+    if (run.start.express || !run.on_close.empty()) shard.machines.Pin(arn);
+    shard.machines.Pin(arn);
+    pinned = true;
   }
   ApplyMachine(shard, std::move(effects));
   // Unpinned once its effects are carried out (they need it in memory).
-  if (batch) shard.machines.Unpin(arn);
+  if (pinned) shard.machines.Unpin(arn);
   co_return Status();
 }
 

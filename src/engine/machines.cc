@@ -19,21 +19,16 @@ net::awaitable<Result<MachineStarted>> StartOnShard(Engine::Impl* impl, Shard* s
                                                     MachineStart start,
                                                     asl::StateMachinePtr machine,
                                                     std::function<void()> on_close) {
-  // A running execution of that name is in memory or loaded now (an Express
-  // one is never stored). A closed one is left to the store: the start's
-  // first write conflicts with it (CommitMachine answers kAlreadyExists).
-  // Looking first also means that a start of a stored run never puts a
-  // second copy of it in memory while its first write is pending, where
-  // commands for the stored run would find it.
-  auto existing = start.express ? Result<MachineRun*>(shard->machines.Find(start.execution_arn))
-                                : impl->FindMachine(*shard, start.execution_arn);
-  if (!existing.ok()) co_return std::move(existing).error();
-  if (const MachineRun* run = *existing) {
-    // AWS: the same name and input while it runs answers the running one.
-    if (run->open() && !start.express && run->start.input == start.input) {
-      co_return MachineStarted{start.execution_arn, run->start_time};
+  // AWS: the same name and input while it runs answers the running one.
+  auto answer = [&start](const MachineRun& run) -> Result<MachineStarted> {
+    if (run.open() && !start.express && run.start.input == start.input) {
+      return MachineStarted{start.execution_arn, run.start_time};
     }
-    co_return MachineExecutionExists(start.execution_arn);
+    return MachineExecutionExists(start.execution_arn);
+  };
+  if (const MachineRun* run = shard->machines.Find(start.execution_arn)) co_return answer(*run);
+  if (auto it = shard->starting.find(start.execution_arn); it != shard->starting.end()) {
+    co_return answer(*it->second);
   }
   Millis now = impl->clock.Now();
   auto owned = std::make_unique<MachineRun>();
@@ -50,13 +45,19 @@ net::awaitable<Result<MachineStarted>> StartOnShard(Engine::Impl* impl, Shard* s
   if (!x.ok()) co_return Error(Errc::kValidation, x.error().message());
   run.interpreter.emplace(std::move(*x));
   const bool express = run.start.express;
-  shard->machines.Insert(arn, std::move(owned));
-  // An Express run is never stored, and a waiter is told only by the run
-  // in memory: either stays in memory until it closes.
-  if (express || !run.on_close.empty()) shard->machines.Pin(arn);
+  const std::string input = run.start.input;
   step.Absorb();
-  Status committed = co_await impl->CommitMachine(*shard, step);
-  if (!committed.ok()) co_return std::move(committed).error();
+  Status committed = co_await impl->CommitMachine(*shard, step, std::move(owned));
+  if (!committed.ok()) {
+    // The name is taken in the store. By a running execution that is not in
+    // memory, with the same input: the same answer as above.
+    auto stored = express ? Result<MachineExecution>(committed.error())
+                          : DescribeStoredMachine(impl->store, arn);
+    if (stored.ok() && stored->status == "RUNNING" && stored->input == input) {
+      co_return MachineStarted{arn, stored->start_time};
+    }
+    co_return std::move(committed).error();
+  }
   co_return MachineStarted{arn, now};
 }
 
