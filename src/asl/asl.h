@@ -259,6 +259,10 @@ class Execution {
   // the saved form cannot hold from `context` (mint_task_token); its other
   // fields are the saved ones.
   json::value Save() const;
+  // The same as JSON text appended to `out`, written in place (for a host
+  // that stores it at every step); without the context when the host gives
+  // it back at Restore.
+  void SaveTo(std::string& out, bool with_context = true) const;
   static Result<Execution> Restore(StateMachinePtr machine, const json::value& saved,
                                    ExecutionContext context = {});
 

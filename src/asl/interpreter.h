@@ -92,6 +92,7 @@ class ExecutionState {
                       StepResult* out);
 
   json::value Save() const;
+  void SaveTo(std::string& out, bool with_context) const;
   Status Load(const json::value& saved);
 
   // The host ids of pending tasks and timers (replay).

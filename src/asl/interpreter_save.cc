@@ -15,57 +15,104 @@
 namespace weft::asl {
 namespace {
 
-json::value Opt(const std::optional<std::string>& s) { return s ? json::value(*s) : nullptr; }
 std::optional<std::string> OptFrom(const json::object& o, std::string_view key) {
   if (auto* s = FindString(o, key)) return std::string(*s);
   return std::nullopt;
 }
 
-// A frame's fields at their defaults are left out: most frames are a
-// position and an input, and the host writes the saved state at every step.
-json::object SaveFan(const FanOut& fan) {
-  return json::object{{"items", fan.items},
-                      {"results", fan.results},
-                      {"runningChildren", fan.running_children},
-                      {"nextChild", fan.next_child},
-                      {"doneChildren", fan.done_children},
-                      {"failedChildren", fan.failed_children},
-                      {"maxConcurrency", fan.max_concurrency},
-                      {"toleratedCount", fan.tolerated_count},
-                      {"toleratedPercentage", fan.tolerated_percentage},
-                      {"lastChildEvent", fan.last_child_event},
-                      {"mapRunArn", fan.map_run_arn},
-                      {"reused", fan.reused},
-                      {"succeeded", json::array(fan.succeeded.begin(), fan.succeeded.end())}};
+// The saved state is written as JSON text in place (no tree is built, and
+// no input or variables are copied): the host writes it at every step.
+class ObjectText {
+ public:
+  explicit ObjectText(std::string& out) : out_(out) { out_ += '{'; }
+  ~ObjectText() { out_ += '}'; }
+  ObjectText(const ObjectText&) = delete;
+  ObjectText& operator=(const ObjectText&) = delete;
+  // Writes `key`: and leaves the value to the caller.
+  std::string& Key(std::string_view key) {
+    if (!first_) out_ += ',';
+    first_ = false;
+    AppendJsonString(out_, key);
+    out_ += ':';
+    return out_;
+  }
+  void Int(std::string_view key, int64_t v) { Key(key) += std::to_string(v); }
+  void Bool(std::string_view key, bool v) { Key(key) += v ? "true" : "false"; }
+  void Str(std::string_view key, std::string_view v) { AppendJsonString(Key(key), v); }
+  void Value(std::string_view key, const json::value& v) { AppendJson(Key(key), v); }
+  void OptStr(std::string_view key, const std::optional<std::string>& v) {
+    if (v) {
+      Str(key, *v);
+    } else {
+      Key(key) += "null";
+    }
+  }
+  // Leaves out a field at its default.
+  void IntIf(std::string_view key, int64_t v) {
+    if (v != 0) Int(key, v);
+  }
+  void StrIf(std::string_view key, std::string_view v) {
+    if (!v.empty()) Str(key, v);
+  }
+
+ private:
+  std::string& out_;
+  bool first_ = true;
+};
+
+template <class Range>
+void AppendIntArray(std::string& out, const Range& values) {
+  out += '[';
+  bool first = true;
+  for (auto v : values) {
+    if (!first) out += ',';
+    first = false;
+    out += std::to_string(v);
+  }
+  out += ']';
 }
 
-json::object SaveFrame(const Frame& f) {
-  json::object o{{"id", f.id}, {"parent", f.parent}, {"block", f.block}, {"state", f.state}};
-  auto put_int = [&o](std::string_view key, int64_t v) {
-    if (v != 0) o[key] = v;
-  };
-  auto put_str = [&o](std::string_view key, const std::string& v) {
-    if (!v.empty()) o[key] = v;
-  };
-  put_int("childIndex", f.child_index);
-  if (f.ready) o["ready"] = true;
-  put_int("wait", static_cast<int>(f.wait));
-  put_str("waitId", f.wait_id);
-  if (!f.input.is_null()) o["input"] = f.input;
-  if (!f.effective.is_null()) o["effective"] = f.effective;
-  if (!f.vars.empty()) o["vars"] = f.vars;
-  put_int("enteredEvent", f.entered_event);
-  put_int("prevEvent", f.prev_event);
-  put_int("enteredTime", f.entered_time_ms);
-  if (!f.retry_counts.empty()) {
-    o["retryCounts"] = json::array(f.retry_counts.begin(), f.retry_counts.end());
-  }
-  put_int("retryTotal", f.retry_total);
-  put_str("taskToken", f.task_token);
-  put_str("taskKind", f.task_kind);
-  if (f.fan_out && !(*f.fan_out == FanOut{})) o["fan"] = SaveFan(*f.fan_out);
-  if (f.silent) o["silent"] = true;
-  return o;
+void SaveFan(std::string& out, const FanOut& fan) {
+  ObjectText o(out);
+  AppendJson(o.Key("items"), fan.items);
+  AppendJson(o.Key("results"), fan.results);
+  o.Int("runningChildren", fan.running_children);
+  o.Int("nextChild", fan.next_child);
+  o.Int("doneChildren", fan.done_children);
+  o.Int("failedChildren", fan.failed_children);
+  o.Int("maxConcurrency", fan.max_concurrency);
+  o.Int("toleratedCount", fan.tolerated_count);
+  o.Value("toleratedPercentage", json::value(fan.tolerated_percentage));
+  o.Int("lastChildEvent", fan.last_child_event);
+  o.Str("mapRunArn", fan.map_run_arn);
+  o.Int("reused", fan.reused);
+  AppendIntArray(o.Key("succeeded"), fan.succeeded);
+}
+
+// A frame's fields at their defaults are left out: most frames are a
+// position and an input.
+void SaveFrame(std::string& out, const Frame& f) {
+  ObjectText o(out);
+  o.Int("id", f.id);
+  o.Int("parent", f.parent);
+  o.Int("block", f.block);
+  o.Int("state", f.state);
+  o.IntIf("childIndex", f.child_index);
+  if (f.ready) o.Bool("ready", true);
+  o.IntIf("wait", static_cast<int>(f.wait));
+  o.StrIf("waitId", f.wait_id);
+  if (!f.input.is_null()) o.Value("input", f.input);
+  if (!f.effective.is_null()) o.Value("effective", f.effective);
+  if (!f.vars.empty()) AppendJson(o.Key("vars"), f.vars);
+  o.IntIf("enteredEvent", f.entered_event);
+  o.IntIf("prevEvent", f.prev_event);
+  o.IntIf("enteredTime", f.entered_time_ms);
+  if (!f.retry_counts.empty()) AppendIntArray(o.Key("retryCounts"), f.retry_counts);
+  o.IntIf("retryTotal", f.retry_total);
+  o.StrIf("taskToken", f.task_token);
+  o.StrIf("taskKind", f.task_kind);
+  if (f.fan_out && !(*f.fan_out == FanOut{})) SaveFan(o.Key("fan"), *f.fan_out);
+  if (f.silent) o.Bool("silent", true);
 }
 
 int64_t I(const json::object& o, std::string_view key) { return FindInt(o, key).value_or(0); }
@@ -132,14 +179,13 @@ bool IsScheduled(std::string_view type) {
          type == "LambdaFunctionScheduled";
 }
 
-json::object SaveChildResults(const std::map<std::string, ExecutionState::ChildResults>& m) {
-  json::object out;
+void SaveChildResults(std::string& out,
+                      const std::map<std::string, ExecutionState::ChildResults>& m) {
+  ObjectText paths(out);
   for (const auto& [path, results] : m) {
-    json::object children;
-    for (const auto& [index, value] : results) children[std::to_string(index)] = value;
-    out[path] = std::move(children);
+    ObjectText children(paths.Key(path));
+    for (const auto& [index, value] : results) children.Value(std::to_string(index), value);
   }
-  return out;
 }
 
 std::map<std::string, ExecutionState::ChildResults> LoadChildResults(const json::object* o) {
@@ -160,42 +206,62 @@ std::map<std::string, ExecutionState::ChildResults> LoadChildResults(const json:
 
 }  // namespace
 
+void ExecutionState::SaveTo(std::string& out, bool with_context) const {
+  ObjectText o(out);
+  o.Int("version", 1);
+  if (with_context) {
+    ObjectText c(o.Key("context"));
+    c.Str("executionArn", ctx_.execution_arn);
+    c.Str("executionName", ctx_.execution_name);
+    c.Str("stateMachineArn", ctx_.state_machine_arn);
+    c.Str("stateMachineName", ctx_.state_machine_name);
+    c.Str("roleArn", ctx_.role_arn);
+    c.Int("startTime", ctx_.start_time_ms);
+    c.Bool("express", ctx_.express);
+    c.Bool("childIterations", ctx_.child_iterations);
+    c.Int("rootBlock", ctx_.root_block);
+  }
+  o.Str("status", ExecutionStatusName(status_));
+  o.Str("output", output_);
+  o.OptStr("error", error_);
+  o.OptStr("cause", cause_);
+  o.Int("nextEventId", next_event_id_);
+  o.Int("nextFrameId", next_frame_id_);
+  o.Int("idSeq", id_seq_);
+  o.Str("rng", std::to_string(rng_));
+  o.Str("input", input_text_);
+  std::string& frames = o.Key("frames");
+  frames += '[';
+  bool first = true;
+  for (const auto& [id, f] : frames_) {
+    if (!first) frames += ',';
+    first = false;
+    SaveFrame(frames, f);
+  }
+  frames += ']';
+  AppendIntArray(o.Key("ready"), ready_);
+  {
+    ObjectText tasks(o.Key("tasks"));
+    for (const auto& [id, frame] : tasks_) tasks.Int(id, frame);
+  }
+  {
+    ObjectText timers(o.Key("timers"));
+    for (const auto& [id, t] : timers_) {
+      std::string& v = timers.Key(id);
+      v += '[' + std::to_string(t.first) + ',' + std::to_string(t.second) + ']';
+    }
+  }
+  o.Int("redriveCount", redrive_count_);
+  AppendJson(o.Key("redriveVars"), redrive_vars_);
+  SaveChildResults(o.Key("kept"), kept_);
+  SaveChildResults(o.Key("redriveDone"), redrive_done_);
+}
+
 json::value ExecutionState::Save() const {
-  json::array frames;
-  for (const auto& [id, f] : frames_) frames.push_back(SaveFrame(f));
-  json::array ready;
-  for (int id : ready_) ready.push_back(id);
-  json::object tasks;
-  for (const auto& [id, frame] : tasks_) tasks[id] = frame;
-  json::object timers;
-  for (const auto& [id, t] : timers_) timers[id] = json::array{t.first, t.second};
-  return json::object{{"version", 1},
-                      {"context", json::object{{"executionArn", ctx_.execution_arn},
-                                               {"executionName", ctx_.execution_name},
-                                               {"stateMachineArn", ctx_.state_machine_arn},
-                                               {"stateMachineName", ctx_.state_machine_name},
-                                               {"roleArn", ctx_.role_arn},
-                                               {"startTime", ctx_.start_time_ms},
-                                               {"express", ctx_.express},
-                                               {"childIterations", ctx_.child_iterations},
-                                               {"rootBlock", ctx_.root_block}}},
-                      {"status", std::string(ExecutionStatusName(status_))},
-                      {"output", output_},
-                      {"error", Opt(error_)},
-                      {"cause", Opt(cause_)},
-                      {"nextEventId", next_event_id_},
-                      {"nextFrameId", next_frame_id_},
-                      {"idSeq", id_seq_},
-                      {"rng", std::to_string(rng_)},
-                      {"input", input_text_},
-                      {"frames", std::move(frames)},
-                      {"ready", std::move(ready)},
-                      {"tasks", std::move(tasks)},
-                      {"timers", std::move(timers)},
-                      {"redriveCount", redrive_count_},
-                      {"redriveVars", redrive_vars_},
-                      {"kept", SaveChildResults(kept_)},
-                      {"redriveDone", SaveChildResults(redrive_done_)}};
+  std::string text;
+  SaveTo(text, /*with_context=*/true);
+  auto parsed = ParseJson(text);
+  return parsed ? std::move(*parsed) : json::value();
 }
 
 Status ExecutionState::Load(const json::value& saved) {
@@ -257,6 +323,9 @@ Status ExecutionState::Load(const json::value& saved) {
 }
 
 json::value Execution::Save() const { return state_->Save(); }
+void Execution::SaveTo(std::string& out, bool with_context) const {
+  state_->SaveTo(out, with_context);
+}
 
 Result<Execution> Execution::Restore(StateMachinePtr machine, const json::value& saved,
                                      ExecutionContext context) {

@@ -91,11 +91,6 @@ std::pair<std::string, MachineTask> LoadTask(const Reader& r) {
 
 std::string MachineSnapshotOf(const MachineRun& run) {
   Writer w;
-  w.out["v"] = kMachineSnapshotVersion;
-  // The context is the host's to give back at Restore (ContextOf).
-  json::value saved = run.interpreter->Save();
-  saved.as_object().erase("context");
-  w.out["1"] = std::move(saved);
   json::array tasks;
   for (const auto& [id, t] : run.tasks) tasks.push_back(SaveTask(id, t));
   if (!tasks.empty()) w.out["2"] = std::move(tasks);
@@ -110,7 +105,19 @@ std::string MachineSnapshotOf(const MachineRun& run) {
   json::array timed_out;
   for (const auto& token : run.timed_out_tokens) timed_out.push_back(json::object{{"1", token}});
   if (!timed_out.empty()) w.out["5"] = std::move(timed_out);
-  return ToJson(w.out);
+  // {"v":1,"1":<the interpreter's>,<the rest>}: the interpreter's state is
+  // written in place, without its context (the host's to give back at
+  // Restore: ContextOf).
+  std::string out = "{\"v\":" + std::to_string(kMachineSnapshotVersion) + ",\"1\":";
+  run.interpreter->SaveTo(out, /*with_context=*/false);
+  for (const auto& member : w.out) {
+    out += ',';
+    AppendJsonString(out, member.key());
+    out += ':';
+    AppendJson(out, member.value());
+  }
+  out += '}';
+  return out;
 }
 
 Status RestoreMachineSnapshot(MachineRun& run, const json::object& snapshot,
