@@ -430,51 +430,79 @@ Status BackfillTimerRows(Engine::Impl& impl, std::vector<store::TimerRecord> row
 
 }  // namespace
 
+namespace {
+
+// Which timer rows a start writes for a store made before they existed.
+struct Backfill {
+  bool swf = false, machines = false;
+  std::vector<store::TimerRecord> rows;
+};
+
+// Re-creates the tasks and pending work of one open SWF run (its timers
+// are rows); the run itself stays in memory only while the cache has room.
+Status RecoverRun(Engine::Impl& impl, const store::ExecutionRecord& r, Backfill& backfill) {
+  auto loaded = LoadExecution(impl.store, r);
+  if (!loaded.ok()) return loaded.error();
+  std::unique_ptr<Execution> ex = std::move(*loaded);
+  Shard& shard = impl.ShardFor(r.domain, r.workflow_id);
+  Effects fx = EffectsOfState(*ex);
+  if (backfill.swf) {
+    for (const TimerSpec& t : fx.timers) backfill.rows.push_back(TimerRowOf(t, shard.index));
+  }
+  fx.timers.clear();
+  if (shard.runs.size() < shard.runs.capacity()) {
+    shard.open_runs[WorkflowKey(r.domain, r.workflow_id)] = r.run_id;
+    shard.runs.Insert(r.run_id, std::move(ex));
+  }
+  impl.execution_metrics.Recovered(false);
+  impl.Apply(shard, std::move(fx));
+  return {};
+}
+
+// Open rows are read a page at a time: memory holds one page of rows (with
+// their snapshots), not all of them.
+constexpr int64_t kRecoveryPage = 10'000;
+
+}  // namespace
+
 Status Engine::Recover() {
   if (Status s = impl_->registry.Load(impl_->store); !s.ok()) return s;
   if (Status s = LoadTokenKey(*impl_); !s.ok()) return s;
   if (Status s = ApplyStoredShardCount(*impl_); !s.ok()) return s;
-  auto records = impl_->store.LoadOpenExecutions();
-  if (!records.ok()) return records.error();
-  const bool backfill = !impl_->registry.Get(kMarkerKind, "", kTimerRowsMarker);
-  const bool backfill_machines = !impl_->registry.Get(kMarkerKind, "", kMachineTimerRowsMarker);
-  std::vector<store::TimerRecord> timer_rows;
-  for (const auto& r : *records) {
-    if (r.domain == kMachineDomain) {
-      if (Status s = impl_->RecoverMachine(r, backfill_machines, timer_rows); !s.ok()) return s;
-      impl_->execution_metrics.Recovered(true);
-      continue;
+  Backfill backfill;
+  backfill.swf = !impl_->registry.Get(kMarkerKind, "", kTimerRowsMarker);
+  backfill.machines = !impl_->registry.Get(kMarkerKind, "", kMachineTimerRowsMarker);
+  int64_t recovered = 0;
+  std::string after;
+  for (;;) {
+    auto page = impl_->store.LoadOpenExecutions(after, kRecoveryPage);
+    if (!page.ok()) return page.error();
+    for (const auto& r : *page) {
+      Status s;
+      if (r.domain == kMachineDomain) {
+        s = impl_->RecoverMachine(r, backfill.machines, backfill.rows);
+        impl_->execution_metrics.Recovered(true);
+      } else if (r.domain != kMapRunDomain) {  // a Map Run's row: its parent recovers it
+        s = RecoverRun(*impl_, r, backfill);
+      }
+      if (!s.ok()) return s;
     }
-    if (r.domain == kMapRunDomain) continue;  // a row of its parent's, which recovers it
-    auto loaded = LoadExecution(impl_->store, r);
-    if (!loaded.ok()) return loaded.error();
-    // Its tasks and pending work are re-created (its timers are rows); the
-    // execution itself stays in memory only while the cache has room.
-    std::unique_ptr<Execution> ex = std::move(*loaded);
-    Shard& shard = impl_->ShardFor(r.domain, r.workflow_id);
-    Effects fx = EffectsOfState(*ex);
-    if (backfill) {
-      for (const TimerSpec& t : fx.timers) timer_rows.push_back(TimerRowOf(t, shard.index));
-    }
-    fx.timers.clear();
-    if (shard.runs.size() < shard.runs.capacity()) {
-      shard.open_runs[WorkflowKey(r.domain, r.workflow_id)] = r.run_id;
-      shard.runs.Insert(r.run_id, std::move(ex));
-    }
-    impl_->execution_metrics.Recovered(false);
-    impl_->Apply(shard, std::move(fx));
+    recovered += static_cast<int64_t>(page->size());
+    if (static_cast<int64_t>(page->size()) < kRecoveryPage) break;
+    after = page->back().run_id;
   }
   std::vector<std::string_view> markers;
-  if (backfill) markers.push_back(kTimerRowsMarker);
-  if (backfill_machines) markers.push_back(kMachineTimerRowsMarker);
+  if (backfill.swf) markers.push_back(kTimerRowsMarker);
+  if (backfill.machines) markers.push_back(kMachineTimerRowsMarker);
   if (!markers.empty()) {
-    if (Status s = BackfillTimerRows(*impl_, std::move(timer_rows), std::move(markers)); !s.ok()) {
+    if (Status s = BackfillTimerRows(*impl_, std::move(backfill.rows), std::move(markers));
+        !s.ok()) {
       return s;
     }
   }
   for (auto& shard : impl_->shards) impl_->ReadTimers(*shard);
   impl_->StartTimerReaders();
-  log::Info("recovered " + std::to_string(records->size()) + " open executions (" +
+  log::Info("recovered " + std::to_string(recovered) + " open executions (" +
             std::to_string(impl_->shards.size()) + " shards)");
   return {};
 }

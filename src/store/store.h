@@ -157,7 +157,10 @@ class Store {
   virtual std::vector<Status> Write(std::span<const WriteBatch* const> batches) = 0;
 
   virtual Result<std::vector<RegistryRecord>> LoadRegistry() = 0;
-  virtual Result<std::vector<ExecutionRecord>> LoadOpenExecutions() = 0;
+  // Open executions with run_id > `after_run_id`, in run_id order, at most
+  // `limit` (-1: all): start-up reads them a page at a time.
+  virtual Result<std::vector<ExecutionRecord>> LoadOpenExecutions(const std::string& after_run_id,
+                                                                  int64_t limit) = 0;
   virtual Result<std::optional<ExecutionRecord>> GetExecution(const std::string& run_id) = 0;
   // The open run of a workflowId in a domain, if there is one.
   virtual Result<std::optional<ExecutionRecord>> GetOpenExecution(

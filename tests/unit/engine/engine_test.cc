@@ -930,8 +930,9 @@ class FailingStore final : public store::Store {
   Result<std::vector<store::RegistryRecord>> LoadRegistry() override {
     return inner_->LoadRegistry();
   }
-  Result<std::vector<store::ExecutionRecord>> LoadOpenExecutions() override {
-    return inner_->LoadOpenExecutions();
+  Result<std::vector<store::ExecutionRecord>> LoadOpenExecutions(const std::string& after,
+                                                                 int64_t limit) override {
+    return inner_->LoadOpenExecutions(after, limit);
   }
   Result<std::optional<store::ExecutionRecord>> GetExecution(const std::string& run_id) override {
     return inner_->GetExecution(run_id);

@@ -283,7 +283,7 @@ TEST_P(StoreSuite, LoadOpenExecutionsSkipsClosedRuns) {
   b.close_time = 2000;
   ASSERT_TRUE(WriteOne(BatchOf({Append(b, 1, 1)})).ok());
 
-  Result<std::vector<ExecutionRecord>> open = store().LoadOpenExecutions();
+  Result<std::vector<ExecutionRecord>> open = store().LoadOpenExecutions("", -1);
   ASSERT_TRUE(open.ok());
   EXPECT_EQ(RunIds(*open), (std::vector<std::string>{"a"}));
   Result<std::optional<ExecutionRecord>> closed = store().GetExecution("b");
@@ -291,6 +291,27 @@ TEST_P(StoreSuite, LoadOpenExecutionsSkipsClosedRuns) {
   EXPECT_FALSE((*closed)->open);
   EXPECT_EQ((*closed)->close_status, "COMPLETED");
   EXPECT_EQ((*closed)->close_time, 2000);
+}
+
+TEST_P(StoreSuite, LoadOpenExecutionsReadsPagesInRunIdOrder) {
+  ASSERT_TRUE(
+      WriteOne(BatchOf({Append(MakeExecution("c"), 0, 1), Append(MakeExecution("a"), 0, 1),
+                        Append(MakeExecution("d"), 0, 1), Append(MakeExecution("b"), 0, 1)}))
+          .ok());
+  ExecutionRecord b = MakeExecution("b");
+  b.open = false;
+  b.close_status = "COMPLETED";
+  b.close_time = 2000;
+  ASSERT_TRUE(WriteOne(BatchOf({Append(b, 1, 1)})).ok());
+  auto first = store().LoadOpenExecutions("", 2);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(RunIds(*first), (std::vector<std::string>{"a", "c"}));
+  auto second = store().LoadOpenExecutions(first->back().run_id, 2);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(RunIds(*second), (std::vector<std::string>{"d"}));
+  auto none = store().LoadOpenExecutions("d", 2);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
 }
 
 TEST_P(StoreSuite, DataSurvivesReopen) {
@@ -301,7 +322,7 @@ TEST_P(StoreSuite, DataSurvivesReopen) {
   std::vector<RegistryRecord> registry = SortedRegistry(store());
   ASSERT_EQ(registry.size(), 1u);
   EXPECT_EQ(registry[0].data, "{\"retention\":3}");
-  Result<std::vector<ExecutionRecord>> open = store().LoadOpenExecutions();
+  Result<std::vector<ExecutionRecord>> open = store().LoadOpenExecutions("", -1);
   ASSERT_TRUE(open.ok());
   ASSERT_EQ(RunIds(*open), (std::vector<std::string>{"r"}));
   EXPECT_EQ((*open)[0].last_event_id, 4);
