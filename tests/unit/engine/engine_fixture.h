@@ -78,6 +78,26 @@ class EngineFixture : public ::testing::Test {
     store_.reset();
   }
 
+  // Restarts with the row of `run_id` holding `snapshot` instead of its own.
+  void ReplaceSnapshot(const std::string& run_id, const std::string& snapshot) {
+    Close();
+    {
+      auto s = store::OpenSqliteStore(dir_.string());
+      ASSERT_TRUE(s.ok());
+      auto stored = (*s)->GetExecution(run_id);
+      ASSERT_TRUE(stored.ok() && *stored);
+      store::WriteBatch batch;
+      store::ExecutionWrite w;
+      w.execution = **stored;
+      w.execution.snapshot = snapshot;
+      w.expected_last_event_id = w.execution.last_event_id;
+      batch.executions.push_back(std::move(w));
+      const store::WriteBatch* batches[] = {&batch};
+      ASSERT_TRUE((*s)->Write(batches)[0].ok());
+    }
+    Open();
+  }
+
   template <class T>
   T Run(net::awaitable<T> a) {
     return net::co_spawn(*io_, std::move(a), net::use_future).get();

@@ -675,22 +675,7 @@ TEST_F(EngineTest, AnUnreadableSnapshotIsReplacedByReplay) {
   ASSERT_TRUE(Decide(d1->task_token, {Schedule("a1")}).ok());
   for (std::string bad : {"{\"v\":99}", "not json", "{\"v\":1,\"1\":2,\"2\":1}"}) {
     SCOPED_TRACE(bad);
-    Close();
-    {
-      auto s = store::OpenSqliteStore(dir_.string());
-      ASSERT_TRUE(s.ok());
-      auto stored = (*s)->GetExecution(run);
-      ASSERT_TRUE(stored.ok() && *stored);
-      store::WriteBatch batch;
-      store::ExecutionWrite w;
-      w.execution = **stored;
-      w.execution.snapshot = bad;
-      w.expected_last_event_id = w.execution.last_event_id;
-      batch.executions.push_back(std::move(w));
-      const store::WriteBatch* batches[] = {&batch};
-      ASSERT_TRUE((*s)->Write(batches)[0].ok());
-    }
-    Open();
+    ReplaceSnapshot(run, bad);  // restarts
     // Its activity is offered again and recorded on the replayed state.
     auto a = PollActivity();
     ASSERT_TRUE(a);

@@ -412,22 +412,7 @@ TEST_F(MachineTest, AnUnreadableSnapshotIsReplacedByReplay) {
     SCOPED_TRACE(bad);
     ++n;
     std::string arn = Start("u" + std::to_string(n), "{\"n\":" + std::to_string(n) + "}");
-    Close();
-    {
-      auto s = store::OpenSqliteStore(dir_.string());
-      ASSERT_TRUE(s.ok());
-      auto stored = (*s)->GetExecution(arn);
-      ASSERT_TRUE(stored.ok() && *stored);
-      store::WriteBatch batch;
-      store::ExecutionWrite w;
-      w.execution = **stored;
-      w.execution.snapshot = bad;
-      w.expected_last_event_id = w.execution.last_event_id;
-      batch.executions.push_back(std::move(w));
-      const store::WriteBatch* batches[] = {&batch};
-      ASSERT_TRUE((*s)->Write(batches)[0].ok());
-    }
-    Open();
+    ReplaceSnapshot(arn, bad);  // restarts
     auto task = PollActivity();
     ASSERT_TRUE(task) << "its task is offered again";
     EXPECT_EQ(task->input, "{\"n\":" + std::to_string(n) + "}");
