@@ -459,10 +459,6 @@ Status RecoverRun(Engine::Impl& impl, const store::ExecutionRecord& r, Backfill&
   return {};
 }
 
-// Open rows are read a page at a time: memory holds one page of rows (with
-// their snapshots), not all of them.
-constexpr int64_t kRecoveryPage = 10'000;
-
 }  // namespace
 
 Status Engine::Recover() {
@@ -475,7 +471,9 @@ Status Engine::Recover() {
   int64_t recovered = 0;
   std::string after;
   for (;;) {
-    auto page = impl_->store.LoadOpenExecutions(after, kRecoveryPage);
+    // A page at a time (EngineOptions::recovery_page).
+    const int64_t page_size = std::max<int64_t>(1, impl_->options.recovery_page);
+    auto page = impl_->store.LoadOpenExecutions(after, page_size);
     if (!page.ok()) return page.error();
     for (const auto& r : *page) {
       Status s;
@@ -488,7 +486,7 @@ Status Engine::Recover() {
       if (!s.ok()) return s;
     }
     recovered += static_cast<int64_t>(page->size());
-    if (static_cast<int64_t>(page->size()) < kRecoveryPage) break;
+    if (static_cast<int64_t>(page->size()) < page_size) break;
     after = page->back().run_id;
   }
   std::vector<std::string_view> markers;

@@ -65,6 +65,9 @@ struct EngineOptions {
   // at most this much of a heartbeat's progress (the timeout may then come
   // this much early); until written, the execution stays in memory.
   std::chrono::milliseconds heartbeat_flush{5'000};
+  // Start-up reads the open executions this many rows at a time, so that
+  // memory holds one page of rows (with their snapshots), not all of them.
+  int64_t recovery_page = 10'000;
   // How long a PollFor*Task waits for a task before answering empty. SWF
   // holds polls for 60 s; clients time out at 60-70 s.
   std::chrono::milliseconds poll_timeout{60'000};

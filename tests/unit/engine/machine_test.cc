@@ -447,6 +447,30 @@ TEST_F(MachineTest, AStartOfARunningExecutionNotInMemoryAnswersIt) {
   EXPECT_EQ(std::count(types.begin(), types.end(), "ExecutionStarted"), 1);
 }
 
+// Start-up reads the open rows a page at a time: executions spread over
+// several pages (7 rows, pages of 2) all come back, each once.
+TEST_F(MachineTest, StartUpReadsTheOpenRowsAPageAtATime) {
+  Define("r1", ActivityMachine());
+  std::set<std::string> inputs;
+  for (int i = 0; i < 7; ++i) {
+    std::string input = "{\"i\":" + std::to_string(i) + "}";
+    Start("p" + std::to_string(i), input);
+    inputs.insert(input);
+  }
+  Close();
+  options_.recovery_page = 2;
+  Open();
+  std::set<std::string> offered;
+  for (int i = 0; i < 7; ++i) {
+    auto task = PollActivity();
+    ASSERT_TRUE(task) << i;
+    offered.insert(task->input);
+    ASSERT_TRUE(Run(engine_->SendTaskSuccess(task->task_token, "{}")).ok());
+  }
+  EXPECT_EQ(offered, inputs) << "every execution's task, each once";
+  EXPECT_FALSE(PollActivity());
+}
+
 TEST_F(MachineTest, RedriveReentersTheFailedStateAndSurvivesARestart) {
   Define("r1", R"({"StartAt":"P","States":{
       "P":{"Type":"Pass","Assign":{"seen":"yes"},"Next":"T"},
