@@ -1,5 +1,6 @@
-// src/engine/execution_cache.h: the SWF executions of one shard that are in
-// memory, a bounded cache of what the store holds (internal to engine/).
+// src/engine/execution_cache.h: the executions of one shard that are in
+// memory (SWF runs, Step Functions executions: one cache each), a bounded
+// cache of what the store holds (internal to engine/).
 //
 // An execution is loaded from its row (its snapshot) when a command needs it
 // and dropped, least recently used first, when the cache holds more than
