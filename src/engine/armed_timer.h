@@ -11,7 +11,9 @@
 #include <boost/asio/strand.hpp>
 #include <functional>
 #include <memory>
+#include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "common/clock.h"
 
@@ -80,5 +82,48 @@ void DisarmAll(ArmedTimers<Key>& timers) {
   for (auto& [key, t] : timers) t->timer.cancel();
   timers.clear();
 }
+
+// The armed timers of a shard's executions, by execution id, then by Key
+// (what each one times). Kept by the shard, whether or not the execution
+// is in memory; a timer is forgotten here as it fires.
+template <class Key>
+class TimersByRun {
+ public:
+  // Arms a timer of `run` under `key`: `on_due` runs on the strand when it
+  // is due, unless it is disarmed first.
+  void Arm(const net::strand<net::io_context::executor_type>& strand, const Clock& clock,
+           Millis due, const std::string& run, Key key, std::function<void()> on_due) {
+    auto timer = StartTimer(
+        strand, clock, due,
+        [this, run, key, on_due = std::move(on_due)](const std::shared_ptr<ArmedTimer>& t) {
+          if (auto it = runs_.find(run); it != runs_.end()) {
+            Forget(it->second, key, t);
+            if (it->second.empty()) runs_.erase(it);
+          }
+          on_due();
+        });
+    runs_[run].emplace(std::move(key), std::move(timer));
+  }
+  // Disarms the timers of `run` under `keys`.
+  void Disarm(const std::string& run, const std::vector<Key>& keys) {
+    auto it = runs_.find(run);
+    if (it == runs_.end()) return;
+    for (const Key& key : keys) engine::Disarm(it->second, key);
+    if (it->second.empty()) runs_.erase(it);
+  }
+  // Disarms every timer of `run` (it closed).
+  void DisarmRun(const std::string& run) {
+    if (auto it = runs_.find(run); it != runs_.end()) {
+      DisarmAll(it->second);
+      runs_.erase(it);
+    }
+  }
+  void FireDue(Millis now) {
+    for (auto& [run, timers] : runs_) engine::FireDue(timers, now);
+  }
+
+ private:
+  std::unordered_map<std::string, ArmedTimers<Key>> runs_;
+};
 
 }  // namespace weft::engine

@@ -220,12 +220,7 @@ net::awaitable<Status> Engine::Impl::WriteRow(Shard& shard, Execution& ex) {
 }
 
 void Engine::Impl::Apply(Shard& shard, Effects effects) {
-  if (!effects.disarm.empty()) {
-    auto it = shard.armed.find(effects.run_id);
-    if (it != shard.armed.end()) {
-      for (int64_t id : effects.disarm) Disarm(it->second, id);
-    }
-  }
+  shard.armed.Disarm(effects.run_id, effects.disarm);
   for (auto& [key, id] : effects.remove_tasks) matching.RemoveTask(key, effects.run_id, id);
   for (auto& [key, task] : effects.add_tasks) matching.AddTask(key, std::move(task));
   // The others are read from their rows when they are due soon.
@@ -247,10 +242,7 @@ void Engine::Impl::Apply(Shard& shard, Effects effects) {
     if (ex && !ex->state.open() && ex->submitted_event_id == ex->state.last_event_id()) {
       shard.Forget(*ex);
       shard.runs.Erase(effects.run_id);
-      if (auto armed = shard.armed.find(effects.run_id); armed != shard.armed.end()) {
-        DisarmAll(armed->second);
-        shard.armed.erase(armed);
-      }
+      shard.armed.DisarmRun(effects.run_id);
     }
   }
 }

@@ -147,7 +147,7 @@ struct Shard {
   // Armed timeouts and timers of SWF runs (in the cache or not), by runId,
   // then by the event that started what they time (0: the execution
   // itself), so that they are released as soon as what they time is over.
-  std::unordered_map<std::string, ArmedTimers<int64_t>> armed;
+  TimersByRun<int64_t> armed;
   // Durable timers (timer_rows.cc): the rows due before this are armed (or
   // fired); fired rows not yet deleted; the periodic reader.
   Millis timer_read_level = 0;
@@ -159,7 +159,7 @@ struct Shard {
   // open ones in the store (Express ones, never stored, are pinned until
   // they close), and their armed timers (kept whether or not the run is).
   ExecutionCache<MachineRun> machines;
-  std::unordered_map<std::string, ArmedTimers<std::string>> machine_armed;
+  TimersByRun<std::string> machine_armed;
   // Executions whose first write is pending, by ARN: not in `machines` yet
   // (a start of the same name finds them here).
   std::unordered_map<std::string, const MachineRun*> starting;

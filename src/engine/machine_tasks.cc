@@ -310,22 +310,11 @@ net::awaitable<Status> Engine::Impl::WriteMachineRow(Shard& shard, MachineRun& r
   co_return s;
 }
 
-namespace {
-
-void DisarmMachine(Shard& shard, const std::string& arn, const std::vector<std::string>& ids) {
-  auto armed = shard.machine_armed.find(arn);
-  if (armed == shard.machine_armed.end()) return;
-  for (const auto& id : ids) Disarm(armed->second, id);
-  if (armed->second.empty()) shard.machine_armed.erase(armed);
-}
-
-}  // namespace
-
 void Engine::Impl::ApplyMachine(Shard& shard, MachineEffects fx) {
   const std::string& arn = fx.execution_arn;
   MachineRun* run = shard.machines.Find(arn);
   if (run && fx.view) run->view = std::move(fx.view);
-  DisarmMachine(shard, arn, fx.disarm);
+  shard.machine_armed.Disarm(arn, fx.disarm);
   for (auto& [key, id] : fx.remove_tasks) matching.RemoveTask(key, arn, id);
   for (auto& [key, task] : fx.add_tasks) matching.AddTask(key, std::move(task));
   if (!run) return;
@@ -341,10 +330,7 @@ void Engine::Impl::ApplyMachine(Shard& shard, MachineEffects fx) {
     for (auto& w : waiters) w();
     // Closed and durable: later reads come from the store.
     shard.machines.Erase(arn);
-    if (auto armed = shard.machine_armed.find(arn); armed != shard.machine_armed.end()) {
-      DisarmAll(armed->second);
-      shard.machine_armed.erase(armed);
-    }
+    shard.machine_armed.DisarmRun(arn);
   }
 }
 
@@ -381,18 +367,13 @@ net::awaitable<Status> Engine::Impl::Feed(Shard* shard, std::string arn, asl::Fe
 // firing it loads the execution.
 void Engine::Impl::ArmMachineTimer(Shard& shard, MachineTimer spec) {
   Shard* s = &shard;
+  Millis due = spec.due;
   std::string arn = spec.execution_arn;
   std::string key = spec.id;
-  auto timer = StartTimer(shard.strand, clock, spec.due,
-                          [this, s, spec = std::move(spec)](const std::shared_ptr<ArmedTimer>& t) {
-                            auto armed = s->machine_armed.find(spec.execution_arn);
-                            if (armed != s->machine_armed.end()) {
-                              Forget(armed->second, spec.id, t);
-                              if (armed->second.empty()) s->machine_armed.erase(armed);
-                            }
+  shard.machine_armed.Arm(shard.strand, clock, due, arn, std::move(key),
+                          [this, s, spec = std::move(spec)] {
                             net::co_spawn(s->strand, FireMachineTimer(s, spec), net::detached);
                           });
-  shard.machine_armed[arn].emplace(std::move(key), std::move(timer));
 }
 
 void Engine::Impl::NoteMachineTimerFired(Shard& shard, const MachineTimer& spec) {

@@ -28,18 +28,12 @@ json::object TimedOutAttrs(std::string_view type, const ActivityInfo& a) {
 // firing it loads the execution.
 void Engine::Impl::ArmTimer(Shard& shard, TimerSpec spec) {
   Shard* s = &shard;
-  int64_t key = spec.event_id;
+  Millis due = spec.due;
   std::string run_id = spec.run_id;
-  auto timer = StartTimer(shard.strand, clock, spec.due,
-                          [this, s, spec = std::move(spec)](const std::shared_ptr<ArmedTimer>& t) {
-                            auto armed = s->armed.find(spec.run_id);
-                            if (armed != s->armed.end()) {
-                              Forget(armed->second, spec.event_id, t);
-                              if (armed->second.empty()) s->armed.erase(armed);
-                            }
-                            net::co_spawn(s->strand, FireTimer(s, spec), net::detached);
-                          });
-  shard.armed[run_id].emplace(key, std::move(timer));
+  int64_t key = spec.event_id;
+  shard.armed.Arm(shard.strand, clock, due, run_id, key, [this, s, spec = std::move(spec)] {
+    net::co_spawn(s->strand, FireTimer(s, spec), net::detached);
+  });
 }
 
 void Engine::Impl::FireDueTimers() {
@@ -48,8 +42,8 @@ void Engine::Impl::FireDueTimers() {
     net::post(s->strand, [this, s] {
       ReadTimers(*s);
       Millis now = clock.Now();
-      for (auto& [id, armed] : s->armed) FireDue(armed, now);
-      for (auto& [arn, armed] : s->machine_armed) FireDue(armed, now);
+      s->armed.FireDue(now);
+      s->machine_armed.FireDue(now);
     });
   }
 }

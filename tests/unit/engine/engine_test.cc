@@ -751,6 +751,40 @@ TEST_F(EngineTest, TimersAreRowsThatFireInDueOrderAcrossRestarts) {
   EXPECT_TRUE(keys().empty()) << ::testing::PrintToString(keys());
 }
 
+// A timer row this weft cannot read (a Step Functions kind it does not
+// know, an SWF key that does not parse) is dropped when it comes due and
+// deleted; the shard's other timers fire as they should.
+TEST_F(EngineTest, AnUnreadableTimerRowIsDroppedAndDeleted) {
+  RegisterBasics();
+  std::string run = Start("t");
+  auto d1 = PollDecision();
+  ASSERT_TRUE(d1);
+  ASSERT_TRUE(Decide(d1->task_token, {decision::StartTimer{"t1", "60", {}}}).ok());
+  Close();
+  {
+    auto s = store::OpenSqliteStore(dir_.string());
+    ASSERT_TRUE(s.ok());
+    store::WriteBatch bad;
+    bad.timers = {{0, clock_.Now() + 30'000, "x", "m9:what", ""},
+                  {0, clock_.Now() + 30'000, "y", "not a key", "{}"}};
+    const store::WriteBatch* batches[] = {&bad};
+    ASSERT_TRUE((*s)->Write(batches)[0].ok());
+  }
+  Open();
+  clock_.Advance(61'000);
+  EXPECT_EQ(WaitForEvents("t", run, EventType::kTimerFired).size(), 1u);
+  auto unreadable = [this] {
+    int n = 0;
+    for (const auto& r : AllTimerRows(*store_, options_.shards)) n += r.run_id.size() == 1;
+    return n;
+  };
+  for (int i = 0; i < 400 && unreadable() > 0; ++i) {
+    std::this_thread::sleep_for(5ms);
+    clock_.Advance(1);
+  }
+  EXPECT_EQ(unreadable(), 0) << "the unreadable rows are deleted";
+}
+
 // The shard count is the store's: fixed when it is created, whatever a
 // later start asks for (executions and their timer rows are placed by it).
 TEST_F(EngineTest, AStoreKeepsTheShardCountItWasCreatedWith) {
