@@ -186,12 +186,12 @@ net::awaitable<Result<bool>> HeartbeatOnShard(Engine::Impl* impl, Shard* shard, 
   a->last_heartbeat = now;
   if (details) a->heartbeat_details = std::move(details);
   bool cancel_requested = a->cancel_requested;
-  if (now - ex.row_written >= impl->options.heartbeat_flush.count()) {
-    Status s = co_await impl->WriteRow(*shard, ex);  // aborts on failure
+  const std::string run_id = ex.state.run_id();
+  if (RowDueForWrite(shard->runs, run_id, ex, now, impl->options.heartbeat_flush.count())) {
+    store::ExecutionRecord record = RecordOf(ex, shard->index);
+    Status s = co_await impl->WriteRowOnly(shard->runs, run_id, ex, std::move(record),
+                                           shard->index);  // aborts on failure
     (void)s;
-  } else if (!ex.unwritten_heartbeat) {
-    ex.unwritten_heartbeat = true;
-    shard->runs.Pin(ex.state.run_id());
   }
   co_return cancel_requested;
 }

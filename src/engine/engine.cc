@@ -181,8 +181,10 @@ net::awaitable<Status> Engine::Impl::Commit(Shard& shard, Step& step) {
     for (const TimerSpec& t : fx->timers) batch.timers.push_back(TimerRowOf(t, shard.index));
   }
   batch.timers_done = shard.TakeFiredTimers();
-  NoteRowWritten(shard, step.execution());
-  if (Step* next = step.continuation()) NoteRowWritten(shard, next->execution());
+  NoteRowWritten(shard.runs, step.state().run_id(), step.execution(), clock.Now());
+  if (Step* next = step.continuation()) {
+    NoteRowWritten(shard.runs, next->state().run_id(), next->execution(), clock.Now());
+  }
   // Pinned while written: memory is ahead of the store until it is durable.
   std::string run_id = step.state().run_id();
   std::string next_run_id = step.continuation() ? step.continuation()->state().run_id() : "";
@@ -193,29 +195,6 @@ net::awaitable<Status> Engine::Impl::Commit(Shard& shard, Step& step) {
   if (next_effects) Apply(shard, std::move(*next_effects));
   shard.runs.Unpin(run_id);
   shard.runs.Unpin(next_run_id);
-  co_return s;
-}
-
-void Engine::Impl::NoteRowWritten(Shard& shard, Execution& ex) {
-  ex.row_written = clock.Now();
-  if (ex.unwritten_heartbeat) {
-    ex.unwritten_heartbeat = false;
-    shard.runs.Unpin(ex.state.run_id());
-  }
-}
-
-net::awaitable<Status> Engine::Impl::WriteRow(Shard& shard, Execution& ex) {
-  NoteRowWritten(shard, ex);
-  store::WriteBatch batch;
-  batch.shard = shard.index;
-  store::ExecutionWrite w;
-  w.execution = RecordOf(ex, shard.index);
-  w.expected_last_event_id = ex.submitted_event_id;
-  batch.executions.push_back(std::move(w));
-  std::string run_id = ex.state.run_id();
-  shard.runs.Pin(run_id);
-  Status s = co_await WriteStep(std::move(batch), /*creates=*/false);
-  shard.runs.Unpin(run_id);
   co_return s;
 }
 

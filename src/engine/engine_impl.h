@@ -165,6 +165,32 @@ struct Shard {
   std::unordered_map<std::string, const MachineRun*> starting;
 };
 
+// Changes that write no event (heartbeats) reach the store with the next
+// write of the execution's row, or on their own once the row is
+// --heartbeat-flush old; until then the execution stays pinned in its
+// cache. `Run` is Execution or MachineRun (row_written,
+// unwritten_heartbeat).
+template <class Run>
+void NoteRowWritten(ExecutionCache<Run>& cache, const std::string& key, Run& run, Millis now) {
+  run.row_written = now;
+  if (run.unwritten_heartbeat) {
+    run.unwritten_heartbeat = false;
+    cache.Unpin(key);
+  }
+}
+// True when such a change must be written now; else the execution is
+// pinned until its next write.
+template <class Run>
+bool RowDueForWrite(ExecutionCache<Run>& cache, const std::string& key, Run& run, Millis now,
+                    Millis flush) {
+  if (now - run.row_written >= flush) return true;
+  if (!run.unwritten_heartbeat) {
+    run.unwritten_heartbeat = true;
+    cache.Pin(key);
+  }
+  return false;
+}
+
 // Counts a cache miss that loaded an execution (weft_execution_cache_loads_total).
 void CountCacheLoad();
 
@@ -295,10 +321,24 @@ struct Engine::Impl {
   // memory ahead of the store: the process stops (fail-stop) and recovery
   // rebuilds from what is durable.
   net::awaitable<Status> Commit(Shard& shard, Step& step);
-  // Writes an execution's row (its snapshot) without events: a heartbeat.
-  net::awaitable<Status> WriteRow(Shard& shard, Execution& execution);
-  // Its row is being written: what memory held beyond the store is in it.
-  void NoteRowWritten(Shard& shard, Execution& execution);
+  // Writes an execution's row (`record`, with its snapshot) without events:
+  // a heartbeat. `Run` is Execution or MachineRun, `cache` the shard's cache
+  // of them; pinned there while written.
+  template <class Run>
+  net::awaitable<Status> WriteRowOnly(ExecutionCache<Run>& cache, std::string key, Run& run,
+                                      store::ExecutionRecord record, int shard) {
+    NoteRowWritten(cache, key, run, clock.Now());
+    store::WriteBatch batch;
+    batch.shard = shard;
+    store::ExecutionWrite w;
+    w.execution = std::move(record);
+    w.expected_last_event_id = run.submitted_event_id;
+    batch.executions.push_back(std::move(w));
+    cache.Pin(key);
+    Status s = co_await WriteStep(std::move(batch), /*creates=*/false);
+    cache.Unpin(key);
+    co_return s;
+  }
   void Apply(Shard& shard, Effects effects);
   // Arms a timer in memory (its row is durable, or it is due before the
   // shard's read level).
@@ -364,8 +404,6 @@ struct Engine::Impl {
   // Rebuilds a stored run (open or closed) from its history.
   Result<LoadedRun> ReplayMachine(const store::ExecutionRecord& record);
   // Writes a machine run's row without events (a heartbeat).
-  net::awaitable<Status> WriteMachineRow(Shard& shard, MachineRun& run);
-  void NoteMachineRowWritten(Shard& shard, MachineRun& run);
   net::awaitable<Result<MachineStarted>> StartMachine(MachineStart start);
   // The same with the definition compiled (a Map Run's child execution runs
   // its parent's).

@@ -258,7 +258,7 @@ net::awaitable<Status> Engine::Impl::CommitMachine(Shard& shard, MachineStep& st
       batch->timers.push_back(MachineTimerRowOf(t, shard.index));
     }
     if (!creating) batch->timers_done = shard.TakeFiredTimers();
-    NoteMachineRowWritten(shard, run);
+    NoteRowWritten(shard.machines, arn, run, clock.Now());
     // Pinned while written: memory is ahead of the store until it is
     // durable. A run being created is not in the cache until then: a
     // stored execution of that name (the write then fails) is what
@@ -285,29 +285,6 @@ net::awaitable<Status> Engine::Impl::CommitMachine(Shard& shard, MachineStep& st
   // Unpinned once its effects are carried out (they need it in memory).
   if (pinned) shard.machines.Unpin(arn);
   co_return Status();
-}
-
-void Engine::Impl::NoteMachineRowWritten(Shard& shard, MachineRun& run) {
-  run.row_written = clock.Now();
-  if (run.unwritten_heartbeat) {
-    run.unwritten_heartbeat = false;
-    shard.machines.Unpin(run.start.execution_arn);
-  }
-}
-
-net::awaitable<Status> Engine::Impl::WriteMachineRow(Shard& shard, MachineRun& run) {
-  NoteMachineRowWritten(shard, run);
-  store::WriteBatch batch;
-  batch.shard = shard.index;
-  store::ExecutionWrite w;
-  w.execution = MachineRecordOf(run, shard.index);
-  w.expected_last_event_id = run.submitted_event_id;
-  batch.executions.push_back(std::move(w));
-  std::string arn = run.start.execution_arn;
-  shard.machines.Pin(arn);
-  Status s = co_await WriteStep(std::move(batch), /*creates=*/false);
-  shard.machines.Unpin(arn);
-  co_return s;
 }
 
 void Engine::Impl::ApplyMachine(Shard& shard, MachineEffects fx) {
@@ -470,12 +447,10 @@ net::awaitable<Status> AnswerOnShard(Engine::Impl* impl, Shard* shard, std::stri
     // Durable within --heartbeat-flush: written now if the row is that old,
     // else kept in memory (pinned) until the next write.
     if (run.start.express) co_return Status();
-    if (now - run.row_written >= impl->options.heartbeat_flush.count()) {
-      co_return co_await impl->WriteMachineRow(*shard, run);  // aborts on failure
-    }
-    if (!run.unwritten_heartbeat) {
-      run.unwritten_heartbeat = true;
-      shard->machines.Pin(arn);
+    if (RowDueForWrite(shard->machines, arn, run, now, impl->options.heartbeat_flush.count())) {
+      store::ExecutionRecord record = MachineRecordOf(run, shard->index);
+      co_return co_await impl->WriteRowOnly(shard->machines, arn, run, std::move(record),
+                                            shard->index);  // aborts on failure
     }
     co_return Status();
   }

@@ -42,7 +42,7 @@ struct ActivityInfo {
   json::object activity_type;        // {name, version}: handed to the worker
   std::optional<std::string> input;  // handed to the worker
   // Heartbeats write no event: replay takes the start to be the last one;
-  // the snapshot holds the last one written (Engine::Impl::WriteRow).
+  // the snapshot holds the last one written (Engine::Impl::WriteRowOnly).
   Millis last_heartbeat = 0;
   std::optional<std::string> heartbeat_details;
   bool cancel_requested = false;
