@@ -32,7 +32,8 @@ Engine::Impl::Impl(net::io_context& io_context, store::Store& s, const Clock& c,
       clock(c),
       options(o),
       committer(s),
-      matching(io_context),
+      matching(io_context, matching::MatchingOptions{.tasks_in_memory = o.tasks_in_memory},
+               &stored_tasks),
       registry(io_context, committer) {
   MakeShards(options.shards);
   // A FakeClock (tests) tells the engine when it moves.
@@ -174,11 +175,12 @@ net::awaitable<Status> Engine::Impl::Commit(Shard& shard, Step& step) {
     store::WriteBatch more = next->TakeBatch();
     for (auto& w : more.executions) batch.executions.push_back(std::move(w));
   }
-  // The timers it arms are rows written with it; the rows of timers that
-  // fired go with it too.
-  for (const Effects* fx : {&effects, next_effects ? &*next_effects : nullptr}) {
+  // The timers it arms and the tasks it offers are rows written with it; so
+  // are the deletes of timers that fired and of tasks withdrawn or started.
+  for (Effects* fx : {&effects, next_effects ? &*next_effects : nullptr}) {
     if (!fx) continue;
     for (const TimerSpec& t : fx->timers) batch.timers.push_back(TimerRowOf(t, shard.index));
+    WriteTaskRows(batch, fx->run_id, fx->add_tasks, fx->remove_tasks);
   }
   batch.timers_done = shard.TakeFiredTimers();
   NoteRowWritten(shard.runs, step.state().run_id(), step.execution(), clock.Now());
@@ -375,24 +377,43 @@ Status ApplyStoredShardCount(Engine::Impl& impl) {
 
 constexpr std::string_view kMarkerKind = "marker";
 // The timers of SWF runs are rows; those of Step Functions executions too
-// (they became rows later).
+// (they became rows later); and the tasks of both, later still.
 constexpr std::string_view kTimerRowsMarker = "timer_rows";
 constexpr std::string_view kMachineTimerRowsMarker = "machine_timer_rows";
+constexpr std::string_view kTaskRowsMarker = "task_rows";
 
-// A store written before timers were rows: the timers of its open runs are
-// written as rows once, at the first start of this weft.
-Status BackfillTimerRows(Engine::Impl& impl, std::vector<store::TimerRecord> rows,
-                         std::vector<std::string_view> markers) {
+// Writes `rows` into the batches' `field`, kRowsPerBatch at a time.
+template <class Row>
+Status WriteRows(Engine::Impl& impl, std::vector<Row> rows,
+                 std::vector<Row> store::WriteBatch::*field) {
   constexpr size_t kRowsPerBatch = 10'000;
   for (size_t i = 0; i < rows.size(); i += kRowsPerBatch) {
     store::WriteBatch batch;
+    auto begin = rows.begin() + static_cast<std::ptrdiff_t>(i);
     auto end = rows.begin() + static_cast<std::ptrdiff_t>(std::min(rows.size(), i + kRowsPerBatch));
-    batch.timers.assign(std::make_move_iterator(rows.begin() + static_cast<std::ptrdiff_t>(i)),
-                        std::make_move_iterator(end));
+    (batch.*field).assign(std::make_move_iterator(begin), std::make_move_iterator(end));
     const store::WriteBatch* batches[] = {&batch};
     if (Status s = impl.store.Write(batches)[0]; !s.ok()) return s;
   }
-  if (!rows.empty()) log::Info("wrote " + std::to_string(rows.size()) + " timer rows");
+  return {};
+}
+
+// A store written before timers (or tasks) were rows: those of its open
+// runs are written as rows once, at the first start of this weft.
+Status WriteBackfill(Engine::Impl& impl, RecoveryBackfill backfill) {
+  std::vector<std::string_view> markers;
+  if (backfill.swf_timers) markers.push_back(kTimerRowsMarker);
+  if (backfill.machine_timers) markers.push_back(kMachineTimerRowsMarker);
+  if (backfill.tasks) markers.push_back(kTaskRowsMarker);
+  if (markers.empty()) return {};
+  const size_t timers = backfill.timer_rows.size(), tasks = backfill.task_rows.size();
+  Status s = WriteRows(impl, std::move(backfill.timer_rows), &store::WriteBatch::timers);
+  if (s.ok()) s = WriteRows(impl, std::move(backfill.task_rows), &store::WriteBatch::tasks);
+  if (!s.ok()) return s;
+  if (timers + tasks > 0) {
+    log::Info("wrote " + std::to_string(timers) + " timer rows and " + std::to_string(tasks) +
+              " task rows");
+  }
   for (std::string_view marker : markers) {
     if (Status s = WriteOwnEntry(impl, kMarkerKind, marker, {}); !s.ok()) return s;
   }
@@ -401,26 +422,33 @@ Status BackfillTimerRows(Engine::Impl& impl, std::vector<store::TimerRecord> row
 
 }  // namespace
 
-namespace {
+void Engine::Impl::BackfillTaskRows(
+    RecoveryBackfill& backfill,
+    std::vector<std::pair<matching::TaskListKey, matching::Task>>& tasks) {
+  if (backfill.tasks) {
+    for (auto& [key, task] : tasks) {
+      task.seq = NextTaskSeq();
+      backfill.task_rows.push_back(TaskRowOf(key, task));
+    }
+  }
+  tasks.clear();  // rows: matching reads them when their list is polled
+}
 
-// Which timer rows a start writes for a store made before they existed.
-struct Backfill {
-  bool swf = false, machines = false;
-  std::vector<store::TimerRecord> rows;
-};
+namespace {
 
 // Re-creates the tasks and pending work of one open SWF run (its timers
 // are rows); the run itself stays in memory only while the cache has room.
-Status RecoverRun(Engine::Impl& impl, const store::ExecutionRecord& r, Backfill& backfill) {
+Status RecoverRun(Engine::Impl& impl, const store::ExecutionRecord& r, RecoveryBackfill& backfill) {
   auto loaded = LoadExecution(impl.store, r);
   if (!loaded.ok()) return loaded.error();
   std::unique_ptr<Execution> ex = std::move(*loaded);
   Shard& shard = impl.ShardFor(r.domain, r.workflow_id);
   Effects fx = EffectsOfState(*ex);
-  if (backfill.swf) {
-    for (const TimerSpec& t : fx.timers) backfill.rows.push_back(TimerRowOf(t, shard.index));
+  if (backfill.swf_timers) {
+    for (const TimerSpec& t : fx.timers) backfill.timer_rows.push_back(TimerRowOf(t, shard.index));
   }
   fx.timers.clear();
+  impl.BackfillTaskRows(backfill, fx.add_tasks);
   if (shard.runs.size() < shard.runs.capacity()) {
     shard.open_runs[WorkflowKey(r.domain, r.workflow_id)] = r.run_id;
     shard.runs.Insert(r.run_id, std::move(ex));
@@ -436,9 +464,10 @@ Status Engine::Recover() {
   if (Status s = impl_->registry.Load(impl_->store); !s.ok()) return s;
   if (Status s = LoadTokenKey(*impl_); !s.ok()) return s;
   if (Status s = ApplyStoredShardCount(*impl_); !s.ok()) return s;
-  Backfill backfill;
-  backfill.swf = !impl_->registry.Get(kMarkerKind, "", kTimerRowsMarker);
-  backfill.machines = !impl_->registry.Get(kMarkerKind, "", kMachineTimerRowsMarker);
+  RecoveryBackfill backfill;
+  backfill.swf_timers = !impl_->registry.Get(kMarkerKind, "", kTimerRowsMarker);
+  backfill.machine_timers = !impl_->registry.Get(kMarkerKind, "", kMachineTimerRowsMarker);
+  backfill.tasks = !impl_->registry.Get(kMarkerKind, "", kTaskRowsMarker);
   int64_t recovered = 0;
   std::string after;
   for (;;) {
@@ -449,7 +478,7 @@ Status Engine::Recover() {
     for (const auto& r : *page) {
       Status s;
       if (r.domain == kMachineDomain) {
-        s = impl_->RecoverMachine(r, backfill.machines, backfill.rows);
+        s = impl_->RecoverMachine(r, backfill);
         impl_->execution_metrics.Recovered(true);
       } else if (r.domain != kMapRunDomain) {  // a Map Run's row: its parent recovers it
         s = RecoverRun(*impl_, r, backfill);
@@ -460,15 +489,7 @@ Status Engine::Recover() {
     if (static_cast<int64_t>(page->size()) < page_size) break;
     after = page->back().run_id;
   }
-  std::vector<std::string_view> markers;
-  if (backfill.swf) markers.push_back(kTimerRowsMarker);
-  if (backfill.machines) markers.push_back(kMachineTimerRowsMarker);
-  if (!markers.empty()) {
-    if (Status s = BackfillTimerRows(*impl_, std::move(backfill.rows), std::move(markers));
-        !s.ok()) {
-      return s;
-    }
-  }
+  if (Status s = WriteBackfill(*impl_, std::move(backfill)); !s.ok()) return s;
   for (auto& shard : impl_->shards) impl_->ReadTimers(*shard);
   impl_->StartTimerReaders();
   log::Info("recovered " + std::to_string(recovered) + " open executions (" +
@@ -476,9 +497,15 @@ Status Engine::Recover() {
   return {};
 }
 
-int64_t Engine::CountPendingTasks(const std::string& domain, const std::string& task_list,
-                                  matching::TaskKind kind) const {
-  return impl_->matching.CountTasks({domain, task_list, kind});
+net::awaitable<Result<int64_t>> Engine::CountPendingTasks(std::string domain, std::string task_list,
+                                                          matching::TaskKind kind) {
+  // The list's rows, and the tasks it holds that are not stored.
+  matching::TaskListKey key{std::move(domain), std::move(task_list), kind};
+  store::Store* store = &impl_->store;
+  auto count = [store, name = TaskListName(key)] { return store->CountTasks(name, name + '\x1f'); };
+  auto stored = co_await OnReadPool(*impl_, std::move(count));
+  if (!stored.ok()) co_return std::move(stored).error();
+  co_return *stored + impl_->matching.CountTasks(key, /*only_unstored=*/true);
 }
 
 }  // namespace weft::engine

@@ -68,6 +68,9 @@ struct EngineOptions {
   // Start-up reads the open executions this many rows at a time, so that
   // memory holds one page of rows (with their snapshots), not all of them.
   int64_t recovery_page = 10'000;
+  // Tasks waiting for a worker are rows of the store; memory holds the
+  // first this many of each task list and reads more as they are taken.
+  size_t tasks_in_memory = 1000;
   // How long a PollFor*Task waits for a task before answering empty. SWF
   // holds polls for 60 s; clients time out at 60-70 s.
   std::chrono::milliseconds poll_timeout{60'000};
@@ -381,8 +384,9 @@ class Engine {
   net::awaitable<Result<bool>> RecordActivityTaskHeartbeat(std::string task_token,
                                                            std::optional<std::string> details);
 
-  int64_t CountPendingTasks(const std::string& domain, const std::string& task_list,
-                            matching::TaskKind kind) const;
+  // Tasks of a list waiting for a poller (CountPending*Tasks).
+  net::awaitable<Result<int64_t>> CountPendingTasks(std::string domain, std::string task_list,
+                                                    matching::TaskKind kind);
 
   // The whole history of a run (open or closed).
   net::awaitable<Result<std::vector<HistoryEvent>>> GetHistory(ExecutionRef ref);
@@ -438,7 +442,6 @@ class Engine {
   net::awaitable<Status> SendTaskFailure(std::string task_token, std::optional<std::string> error,
                                          std::optional<std::string> cause);
   net::awaitable<Status> SendTaskHeartbeat(std::string task_token);
-  int64_t CountPendingActivityTasks(const std::string& activity_arn) const;
   // DescribeMapRun: kUnknownResource for no such Map Run.
   net::awaitable<Result<MapRunDescription>> DescribeMapRun(std::string map_run_arn);
   // UpdateMapRun: the new settings take effect at once. kUnknownResource for

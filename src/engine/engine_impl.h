@@ -294,6 +294,32 @@ class ExecutionMetrics {
   std::vector<metrics::GaugeHandle> gauges_;
 };
 
+// What a start writes, once, for a store made before timers (of either
+// kind of execution) and tasks were rows: the rows of its open runs.
+struct RecoveryBackfill {
+  bool swf_timers = false, machine_timers = false, tasks = false;
+  std::vector<store::TimerRecord> timer_rows;
+  std::vector<store::TaskRecord> task_rows;
+};
+
+// Durable task queues (task_rows.cc): the name of a list's rows, and a
+// task's row.
+std::string TaskListName(const matching::TaskListKey& key);
+store::TaskRecord TaskRowOf(const matching::TaskListKey& key, const matching::Task& task);
+
+// Matching's TaskSource: the task rows of the store, read on the read pool.
+class StoredTasks final : public matching::TaskSource {
+ public:
+  explicit StoredTasks(Engine::Impl& impl) : impl_(impl) {}
+  net::awaitable<Result<std::vector<matching::Task>>> Read(matching::TaskListKey key,
+                                                           std::optional<matching::Task> after,
+                                                           int64_t limit) override;
+  int64_t CountStored(matching::TaskKind kind) override;
+
+ private:
+  Engine::Impl& impl_;
+};
+
 struct Engine::Impl {
   Impl(net::io_context& io, store::Store& store, const Clock& clock, EngineOptions options);
 
@@ -393,8 +419,11 @@ struct Engine::Impl {
   void StartCall(Shard& shard, MachineRun& run, const std::string& task_id);
   // Feeds the interpreter one result and commits what it did.
   net::awaitable<Status> Feed(Shard* shard, std::string execution_arn, asl::Feedback feedback);
-  Status RecoverMachine(const store::ExecutionRecord& record, bool backfill_timer_rows,
-                        std::vector<store::TimerRecord>& timer_rows);
+  Status RecoverMachine(const store::ExecutionRecord& record, RecoveryBackfill& backfill);
+  // A recovered run's tasks are rows (written now, for a store made before
+  // they were): `tasks` is emptied.
+  void BackfillTaskRows(RecoveryBackfill& backfill,
+                        std::vector<std::pair<matching::TaskListKey, matching::Task>>& tasks);
   // The open run `arn` of the shard: from the cache, else loaded from the
   // store into it. Null if there is no such open run.
   Result<MachineRun*> FindMachine(Shard& shard, const std::string& arn);
@@ -425,6 +454,18 @@ struct Engine::Impl {
   net::awaitable<void> WatchMachine(std::string execution_arn,
                                     std::function<void(MachineExecution)> watch);
 
+  // A step's tasks to offer become rows of its batch (numbered in
+  // scheduling order and marked stored); the ones it withdraws or starts
+  // are deleted with it.
+  void WriteTaskRows(store::WriteBatch& batch, const std::string& run_id,
+                     std::vector<std::pair<matching::TaskListKey, matching::Task>>& add,
+                     const std::vector<std::pair<matching::TaskListKey, int64_t>>& remove);
+  int64_t NextTaskSeq();
+  // Deletes the row of a task whose offer was stale (its execution closed,
+  // or the task started, timed out or was withdrawn) so that no later read
+  // offers it again.
+  void DropStaleTask(const matching::TaskListKey& key, const matching::Task& task);
+
   matching::TaskListKey DecisionList(const std::string& domain, const std::string& name) const {
     return {domain, name, matching::TaskKind::kDecision};
   }
@@ -434,6 +475,8 @@ struct Engine::Impl {
   const Clock& clock;
   EngineOptions options;
   store::Committer committer;
+  StoredTasks stored_tasks{*this};
+  std::atomic<int64_t> last_task_seq{0};
   matching::Matching matching;
   Registry registry;
   // Replaced by the store's own key in Recover (LoadTokenKey).
@@ -473,7 +516,9 @@ Error MachineExecutionExists(const std::string& execution_arn);
 
 // The poll loop of both kinds of activity and decision tasks (tasks.cc):
 // waits for a task from matching, then asks `start` (on the task's shard) to
-// record it as started; a stale offer makes it poll again.
+// record it as started. A stale offer (nullopt) is dropped and the loop
+// polls again; an error (a failed read) puts the task back and is the
+// poll's answer.
 template <class Grant, class StartFn>
 net::awaitable<Result<std::optional<Grant>>> PollLoop(Engine::Impl* impl, std::string domain,
                                                       matching::TaskListKey key,
@@ -490,9 +535,15 @@ net::awaitable<Result<std::optional<Grant>>> PollLoop(Engine::Impl* impl, std::s
     if (!task.ok()) co_return std::move(task).error();
     if (!task->has_value()) co_return std::optional<Grant>();
     Shard& shard = impl->ShardFor(domain, (*task)->workflow_id);
-    std::optional<Grant> grant = co_await net::co_spawn(
+    matching::Task offered = **task;
+    Result<std::optional<Grant>> grant = co_await net::co_spawn(
         shard.strand, start(impl, &shard, domain, std::move(**task), identity), net::use_awaitable);
-    if (grant) co_return grant;
+    if (!grant.ok()) {
+      impl->matching.AddTask(key, std::move(offered));
+      co_return std::move(grant);
+    }
+    if (*grant) co_return std::move(grant);
+    if (offered.stored) impl->DropStaleTask(key, offered);
   }
 }
 

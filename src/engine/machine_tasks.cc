@@ -258,6 +258,7 @@ net::awaitable<Status> Engine::Impl::CommitMachine(Shard& shard, MachineStep& st
       batch->timers.push_back(MachineTimerRowOf(t, shard.index));
     }
     if (!creating) batch->timers_done = shard.TakeFiredTimers();
+    WriteTaskRows(*batch, arn, effects.add_tasks, effects.remove_tasks);
     NoteRowWritten(shard.machines, arn, run, clock.Now());
     // Pinned while written: memory is ahead of the store until it is
     // durable. A run being created is not in the cache until then: a
@@ -394,11 +395,12 @@ net::awaitable<void> Engine::Impl::FireMachineTimer(Shard* shard, MachineTimer s
 
 namespace {
 
-net::awaitable<std::optional<MachineActivityTask>> StartActivityOnShard(
+net::awaitable<Result<std::optional<MachineActivityTask>>> StartActivityOnShard(
     Engine::Impl* impl, Shard* shard, std::string domain, matching::Task task, std::string worker) {
   (void)domain;
   auto loaded = impl->FindMachine(*shard, task.run_id);
-  if (!loaded.ok() || !*loaded || !(*loaded)->open()) co_return std::nullopt;
+  if (!loaded.ok()) co_return std::move(loaded).error();
+  if (!*loaded || !(*loaded)->open()) co_return std::nullopt;
   MachineRun& run = **loaded;
   std::string id = TaskIdOf(task.scheduled_event_id);
   auto found = run.tasks.find(id);
@@ -411,6 +413,8 @@ net::awaitable<std::optional<MachineActivityTask>> StartActivityOnShard(
   }
   t.started = true;
   t.last_heartbeat = step.now();
+  step.effects().remove_tasks.push_back(
+      {ActivityTaskList(t.command.resource), task.scheduled_event_id});
   if (t.command.heartbeat_seconds > 0) {
     step.effects().timers.push_back({MachineTimer::Kind::kTaskHeartbeat, run.start.execution_arn,
                                      id, step.now() + 1000 * t.command.heartbeat_seconds});
@@ -419,7 +423,7 @@ net::awaitable<std::optional<MachineActivityTask>> StartActivityOnShard(
   step.Absorb();
   Status committed = co_await impl->CommitMachine(*shard, step);  // aborts on failure
   (void)committed;
-  co_return grant;
+  co_return std::optional(std::move(grant));
 }
 
 enum class TaskAnswer { kSuccess, kFailure, kHeartbeat };
@@ -502,10 +506,6 @@ net::awaitable<Status> Engine::SendTaskHeartbeat(std::string task_token) {
   asl::Feedback none;  // named: g++ 12 destroys a temporary in co_await twice
   co_return co_await Answer(impl_.get(), std::move(task_token), TaskAnswer::kHeartbeat,
                             std::move(none));
-}
-
-int64_t Engine::CountPendingActivityTasks(const std::string& activity_arn) const {
-  return impl_->matching.CountTasks(ActivityTaskList(activity_arn));
 }
 
 }  // namespace weft::engine

@@ -460,17 +460,19 @@ Result<MachineRun*> Engine::Impl::FindMachine(Shard& shard, const std::string& a
   return &shard.machines.Insert(arn, std::move(*loaded));
 }
 
-Status Engine::Impl::RecoverMachine(const store::ExecutionRecord& r, bool backfill_timer_rows,
-                                    std::vector<store::TimerRecord>& timer_rows) {
+Status Engine::Impl::RecoverMachine(const store::ExecutionRecord& r, RecoveryBackfill& backfill) {
   auto loaded = LoadMachine(r);
   if (!loaded.ok()) return loaded.error();
   Shard& shard = ShardFor(std::string(kMachineDomain), r.run_id);
   MachineEffects fx = MachineEffectsOfRun(**loaded);
   // Its timers are rows (written now for a store made before they were).
-  if (backfill_timer_rows) {
-    for (const MachineTimer& t : fx.timers) timer_rows.push_back(MachineTimerRowOf(t, shard.index));
+  if (backfill.machine_timers) {
+    for (const MachineTimer& t : fx.timers) {
+      backfill.timer_rows.push_back(MachineTimerRowOf(t, shard.index));
+    }
   }
   fx.timers.clear();
+  BackfillTaskRows(backfill, fx.add_tasks);
   // In memory while the cache has room (its calls are made from it).
   shard.machines.Insert(r.run_id, std::move(*loaded));
   ApplyMachine(shard, std::move(fx));

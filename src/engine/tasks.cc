@@ -12,18 +12,33 @@ using net::use_awaitable;
 
 // A task matching offered may be stale (its execution closed, the task timed
 // out or was cancelled); then there is nothing to hand out and the poll goes on.
-net::awaitable<std::optional<DecisionTask>> StartDecisionOnShard(Engine::Impl* impl, Shard* shard,
-                                                                 std::string domain,
-                                                                 matching::Task task,
-                                                                 std::string identity) {
+// Finds the open run a task offer names: nullopt (a stale offer) if there is
+// none, an error if the store could not be read.
+Result<std::optional<Execution*>> OfferedRun(Engine::Impl* impl, Shard* shard,
+                                             const std::string& domain,
+                                             const matching::Task& task) {
   auto ex = impl->FindOpen(*shard, {domain, task.workflow_id, task.run_id});
-  if (!ex.ok()) co_return std::nullopt;
-  MutableState& s = (*ex)->state;
+  if (ex.ok()) return std::optional<Execution*>(*ex);
+  if (ex.error().code() == Errc::kUnknownResource) return std::optional<Execution*>();
+  return std::move(ex).error();
+}
+
+net::awaitable<Result<std::optional<DecisionTask>>> StartDecisionOnShard(Engine::Impl* impl,
+                                                                         Shard* shard,
+                                                                         std::string domain,
+                                                                         matching::Task task,
+                                                                         std::string identity) {
+  auto ex = OfferedRun(impl, shard, domain, task);
+  if (!ex.ok()) co_return std::move(ex).error();
+  if (!*ex) co_return std::nullopt;
+  MutableState& s = (**ex)->state;
   const auto& d = s.decision_task();
   if (!d || d->scheduled_event_id != task.scheduled_event_id || d->started_event_id != 0) {
     co_return std::nullopt;
   }
-  Step step(*shard, **ex, impl->clock.Now());
+  Step step(*shard, ***ex, impl->clock.Now());
+  step.effects().remove_tasks.push_back(
+      {impl->DecisionList(domain, d->task_list), task.scheduled_event_id});
   json::object a{{"scheduledEventId", task.scheduled_event_id}};
   if (!identity.empty()) a["identity"] = identity;
   const HistoryEvent& started = step.Append(EventType::kDecisionTaskStarted, std::move(a));
@@ -32,25 +47,29 @@ net::awaitable<std::optional<DecisionTask>> StartDecisionOnShard(Engine::Impl* i
   grant.previous_started_event_id = s.previous_started_event_id();
   grant.workflow_id = s.workflow_id();
   grant.run_id = s.run_id();
-  grant.type = (*ex)->type;
-  if ((*ex)->history_cached) grant.events = (*ex)->history;
+  grant.type = (**ex)->type;
+  if ((**ex)->history_cached) grant.events = (**ex)->history;
   grant.task_token = EncodeTaskToken(impl->tokens, {'d', domain, s.workflow_id(), s.run_id(),
                                                     task.scheduled_event_id, started.id});
   Status committed = co_await impl->Commit(*shard, step);  // aborts on failure
   (void)committed;
-  co_return grant;
+  co_return std::optional(std::move(grant));
 }
 
-net::awaitable<std::optional<ActivityTask>> StartActivityOnShard(Engine::Impl* impl, Shard* shard,
-                                                                 std::string domain,
-                                                                 matching::Task task,
-                                                                 std::string identity) {
-  auto ex = impl->FindOpen(*shard, {domain, task.workflow_id, task.run_id});
-  if (!ex.ok()) co_return std::nullopt;
-  MutableState& s = (*ex)->state;
+net::awaitable<Result<std::optional<ActivityTask>>> StartActivityOnShard(Engine::Impl* impl,
+                                                                         Shard* shard,
+                                                                         std::string domain,
+                                                                         matching::Task task,
+                                                                         std::string identity) {
+  auto ex = OfferedRun(impl, shard, domain, task);
+  if (!ex.ok()) co_return std::move(ex).error();
+  if (!*ex) co_return std::nullopt;
+  MutableState& s = (**ex)->state;
   ActivityInfo* act = s.FindActivity(task.scheduled_event_id);
   if (!act || act->started_event_id != 0) co_return std::nullopt;
-  Step step(*shard, **ex, impl->clock.Now());
+  Step step(*shard, ***ex, impl->clock.Now());
+  step.effects().remove_tasks.push_back(
+      {{domain, act->task_list, matching::TaskKind::kActivity}, task.scheduled_event_id});
   json::object a{{"scheduledEventId", task.scheduled_event_id}};
   if (!identity.empty()) a["identity"] = identity;
   const HistoryEvent& started = step.Append(EventType::kActivityTaskStarted, std::move(a));
@@ -65,7 +84,7 @@ net::awaitable<std::optional<ActivityTask>> StartActivityOnShard(Engine::Impl* i
                                                     task.scheduled_event_id, started.id});
   Status committed = co_await impl->Commit(*shard, step);  // aborts on failure
   (void)committed;
-  co_return grant;
+  co_return std::optional(std::move(grant));
 }
 
 net::awaitable<Status> CompleteDecisionOnShard(Engine::Impl* impl, Shard* shard, TaskToken t,

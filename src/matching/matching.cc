@@ -1,7 +1,9 @@
 #include "matching/matching.h"
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -10,6 +12,10 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <tuple>
+#include <unordered_set>
+
+#include "common/log.h"
 
 namespace weft::matching {
 
@@ -24,22 +30,75 @@ struct Matching::Waiter {
   std::optional<Task> task;  // guarded by Matching::mu_
 };
 
+// A task's place in its list: priority descending, then seq; run id and
+// scheduled id make it total (the store's order, TaskSource::Read).
+using Order = std::tuple<int64_t, int64_t, std::string, int64_t>;
+
+Order OrderOf(const Task& t) {
+  return {-static_cast<int64_t>(t.priority), t.seq, t.run_id, t.scheduled_event_id};
+}
+
 struct Matching::TaskList {
-  // Ordered by (-priority, arrival): the first entry is the next to hand out.
-  std::map<std::pair<int64_t, uint64_t>, Task> queue;
+  explicit TaskList(bool read_all) : read_all(read_all) {}
+
+  // The first entry is the next to hand out.
+  std::map<Order, Task> queue;
   // run_id/scheduled id -> queue key, for RemoveTask and de-duplication.
-  std::unordered_map<std::string, std::pair<int64_t, uint64_t>> index;
+  std::unordered_map<std::string, Order> index;
   std::deque<std::shared_ptr<Waiter>> waiters;
+  size_t stored = 0;  // entries of `queue` the source keeps too
+  // Every stored task ordered at or before `horizon` is in `queue` or was
+  // handed out; those after it are read when the queue runs low. nullopt:
+  // nothing read yet.
+  std::optional<Order> horizon;
+  bool read_all = false;  // the horizon is the end of the stored tasks
+  bool reading = false;
+  // Stored tasks added past the horizon while a read was in flight: the
+  // read may have missed them, and the horizon may move past them.
+  std::vector<Task> added_while_reading;
 
   static std::string TaskId(const std::string& run_id, int64_t scheduled_event_id) {
     return run_id + '/' + std::to_string(scheduled_event_id);
   }
+  bool Holds(const Task& t) const {
+    return !t.stored || read_all || (horizon && OrderOf(t) <= *horizon);
+  }
+  void Queue(Task t) {
+    Order order = OrderOf(t);
+    if (t.stored) ++stored;
+    index.emplace(TaskId(t.run_id, t.scheduled_event_id), order);
+    queue.emplace(std::move(order), std::move(t));
+  }
+  void Erase(std::map<Order, Task>::iterator it) {
+    if (it->second.stored) --stored;
+    index.erase(TaskId(it->second.run_id, it->second.scheduled_event_id));
+    queue.erase(it);
+  }
+  // Drops the last stored entry and moves the horizon before it: it is read
+  // again when its turn comes.
+  void EvictLast() {
+    for (auto it = queue.end(); it != queue.begin();) {
+      --it;
+      if (!it->second.stored) continue;
+      Erase(it);
+      read_all = false;
+      horizon.reset();
+      for (auto last = queue.rbegin(); last != queue.rend(); ++last) {
+        if (last->second.stored) {
+          horizon = last->first;
+          break;
+        }
+      }
+      return;
+    }
+  }
   std::optional<Task> Pop() {
     if (queue.empty()) return std::nullopt;
     auto it = queue.begin();
+    if (it->second.stored) --stored;
+    index.erase(TaskId(it->second.run_id, it->second.scheduled_event_id));
     Task t = std::move(it->second);
     queue.erase(it);
-    index.erase(TaskId(t.run_id, t.scheduled_event_id));
     return t;
   }
 };
@@ -94,7 +153,9 @@ size_t Matching::KeyHash::operator()(const TaskListKey& k) const {
   return h ^ static_cast<size_t>(k.kind);
 }
 
-Matching::Matching(net::io_context& io, MatchingOptions options) : io_(io), options_(options) {
+Matching::Matching(net::io_context& io, MatchingOptions options, TaskSource* source)
+    : io_(io), options_(options), source_(source) {
+  options_.tasks_in_memory = std::max<size_t>(1, options_.tasks_in_memory);
   for (TaskKind kind : {TaskKind::kDecision, TaskKind::kActivity}) {
     pending_gauges_.push_back(
         metrics::AddGauge("weft_pending_tasks", "Tasks scheduled and waiting for a poller",
@@ -106,8 +167,73 @@ Matching::~Matching() = default;
 
 Matching::TaskList& Matching::ListLocked(const TaskListKey& key) {
   auto& slot = lists_[key];
-  if (!slot) slot = std::make_unique<TaskList>();
+  if (!slot) slot = std::make_unique<TaskList>(/*read_all=*/source_ == nullptr);
   return *slot;
+}
+
+void Matching::OfferLocked(TaskList& list, Task task) {
+  while (!list.waiters.empty()) {
+    auto w = std::move(list.waiters.front());
+    list.waiters.pop_front();
+    if (w->finished) continue;
+    w->task = std::move(task);
+    Finish(w);
+    return;
+  }
+  list.Queue(std::move(task));
+  if (list.stored > options_.tasks_in_memory) list.EvictLast();
+}
+
+void Matching::ReadAheadLocked(const TaskListKey& key, TaskList& list) {
+  if (list.read_all || list.reading || shutdown_) return;
+  list.reading = true;
+  std::optional<Task> after;
+  if (list.horizon) {
+    const auto& [rank, seq, run_id, scheduled_id] = *list.horizon;
+    after = Task{"", run_id, scheduled_id, static_cast<int32_t>(-rank), seq, true};
+  }
+  auto limit = static_cast<int64_t>(options_.tasks_in_memory - list.stored);
+  net::co_spawn(io_, ReadAhead(this, alive_, key, std::move(after), std::max<int64_t>(1, limit)),
+                net::detached);
+}
+
+net::awaitable<void> Matching::ReadAhead(Matching* self, std::weak_ptr<int> alive, TaskListKey key,
+                                         std::optional<Task> after, int64_t limit) {
+  Result<std::vector<Task>> read = co_await self->source_->Read(key, std::move(after), limit);
+  if (alive.expired()) co_return;
+  self->OnRead(key, std::move(read), limit);
+}
+
+void Matching::OnRead(const TaskListKey& key, Result<std::vector<Task>> read, int64_t limit) {
+  std::lock_guard lock(mu_);
+  TaskList& list = ListLocked(key);
+  list.reading = false;
+  std::vector<Task> late = std::move(list.added_while_reading);
+  list.added_while_reading.clear();
+  if (!read.ok()) {  // the next poll tries again; the tasks stay stored
+    log::Error("reading the tasks of list '" + key.name + "' failed: " + read.error().message());
+    return;
+  }
+  std::unordered_set<std::string> seen;
+  for (Task& t : *read) {
+    list.horizon = OrderOf(t);
+    std::string id = TaskList::TaskId(t.run_id, t.scheduled_event_id);
+    if (list.index.contains(id)) continue;
+    seen.insert(std::move(id));
+    t.stored = true;
+    OfferLocked(list, std::move(t));
+  }
+  if (static_cast<int64_t>(read->size()) < limit) list.read_all = true;
+  for (Task& t : late) {
+    std::string id = TaskList::TaskId(t.run_id, t.scheduled_event_id);
+    if (list.Holds(t) && !seen.contains(id) && !list.index.contains(id)) {
+      OfferLocked(list, std::move(t));
+    }
+  }
+  // Pollers still waiting, and more may be stored: read on.
+  bool waiting = std::any_of(list.waiters.begin(), list.waiters.end(),
+                             [](const auto& w) { return !w->finished; });
+  if (waiting && list.queue.empty()) ReadAheadLocked(key, list);
 }
 
 void Matching::Finish(const std::shared_ptr<Waiter>& w) {
@@ -118,19 +244,17 @@ void Matching::Finish(const std::shared_ptr<Waiter>& w) {
 void Matching::AddTask(const TaskListKey& key, Task task) {
   std::lock_guard lock(mu_);
   TaskList& list = ListLocked(key);
-  std::string id = TaskList::TaskId(task.run_id, task.scheduled_event_id);
-  if (list.index.contains(id)) return;
-  while (!list.waiters.empty()) {
-    auto w = std::move(list.waiters.front());
-    list.waiters.pop_front();
-    if (w->finished) continue;
-    w->task = std::move(task);
-    Finish(w);
+  if (list.index.contains(TaskList::TaskId(task.run_id, task.scheduled_event_id))) return;
+  if (task.seq == 0) task.seq = next_seq_++;
+  bool waiting = std::any_of(list.waiters.begin(), list.waiters.end(),
+                             [](const auto& w) { return !w->finished; });
+  // Past the horizon a stored task is left to the source, which hands it
+  // out in its turn; a waiting poller takes it at once all the same.
+  if (!waiting && !list.Holds(task)) {
+    if (list.reading) list.added_while_reading.push_back(std::move(task));
     return;
   }
-  std::pair<int64_t, uint64_t> order{-static_cast<int64_t>(task.priority), next_seq_++};
-  list.index.emplace(std::move(id), order);
-  list.queue.emplace(order, std::move(task));
+  OfferLocked(list, std::move(task));
 }
 
 bool Matching::RemoveTask(const TaskListKey& key, const std::string& run_id,
@@ -141,8 +265,7 @@ bool Matching::RemoveTask(const TaskListKey& key, const std::string& run_id,
   TaskList& list = *it->second;
   auto idx = list.index.find(TaskList::TaskId(run_id, scheduled_event_id));
   if (idx == list.index.end()) return false;
-  list.queue.erase(idx->second);
-  list.index.erase(idx);
+  list.Erase(list.queue.find(idx->second));
   return true;
 }
 
@@ -178,7 +301,10 @@ net::awaitable<Result<std::optional<Task>>> Matching::Poll(
     std::lock_guard lock(mu_);
     if (shutdown_) co_return std::optional<Task>();
     TaskList& list = ListLocked(key);
-    if (auto t = list.Pop()) co_return timer.Done(std::move(t));
+    std::optional<Task> t = list.Pop();
+    // Read the next stored tasks before the queue runs dry.
+    if (list.stored < options_.tasks_in_memory / 2) ReadAheadLocked(key, list);
+    if (t) co_return timer.Done(std::move(t));
     if (list.waiters.size() >= options_.max_pollers_per_task_list) {
       co_return Error(Errc::kLimitExceeded,
                       "Too many pollers on task list '" + key.name + "' (limit " +
@@ -200,17 +326,24 @@ net::awaitable<Result<std::optional<Task>>> Matching::Poll(
 }
 
 int64_t Matching::CountPending(TaskKind kind) const {
-  std::lock_guard lock(mu_);
   int64_t n = 0;
-  for (const auto& [key, list] : lists_)
-    if (key.kind == kind) n += static_cast<int64_t>(list->queue.size());
-  return n;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [key, list] : lists_) {
+      if (key.kind != kind) continue;
+      n += static_cast<int64_t>(list->queue.size());
+      if (source_) n -= static_cast<int64_t>(list->stored);  // counted by the source
+    }
+  }
+  return source_ ? n + source_->CountStored(kind) : n;
 }
 
-int64_t Matching::CountTasks(const TaskListKey& key) const {
+int64_t Matching::CountTasks(const TaskListKey& key, bool only_unstored) const {
   std::lock_guard lock(mu_);
   auto it = lists_.find(key);
-  return it == lists_.end() ? 0 : static_cast<int64_t>(it->second->queue.size());
+  if (it == lists_.end()) return 0;
+  auto n = static_cast<int64_t>(it->second->queue.size());
+  return only_unstored ? n - static_cast<int64_t>(it->second->stored) : n;
 }
 
 void Matching::Shutdown() {

@@ -109,6 +109,21 @@ struct TimerRecord {
   std::string data;  // "" in a timers_done entry
 };
 
+// A task row: a decision or activity task that waits for a worker. Written
+// with the event that schedules it, deleted with the one that records it
+// started or withdraws it, so that tasks outlive a restart without their
+// executions being read (engine/task_rows.cc). `task_list` is the list's
+// name as the layer above encodes it; a list hands out its rows by priority
+// (highest first), then `seq` (oldest first).
+struct TaskRecord {
+  std::string task_list;
+  std::string run_id;
+  int64_t scheduled_id = 0;
+  int32_t priority = 0;
+  int64_t seq = 0;
+  std::string workflow_id;  // unused in a tasks_done entry
+};
+
 // What one engine step changes, written atomically: all or nothing.
 struct WriteBatch {
   int32_t shard = 0;           // the shard that wrote it
@@ -118,6 +133,8 @@ struct WriteBatch {
   std::vector<ExecutionWrite> executions;
   std::vector<TimerRecord> timers;       // inserted (a row already there is kept)
   std::vector<TimerRecord> timers_done;  // deleted, by (shard, due, run_id, key)
+  std::vector<TaskRecord> tasks;         // inserted (a row already there is kept)
+  std::vector<TaskRecord> tasks_done;    // deleted, by (task_list, run_id, scheduled_id)
 };
 
 // A visibility query over one domain (List/Count Open/Closed executions).
@@ -176,6 +193,13 @@ class Store {
   // `limit`.
   virtual Result<std::vector<TimerRecord>> LoadTimers(int32_t shard, Millis from, Millis before,
                                                       int64_t limit) = 0;
+  // The task rows of `task_list` in hand-out order, starting after `after`
+  // (its priority, seq, run_id and scheduled_id; nullptr: from the first),
+  // at most `limit`.
+  virtual Result<std::vector<TaskRecord>> LoadTasks(const std::string& task_list,
+                                                    const TaskRecord* after, int64_t limit) = 0;
+  // The number of task rows whose task_list is in [from, before).
+  virtual Result<int64_t> CountTasks(const std::string& from, const std::string& before) = 0;
 };
 
 // Opens (creating if needed) the SQLite store in `data_dir` (the directory is

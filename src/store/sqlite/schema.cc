@@ -88,6 +88,20 @@ CREATE TABLE timers (
   PRIMARY KEY (shard, due, run_id, key)
 ) WITHOUT ROWID;
 )sql",
+      // 5: durable task queues (engine/task_rows.cc). `rank` is -priority,
+      // so that the hand-out order is one ascending index range.
+      R"sql(
+CREATE TABLE tasks (
+  task_list TEXT NOT NULL,
+  run_id TEXT NOT NULL,
+  scheduled_id INTEGER NOT NULL,
+  rank INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  workflow_id TEXT NOT NULL,
+  PRIMARY KEY (task_list, run_id, scheduled_id)
+) WITHOUT ROWID;
+CREATE INDEX tasks_in_order ON tasks (task_list, rank, seq, run_id, scheduled_id);
+)sql",
   };
   return kMigrations;
 }

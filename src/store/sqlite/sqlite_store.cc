@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include <filesystem>
+#include <limits>
 #include <system_error>
 
 #include "store/sqlite/rows.h"
@@ -166,6 +167,52 @@ Result<std::vector<TimerRecord>> SqliteStore::LoadTimers(int32_t shard, Millis f
     if (!*row) return timers;
     timers.push_back(TimerRecord{shard, stmt->Int(0), stmt->Text(1), stmt->Text(2), stmt->Text(3)});
   }
+}
+
+Result<std::vector<TaskRecord>> SqliteStore::LoadTasks(const std::string& task_list,
+                                                       const TaskRecord* after, int64_t limit) {
+  Result<Reader> reader = AcquireReader();
+  if (!reader.ok()) return std::move(reader).error();
+  // One range of tasks_in_order: the row value comparison continues after
+  // the cursor (rank is -priority).
+  Result<Statement> stmt = (*reader)->Prepare(
+      "SELECT run_id, scheduled_id, rank, seq, workflow_id FROM tasks WHERE task_list = ? AND "
+      "(rank, seq, run_id, scheduled_id) > (?, ?, ?, ?) "
+      "ORDER BY rank, seq, run_id, scheduled_id LIMIT ?");
+  if (!stmt.ok()) return std::move(stmt).error();
+  stmt->Bind(1, task_list);
+  if (after) {
+    stmt->Bind(2, -int64_t{after->priority})
+        .Bind(3, after->seq)
+        .Bind(4, after->run_id)
+        .Bind(5, after->scheduled_id);
+  } else {  // before every row: the lowest rank there can be, and any seq
+    stmt->Bind(2, std::numeric_limits<int64_t>::min())
+        .Bind(3, std::numeric_limits<int64_t>::min())
+        .Bind(4, std::string())
+        .Bind(5, std::numeric_limits<int64_t>::min());
+  }
+  stmt->Bind(6, limit);
+  std::vector<TaskRecord> tasks;
+  for (;;) {
+    Result<bool> row = stmt->Step();
+    if (!row.ok()) return std::move(row).error();
+    if (!*row) return tasks;
+    tasks.push_back(TaskRecord{task_list, stmt->Text(0), stmt->Int(1),
+                               static_cast<int32_t>(-stmt->Int(2)), stmt->Int(3), stmt->Text(4)});
+  }
+}
+
+Result<int64_t> SqliteStore::CountTasks(const std::string& from, const std::string& before) {
+  Result<Reader> reader = AcquireReader();
+  if (!reader.ok()) return std::move(reader).error();
+  Result<Statement> stmt =
+      (*reader)->Prepare("SELECT count(*) FROM tasks WHERE task_list >= ? AND task_list < ?");
+  if (!stmt.ok()) return std::move(stmt).error();
+  stmt->Bind(1, from).Bind(2, before);
+  Result<bool> row = stmt->Step();
+  if (!row.ok()) return std::move(row).error();
+  return *row ? stmt->Int(0) : int64_t{0};
 }
 
 Result<std::optional<ExecutionRecord>> SqliteStore::GetOpenExecution(

@@ -31,6 +31,9 @@ class SqliteStore final : public Store {
   Result<std::optional<ExecutionRecord>> GetExecution(const std::string& run_id) override;
   Result<std::vector<TimerRecord>> LoadTimers(int32_t shard, Millis from, Millis before,
                                               int64_t limit) override;
+  Result<std::vector<TaskRecord>> LoadTasks(const std::string& task_list, const TaskRecord* after,
+                                            int64_t limit) override;
+  Result<int64_t> CountTasks(const std::string& from, const std::string& before) override;
   Result<std::optional<ExecutionRecord>> GetOpenExecution(const std::string& domain,
                                                           const std::string& workflow_id) override;
   Result<std::vector<EventRecord>> LoadEvents(const std::string& run_id, int64_t after_event_id,

@@ -170,9 +170,34 @@ Status WriteTimers(Connection& conn, const WriteBatch& batch) {
   return {};
 }
 
+Status WriteTasks(Connection& conn, const WriteBatch& batch) {
+  for (const TaskRecord& t : batch.tasks) {
+    Result<Statement> stmt = conn.Prepare(
+        "INSERT OR IGNORE INTO tasks (task_list, run_id, scheduled_id, rank, seq, workflow_id) "
+        "VALUES (?, ?, ?, ?, ?, ?)");
+    if (!stmt.ok()) return std::move(stmt).error();
+    stmt->Bind(1, t.task_list)
+        .Bind(2, t.run_id)
+        .Bind(3, t.scheduled_id)
+        .Bind(4, -int64_t{t.priority})
+        .Bind(5, t.seq)
+        .Bind(6, t.workflow_id);
+    if (Status s = stmt->Run(); !s.ok()) return s;
+  }
+  for (const TaskRecord& t : batch.tasks_done) {
+    Result<Statement> stmt =
+        conn.Prepare("DELETE FROM tasks WHERE task_list = ? AND run_id = ? AND scheduled_id = ?");
+    if (!stmt.ok()) return std::move(stmt).error();
+    stmt->Bind(1, t.task_list).Bind(2, t.run_id).Bind(3, t.scheduled_id);
+    if (Status s = stmt->Run(); !s.ok()) return s;
+  }
+  return {};
+}
+
 Status GroupWriter::Apply(const WriteBatch& batch, const Plan& checked) {
   const std::vector<PlannedWrite>& plan = checked.writes;
   if (Status s = WriteTimers(conn_, batch); !s.ok()) return s;
+  if (Status s = WriteTasks(conn_, batch); !s.ok()) return s;
   for (const RegistryWrite& w : batch.registry) {
     if (Status s = WriteRegistry(conn_, w); !s.ok()) return s;
   }

@@ -84,9 +84,10 @@ OpResult RecordActivityTaskHeartbeat(OpContext& ctx, const json::object& request
 OpResult CountPendingActivityTasks(OpContext& ctx, const json::object& request) {
   auto in = ReadTaskListRequest(ctx, request, false);
   if (!in.ok()) co_return std::move(in).error();
-  int64_t count =
-      ctx.engine.CountPendingTasks(in->domain, in->task_list, matching::TaskKind::kActivity);
-  co_return json::value(json::object{{"count", count}, {"truncated", false}});
+  auto count = co_await ctx.engine.CountPendingTasks(in->domain, in->task_list,
+                                                     matching::TaskKind::kActivity);
+  if (!count.ok()) co_return std::move(count).error();
+  co_return json::value(json::object{{"count", *count}, {"truncated", false}});
 }
 
 }  // namespace weft::swf

@@ -153,9 +153,10 @@ OpResult RespondDecisionTaskCompleted(OpContext& ctx, const json::object& reques
 OpResult CountPendingDecisionTasks(OpContext& ctx, const json::object& request) {
   auto in = ReadTaskListRequest(ctx, request, false);
   if (!in.ok()) co_return std::move(in).error();
-  int64_t count =
-      ctx.engine.CountPendingTasks(in->domain, in->task_list, matching::TaskKind::kDecision);
-  co_return json::value(json::object{{"count", count}, {"truncated", false}});
+  auto count = co_await ctx.engine.CountPendingTasks(in->domain, in->task_list,
+                                                     matching::TaskKind::kDecision);
+  if (!count.ok()) co_return std::move(count).error();
+  co_return json::value(json::object{{"count", *count}, {"truncated", false}});
 }
 
 }  // namespace weft::swf

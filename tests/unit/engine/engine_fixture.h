@@ -103,11 +103,20 @@ class EngineFixture : public ::testing::Test {
     return net::co_spawn(*io_, std::move(a), net::use_future).get();
   }
 
+  // CountPending*Tasks of a list (Step Functions activities: domain
+  // kMachineDomain, the activity's ARN).
+  int64_t Pending(std::string domain, std::string list, matching::TaskKind kind) {
+    auto n = Run(engine_->CountPendingTasks(std::move(domain), std::move(list), kind));
+    EXPECT_TRUE(n.ok()) << n.error().message();
+    return n.ok() ? *n : -1;
+  }
+
   fs::path dir_;
-  // What Open() gives the engine (poll timeout aside). One SWF execution in
-  // memory per shard: every test runs with executions evicted and loaded
-  // from their snapshots all the time.
-  EngineOptions options_{.cache_size = 2};
+  // What Open() gives the engine (poll timeout aside). One execution of
+  // each kind in memory per shard, and two tasks per task list: every test
+  // runs with executions evicted and loaded from their snapshots, and tasks
+  // read from their rows, all the time.
+  EngineOptions options_{.cache_size = 2, .tasks_in_memory = 2};
   FakeClock clock_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<net::io_context> io_;

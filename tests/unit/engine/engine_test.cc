@@ -406,15 +406,13 @@ TEST_F(EngineTest, ADeciderMovesTheNextDecisionTasksToAnotherTaskList) {
                                                         std::string("sticky"), std::string("5")))
                   .ok());
   ASSERT_TRUE(Run(engine_->SignalWorkflowExecution({"d", "w1", ""}, "s", std::nullopt)).ok());
-  EXPECT_EQ(engine_->CountPendingTasks("d", "sticky", matching::TaskKind::kDecision), 1);
-  EXPECT_EQ(engine_->CountPendingTasks("d", "deciders", matching::TaskKind::kDecision), 0);
+  EXPECT_EQ(Pending("d", "sticky", matching::TaskKind::kDecision), 1);
+  EXPECT_EQ(Pending("d", "deciders", matching::TaskKind::kDecision), 0);
   clock_.Advance(5'000);  // nobody polled "sticky"
-  for (int i = 0;
-       i < 200 && engine_->CountPendingTasks("d", "deciders", matching::TaskKind::kDecision) == 0;
-       ++i) {
+  for (int i = 0; i < 200 && Pending("d", "deciders", matching::TaskKind::kDecision) == 0; ++i) {
     std::this_thread::sleep_for(5ms);
   }
-  EXPECT_EQ(engine_->CountPendingTasks("d", "sticky", matching::TaskKind::kDecision), 0);
+  EXPECT_EQ(Pending("d", "sticky", matching::TaskKind::kDecision), 0);
   auto d2 = PollDecision();
   ASSERT_TRUE(d2) << "back on the execution's task list";
   auto h = Run(engine_->GetHistory({"d", "w1", run}));
@@ -628,7 +626,7 @@ TEST_F(EngineTest, CancelOfUnstartedActivityCancelsItAtOnce) {
   std::string run = Start("w1");
   auto d1 = PollDecision();
   ASSERT_TRUE(Decide(d1->task_token, std::vector<Decision>{Schedule("a1")}).ok());
-  EXPECT_EQ(engine_->CountPendingTasks("d", "workers", matching::TaskKind::kActivity), 1);
+  EXPECT_EQ(Pending("d", "workers", matching::TaskKind::kActivity), 1);
   auto d2 = Run(engine_->SignalWorkflowExecution({"d", "w1", run}, "cancel-it", std::nullopt));
   ASSERT_TRUE(d2.ok());
   auto d3 = PollDecision();
@@ -638,7 +636,7 @@ TEST_F(EngineTest, CancelOfUnstartedActivityCancelsItAtOnce) {
   auto types = Types("w1", run);
   EXPECT_EQ(types[types.size() - 3], "ActivityTaskCancelRequested");
   EXPECT_EQ(types[types.size() - 2], "ActivityTaskCanceled");
-  EXPECT_EQ(engine_->CountPendingTasks("d", "workers", matching::TaskKind::kActivity), 0);
+  EXPECT_EQ(Pending("d", "workers", matching::TaskKind::kActivity), 0);
   EXPECT_FALSE(PollActivity().has_value());
 }
 
@@ -922,11 +920,11 @@ TEST_F(EngineTest, ReplayOfStoredHistoryRebuildsSameState) {
 TEST_F(EngineTest, TerminateClosesAndWithdrawsQueuedTasks) {
   RegisterBasics();
   std::string run = Start("w1");
-  EXPECT_EQ(engine_->CountPendingTasks("d", "deciders", matching::TaskKind::kDecision), 1);
+  EXPECT_EQ(Pending("d", "deciders", matching::TaskKind::kDecision), 1);
   ASSERT_TRUE(
       Run(engine_->TerminateWorkflowExecution({"d", "w1", ""}, "why", std::nullopt, std::nullopt))
           .ok());
-  EXPECT_EQ(engine_->CountPendingTasks("d", "deciders", matching::TaskKind::kDecision), 0);
+  EXPECT_EQ(Pending("d", "deciders", matching::TaskKind::kDecision), 0);
   EXPECT_EQ(Types("w1", run).back(), "WorkflowExecutionTerminated");
   auto again = Run(engine_->SignalWorkflowExecution({"d", "w1", ""}, "s", std::nullopt));
   ASSERT_FALSE(again.ok());
@@ -973,6 +971,14 @@ class FailingStore final : public store::Store {
   Result<std::vector<store::TimerRecord>> LoadTimers(int32_t shard, Millis from, Millis before,
                                                      int64_t limit) override {
     return inner_->LoadTimers(shard, from, before, limit);
+  }
+  Result<std::vector<store::TaskRecord>> LoadTasks(const std::string& list,
+                                                   const store::TaskRecord* after,
+                                                   int64_t limit) override {
+    return inner_->LoadTasks(list, after, limit);
+  }
+  Result<int64_t> CountTasks(const std::string& from, const std::string& before) override {
+    return inner_->CountTasks(from, before);
   }
 
  private:

@@ -188,11 +188,15 @@ TEST_F(MachineTest, NamesAreIdempotentWhileRunningAndFreeAgain90DaysAfterTheClos
 TEST_F(MachineTest, ActivityWorkerGetsTheTaskAndCompletesIt) {
   Define("r1", ActivityMachine());
   std::string arn = Start("e1", R"({"item":7})");
-  EXPECT_EQ(engine_->CountPendingActivityTasks(std::string(kActivityArn)), 1);
+  EXPECT_EQ(Pending(std::string(kMachineDomain), std::string(kActivityArn),
+                    matching::TaskKind::kActivity),
+            1);
   auto task = PollActivity();
   ASSERT_TRUE(task);
   EXPECT_EQ(task->input, R"({"item":7})");
-  EXPECT_EQ(engine_->CountPendingActivityTasks(std::string(kActivityArn)), 0);
+  EXPECT_EQ(Pending(std::string(kMachineDomain), std::string(kActivityArn),
+                    matching::TaskKind::kActivity),
+            0);
   ASSERT_TRUE(Run(engine_->SendTaskHeartbeat(task->task_token)).ok());
   ASSERT_TRUE(Run(engine_->SendTaskSuccess(task->task_token, R"({"ok":true})")).ok());
   EXPECT_EQ(Describe(arn).output, R"({"ok":true})");
@@ -272,7 +276,9 @@ TEST_F(MachineTest, StopAbortsTheTaskAndWithdrawsIt) {
   MachineExecution d = Describe(arn);
   EXPECT_EQ(d.status, "ABORTED");
   EXPECT_EQ(d.error, "Oops");
-  EXPECT_EQ(engine_->CountPendingActivityTasks(std::string(kActivityArn)), 0);
+  EXPECT_EQ(Pending(std::string(kMachineDomain), std::string(kActivityArn),
+                    matching::TaskKind::kActivity),
+            0);
   EXPECT_EQ(Types(arn).back(), "ExecutionAborted");
   auto unknown = Run(engine_->StopMachineExecution(arn + "x", std::nullopt, std::nullopt));
   ASSERT_FALSE(unknown.ok());

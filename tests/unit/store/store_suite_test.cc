@@ -47,6 +47,56 @@ std::vector<std::string> TimerKeys(Store& store, int32_t shard, Millis from, Mil
   return keys;
 }
 
+std::vector<std::string> TaskIds(Store& store, const std::string& list,
+                                 const TaskRecord* after = nullptr, int64_t limit = 100) {
+  Result<std::vector<TaskRecord>> tasks = store.LoadTasks(list, after, limit);
+  EXPECT_TRUE(tasks.ok());
+  std::vector<std::string> ids;
+  if (tasks.ok()) {
+    for (const TaskRecord& t : *tasks)
+      ids.push_back(t.run_id + "/" + std::to_string(t.scheduled_id));
+  }
+  return ids;
+}
+
+// Task rows: a list hands out by priority (highest first), then seq; paging
+// continues after a cursor; rows are written again without harm, deleted by
+// their identity, and atomic with their batch.
+TEST_P(StoreSuite, TaskRowsAreReadInPriorityThenSeqOrderAndDeleted) {
+  WriteBatch b;
+  b.tasks = {{"a|dom|list", "r1", 5, 0, 300, "w1"},
+             {"a|dom|list", "r2", 5, 7, 400, "w2"},
+             {"a|dom|list", "r3", 9, 0, 100, "w3"},
+             {"a|dom|list", "r4", 2, -3, 50, "w4"},
+             {"d|dom|list", "r5", 2, 0, 10, "w5"}};
+  ASSERT_TRUE(WriteOne(b).ok());
+  ASSERT_TRUE(WriteOne(b).ok()) << "the same rows again are kept, not an error";
+  const std::string list = "a|dom|list";
+  EXPECT_EQ(TaskIds(store(), list), (std::vector<std::string>{"r2/5", "r3/9", "r1/5", "r4/2"}));
+  Result<std::vector<TaskRecord>> first = store().LoadTasks(list, nullptr, 2);
+  ASSERT_TRUE(first.ok() && first->size() == 2);
+  EXPECT_EQ((*first)[0].priority, 7);
+  EXPECT_EQ((*first)[0].workflow_id, "w2");
+  EXPECT_EQ(TaskIds(store(), list, &first->back()), (std::vector<std::string>{"r1/5", "r4/2"}));
+  EXPECT_EQ(TaskIds(store(), "d|dom|list"), (std::vector<std::string>{"r5/2"}));
+  EXPECT_EQ(*store().CountTasks("a", "b"), 4);
+  EXPECT_EQ(*store().CountTasks(list, list + "\x1f"), 4);
+  EXPECT_EQ(*store().CountTasks("d", "e"), 1);
+
+  WriteBatch done;
+  done.tasks_done = {{list, "r3", 9, 0, 0, ""}, {list, "absent", 1, 0, 0, ""}};
+  done.tasks = {{list, "r6", 4, 0, 350, "w6"}};
+  ASSERT_TRUE(WriteOne(done).ok());
+  EXPECT_EQ(TaskIds(store(), list), (std::vector<std::string>{"r2/5", "r1/5", "r6/4", "r4/2"}));
+
+  // A batch that fails writes none of its task rows.
+  WriteBatch conflict = BatchOf({Append(MakeExecution("rx"), 5, 1)});  // no such history
+  conflict.tasks = {{list, "rx", 1, 0, 1, "wx"}};
+  conflict.tasks_done = {{list, "r2", 5, 0, 0, ""}};
+  ASSERT_FALSE(WriteOne(conflict).ok());
+  EXPECT_EQ(TaskIds(store(), list), (std::vector<std::string>{"r2/5", "r1/5", "r6/4", "r4/2"}));
+}
+
 // Timer rows: read by shard and due window in due order, written again
 // without harm, deleted by their identity, atomic with the batch.
 TEST_P(StoreSuite, TimerRowsAreReadByShardAndDueTimeAndDeleted) {
