@@ -193,8 +193,10 @@ void Matching::ReadAheadLocked(const TaskListKey& key, TaskList& list) {
     after = Task{"", run_id, scheduled_id, static_cast<int32_t>(-rank), seq, true};
   }
   auto limit = static_cast<int64_t>(options_.tasks_in_memory - list.stored);
-  net::co_spawn(io_, ReadAhead(this, alive_, key, std::move(after), std::max<int64_t>(1, limit)),
-                net::detached);
+  // Posted: a read may complete at once, and mu_ is held here.
+  net::post(io_, [this, key, after = std::move(after), limit = std::max<int64_t>(1, limit)] {
+    net::co_spawn(io_, ReadAhead(this, alive_, key, after, limit), net::detached);
+  });
 }
 
 net::awaitable<void> Matching::ReadAhead(Matching* self, std::weak_ptr<int> alive, TaskListKey key,
@@ -303,7 +305,9 @@ net::awaitable<Result<std::optional<Task>>> Matching::Poll(
     TaskList& list = ListLocked(key);
     std::optional<Task> t = list.Pop();
     // Read the next stored tasks before the queue runs dry.
-    if (list.stored < options_.tasks_in_memory / 2) ReadAheadLocked(key, list);
+    if (list.queue.empty() || list.stored < (options_.tasks_in_memory + 1) / 2) {
+      ReadAheadLocked(key, list);
+    }
     if (t) co_return timer.Done(std::move(t));
     if (list.waiters.size() >= options_.max_pollers_per_task_list) {
       co_return Error(Errc::kLimitExceeded,

@@ -540,6 +540,91 @@ TEST_F(EngineTest, WorkflowsRunCorrectlyThroughATinyCacheAndARestart) {
   }
 }
 
+// The task rows of one kind ("a": activity, "d": decision), from the store.
+int64_t TaskRows(store::Store& store, const char* kind) {
+  const std::string from(kind), before(1, static_cast<char>(kind[0] + 1));
+  auto n = store.CountTasks(from, before);
+  EXPECT_TRUE(n.ok());
+  return n.ok() ? *n : -1;
+}
+
+// Tasks waiting for a worker are rows: after a restart (which builds no
+// task queue from the executions) they are handed out by priority, each
+// once, two in memory at a time; a row whose task is gone is dropped.
+TEST_F(EngineTest, TasksAreRowsHandedOutByPriorityAfterARestartEachOnce) {
+  RegisterBasics();
+  constexpr int kWorkflows = 6;
+  std::map<std::string, std::string> runs;
+  for (int i = 0; i < kWorkflows; ++i)
+    runs["w" + std::to_string(i)] = Start("w" + std::to_string(i));
+  EXPECT_EQ(TaskRows(*store_, "d"), kWorkflows);
+  // Priorities 0, 1, 1, 0, 7, 1 in scheduling order: the hand-out order is
+  // the highest first, the oldest first among equals.
+  const int priorities[kWorkflows] = {0, 1, 1, 0, 7, 1};
+  std::vector<std::tuple<int, int, std::string>> scheduled;  // (-priority, order, id)
+  for (int i = 0; i < kWorkflows; ++i) {
+    auto d = PollDecision();
+    ASSERT_TRUE(d);
+    auto schedule = std::get<decision::ScheduleActivityTask>(Schedule("a"));
+    schedule.task_priority = std::to_string(priorities[i]);
+    ASSERT_TRUE(Decide(d->task_token, {schedule}).ok());
+    scheduled.emplace_back(-priorities[i], i, d->workflow_id);
+  }
+  std::sort(scheduled.begin(), scheduled.end());
+  std::vector<std::string> expected;
+  for (const auto& [priority, i, id] : scheduled) expected.push_back(id);
+  EXPECT_EQ(TaskRows(*store_, "d"), 0) << "a started task's row is deleted with its start";
+  EXPECT_EQ(TaskRows(*store_, "a"), kWorkflows);
+  Close();  // as after kill -9
+  Open();
+  // A row whose task is gone (its run unknown) is a stale offer: dropped.
+  store::WriteBatch stray;
+  stray.tasks.push_back(
+      store::TaskRecord{std::string("a\x1f") + "d\x1fworkers", "no-such-run", 5, 99, 1, "ghost"});
+  const store::WriteBatch* batches[] = {&stray};
+  ASSERT_TRUE(store_->Write(batches)[0].ok());
+  std::vector<std::string> order;
+  for (int i = 0; i < kWorkflows; ++i) {
+    auto a = PollActivity();
+    ASSERT_TRUE(a) << i;
+    order.push_back(a->workflow_id);
+  }
+  EXPECT_EQ(order, expected);
+  EXPECT_FALSE(PollActivity()) << "each task once";
+  EXPECT_EQ(TaskRows(*store_, "a"), 0) << "started and stale rows are deleted";
+  for (const auto& [id, run] : runs) {
+    auto types = Types(id, run);
+    EXPECT_EQ(std::count(types.begin(), types.end(), "ActivityTaskStarted"), 1) << id;
+  }
+}
+
+// A store written before tasks were rows gets the rows of its open runs'
+// tasks at its first start.
+TEST_F(EngineTest, AStoreWithoutTaskRowsGetsThemAtItsFirstStart) {
+  RegisterBasics();
+  for (std::string id : {"w1", "w2", "w3"}) Start(id);
+  Close();
+  {  // as an older weft left it: no task rows, no marker
+    auto opened = store::OpenSqliteStore(dir_.string());
+    ASSERT_TRUE(opened.ok());
+    const std::string list = std::string("d\x1f") + "d\x1f" + "deciders";
+    auto rows = (*opened)->LoadTasks(list, nullptr, 100);
+    ASSERT_TRUE(rows.ok());
+    ASSERT_EQ(rows->size(), 3u);
+    store::WriteBatch batch;
+    batch.tasks_done = *rows;
+    batch.registry.push_back({store::RegistryRecord{"marker", "", "task_rows", "", "", 0, ""},
+                              /*erase=*/true});
+    const store::WriteBatch* batches[] = {&batch};
+    ASSERT_TRUE((*opened)->Write(batches)[0].ok());
+    ASSERT_EQ(TaskRows(**opened, "d"), 0);
+  }
+  Open();
+  EXPECT_EQ(TaskRows(*store_, "d"), 3);
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(PollDecision()) << i;
+  EXPECT_FALSE(PollDecision());
+}
+
 TEST_F(EngineTest, SecondStartOfOpenWorkflowIdIsRefused) {
   RegisterBasics();
   Start("w1");
