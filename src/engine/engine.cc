@@ -3,6 +3,7 @@
 #include <openssl/rand.h>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cstdlib>
 
@@ -401,6 +402,10 @@ Status WriteRows(Engine::Impl& impl, std::vector<Row> rows,
 // A store written before timers (or tasks) were rows: those of its open
 // runs are written as rows once, at the first start of this weft.
 Status WriteBackfill(Engine::Impl& impl, RecoveryBackfill backfill) {
+  if (Status s = WriteRows(impl, std::move(backfill.no_work), &store::WriteBatch::no_work);
+      !s.ok()) {
+    return s;
+  }
   std::vector<std::string_view> markers;
   if (backfill.swf_timers) markers.push_back(kTimerRowsMarker);
   if (backfill.machine_timers) markers.push_back(kMachineTimerRowsMarker);
@@ -449,13 +454,35 @@ Status RecoverRun(Engine::Impl& impl, const store::ExecutionRecord& r, RecoveryB
   }
   fx.timers.clear();
   impl.BackfillTaskRows(backfill, fx.add_tasks);
+  if (!HasOutboundWork(ex->state)) backfill.no_work.push_back(r.run_id);
   if (shard.runs.size() < shard.runs.capacity()) {
     shard.open_runs[WorkflowKey(r.domain, r.workflow_id)] = r.run_id;
     shard.runs.Insert(r.run_id, std::move(ex));
   }
-  impl.execution_metrics.Recovered(false);
   impl.Apply(shard, std::move(fx));
   return {};
+}
+
+// The open-execution gauges start from the store's counts, read after the
+// start (which reads only executions with work) on the read pool.
+void CountOpenExecutions(Engine::Impl& impl) {
+  std::vector<std::string> domains;
+  for (const RegistryEntry& d : impl.registry.List(kDomainKind, "")) {
+    domains.push_back(d.record.name);
+  }
+  net::post(impl.reads, [&impl, domains = std::move(domains)] {
+    auto count = [&impl](const std::string& domain) -> int64_t {
+      store::ExecutionQuery q;
+      q.domain = domain;
+      auto n = impl.store.CountExecutions(q);
+      if (!n.ok()) log::Error("counting open executions failed: " + n.error().message());
+      return n.ok() ? *n : 0;
+    };
+    int64_t swf = 0;
+    for (const std::string& d : domains) swf += count(d);
+    impl.execution_metrics.AddOpen(false, swf);
+    impl.execution_metrics.AddOpen(true, count(std::string(kMachineDomain)));
+  });
 }
 
 }  // namespace
@@ -473,14 +500,15 @@ Status Engine::Recover() {
   for (;;) {
     // A page at a time (EngineOptions::recovery_page).
     const int64_t page_size = std::max<int64_t>(1, impl_->options.recovery_page);
-    auto page = impl_->store.LoadOpenExecutions(after, page_size);
+    auto page = impl_->store.LoadExecutionsWithWork(after, page_size);
     if (!page.ok()) return page.error();
     for (const auto& r : *page) {
       Status s;
       if (r.domain == kMachineDomain) {
         s = impl_->RecoverMachine(r, backfill);
-        impl_->execution_metrics.Recovered(true);
-      } else if (r.domain != kMapRunDomain) {  // a Map Run's row: its parent recovers it
+      } else if (r.domain == kMapRunDomain) {  // a Map Run's row: its parent recovers it
+        backfill.no_work.push_back(r.run_id);
+      } else {
         s = RecoverRun(*impl_, r, backfill);
       }
       if (!s.ok()) return s;
@@ -492,7 +520,8 @@ Status Engine::Recover() {
   if (Status s = WriteBackfill(*impl_, std::move(backfill)); !s.ok()) return s;
   for (auto& shard : impl_->shards) impl_->ReadTimers(*shard);
   impl_->StartTimerReaders();
-  log::Info("recovered " + std::to_string(recovered) + " open executions (" +
+  CountOpenExecutions(*impl_);
+  log::Info("read " + std::to_string(recovered) + " open executions with work outstanding (" +
             std::to_string(impl_->shards.size()) + " shards)");
   return {};
 }

@@ -261,6 +261,10 @@ Result<std::vector<HistoryEvent>> LoadHistory(store::Store& store, const std::st
 
 // Effects that re-create the tasks and timers of a replayed execution.
 Effects EffectsOfState(const Execution& execution);
+// Whether a run has work that start-up must re-create from its state
+// (store::ExecutionRecord::has_work): Lambda calls, children, a parent to
+// check, signals and cancels to carry.
+bool HasOutboundWork(const MutableState& state);
 
 store::ExecutionRecord RecordOf(const Execution& execution, int shard);
 
@@ -286,8 +290,9 @@ class ExecutionMetrics {
   static Delta Of(const store::WriteBatch& batch);
   // ... and counted once it is durable.
   void Count(const Delta& delta);
-  // An open execution loaded at recovery.
-  void Recovered(bool machine) { open_[machine ? 1 : 0].fetch_add(1); }
+  // Open executions counted in the store after a start (which reads only
+  // those with work outstanding).
+  void AddOpen(bool machine, int64_t n) { open_[machine ? 1 : 0].fetch_add(n); }
 
  private:
   std::atomic<int64_t> open_[2] = {0, 0};
@@ -295,11 +300,14 @@ class ExecutionMetrics {
 };
 
 // What a start writes, once, for a store made before timers (of either
-// kind of execution) and tasks were rows: the rows of its open runs.
+// kind of execution) and tasks were rows: the rows of its open runs; and
+// the has_work flags it clears.
 struct RecoveryBackfill {
   bool swf_timers = false, machine_timers = false, tasks = false;
   std::vector<store::TimerRecord> timer_rows;
   std::vector<store::TaskRecord> task_rows;
+  // Rows read with has_work that have none (an older store's, all set).
+  std::vector<std::string> no_work;
 };
 
 // Durable task queues (task_rows.cc): the name of a list's rows, and a

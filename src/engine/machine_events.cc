@@ -232,6 +232,7 @@ store::ExecutionRecord MachineRecordOf(const MachineRun& run, int shard) {
   }
   r.data = ToJson(data);
   r.snapshot = MachineSnapshotOf(run);
+  r.has_work = MachineHasCalls(run);
   return r;
 }
 

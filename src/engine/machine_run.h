@@ -174,6 +174,10 @@ void RestorePendingWork(MachineRun& run, const std::vector<asl::HistoryEvent>& h
                         std::vector<asl::Command> pending);
 // The effects that re-create a recovered run's tasks and timers.
 MachineEffects MachineEffectsOfRun(const MachineRun& run);
+// Whether start-up must read the run (store::ExecutionRecord::has_work):
+// it has calls to make again (HTTP, Lambda, nested executions, Map Run
+// iterations).
+bool MachineHasCalls(const MachineRun& run);
 // "task-12" -> 12; "task-d3" (a Distributed Map iteration's task) -> -3.
 int64_t TaskNumber(std::string_view task_id);
 std::string TaskIdOf(int64_t number);

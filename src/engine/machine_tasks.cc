@@ -220,6 +220,16 @@ void RestorePendingWork(MachineRun& run, const std::vector<asl::HistoryEvent>& h
   }
 }
 
+bool MachineHasCalls(const MachineRun& run) {
+  if (!run.open()) return false;
+  for (const auto& [id, t] : run.tasks) {
+    // As MachineEffectsOfRun: a call to make again (not a worker's task, not
+    // a callback whose token is out).
+    if (t.kind != MachineTaskKind::kActivity && !t.callback) return true;
+  }
+  return false;
+}
+
 MachineEffects MachineEffectsOfRun(const MachineRun& run) {
   MachineEffects fx;
   fx.execution_arn = run.start.execution_arn;

@@ -473,6 +473,7 @@ Status Engine::Impl::RecoverMachine(const store::ExecutionRecord& r, RecoveryBac
   }
   fx.timers.clear();
   BackfillTaskRows(backfill, fx.add_tasks);
+  if (fx.calls.empty()) backfill.no_work.push_back(r.run_id);
   // In memory while the cache has room (its calls are made from it).
   shard.machines.Insert(r.run_id, std::move(*loaded));
   ApplyMachine(shard, std::move(fx));

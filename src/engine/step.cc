@@ -269,6 +269,12 @@ store::WriteBatch Step::TakeBatch() {
   return batch;
 }
 
+bool HasOutboundWork(const MutableState& s) {
+  // What EffectsOfState re-creates besides tasks and timers (those are rows).
+  return s.open() && (!s.lambdas().empty() || !s.children().empty() || s.parent() ||
+                      !s.external_requests().empty());
+}
+
 Effects EffectsOfState(const Execution& execution) {
   const MutableState& s = execution.state;
   Effects fx;
@@ -333,6 +339,7 @@ store::ExecutionRecord RecordOf(const Execution& execution, int shard) {
   r.close_time = s.close_time();
   r.shard = shard;
   r.last_event_id = s.last_event_id();
+  r.has_work = HasOutboundWork(s);
   r.tags = execution.tags;
   json::object data;
   if (s.cancel_requested()) data["cancelRequested"] = true;

@@ -72,8 +72,12 @@ struct ExecutionRecord {
   // The execution's mutable state as of last_event_id (JSON text, owned by
   // the layer above): loading an execution reads it instead of replaying
   // the history. "" when there is none. Read by GetExecution and
-  // LoadOpenExecutions, not by visibility lists.
+  // LoadExecutionsWithWork, not by visibility lists.
   std::string snapshot;
+  // The run has work outstanding beyond its timers and tasks (the layer
+  // above decides: for the engine, calls to make and other executions to
+  // tell): start-up reads only open rows that have.
+  bool has_work = false;
 };
 
 struct ExecutionWrite {
@@ -135,6 +139,7 @@ struct WriteBatch {
   std::vector<TimerRecord> timers_done;  // deleted, by (shard, due, run_id, key)
   std::vector<TaskRecord> tasks;         // inserted (a row already there is kept)
   std::vector<TaskRecord> tasks_done;    // deleted, by (task_list, run_id, scheduled_id)
+  std::vector<std::string> no_work;      // runs whose has_work is cleared (start-up)
 };
 
 // A visibility query over one domain (List/Count Open/Closed executions).
@@ -174,10 +179,10 @@ class Store {
   virtual std::vector<Status> Write(std::span<const WriteBatch* const> batches) = 0;
 
   virtual Result<std::vector<RegistryRecord>> LoadRegistry() = 0;
-  // Open executions with run_id > `after_run_id`, in run_id order, at most
-  // `limit` (-1: all): start-up reads them a page at a time.
-  virtual Result<std::vector<ExecutionRecord>> LoadOpenExecutions(const std::string& after_run_id,
-                                                                  int64_t limit) = 0;
+  // Open executions with has_work and run_id > `after_run_id`, in run_id
+  // order, at most `limit` (-1: all): start-up reads them a page at a time.
+  virtual Result<std::vector<ExecutionRecord>> LoadExecutionsWithWork(
+      const std::string& after_run_id, int64_t limit) = 0;
   virtual Result<std::optional<ExecutionRecord>> GetExecution(const std::string& run_id) = 0;
   // The open run of a workflowId in a domain, if there is one.
   virtual Result<std::optional<ExecutionRecord>> GetOpenExecution(

@@ -38,7 +38,10 @@ Result<ExecutionRecord> ReadExecution(const Statement& stmt, bool with_snapshot)
   if (!tags.ok()) return std::move(tags).error();
   e.tags = std::move(*tags);
   e.data = stmt.Text(12);
-  if (with_snapshot) e.snapshot = stmt.Text(13);
+  if (with_snapshot) {
+    e.snapshot = stmt.Text(13);
+    e.has_work = stmt.Int(14) != 0;
+  }
   return e;
 }
 

@@ -18,10 +18,10 @@ inline constexpr const char* kExecutionColumns =
     "run_id, domain, workflow_id, type_name, type_version, open, close_status, start_time, "
     "close_time, shard, last_event_id, tags, data";
 
-// kExecutionColumns and the snapshot (not read by visibility lists).
+// kExecutionColumns, the snapshot and has_work (not read by visibility lists).
 inline constexpr const char* kExecutionColumnsWithSnapshot =
     "run_id, domain, workflow_id, type_name, type_version, open, close_status, start_time, "
-    "close_time, shard, last_event_id, tags, data, snapshot";
+    "close_time, shard, last_event_id, tags, data, snapshot, has_work";
 
 // Reads the current row of a statement that selected kExecutionColumns (or
 // kExecutionColumnsWithSnapshot, `with_snapshot`) first.

@@ -9,18 +9,19 @@ namespace {
 // The columns LoadStoredRun reads, in the order it reads them.
 constexpr const char* kStoredColumns =
     "domain, workflow_id, type_name, type_version, open, close_status, start_time, close_time, "
-    "shard, last_event_id, tags";
+    "shard, last_event_id, tags, has_work";
 
 Status InsertExecution(Connection& conn, const ExecutionRecord& e, const std::string& tags_json) {
   Result<Statement> stmt = conn.Prepare(
       "INSERT INTO executions (run_id, domain, workflow_id, type_name, type_version, open, "
-      "close_status, start_time, close_time, shard, last_event_id, tags, data, snapshot) VALUES "
-      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "close_status, start_time, close_time, shard, last_event_id, tags, data, snapshot, "
+      "has_work) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!stmt.ok()) return std::move(stmt).error();
   stmt->Bind(1, e.run_id).Bind(2, e.domain).Bind(3, e.workflow_id).Bind(4, e.type_name);
   stmt->Bind(5, e.type_version).Bind(6, int64_t{e.open ? 1 : 0}).Bind(7, e.close_status);
   stmt->Bind(8, e.start_time).Bind(9, e.close_time).Bind(10, int64_t{e.shard});
   stmt->Bind(11, e.last_event_id).Bind(12, tags_json).Bind(13, e.data).Bind(14, e.snapshot);
+  stmt->Bind(15, int64_t{e.has_work ? 1 : 0});
   return stmt->Run();
 }
 
@@ -31,12 +32,13 @@ Status UpdateWholeExecution(Connection& conn, const ExecutionRecord& e,
   Result<Statement> stmt = conn.Prepare(
       "UPDATE executions SET domain = ?, workflow_id = ?, type_name = ?, type_version = ?, "
       "open = ?, close_status = ?, start_time = ?, close_time = ?, shard = ?, "
-      "last_event_id = ?, tags = ?, data = ?, snapshot = ? WHERE run_id = ?");
+      "last_event_id = ?, tags = ?, data = ?, snapshot = ?, has_work = ? WHERE run_id = ?");
   if (!stmt.ok()) return std::move(stmt).error();
   stmt->Bind(1, e.domain).Bind(2, e.workflow_id).Bind(3, e.type_name).Bind(4, e.type_version);
   stmt->Bind(5, int64_t{e.open ? 1 : 0}).Bind(6, e.close_status).Bind(7, e.start_time);
   stmt->Bind(8, e.close_time).Bind(9, int64_t{e.shard}).Bind(10, e.last_event_id);
-  stmt->Bind(11, tags_json).Bind(12, e.data).Bind(13, e.snapshot).Bind(14, e.run_id);
+  stmt->Bind(11, tags_json).Bind(12, e.data).Bind(13, e.snapshot);
+  stmt->Bind(14, int64_t{e.has_work ? 1 : 0}).Bind(15, e.run_id);
   return stmt->Run();
 }
 
@@ -44,10 +46,22 @@ Status UpdateWholeExecution(Connection& conn, const ExecutionRecord& e,
 Status UpdateCloseState(Connection& conn, const ExecutionRecord& e) {
   Result<Statement> stmt = conn.Prepare(
       "UPDATE executions SET open = ?, close_status = ?, close_time = ?, last_event_id = ?, "
-      "data = ?, snapshot = ? WHERE run_id = ?");
+      "data = ?, snapshot = ?, has_work = ? WHERE run_id = ?");
   if (!stmt.ok()) return std::move(stmt).error();
   stmt->Bind(1, int64_t{e.open ? 1 : 0}).Bind(2, e.close_status).Bind(3, e.close_time);
-  stmt->Bind(4, e.last_event_id).Bind(5, e.data).Bind(6, e.snapshot).Bind(7, e.run_id);
+  stmt->Bind(4, e.last_event_id).Bind(5, e.data).Bind(6, e.snapshot);
+  stmt->Bind(7, int64_t{e.has_work ? 1 : 0}).Bind(8, e.run_id);
+  return stmt->Run();
+}
+
+// Work outstanding began or ended: the partial index of such runs changes.
+Status UpdateWork(Connection& conn, const ExecutionRecord& e) {
+  Result<Statement> stmt = conn.Prepare(
+      "UPDATE executions SET last_event_id = ?, data = ?, snapshot = ?, has_work = ? "
+      "WHERE run_id = ?");
+  if (!stmt.ok()) return std::move(stmt).error();
+  stmt->Bind(1, e.last_event_id).Bind(2, e.data).Bind(3, e.snapshot);
+  stmt->Bind(4, int64_t{e.has_work ? 1 : 0}).Bind(5, e.run_id);
   return stmt->Run();
 }
 
@@ -111,6 +125,7 @@ Result<StoredRun> LoadStoredRun(Connection& conn, const std::string& run_id) {
   r.shard = static_cast<int32_t>(stmt->Int(8));
   r.last_event_id = stmt->Int(9);
   stored.tags_json = stmt->Text(10);
+  r.has_work = stmt->Int(11) != 0;
   return stored;
 }
 
@@ -145,6 +160,7 @@ Status WriteExecutionRow(Connection& conn, const ExecutionRecord& e, const std::
   }
   if (!SameIdentity(before.row, e)) return UpdateWholeExecution(conn, e, tags_json);
   if (!SameCloseState(before.row, e)) return UpdateCloseState(conn, e);
+  if (before.row.has_work != e.has_work) return UpdateWork(conn, e);
   return UpdateProgress(conn, e);
 }
 

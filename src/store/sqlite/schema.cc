@@ -102,6 +102,14 @@ CREATE TABLE tasks (
 ) WITHOUT ROWID;
 CREATE INDEX tasks_in_order ON tasks (task_list, rank, seq, run_id, scheduled_id);
 )sql",
+      // 6: start-up reads only the open runs with work outstanding (calls
+      // to make, executions to tell); rows of older stores are read once,
+      // and cleared then if they have none.
+      R"sql(
+ALTER TABLE executions ADD COLUMN has_work INTEGER NOT NULL DEFAULT 1;
+CREATE INDEX executions_with_work ON executions (run_id) WHERE open = 1 AND has_work = 1;
+DROP INDEX executions_open;
+)sql",
   };
   return kMigrations;
 }

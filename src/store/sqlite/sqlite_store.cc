@@ -129,13 +129,14 @@ Result<std::optional<ExecutionRecord>> FirstExecution(Statement& stmt) {
 
 }  // namespace
 
-Result<std::vector<ExecutionRecord>> SqliteStore::LoadOpenExecutions(
+Result<std::vector<ExecutionRecord>> SqliteStore::LoadExecutionsWithWork(
     const std::string& after_run_id, int64_t limit) {
   Result<Reader> reader = AcquireReader();
   if (!reader.ok()) return std::move(reader).error();
-  Result<Statement> stmt =
-      (*reader)->Prepare(std::string("SELECT ") + kExecutionColumnsWithSnapshot +
-                         " FROM executions WHERE open = 1 AND run_id > ? ORDER BY run_id LIMIT ?");
+  // executions_with_work answers it.
+  Result<Statement> stmt = (*reader)->Prepare(
+      std::string("SELECT ") + kExecutionColumnsWithSnapshot +
+      " FROM executions WHERE open = 1 AND has_work = 1 AND run_id > ? ORDER BY run_id LIMIT ?");
   if (!stmt.ok()) return std::move(stmt).error();
   stmt->Bind(1, after_run_id).Bind(2, limit);
   return ReadExecutions(*stmt, /*with_snapshot=*/true);

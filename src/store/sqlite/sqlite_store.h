@@ -26,8 +26,8 @@ class SqliteStore final : public Store {
 
   std::vector<Status> Write(std::span<const WriteBatch* const> batches) override;
   Result<std::vector<RegistryRecord>> LoadRegistry() override;
-  Result<std::vector<ExecutionRecord>> LoadOpenExecutions(const std::string& after_run_id,
-                                                          int64_t limit) override;
+  Result<std::vector<ExecutionRecord>> LoadExecutionsWithWork(const std::string& after_run_id,
+                                                              int64_t limit) override;
   Result<std::optional<ExecutionRecord>> GetExecution(const std::string& run_id) override;
   Result<std::vector<TimerRecord>> LoadTimers(int32_t shard, Millis from, Millis before,
                                               int64_t limit) override;

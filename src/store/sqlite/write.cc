@@ -170,6 +170,15 @@ Status WriteTimers(Connection& conn, const WriteBatch& batch) {
   return {};
 }
 
+Status ClearWork(Connection& conn, const WriteBatch& batch) {
+  for (const std::string& run_id : batch.no_work) {
+    Result<Statement> stmt = conn.Prepare("UPDATE executions SET has_work = 0 WHERE run_id = ?");
+    if (!stmt.ok()) return std::move(stmt).error();
+    if (Status s = stmt->Bind(1, run_id).Run(); !s.ok()) return s;
+  }
+  return {};
+}
+
 Status WriteTasks(Connection& conn, const WriteBatch& batch) {
   for (const TaskRecord& t : batch.tasks) {
     Result<Statement> stmt = conn.Prepare(
@@ -198,6 +207,7 @@ Status GroupWriter::Apply(const WriteBatch& batch, const Plan& checked) {
   const std::vector<PlannedWrite>& plan = checked.writes;
   if (Status s = WriteTimers(conn_, batch); !s.ok()) return s;
   if (Status s = WriteTasks(conn_, batch); !s.ok()) return s;
+  if (Status s = ClearWork(conn_, batch); !s.ok()) return s;
   for (const RegistryWrite& w : batch.registry) {
     if (Status s = WriteRegistry(conn_, w); !s.ok()) return s;
   }
@@ -223,6 +233,7 @@ Status GroupWriter::Write(const WriteBatch& batch) {
   if (s.ok() && savepoints_) s = RunCached(conn_, "RELEASE batch");
   if (s.ok()) {
     for (const std::string& run_id : plan->erase) runs_[run_id] = StoredRun{};
+    for (const std::string& run_id : batch.no_work) runs_.erase(run_id);  // read again
     for (size_t i = 0; i < batch.executions.size(); ++i) {
       const ExecutionRecord& e = batch.executions[i].execution;
       runs_[e.run_id] = StoredAfter(e, std::move(plan->writes[i].tags_json));

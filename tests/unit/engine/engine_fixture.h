@@ -3,6 +3,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -96,6 +97,17 @@ class EngineFixture : public ::testing::Test {
       ASSERT_TRUE((*s)->Write(batches)[0].ok());
     }
     Open();
+  }
+
+  // Every execution row as migration 6 leaves an older store's: flagged as
+  // having work outstanding, so that the next start reads it (with the
+  // engine closed).
+  void FlagEveryRowAsFromAnOlderStore() {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_ / "weft.db").c_str(), &db), SQLITE_OK);
+    EXPECT_EQ(sqlite3_exec(db, "UPDATE executions SET has_work = 1", nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
   }
 
   template <class T>

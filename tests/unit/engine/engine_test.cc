@@ -619,10 +619,54 @@ TEST_F(EngineTest, AStoreWithoutTaskRowsGetsThemAtItsFirstStart) {
     ASSERT_TRUE((*opened)->Write(batches)[0].ok());
     ASSERT_EQ(TaskRows(**opened, "d"), 0);
   }
+  FlagEveryRowAsFromAnOlderStore();
   Open();
+  {  // and cleared once read, since these runs have no other work
+    auto read = store_->LoadExecutionsWithWork("", -1);
+    ASSERT_TRUE(read.ok());
+    EXPECT_TRUE(read->empty());
+  }
   EXPECT_EQ(TaskRows(*store_, "d"), 3);
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(PollDecision()) << i;
   EXPECT_FALSE(PollDecision());
+}
+
+// Start-up reads only the open runs with work outstanding beyond their
+// timers and tasks (rows): here a parent and its child, not a workflow that
+// only waits for its activity.
+TEST_F(EngineTest, StartUpReadsOnlyTheRunsWithWorkOutstanding) {
+  RegisterBasics();
+  std::string plain = Start("plain");
+  std::string parent = Start("parent");
+  for (int i = 0; i < 2; ++i) {
+    auto d = PollDecision();
+    ASSERT_TRUE(d);
+    ASSERT_TRUE(
+        Decide(d->task_token, {d->workflow_id == "parent" ? StartChild("kid") : Schedule("a")})
+            .ok());
+  }
+  auto started = WaitForEvents("parent", parent, EventType::kChildWorkflowExecutionStarted);
+  ASSERT_EQ(started.size(), 1u);
+  std::string kid =
+      FindString(*FindObject(started[0].attributes, "workflowExecution"), "runId")->c_str();
+  auto flagged = [this] {
+    std::set<std::string> ids;
+    auto read = store_->LoadExecutionsWithWork("", -1);
+    EXPECT_TRUE(read.ok());
+    if (read.ok())
+      for (const auto& r : *read) ids.insert(r.run_id);
+    return ids;
+  };
+  EXPECT_EQ(flagged(), (std::set<std::string>{parent, kid}));
+  Close();
+  Open();
+  auto a = PollActivity();
+  ASSERT_TRUE(a) << "the activity of a run start-up did not read";
+  EXPECT_EQ(a->run_id, plain);
+  ASSERT_TRUE(
+      Run(engine_->RespondActivityTask(a->task_token, Engine::ActivityOutcome::kCompleted, "r", {}))
+          .ok());
+  EXPECT_EQ(flagged(), (std::set<std::string>{parent, kid}));
 }
 
 TEST_F(EngineTest, SecondStartOfOpenWorkflowIdIsRefused) {
@@ -810,6 +854,7 @@ TEST_F(EngineTest, TimersAreRowsThatFireInDueOrderAcrossRestarts) {
     const store::WriteBatch* batches[] = {&forget};
     ASSERT_TRUE((*s)->Write(batches)[0].ok());
   }
+  FlagEveryRowAsFromAnOlderStore();
   Open();
   EXPECT_EQ(keys(), (std::set<std::string>{"0:0:0:", "8:5:0:later", "8:6:0:sooner"}));
 
@@ -1032,9 +1077,9 @@ class FailingStore final : public store::Store {
   Result<std::vector<store::RegistryRecord>> LoadRegistry() override {
     return inner_->LoadRegistry();
   }
-  Result<std::vector<store::ExecutionRecord>> LoadOpenExecutions(const std::string& after,
-                                                                 int64_t limit) override {
-    return inner_->LoadOpenExecutions(after, limit);
+  Result<std::vector<store::ExecutionRecord>> LoadExecutionsWithWork(const std::string& after,
+                                                                     int64_t limit) override {
+    return inner_->LoadExecutionsWithWork(after, limit);
   }
   Result<std::optional<store::ExecutionRecord>> GetExecution(const std::string& run_id) override {
     return inner_->GetExecution(run_id);

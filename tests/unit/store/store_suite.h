@@ -103,6 +103,7 @@ inline ExecutionRecord MakeExecution(const std::string& run_id, Millis start_tim
   e.start_time = start_time;
   e.shard = 3;
   e.data = "{\"run\":\"" + run_id + "\"}";
+  e.has_work = true;  // read at start-up
   return e;
 }
 

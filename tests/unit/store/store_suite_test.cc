@@ -324,7 +324,7 @@ TEST_P(StoreSuite, EmptyRunIdIsAValidationErrorOfItsBatchOnly) {
   EXPECT_TRUE(ok2->has_value());
 }
 
-TEST_P(StoreSuite, LoadOpenExecutionsSkipsClosedRuns) {
+TEST_P(StoreSuite, LoadExecutionsWithWorkSkipsClosedRuns) {
   ASSERT_TRUE(
       WriteOne(BatchOf({Append(MakeExecution("a"), 0, 1), Append(MakeExecution("b"), 0, 1)})).ok());
   ExecutionRecord b = MakeExecution("b");
@@ -333,7 +333,7 @@ TEST_P(StoreSuite, LoadOpenExecutionsSkipsClosedRuns) {
   b.close_time = 2000;
   ASSERT_TRUE(WriteOne(BatchOf({Append(b, 1, 1)})).ok());
 
-  Result<std::vector<ExecutionRecord>> open = store().LoadOpenExecutions("", -1);
+  Result<std::vector<ExecutionRecord>> open = store().LoadExecutionsWithWork("", -1);
   ASSERT_TRUE(open.ok());
   EXPECT_EQ(RunIds(*open), (std::vector<std::string>{"a"}));
   Result<std::optional<ExecutionRecord>> closed = store().GetExecution("b");
@@ -343,7 +343,7 @@ TEST_P(StoreSuite, LoadOpenExecutionsSkipsClosedRuns) {
   EXPECT_EQ((*closed)->close_time, 2000);
 }
 
-TEST_P(StoreSuite, LoadOpenExecutionsReadsPagesInRunIdOrder) {
+TEST_P(StoreSuite, LoadExecutionsWithWorkReadsPagesInRunIdOrder) {
   ASSERT_TRUE(
       WriteOne(BatchOf({Append(MakeExecution("c"), 0, 1), Append(MakeExecution("a"), 0, 1),
                         Append(MakeExecution("d"), 0, 1), Append(MakeExecution("b"), 0, 1)}))
@@ -353,15 +353,51 @@ TEST_P(StoreSuite, LoadOpenExecutionsReadsPagesInRunIdOrder) {
   b.close_status = "COMPLETED";
   b.close_time = 2000;
   ASSERT_TRUE(WriteOne(BatchOf({Append(b, 1, 1)})).ok());
-  auto first = store().LoadOpenExecutions("", 2);
+  auto first = store().LoadExecutionsWithWork("", 2);
   ASSERT_TRUE(first.ok());
   EXPECT_EQ(RunIds(*first), (std::vector<std::string>{"a", "c"}));
-  auto second = store().LoadOpenExecutions(first->back().run_id, 2);
+  auto second = store().LoadExecutionsWithWork(first->back().run_id, 2);
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(RunIds(*second), (std::vector<std::string>{"d"}));
-  auto none = store().LoadOpenExecutions("d", 2);
+  auto none = store().LoadExecutionsWithWork("d", 2);
   ASSERT_TRUE(none.ok());
   EXPECT_TRUE(none->empty());
+}
+
+// Start-up reads only open rows with work outstanding: the flag follows
+// every write of the row, and a start clears it in bulk (no_work).
+TEST_P(StoreSuite, LoadExecutionsWithWorkSkipsRowsWithout) {
+  ExecutionRecord idle = MakeExecution("idle");
+  idle.has_work = false;
+  ASSERT_TRUE(WriteOne(BatchOf({Append(MakeExecution("busy"), 0, 1), Append(idle, 0, 1),
+                                Append(MakeExecution("old"), 0, 1)}))
+                  .ok());
+  auto read = store().LoadExecutionsWithWork("", -1);
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(RunIds(*read), (std::vector<std::string>{"busy", "old"}));
+  EXPECT_TRUE((*read)[0].has_work);
+  // The flag changes with a write of the row (without other changes) ...
+  idle.has_work = true;
+  ExecutionRecord busy = MakeExecution("busy");
+  busy.has_work = false;
+  ASSERT_TRUE(WriteOne(BatchOf({Append(idle, 1, 1), Append(busy, 1, 1)})).ok());
+  read = store().LoadExecutionsWithWork("", -1);
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(RunIds(*read), (std::vector<std::string>{"idle", "old"}));
+  // ... and is cleared in bulk; a later write sets it again.
+  WriteBatch clear;
+  clear.no_work = {"old", "idle"};
+  ASSERT_TRUE(WriteOne(clear).ok());
+  read = store().LoadExecutionsWithWork("", -1);
+  ASSERT_TRUE(read.ok());
+  EXPECT_TRUE(read->empty());
+  ASSERT_TRUE(WriteOne(BatchOf({Append(MakeExecution("old"), 1, 1)})).ok());
+  read = store().LoadExecutionsWithWork("", -1);
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(RunIds(*read), (std::vector<std::string>{"old"}));
+  auto got = store().GetExecution("idle");
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_FALSE((*got)->has_work);
 }
 
 TEST_P(StoreSuite, DataSurvivesReopen) {
@@ -372,7 +408,7 @@ TEST_P(StoreSuite, DataSurvivesReopen) {
   std::vector<RegistryRecord> registry = SortedRegistry(store());
   ASSERT_EQ(registry.size(), 1u);
   EXPECT_EQ(registry[0].data, "{\"retention\":3}");
-  Result<std::vector<ExecutionRecord>> open = store().LoadOpenExecutions("", -1);
+  Result<std::vector<ExecutionRecord>> open = store().LoadExecutionsWithWork("", -1);
   ASSERT_TRUE(open.ok());
   ASSERT_EQ(RunIds(*open), (std::vector<std::string>{"r"}));
   EXPECT_EQ((*open)[0].last_event_id, 4);
