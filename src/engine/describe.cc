@@ -155,4 +155,23 @@ net::awaitable<Result<json::object>> Engine::DescribeWorkflowExecution(Execution
   co_return co_await OnReadPool(*impl_, std::move(read));
 }
 
+net::awaitable<Result<store::ExecutionPage>> Engine::ListExecutions(store::ExecutionQuery query) {
+  store::Store* store = &impl_->store;
+  auto read = [store, query = std::move(query)] { return store->ListExecutions(query); };
+  co_return co_await OnReadPool(*impl_, std::move(read));
+}
+
+net::awaitable<Result<int64_t>> Engine::CountExecutions(store::ExecutionQuery query) {
+  store::Store* store = &impl_->store;
+  auto read = [store, query = std::move(query)] { return store->CountExecutions(query); };
+  co_return co_await OnReadPool(*impl_, std::move(read));
+}
+
+net::awaitable<Result<std::optional<store::ExecutionRecord>>> Engine::GetStoredExecution(
+    std::string run_id) {
+  store::Store* store = &impl_->store;
+  auto read = [store, run_id = std::move(run_id)] { return store->GetExecution(run_id); };
+  co_return co_await OnReadPool(*impl_, std::move(read));
+}
+
 }  // namespace weft::engine

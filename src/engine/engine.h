@@ -405,6 +405,14 @@ class Engine {
   static json::object ExecutionInfoJson(const store::ExecutionRecord& record,
                                         bool cancel_requested);
 
+  // Visibility reads of the store, run on the engine's read pool so that
+  // the threads serving requests never wait for the disk.
+  net::awaitable<Result<store::ExecutionPage>> ListExecutions(store::ExecutionQuery query);
+  net::awaitable<Result<int64_t>> CountExecutions(store::ExecutionQuery query);
+  // A stored execution's row (open or closed), without its history.
+  net::awaitable<Result<std::optional<store::ExecutionRecord>>> GetStoredExecution(
+      std::string run_id);
+
   store::Store& store();
 
   // ---- Step Functions executions (machines.cc, machine_tasks.cc)

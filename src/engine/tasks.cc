@@ -12,15 +12,15 @@ using net::use_awaitable;
 
 // A task matching offered may be stale (its execution closed, the task timed
 // out or was cancelled); then there is nothing to hand out and the poll goes on.
-// Finds the open run a task offer names: nullopt (a stale offer) if there is
-// none, an error if the store could not be read.
-Result<std::optional<Execution*>> OfferedRun(Engine::Impl* impl, Shard* shard,
-                                             const std::string& domain,
-                                             const matching::Task& task) {
+// The open run a task offer names: null if there is none (a stale offer),
+// an error if the store could not be read.
+Result<Execution*> OfferedRun(Engine::Impl* impl, Shard* shard, const std::string& domain,
+                              const matching::Task& task) {
   auto ex = impl->FindOpen(*shard, {domain, task.workflow_id, task.run_id});
-  if (ex.ok()) return std::optional<Execution*>(*ex);
-  if (ex.error().code() == Errc::kUnknownResource) return std::optional<Execution*>();
-  return std::move(ex).error();
+  if (!ex.ok() && ex.error().code() == Errc::kUnknownResource) {
+    return static_cast<Execution*>(nullptr);
+  }
+  return ex;
 }
 
 net::awaitable<Result<std::optional<DecisionTask>>> StartDecisionOnShard(Engine::Impl* impl,
@@ -28,15 +28,16 @@ net::awaitable<Result<std::optional<DecisionTask>>> StartDecisionOnShard(Engine:
                                                                          std::string domain,
                                                                          matching::Task task,
                                                                          std::string identity) {
-  auto ex = OfferedRun(impl, shard, domain, task);
-  if (!ex.ok()) co_return std::move(ex).error();
-  if (!*ex) co_return std::nullopt;
-  MutableState& s = (**ex)->state;
+  auto offered = OfferedRun(impl, shard, domain, task);
+  if (!offered.ok()) co_return std::move(offered).error();
+  if (*offered == nullptr) co_return std::nullopt;
+  Execution& run = **offered;
+  MutableState& s = run.state;
   const auto& d = s.decision_task();
   if (!d || d->scheduled_event_id != task.scheduled_event_id || d->started_event_id != 0) {
     co_return std::nullopt;
   }
-  Step step(*shard, ***ex, impl->clock.Now());
+  Step step(*shard, run, impl->clock.Now());
   step.effects().remove_tasks.push_back(
       {impl->DecisionList(domain, d->task_list), task.scheduled_event_id});
   json::object a{{"scheduledEventId", task.scheduled_event_id}};
@@ -47,8 +48,8 @@ net::awaitable<Result<std::optional<DecisionTask>>> StartDecisionOnShard(Engine:
   grant.previous_started_event_id = s.previous_started_event_id();
   grant.workflow_id = s.workflow_id();
   grant.run_id = s.run_id();
-  grant.type = (**ex)->type;
-  if ((**ex)->history_cached) grant.events = (**ex)->history;
+  grant.type = run.type;
+  if (run.history_cached) grant.events = run.history;
   grant.task_token = EncodeTaskToken(impl->tokens, {'d', domain, s.workflow_id(), s.run_id(),
                                                     task.scheduled_event_id, started.id});
   Status committed = co_await impl->Commit(*shard, step);  // aborts on failure
@@ -61,13 +62,14 @@ net::awaitable<Result<std::optional<ActivityTask>>> StartActivityOnShard(Engine:
                                                                          std::string domain,
                                                                          matching::Task task,
                                                                          std::string identity) {
-  auto ex = OfferedRun(impl, shard, domain, task);
-  if (!ex.ok()) co_return std::move(ex).error();
-  if (!*ex) co_return std::nullopt;
-  MutableState& s = (**ex)->state;
+  auto offered = OfferedRun(impl, shard, domain, task);
+  if (!offered.ok()) co_return std::move(offered).error();
+  if (*offered == nullptr) co_return std::nullopt;
+  Execution& run = **offered;
+  MutableState& s = run.state;
   ActivityInfo* act = s.FindActivity(task.scheduled_event_id);
   if (!act || act->started_event_id != 0) co_return std::nullopt;
-  Step step(*shard, ***ex, impl->clock.Now());
+  Step step(*shard, run, impl->clock.Now());
   step.effects().remove_tasks.push_back(
       {{domain, act->task_list, matching::TaskKind::kActivity}, task.scheduled_event_id});
   json::object a{{"scheduledEventId", task.scheduled_event_id}};

@@ -244,7 +244,8 @@ OpResult ListExecutions(OpContext& ctx, const json::object& request) {
   store::ExecutionQuery q;
   q.domain = std::string(engine::kMachineDomain);
   if (map_run) {
-    if (Status s = CheckMapRunExists(ctx, *map_run); !s.ok()) co_return std::move(s).error();
+    Status exists = co_await CheckMapRunExists(ctx, *map_run);
+    if (!exists.ok()) co_return std::move(exists).error();
     q.tag = engine::MapRunTag(*map_run);
   } else {
     auto target = ResolveExecutionTarget(ctx, *arn);
@@ -279,7 +280,7 @@ OpResult ListExecutions(OpContext& ctx, const json::object& request) {
     }
   }
   bool not_redriven_only = redrive && *redrive == "NOT_REDRIVEN";
-  auto listed = ListPage(ctx, std::move(q), page);
+  auto listed = co_await ListPage(ctx, std::move(q), page);
   if (!listed.ok()) co_return std::move(listed).error();
   json::array items;
   for (const auto& e : listed->executions) {

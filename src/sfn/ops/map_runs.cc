@@ -31,12 +31,12 @@ json::object CountsJson(const engine::MapRunCounts& n) {
 
 }  // namespace
 
-Status CheckMapRunExists(OpContext& ctx, std::string_view arn) {
-  if (Status s = CheckMapRunArn(arn); !s.ok()) return s;
-  auto run = ctx.engine.store().GetExecution(std::string(arn));
-  if (!run.ok()) return std::move(run).error();
-  if (!*run || (*run)->domain != engine::kMapRunDomain) return MapRunNotFound(arn);
-  return {};
+net::awaitable<Status> CheckMapRunExists(OpContext& ctx, std::string arn) {
+  if (Status s = CheckMapRunArn(arn); !s.ok()) co_return s;
+  auto run = co_await ctx.engine.GetStoredExecution(arn);
+  if (!run.ok()) co_return std::move(run).error();
+  if (!*run || (*run)->domain != engine::kMapRunDomain) co_return MapRunNotFound(arn);
+  co_return Status();
 }
 
 OpResult DescribeMapRun(OpContext& ctx, const json::object& request) {
@@ -69,7 +69,7 @@ OpResult ListMapRuns(OpContext& ctx, const json::object& request) {
   PageRequest page = ReadPage(r);
   if (Status s = r.Finish(); !s.ok()) co_return std::move(s).error();
   if (Status s = CheckExecutionArn(arn); !s.ok()) co_return std::move(s).error();
-  auto execution = ctx.engine.store().GetExecution(arn);
+  auto execution = co_await ctx.engine.GetStoredExecution(arn);
   if (!execution.ok()) co_return std::move(execution).error();
   if (!*execution || (*execution)->domain != engine::kMachineDomain) {
     co_return ExecutionDoesNotExist(arn);
@@ -79,7 +79,7 @@ OpResult ListMapRuns(OpContext& ctx, const json::object& request) {
   q.workflow_id = arn;
   q.open_and_closed = true;
   q.start_oldest = (*execution)->start_time;  // not those of an earlier execution of that name
-  auto listed = ListPage(ctx, std::move(q), page);
+  auto listed = co_await ListPage(ctx, std::move(q), page);
   if (!listed.ok()) co_return std::move(listed).error();
   json::array runs;
   for (const auto& m : listed->executions) {

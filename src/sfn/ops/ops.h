@@ -117,8 +117,8 @@ Error NotImplemented(std::string_view what);
 Error ExecutionDoesNotExist(std::string_view arn);
 // A page of a visibility query (the page size and token of `page`); a token
 // the store refuses is InvalidToken.
-Result<store::ExecutionPage> ListPage(OpContext& ctx, store::ExecutionQuery q,
-                                      const PageRequest& page);
+net::awaitable<Result<store::ExecutionPage>> ListPage(OpContext& ctx, store::ExecutionQuery q,
+                                                      PageRequest page);
 
 // ---- what an execution runs (versions.cc) ----
 
@@ -142,7 +142,7 @@ engine::MachineStart StartOf(ExecutionTarget target);
 
 // map_runs.cc: InvalidArn unless `arn` is a Map Run ARN, ResourceNotFound
 // unless that Map Run exists.
-Status CheckMapRunExists(OpContext& ctx, std::string_view arn);
+net::awaitable<Status> CheckMapRunExists(OpContext& ctx, std::string arn);
 
 // state_machines.cc
 OpResult CreateStateMachine(OpContext& ctx, const json::object& request);

@@ -25,13 +25,13 @@ Error ExecutionDoesNotExist(std::string_view arn) {
                "Execution Does Not Exist: '" + std::string(arn) + "'");
 }
 
-Result<store::ExecutionPage> ListPage(OpContext& ctx, store::ExecutionQuery q,
-                                      const PageRequest& page) {
+net::awaitable<Result<store::ExecutionPage>> ListPage(OpContext& ctx, store::ExecutionQuery q,
+                                                      PageRequest page) {
   q.page_size = static_cast<int32_t>(page.max_results);
   q.page_token = page.next_token;
-  auto listed = ctx.engine.store().ListExecutions(q);
-  if (!listed.ok() && !page.next_token.empty()) return InvalidPageToken(page.next_token);
-  return listed;
+  auto listed = co_await ctx.engine.ListExecutions(std::move(q));
+  if (!listed.ok() && !page.next_token.empty()) co_return InvalidPageToken(page.next_token);
+  co_return listed;
 }
 
 Error NotImplemented(std::string_view what) {

@@ -46,7 +46,7 @@ OpResult ListExecutions(OpContext& ctx, const json::object& request, bool open) 
     query.page_token = std::string(*cursor);
   }
 
-  auto page = ctx.engine.store().ListExecutions(query);
+  auto page = co_await ctx.engine.ListExecutions(query);
   if (!page.ok()) co_return std::move(page).error();
   json::array infos;
   infos.reserve(page->executions.size());
@@ -68,7 +68,7 @@ OpResult CountExecutions(OpContext& ctx, const json::object& request, bool open)
   ReadExecutionFilters(r, open, query);
   if (auto s = r.Finish(); !s) co_return Invalid(std::move(s));
   if (auto d = GetDomain(ctx.engine, query.domain); !d.ok()) co_return std::move(d).error();
-  auto count = ctx.engine.store().CountExecutions(query);
+  auto count = co_await ctx.engine.CountExecutions(std::move(query));
   if (!count.ok()) co_return std::move(count).error();
   co_return json::value(json::object{{"count", *count}, {"truncated", false}});
 }
