@@ -1,0 +1,109 @@
+// src/asl/jsonata.cc: Expression::Compile and Evaluate, the table of
+// built-in functions and the system Environment.
+#include <chrono>
+#include <random>
+#include <unordered_map>
+
+#include "asl/jsonata_internal.h"
+
+namespace weft::asl::jsonata {
+
+using detail::JsonataError;
+
+struct Expression::Impl {
+  std::string text;
+  detail::NodePtr ast;
+};
+
+namespace {
+
+class SystemEnv final : public Environment {
+ public:
+  int64_t NowMillis() override {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+  double Random() override {
+    thread_local std::mt19937_64 engine{std::random_device{}()};
+    return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
+  }
+};
+
+Error ToError(const JsonataError& e) { return Error{e.code, e.position, e.message}; }
+
+}  // namespace
+
+Environment& SystemEnvironment() {
+  static SystemEnv env;
+  return env;
+}
+
+std::variant<Expression, Error> Expression::Compile(std::string_view text) {
+  auto impl = std::make_shared<Impl>();
+  impl->text = std::string(text);
+  try {
+    impl->ast = detail::Parse(impl->text);
+  } catch (const JsonataError& e) {
+    return ToError(e);
+  } catch (const std::bad_alloc&) {
+    return Error{"U1001", -1, "Out of memory while compiling the expression"};
+  }
+  return Expression(std::move(impl));
+}
+
+const std::string& Expression::text() const { return impl_->text; }
+
+Outcome Expression::Evaluate(const json::value* input, const Bindings& bindings) const {
+  Environment& env = bindings.environment ? *bindings.environment : SystemEnvironment();
+  char stack_base = 0;
+  detail::Evaluator ev(env, bindings.max_steps, &stack_base);
+  try {
+    auto root = std::make_shared<detail::Frame>();
+    for (const auto& [name, value] : bindings.variables) root->Bind(name, detail::FromJson(value));
+    detail::Value in = input ? detail::FromJson(*input) : detail::Value();
+    root->Bind("$", in);
+    if (in.is_array()) {
+      auto wrapper = detail::NewSequence();
+      wrapper->items.push_back(in);
+      wrapper->outer_wrapper = true;
+      in = detail::Value::Arr(wrapper);
+    }
+    detail::Value result = ev.Eval(impl_->ast.get(), in, root);
+    auto j = detail::ToJson(result);
+    if (!j) return Outcome::Undefined();
+    return Outcome::Value(std::move(*j));
+  } catch (const JsonataError& e) {
+    return Outcome::Failure(ToError(e));
+  } catch (const std::regex_error& e) {
+    return Outcome::Failure(
+        Error{"D1004", -1, std::string("Regular expression failed: ") + e.what()});
+  } catch (const std::bad_alloc&) {
+    return Outcome::Failure(Error{"U1001", -1, "Out of memory while evaluating the expression"});
+  }
+}
+
+namespace detail {
+
+const Builtin* FindBuiltin(std::string_view name) {
+  static const auto* table = [] {
+    auto* list = new std::vector<Builtin>();
+    AddStringFunctions(*list);
+    AddNumericFunctions(*list);
+    AddArrayFunctions(*list);
+    AddDateTimeFunctions(*list);
+    AddStepFunctionsFunctions(*list);
+    auto* map = new std::unordered_map<std::string_view, const Builtin*>();
+    for (auto& b : *list) {
+      b.sig = ParseSignature(b.signature);
+      (*map)[b.name] = &b;
+    }
+    return map;
+  }();
+  auto it = table->find(name);
+  return it == table->end() ? nullptr : it->second;
+}
+
+}  // namespace detail
+
+}  // namespace weft::asl::jsonata
