@@ -351,8 +351,19 @@ Value Evaluator::EvalStep(const Node* expr, const Value& input, const FramePtr& 
     return result;
   }
   std::vector<Value> results;
+  // jsonata-js loops `for (i < input.length)`: an object or number input
+  // (the result of a first array-constructor step with a predicate) has no
+  // items, a string has its UTF-16 units.
   std::vector<Value> scratch;
-  for (const auto& item : ItemsOf(input, scratch)) {
+  if (input.is_string()) {
+    for (char32_t c : ToU32(input.str())) {
+      std::string one;
+      AppendUtf8(one, c);
+      scratch.push_back(Value::Str(one));
+    }
+  }
+  const std::vector<Value>& iterate = input.is_array() ? input.arr().items : scratch;
+  for (const auto& item : iterate) {
     Value res = Eval(expr, item, env);
     for (const auto& stage : expr->stages)
       if (!stage.is_index) res = EvalFilter(stage.expr.get(), res, env);
@@ -832,7 +843,8 @@ Value Evaluator::ApplyInner(const Value& proc, std::vector<Value> args, const Va
       return f.builtin->impl(*this, full, Value());
     }
     case Function::Kind::kRegex:
-      if (!args.empty() && args[0].is_string()) return RegexCall(*f.regex, args[0].str());
+      if (f.regex_subject) return RegexCall(f.regex, *f.regex_subject, f.regex_from, true);
+      if (!args.empty() && args[0].is_string()) return RegexCall(f.regex, args[0].str(), 0, false);
       return Value();
     case Function::Kind::kTransform:
       return ApplyTransform(f, args);

@@ -137,12 +137,16 @@ Value FnPower(Evaluator&, std::vector<Value>& args, const Value&) {
   return Value::Num(r);
 }
 
+// jsonata-js passes a function argument as a JavaScript closure, which
+// fn.boolean() sees as false (a lambda tested directly is an object: true).
 Value FnBoolean(Evaluator&, std::vector<Value>& args, const Value&) {
+  if (Arg(args, 0).is_function()) return Value::Bool(false);
   return Boolean(Arg(args, 0));
 }
 
 Value FnNot(Evaluator&, std::vector<Value>& args, const Value&) {
   if (Arg(args, 0).undefined()) return Value();
+  if (args[0].is_function()) return Value::Bool(true);
   return Value::Bool(!Truthy(args[0]));
 }
 

@@ -39,9 +39,20 @@ char32_t CaseMap(char32_t c, bool upper) {
 std::string ChangeCase(const std::string& s, bool upper) {
   std::string out;
   out.reserve(s.size());
-  for (char32_t c : ToU32(s)) {
+  std::u32string cps = ToU32(s);
+  auto letter = [](char32_t c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0xC0;
+  };
+  for (size_t i = 0; i < cps.size(); ++i) {
+    char32_t c = cps[i];
     if (upper && c == 0xDF) {
       out += "SS";
+      continue;
+    }
+    // Final sigma, as String.prototype.toLowerCase.
+    if (!upper && c == 0x3A3 && i > 0 && letter(cps[i - 1]) &&
+        (i + 1 == cps.size() || !letter(cps[i + 1]))) {
+      AppendUtf8(out, 0x3C2);
       continue;
     }
     AppendUtf8(out, CaseMap(c, upper));
@@ -527,7 +538,7 @@ Value FnAssert(Evaluator&, std::vector<Value>& args, const Value&) {
 
 void AddStringFunctions(std::vector<Builtin>& out) {
   out.insert(out.end(), {
-                            {"string", "<x-b?:s>", FnString, 2, nullptr},
+                            {"string", "<x-b?:s>", FnString, 1, nullptr},
                             {"substring", "<s-nn?:s>", FnSubstring, 3, nullptr},
                             {"substringBefore", "<s-s:s>", FnSubstringBefore, 2, nullptr},
                             {"substringAfter", "<s-s:s>", FnSubstringAfter, 2, nullptr},

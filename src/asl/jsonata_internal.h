@@ -131,7 +131,7 @@ inline ArrayPtr NewSequence() {
   a->sequence = true;
   return a;
 }
-Value SequenceOf(Value v);  // createSequence(v): [] for undefined
+Value SequenceOf(Value v);  // createSequence(v): [v], also for undefined
 inline ObjectPtr NewObject() { return std::make_shared<Object>(); }
 
 // ---- Syntax tree ----
@@ -302,8 +302,11 @@ struct Function {
   const Builtin* builtin = nullptr;
   std::vector<Value> bound;          // kPartialBuiltin: arguments, placeholders undefined
   std::vector<bool> is_placeholder;  // kPartialBuiltin
-  // kRegex
+  // kRegex; with a subject, the `next` of a match: the next match from
+  // `regex_from`.
   std::shared_ptr<const RegexLiteral> regex;
+  std::optional<std::string> regex_subject;
+  size_t regex_from = 0;
   // kChain: g(f(x))
   Value first, second;
 
@@ -397,8 +400,10 @@ std::shared_ptr<const std::regex> CompileRegex(const std::string& source, const 
                                                int64_t position);
 // All non-overlapping matches of `re` in `s` (at most `limit`; -1 for all).
 std::vector<RegexMatch> RegexAll(const RegexLiteral& re, const std::string& s, int64_t limit);
-// The object a regex function returns ({match, start, end, groups, next}).
-Value RegexCall(const RegexLiteral& re, const std::string& s);
+// The object a regex function returns ({match, start, end, groups, next}),
+// matching from byte `from`; `is_next`: a later match (D1004 if empty).
+Value RegexCall(const std::shared_ptr<const RegexLiteral>& re, const std::string& s, size_t from,
+                bool is_next);
 
 // Argument helpers for built-ins.
 [[noreturn]] void ThrowArg(std::string code, const std::string& message);

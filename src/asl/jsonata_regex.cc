@@ -62,9 +62,14 @@ std::vector<RegexMatch> RegexAll(const RegexLiteral& re, const std::string& s, i
   return out;
 }
 
-Value RegexCall(const RegexLiteral& re, const std::string& s) {
+Value RegexCall(const std::shared_ptr<const RegexLiteral>& re, const std::string& s, size_t from,
+                bool is_next) {
   RegexMatch m;
-  if (!SearchFrom(re, s, 0, &m)) return Value();
+  if (is_next && from >= s.size()) return Value();
+  if (!SearchFrom(*re, s, from, &m)) return Value();
+  if (is_next && m.match.empty())
+    throw JsonataError{"D1004", -1,
+                       "Regular expression matches zero length string: /" + re->source + "/"};
   auto obj = NewObject();
   obj->Set("match", Value::Str(m.match));
   obj->Set("start", Value::Num(static_cast<double>(Utf16Offset(s, m.start))));
@@ -72,6 +77,12 @@ Value RegexCall(const RegexLiteral& re, const std::string& s) {
   auto groups = NewArray();
   groups->items = m.groups;
   obj->Set("groups", Value::Arr(groups));
+  auto next = std::make_shared<Function>();
+  next->kind = Function::Kind::kRegex;
+  next->regex = re;
+  next->regex_subject = s;
+  next->regex_from = m.end;
+  obj->Set("next", Value::Fn(next));
   return Value::Obj(obj);
 }
 

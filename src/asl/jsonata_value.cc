@@ -36,7 +36,7 @@ bool Value::is_tuple_stream() const { return is_array() && arr().tuple_stream; }
 
 Value SequenceOf(Value v) {
   auto seq = NewSequence();
-  if (v.defined()) seq->items.push_back(std::move(v));
+  seq->items.push_back(std::move(v));
   return Value::Arr(seq);
 }
 
