@@ -48,6 +48,9 @@ std::variant<Expression, Error> Expression::Compile(std::string_view text) {
     return ToError(e);
   } catch (const std::bad_alloc&) {
     return Error{"U1001", -1, "Out of memory while compiling the expression"};
+  } catch (const std::exception& e) {
+    // A bug in weft; the fuzz test looks for this code.
+    return Error{"U1000", -1, std::string("Internal error: ") + e.what()};
   }
   return Expression(std::move(impl));
 }
@@ -80,6 +83,9 @@ Outcome Expression::Evaluate(const json::value* input, const Bindings& bindings)
         Error{"D1004", -1, std::string("Regular expression failed: ") + e.what()});
   } catch (const std::bad_alloc&) {
     return Outcome::Failure(Error{"U1001", -1, "Out of memory while evaluating the expression"});
+  } catch (const std::exception& e) {
+    // A bug in weft; the fuzz test looks for this code.
+    return Outcome::Failure(Error{"U1000", -1, std::string("Internal error: ") + e.what()});
   }
 }
 

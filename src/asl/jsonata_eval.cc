@@ -587,6 +587,9 @@ Value Evaluator::EvalBinary(const Node* expr, const Value& input, const FramePtr
       if (a > b) return Value();
       double size = b - a + 1;
       if (size > 1e7) Throw("D2014", expr->position, op, FormatNumberJs(size));
+      // A range costs its size in steps: memory stays bounded by max_steps.
+      steps_ += static_cast<uint64_t>(size);
+      if (steps_ > max_steps_) Throw("U1001", expr->position);
       auto seq = NewSequence();
       seq->items.reserve(static_cast<size_t>(size));
       for (double item = a; item <= b; item += 1) seq->items.push_back(Value::Num(item));

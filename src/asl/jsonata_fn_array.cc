@@ -126,7 +126,8 @@ Value FnKeys(Evaluator&, std::vector<Value>& args, const Value&) {
 }
 
 Value FnLookup(Evaluator&, std::vector<Value>& args, const Value&) {
-  return Lookup(Arg(args, 0), Arg(args, 1).str());
+  // fn.lookup(input, undefined) reads the member "undefined", as JavaScript.
+  return Lookup(Arg(args, 0), Arg(args, 1).is_string() ? args[1].str() : "undefined");
 }
 
 Value FnAppend(Evaluator&, std::vector<Value>& args, const Value&) {

@@ -132,7 +132,7 @@ Value FnSqrt(Evaluator&, std::vector<Value>& args, const Value&) {
 
 Value FnPower(Evaluator&, std::vector<Value>& args, const Value&) {
   if (Arg(args, 0).undefined()) return Value();
-  double r = std::pow(args[0].number(), Arg(args, 1).number());
+  double r = std::pow(args[0].number(), Num(Arg(args, 1)));
   if (!std::isfinite(r)) Throw("D3061", -1, "", Describe(args[0]));
   return Value::Num(r);
 }
@@ -472,7 +472,8 @@ std::string FormatNumberImpl(double value, const std::string& picture_text, cons
 
 Value FnFormatNumber(Evaluator&, std::vector<Value>& args, const Value&) {
   if (Arg(args, 0).undefined()) return Value();
-  return Value::Str(FormatNumberImpl(args[0].number(), Arg(args, 1).str(), Arg(args, 2)));
+  if (!Arg(args, 1).is_string()) Throw("T0410", -1, "formatNumber");
+  return Value::Str(FormatNumberImpl(args[0].number(), args[1].str(), Arg(args, 2)));
 }
 
 }  // namespace

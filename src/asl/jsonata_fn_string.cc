@@ -97,7 +97,7 @@ Value FnString(Evaluator&, std::vector<Value>& args, const Value&) {
 
 Value FnSubstring(Evaluator&, std::vector<Value>& args, const Value&) {
   if (Arg(args, 0).undefined()) return Value();
-  return Value::Str(Substring(args[0].str(), Arg(args, 1).number(), Arg(args, 2)));
+  return Value::Str(Substring(args[0].str(), Num(Arg(args, 1)), Arg(args, 2)));
 }
 
 Value FnSubstringBefore(Evaluator&, std::vector<Value>& args, const Value&) {
@@ -154,7 +154,7 @@ Value FnPad(Evaluator&, std::vector<Value>& args, const Value&) {
   const std::string& str = args[0].str();
   std::string ch = Arg(args, 2).is_string() ? args[2].str() : "";
   if (ch.empty()) ch = " ";
-  double width = Arg(args, 1).number();
+  double width = Num(Arg(args, 1));
   double pad_length = std::fabs(width) - static_cast<double>(ToU32(str).size());
   if (!(pad_length > 0)) return args[0];
   if (pad_length > 1e7) Throw("D2014", -1, "", FormatNumberJs(pad_length));
@@ -529,7 +529,7 @@ Value FnError(Evaluator&, std::vector<Value>& args, const Value&) {
 }
 
 Value FnAssert(Evaluator&, std::vector<Value>& args, const Value&) {
-  if (!Arg(args, 0).boolean())
+  if (!(Arg(args, 0).is_bool() && args[0].boolean()))
     ThrowArg("D3141", Arg(args, 1).is_string() ? args[1].str() : "$assert() statement failed");
   return Value();
 }

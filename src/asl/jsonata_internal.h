@@ -11,6 +11,7 @@
 // leave it: Expression::Compile and Evaluate catch them and return values.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -282,10 +283,13 @@ void AddArrayFunctions(std::vector<Builtin>& out);  // arrays, objects, higher-o
 void AddDateTimeFunctions(std::vector<Builtin>& out);
 void AddStepFunctionsFunctions(std::vector<Builtin>& out);
 // Argument `i` after validation (undefined when absent).
+// A typed parameter may still be undefined (signatures accept "missing").
 inline const Value& Arg(const std::vector<Value>& args, size_t i) {
   static const Value kUndefined;
   return i < args.size() ? args[i] : kUndefined;
 }
+// A number argument as JavaScript sees it: undefined is NaN.
+inline double Num(const Value& v) { return v.is_number() ? v.number() : std::nan(""); }
 
 struct Function {
   enum class Kind : uint8_t { kLambda, kBuiltin, kPartialBuiltin, kRegex, kTransform, kChain };
