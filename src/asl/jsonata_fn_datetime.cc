@@ -32,38 +32,16 @@ void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
   *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
 }
 
-// Date.prototype.toISOString.
-std::string IsoString(double millis) {
-  auto ms = static_cast<int64_t>(std::floor(millis));
-  int64_t days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
-  int64_t rem = ms - days * 86400000;
-  int64_t y = 0;
-  unsigned m = 0;
-  unsigned d = 0;
-  CivilFromDays(days, &y, &m, &d);
-  char buf[64];
-  if (y >= 0 && y <= 9999) {
-    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
-                  static_cast<long long>(y), m, d, static_cast<long long>(rem / 3600000),
-                  static_cast<long long>(rem / 60000 % 60), static_cast<long long>(rem / 1000 % 60),
-                  static_cast<long long>(rem % 1000));
-  } else {
-    std::snprintf(buf, sizeof buf, "%c%06lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
-                  y < 0 ? '-' : '+', static_cast<long long>(y < 0 ? -y : y), m, d,
-                  static_cast<long long>(rem / 3600000), static_cast<long long>(rem / 60000 % 60),
-                  static_cast<long long>(rem / 1000 % 60), static_cast<long long>(rem % 1000));
-  }
-  return buf;
-}
-
 // Picture-string formatting and parsing (jsonata_datetime_picture.cc).
 std::string FormatDateTimePicture(double millis, const std::string& picture, const Value& timezone);
 double ParseDateTimePicture(const std::string& timestamp, const std::string& picture);
+std::string FormatInteger(double value, const std::string& picture);
 
 namespace {
 
+// Without a picture jsonata-js formats with the ISO 8601 picture below (not
+// with Date.toISOString: a five-digit year keeps four digits).
 Value FromMillis(double millis, const Value& picture, const Value& timezone) {
-  if (picture.undefined() && timezone.undefined()) return Value::Str(IsoString(millis));
   std::string pic =
       picture.is_string() ? picture.str() : "[Y0001]-[M01]-[D01]T[H01]:[m01]:[s01].[f001][Z01:01t]";
   return Value::Str(FormatDateTimePicture(millis, pic, timezone));
@@ -142,6 +120,17 @@ Value FnToMillis(Evaluator&, std::vector<Value>& args, const Value&) {
   return Value::Num(ms);
 }
 
+Value FnFormatInteger(Evaluator&, std::vector<Value>& args, const Value&) {
+  if (Arg(args, 0).undefined()) return Value();
+  if (!Arg(args, 1).is_string()) Throw("T0410", -1, "formatInteger");
+  return Value::Str(FormatInteger(args[0].number(), args[1].str()));
+}
+
+Value FnParseInteger(Evaluator&, std::vector<Value>& args, const Value&) {
+  if (Arg(args, 0).undefined()) return Value();
+  ThrowArg("U2001", "$parseInteger is not implemented in weft");
+}
+
 }  // namespace
 
 void AddDateTimeFunctions(std::vector<Builtin>& out) {
@@ -150,6 +139,8 @@ void AddDateTimeFunctions(std::vector<Builtin>& out) {
                             {"millis", "<:n>", FnMillis, 0, nullptr},
                             {"fromMillis", "<n-s?s?:s>", FnFromMillis, 3, nullptr},
                             {"toMillis", "<s-s?:n>", FnToMillis, 2, nullptr},
+                            {"formatInteger", "<n-s:s>", FnFormatInteger, 2, nullptr},
+                            {"parseInteger", "<s-s:n>", FnParseInteger, 2, nullptr},
                         });
 }
 
