@@ -1,9 +1,12 @@
 // src/asl/jsonata_datetime_picture.cc: XPath F&O picture strings for
 // integers ($formatInteger) and dates ($fromMillis, $now), as jsonata-js
-// datetime.js implements them. Parsing with a picture ($toMillis with a
-// picture, $parseInteger) is not implemented: it fails with U2001.
+// datetime.js implements them, and parsing with them ($toMillis with a
+// picture, $parseInteger).
 #include <cmath>
+#include <functional>
+#include <map>
 #include <numeric>
+#include <regex>
 
 #include "asl/jsonata_internal.h"
 
@@ -644,8 +647,350 @@ std::string FormatInteger(double value, const std::string& picture) {
   return FormatIntegerWith(std::floor(value), AnalyseIntegerPicture(ToU32(picture)));
 }
 
-double ParseDateTimePicture(const std::string&, const std::string&) {
-  ThrowArg("U2001", "Picture strings of $toMillis are not implemented in weft");
+namespace {
+
+// ---- parsing (datetime.js generateRegex, parseDateTime, parseInteger) ----
+
+const std::vector<std::pair<std::string, double>>& WordValues() {
+  static const auto* values = [] {
+    auto* v = new std::vector<std::pair<std::string, double>>();
+    for (size_t i = 0; i < std::size(kFew); ++i) v->emplace_back(Lower(kFew[i]), i);
+    for (size_t i = 0; i < std::size(kOrdinals); ++i) v->emplace_back(Lower(kOrdinals[i]), i);
+    for (size_t i = 0; i < std::size(kDecades); ++i) {
+      std::string w = Lower(kDecades[i]);
+      v->emplace_back(w, (i + 2) * 10);
+      v->emplace_back(w.substr(0, w.size() - 1) + "ieth", (i + 2) * 10);
+    }
+    v->emplace_back("hundredth", 100);
+    for (size_t i = 0; i < std::size(kMagnitudes); ++i) {
+      std::string w = Lower(kMagnitudes[i]);
+      double val = std::pow(10, static_cast<double>((i + 1) * 3));
+      v->emplace_back(w, val);
+      v->emplace_back(w + "th", val);
+    }
+    return v;
+  }();
+  return *values;
+}
+
+double WordsToNumber(const std::string& text) {
+  static const std::regex kSplit(",\\s|\\sand\\s|[\\s\\\\-]");
+  std::vector<double> segs{0};
+  for (std::sregex_token_iterator it(text.begin(), text.end(), kSplit, -1), end; it != end; ++it) {
+    double value = NAN;
+    for (const auto& [w, v] : WordValues())
+      if (w == it->str()) value = v;
+    if (value < 100) {
+      double top = segs.back();
+      segs.pop_back();
+      if (top >= 1000) {
+        segs.push_back(top);
+        top = 0;
+      }
+      segs.push_back(top + value);
+    } else {
+      double top = segs.back();
+      segs.pop_back();
+      segs.push_back(top * value);  // NaN (an unknown word) propagates
+    }
+  }
+  double sum = 0;
+  for (double s : segs) sum += s;
+  return sum;
+}
+
+double RomanToDecimal(const std::string& roman) {
+  double decimal = 0;
+  double max = 1;
+  for (auto it = roman.rbegin(); it != roman.rend(); ++it) {
+    double value = NAN;
+    switch (*it) {
+      case 'M':
+        value = 1000;
+        break;
+      case 'D':
+        value = 500;
+        break;
+      case 'C':
+        value = 100;
+        break;
+      case 'L':
+        value = 50;
+        break;
+      case 'X':
+        value = 10;
+        break;
+      case 'V':
+        value = 5;
+        break;
+      case 'I':
+        value = 1;
+        break;
+      default:
+        break;
+    }
+    if (value < max) {
+      decimal -= value;
+    } else {
+      max = value;
+      decimal += value;
+    }
+  }
+  return decimal;
+}
+
+double LettersToDecimal(const std::string& letters, char a) {
+  double decimal = 0;
+  for (size_t i = 0; i < letters.size(); ++i)
+    decimal += (letters[letters.size() - i - 1] - a + 1) * std::pow(26, static_cast<double>(i));
+  return decimal;
+}
+
+// parseInt(s, 10): leading whitespace, sign, digits; NaN without digits.
+double ParseIntJs(const std::string& s) {
+  size_t i = 0;
+  while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i])) != 0) ++i;
+  double sign = 1;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) sign = s[i++] == '-' ? -1 : 1;
+  double v = 0;
+  size_t start = i;
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9') v = v * 10 + (s[i++] - '0');
+  return i == start ? NAN : sign * v;
+}
+
+std::string EscapeRegex(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (std::string_view(".*+?^${}()|[]\\").find(c) != std::string_view::npos) out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+struct Matcher {
+  std::string regex;
+  // Empty for literals; nullopt: a name not found (undefined in JS).
+  std::function<std::optional<double>(const std::string&)> parse;
+  char32_t component = 0;
+};
+
+Matcher IntegerMatcher(const IntegerFormat& format, int n) {
+  Matcher m;
+  bool upper = format.tcase == Case::kUpper;
+  std::string occurrences = "+";
+  if (n > 0) {
+    occurrences = format.optional_digits == 0 ? "{" + std::to_string(n) + "}"
+                                              : "{" + std::to_string(n - format.optional_digits) +
+                                                    "," + std::to_string(n) + "}";
+  }
+  switch (format.primary) {
+    case Primary::kLetters:
+      m.regex = upper ? "[A-Z]+" : "[a-z]+";
+      m.parse = [upper](const std::string& v) { return LettersToDecimal(v, upper ? 'A' : 'a'); };
+      break;
+    case Primary::kRoman:
+      m.regex = upper ? "[MDCLXVI]+" : "[mdclxvi]+";
+      m.parse = [](const std::string& v) { return RomanToDecimal(Upper(v)); };
+      break;
+    case Primary::kWords: {
+      std::string alternatives;
+      for (const auto& [w, v] : WordValues()) alternatives += w + "|";
+      m.regex = "(?:" + alternatives + "and|[\\-, ])+";
+      m.parse = [](const std::string& v) { return WordsToNumber(Lower(v)); };
+      break;
+    }
+    case Primary::kDecimal: {
+      m.regex = "[0-9]" + occurrences;
+      if (format.ordinal) m.regex += "(?:th|st|nd|rd)";
+      m.parse = [format](const std::string& value) {
+        std::u32string digits = ToU32(value);
+        if (format.ordinal && digits.size() >= 2) digits.resize(digits.size() - 2);
+        auto remove = [&](const std::u32string& sep) {
+          if (sep.empty()) return;
+          for (size_t at = digits.find(sep); at != std::u32string::npos; at = digits.find(sep, at))
+            digits.erase(at, sep.size());
+        };
+        if (format.regular) {
+          remove(U",");
+        } else {
+          for (const auto& s : format.separators) remove(s.character);
+        }
+        if (format.zero_code != U'0')
+          for (auto& c : digits) c = c - format.zero_code + U'0';
+        return ParseIntJs(FromU32(digits));
+      };
+      break;
+    }
+    case Primary::kSequence:
+      Throw("D3130", -1, "", "\"" + format.token + "\"");
+  }
+  return m;
+}
+
+}  // namespace
+
+double ParseInteger(const std::string& value, const std::string& picture) {
+  IntegerFormat format = AnalyseIntegerPicture(ToU32(picture));
+  return IntegerMatcher(format, 0).parse(value).value_or(NAN);
+}
+
+std::optional<double> ParseDateTimePicture(const std::string& timestamp, const std::string& picture,
+                                           double now_ms) {
+  std::vector<Part> spec = AnalyseDateTimePicture(ToU32(picture));
+  std::vector<Matcher> parts;
+  for (const auto& part : spec) {
+    Matcher res;
+    if (part.literal) {
+      res.regex = EscapeRegex(part.value);
+    } else if (part.component == U'Z' || part.component == U'z') {
+      bool z = part.component == U'z';
+      std::optional<std::u32string> separator;
+      if (part.integer_format.regular) separator = part.integer_format.regular_separator.character;
+      res.regex = z ? "GMT[-+][0-9]+" : "[-+][0-9]+";
+      if (separator) res.regex += EscapeRegex(FromU32(*separator)) + "[0-9]+";
+      res.parse = [z, separator](const std::string& text) {
+        std::string value = z ? text.substr(std::min<size_t>(3, text.size())) : text;
+        double hours = 0;
+        double minutes = 0;
+        if (separator) {
+          size_t at = value.find(FromU32(*separator));
+          hours = ParseIntJs(value.substr(0, at));
+          minutes = at == std::string::npos ? NAN : ParseIntJs(value.substr(at + 1));
+        } else if (value.size() - 1 <= 2) {
+          hours = ParseIntJs(value);
+        } else {
+          hours = ParseIntJs(value.substr(0, 3));
+          minutes = ParseIntJs(value.substr(3));
+        }
+        return hours * 60 + minutes;
+      };
+    } else if (part.has_names || std::u32string_view(U"YMDdFWwXxHhmsf").find(part.component) ==
+                                     std::u32string_view::npos) {
+      res.regex = "[a-zA-Z]+";
+      std::vector<std::pair<std::string, double>> lookup;
+      auto cut = [&](std::string name) {
+        if (part.width && part.width->max)
+          name = name.substr(0, static_cast<size_t>(*part.width->max));
+        return name;
+      };
+      if (part.component == U'M' || part.component == U'x') {
+        for (size_t i = 0; i < std::size(kMonths); ++i) lookup.emplace_back(cut(kMonths[i]), i + 1);
+      } else if (part.component == U'F') {
+        for (size_t i = 1; i < std::size(kDays); ++i) lookup.emplace_back(cut(kDays[i]), i);
+      } else if (part.component == U'P') {
+        lookup = {{"am", 0}, {"AM", 0}, {"pm", 1}, {"PM", 1}};
+      } else {
+        std::string c;
+        AppendUtf8(c, part.component);
+        Throw("D3133", -1, "", "\"" + c + "\"");
+      }
+      res.parse = [lookup](const std::string& v) -> std::optional<double> {
+        for (const auto& [k, n] : lookup)
+          if (k == v) return n;
+        return std::nullopt;
+      };
+    } else {
+      res = IntegerMatcher(part.integer_format, part.n);
+    }
+    res.component = part.component;
+    parts.push_back(std::move(res));
+  }
+  std::string full = "^";
+  for (const auto& p : parts) full += "(" + p.regex + ")";
+  full += "$";
+  std::regex matcher;
+  try {
+    matcher = std::regex(full, std::regex::ECMAScript | std::regex::icase);
+  } catch (const std::regex_error&) {
+    ThrowArg("D3136", "The date/time picture string could not be turned into a pattern");
+  }
+  std::smatch info;
+  if (!std::regex_match(timestamp, info, matcher)) return std::nullopt;
+  std::map<char32_t, double> components;
+  bool any = false;
+  for (size_t i = 1; i < info.size(); ++i) {
+    const Matcher& m = parts[i - 1];
+    if (!m.parse) continue;
+    any = true;
+    if (auto v = m.parse(info[i].str())) components[m.component] = *v;
+  }
+  if (!any) return std::nullopt;
+  auto has = [&](char32_t c) {
+    auto it = components.find(c);
+    // JS: `shift(components[part])` tests truthiness (0 and NaN are false).
+    return it != components.end() && it->second != 0 && !std::isnan(it->second);
+  };
+  int mask = 0;
+  auto shift = [&](bool bit) { mask = (mask << 1) + (bit ? 1 : 0); };
+  auto is_type = [&](int type) { return !(~type & mask) && (type & mask) != 0; };
+  for (char32_t c : std::u32string_view(U"YXMxWwdD")) shift(has(c));
+  bool date_a = is_type(161);
+  bool date_b = !date_a && is_type(130);
+  bool date_c = is_type(84);
+  bool date_d = !date_c && is_type(72);
+  mask = 0;
+  for (char32_t c : std::u32string_view(U"PHhmsf")) shift(has(c));
+  bool time_a = is_type(23);
+  bool time_b = !time_a && is_type(47);
+  std::u32string comps = date_b ? U"YD" : date_c ? U"XxwF" : date_d ? U"XWF" : U"YMD";
+  comps += time_b ? U"Phmsf" : U"Hmsf";
+  Date now = MakeDate(now_ms);
+  bool start_specified = false;
+  bool end_specified = false;
+  for (char32_t part : comps) {
+    if (components.find(part) == components.end()) {
+      if (start_specified) {
+        components[part] =
+            std::u32string_view(U"MDd").find(part) != std::u32string_view::npos ? 1 : 0;
+        end_specified = true;
+      } else {
+        auto v = Fragment(now, part);
+        components[part] = std::holds_alternative<double>(v)
+                               ? std::get<double>(v)
+                               : (std::get<std::string>(v) == "pm" ? 1 : 0);
+      }
+    } else {
+      start_specified = true;
+      if (end_specified)
+        ThrowArg(
+            "D3136",
+            "The date/time picture string is missing specifiers required to parse the timestamp");
+    }
+  }
+  double& month = components[U'M'];
+  month = month > 0 ? month - 1 : 0;
+  if (date_b) {
+    double first_jan = DateUtc(static_cast<int64_t>(components[U'Y']), 0);
+    Date derived = MakeDate(first_jan + (components[U'd'] - 1) * kMillisInADay);
+    components[U'M'] = derived.month;
+    components[U'D'] = derived.day;
+  }
+  if (date_c || date_d)
+    ThrowArg("D3136",
+             "The date/time picture string is missing specifiers required to parse the timestamp");
+  if (time_b) {
+    components[U'H'] = components[U'h'] == 12 ? 0 : components[U'h'];
+    if (components[U'P'] == 1) components[U'H'] += 12;
+  }
+  // Date.UTC(Y, M, D, H, m, s, f); a two-digit year is 19xx, as in JavaScript.
+  double y = components[U'Y'];
+  for (char32_t c : std::u32string_view(U"YMDHmsf"))
+    if (std::isnan(components[c])) return static_cast<double>(NAN);
+  y = std::trunc(y);
+  if (y >= 0 && y <= 99) y += 1900;
+  double millis = DateUtc(static_cast<int64_t>(y), static_cast<int>(components[U'M'])) +
+                  (std::trunc(components[U'D']) - 1) * kMillisInADay +
+                  std::trunc(components[U'H']) * 3600000 + std::trunc(components[U'm']) * 60000 +
+                  std::trunc(components[U's']) * 1000 + std::trunc(components[U'f']);
+  double zone = 0;
+  if (components.count(U'Z') && components[U'Z'] != 0) {
+    zone = components[U'Z'];
+  } else if (components.count(U'z')) {
+    zone = components[U'z'];
+  }
+  if (!std::isnan(zone) && zone != 0) millis -= zone * 60 * 1000;
+  if (std::isnan(zone)) return static_cast<double>(NAN);
+  return millis;
 }
 
 }  // namespace weft::asl::jsonata::detail

@@ -34,7 +34,9 @@ void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
 
 // Picture-string formatting and parsing (jsonata_datetime_picture.cc).
 std::string FormatDateTimePicture(double millis, const std::string& picture, const Value& timezone);
-double ParseDateTimePicture(const std::string& timestamp, const std::string& picture);
+std::optional<double> ParseDateTimePicture(const std::string& timestamp, const std::string& picture,
+                                           double now_ms);
+double ParseInteger(const std::string& value, const std::string& picture);
 std::string FormatInteger(double value, const std::string& picture);
 
 namespace {
@@ -99,7 +101,7 @@ double ParseIso(const std::string& s) {
          offset * 60000;
 }
 
-Value FnToMillis(Evaluator&, std::vector<Value>& args, const Value&) {
+Value FnToMillis(Evaluator& ev, std::vector<Value>& args, const Value&) {
   if (Arg(args, 0).undefined()) return Value();
   const std::string& ts = args[0].str();
   if (Arg(args, 1).undefined()) {
@@ -115,9 +117,9 @@ Value FnToMillis(Evaluator&, std::vector<Value>& args, const Value&) {
     if (std::isnan(ms)) return Value::Num(NAN);
     return Value::Num(ms);
   }
-  double ms = ParseDateTimePicture(ts, args[1].str());
-  if (std::isnan(ms)) return Value();
-  return Value::Num(ms);
+  auto ms = ParseDateTimePicture(ts, args[1].str(), static_cast<double>(ev.NowMillis()));
+  if (!ms) return Value();
+  return Value::Num(*ms);
 }
 
 Value FnFormatInteger(Evaluator&, std::vector<Value>& args, const Value&) {
@@ -128,7 +130,8 @@ Value FnFormatInteger(Evaluator&, std::vector<Value>& args, const Value&) {
 
 Value FnParseInteger(Evaluator&, std::vector<Value>& args, const Value&) {
   if (Arg(args, 0).undefined()) return Value();
-  ThrowArg("U2001", "$parseInteger is not implemented in weft");
+  if (!Arg(args, 1).is_string()) Throw("T0410", -1, "parseInteger");
+  return Value::Num(ParseInteger(args[0].str(), args[1].str()));
 }
 
 }  // namespace
