@@ -562,7 +562,7 @@ Value Evaluator::EvalBinary(const Node* expr, const Value& input, const FramePtr
         if (std::isnan(a) || std::isnan(b)) return Value::Bool(false);
         c = a < b ? -1 : a > b ? 1 : 0;
       } else {
-        c = lhs.str().compare(rhs.str());
+        c = CompareJs(lhs.str(), rhs.str());
         c = c < 0 ? -1 : c > 0 ? 1 : 0;
       }
       if (op == "<") return Value::Bool(c < 0);
@@ -760,7 +760,7 @@ Value Evaluator::EvalSort(const Node* expr, const Value& input, const FramePtr& 
         less = aa.number() < bb.number();
       } else {
         equal = aa.str() == bb.str();
-        less = aa.str() < bb.str();
+        less = CompareJs(aa.str(), bb.str()) < 0;
       }
       if (equal) continue;
       comp = less ? -1 : 1;

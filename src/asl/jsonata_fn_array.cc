@@ -224,7 +224,7 @@ Value FnSort(Evaluator& ev, std::vector<Value>& args, const Value&) {
                "strings or an array of numbers.  Use the second argument to specify a comparison "
                "function");
     auto greater = [&](const Value& a, const Value& b) {
-      return numbers ? a.number() > b.number() : a.str() > b.str();
+      return numbers ? a.number() > b.number() : CompareJs(a.str(), b.str()) > 0;
     };
     out = items;
     std::stable_sort(out.begin(), out.end(),

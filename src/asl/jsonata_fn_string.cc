@@ -45,8 +45,19 @@ std::string ChangeCase(const std::string& s, bool upper) {
   };
   for (size_t i = 0; i < cps.size(); ++i) {
     char32_t c = cps[i];
+    // The special casings of String.prototype.toUpperCase/toLowerCase that
+    // expand (a small subset of Unicode's SpecialCasing.txt).
     if (upper && c == 0xDF) {
       out += "SS";
+      continue;
+    }
+    if (upper && c >= 0xFB00 && c <= 0xFB06) {
+      static const char* const kLigatures[] = {"FF", "FI", "FL", "FFI", "FFL", "ST", "ST"};
+      out += kLigatures[c - 0xFB00];
+      continue;
+    }
+    if (!upper && c == 0x130) {
+      out += "i\u0307";
       continue;
     }
     // Final sigma, as String.prototype.toLowerCase.

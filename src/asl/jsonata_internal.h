@@ -389,6 +389,8 @@ std::u32string ToU32(std::string_view s);
 std::string FromU32(std::u32string_view s);
 void AppendUtf8(std::string& out, char32_t c);
 size_t Utf16Length(std::string_view s);
+// <0, 0, >0 as JavaScript compares strings (by UTF-16 code units).
+int CompareJs(std::string_view a, std::string_view b);
 // Byte offset of UTF-8 `s` to UTF-16 offset.
 size_t Utf16Offset(std::string_view s, size_t byte_offset);
 

@@ -625,6 +625,27 @@ size_t Utf16Offset(std::string_view s, size_t byte_offset) {
 
 size_t Utf16Length(std::string_view s) { return Utf16Offset(s, s.size()); }
 
+int CompareJs(std::string_view a, std::string_view b) {
+  // UTF-8 bytes order as code points do; UTF-16 units differ only between
+  // a supplementary character and one in U+E000..U+FFFF.
+  size_t n = std::min(a.size(), b.size());
+  size_t i = 0;
+  while (i < n && a[i] == b[i]) ++i;
+  if (i == n) return a.size() < b.size() ? -1 : a.size() > b.size() ? 1 : 0;
+  while (i > 0 && (static_cast<unsigned char>(a[i]) & 0xC0) == 0x80) --i;  // start of the character
+  std::u32string ca = ToU32(a.substr(i, 4));
+  std::u32string cb = ToU32(b.substr(i, 4));
+  auto unit = [](char32_t c) -> uint32_t {
+    return c >= 0x10000 ? 0xD800 + ((c - 0x10000) >> 10) : static_cast<uint32_t>(c);
+  };
+  uint32_t ua = ca.empty() ? 0 : unit(ca[0]);
+  uint32_t ub = cb.empty() ? 0 : unit(cb[0]);
+  if (ua != ub) return ua < ub ? -1 : 1;
+  char32_t xa = ca.empty() ? 0 : ca[0];
+  char32_t xb = cb.empty() ? 0 : cb[0];
+  return xa < xb ? -1 : xa > xb ? 1 : 0;
+}
+
 }  // namespace weft::asl::jsonata::detail
 
 namespace weft::asl::jsonata {
