@@ -39,7 +39,7 @@ Environment& SystemEnvironment() {
   return env;
 }
 
-std::variant<Expression, Error> Expression::Compile(std::string_view text) {
+CompileResult Expression::Compile(std::string_view text) {
   auto impl = std::make_shared<Impl>();
   impl->text = std::string(text);
   try {
@@ -60,9 +60,9 @@ const std::string& Expression::text() const { return impl_->text; }
 Outcome Expression::Evaluate(const json::value* input, const Bindings& bindings) const {
   Environment& env = bindings.environment ? *bindings.environment : SystemEnvironment();
   char stack_base = 0;
-  detail::Evaluator ev(env, bindings.max_steps, &stack_base);
+  detail::Evaluator ev(env, bindings.max_steps, bindings.max_stack_bytes, &stack_base);
   try {
-    auto root = std::make_shared<detail::Frame>();
+    auto root = ev.NewFrame(nullptr);
     for (const auto& [name, value] : bindings.variables) root->Bind(name, detail::FromJson(value));
     detail::Value in = input ? detail::FromJson(*input) : detail::Value();
     root->Bind("$", in);

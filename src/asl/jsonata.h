@@ -1,6 +1,7 @@
 // src/asl/jsonata.h: JSONata 2.0 (the version Step Functions runs, 2.0.6),
 // compiled once and evaluated many times, for the JSONata query language of
-// ASL ("{% expr %}").
+// ASL ("{% expr %}"). Checked against jsonata-js 2.0.6 by a differential
+// test (tests/unit/asl/jsonata_differential_test.cc).
 //
 // Internal to asl/ (the module's public header is asl/asl.h); pure: no I/O.
 // The clock and randomness come from the host through Environment, so that a
@@ -11,15 +12,27 @@
 // call at a time (the host gives each call its own, or a thread-safe one).
 //
 // Errors carry the reference implementation's code ("S0202", "T2001",
-// "D3030", ...), the character offset in the expression (as jsonata-js
-// reports it) and a message. Compile errors are S0xxx; evaluation errors are
-// T/D xxxx. Limits: nesting (parser or evaluator recursion) past a fixed stack
-// budget, and evaluations running more than Bindings::max_steps nodes, fail
-// with "U1001" instead of exhausting the stack or hanging.
+// "D3030", ...), the character offset jsonata-js reports (counted in bytes of
+// the UTF-8 text; jsonata-js counts UTF-16 units) and jsonata's message.
+// Compile errors are S0xxx; evaluation errors are T/D xxxx. weft's own:
+//  - U1001: the parser or evaluator passed its stack budget (deep nesting,
+//    deep non-tail recursion) or the evaluation ran more than
+//    Bindings::max_steps steps (a range costs its length): never a crash or
+//    a hang;
+//  - U1000: an internal error (a bug in weft), reported instead of thrown.
 //
 // Step Functions' additions are built in: $partition, $range, $hash,
 // $random([seed]), $uuid, $parse. $eval is refused (Step Functions forbids
 // it): calling it fails with "D3200".
+//
+// Known differences from jsonata-js: regular expressions use std::regex's
+// ECMAScript grammar (no lookbehind, no named groups, no \u{...}, '.' and
+// classes match bytes of non-ASCII characters); strings hold Unicode
+// characters, so lone UTF-16 surrogates cannot occur; case mapping covers
+// Latin, Greek, Cyrillic and a few special casings only; a matcher passed to
+// $match/$replace/$split/$contains must be a regex, not a custom function;
+// ISO date-times without an offset read as UTC ($toMillis). A function in
+// the result becomes "" (as $string writes it).
 #pragma once
 
 #include <cstdint>
@@ -64,6 +77,12 @@ struct Bindings {
   Environment* environment = nullptr;
   // Evaluation steps (nodes evaluated) before giving up with "U1001".
   uint64_t max_steps = 10'000'000;
+  // Stack the evaluation may use before giving up with "U1001" (recursion
+  // deeper than this is refused rather than overflowing the thread's
+  // stack). Measured in bytes because frame sizes differ between builds:
+  // 1 MiB is about 700 nested non-tail calls of a small lambda in a release
+  // build, fewer under sanitizers.
+  size_t max_stack_bytes = 1 << 20;
 };
 
 // The outcome of an evaluation: a value, "undefined" (no result: a missing
@@ -90,10 +109,12 @@ class Outcome {
   std::optional<Error> error_;
 };
 
+class CompileResult;
+
 class Expression {
  public:
   // Compiles `text`. On failure the Error has the S0xxx code and position.
-  static std::variant<Expression, Error> Compile(std::string_view text);
+  static CompileResult Compile(std::string_view text);
 
   // Evaluates against `input` (the context value, `$`). `input` may be
   // nullptr for "no input" (undefined context).
@@ -109,6 +130,20 @@ class Expression {
  private:
   explicit Expression(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
   std::shared_ptr<const Impl> impl_;
+};
+
+// An Expression or the Error that stopped its compilation.
+class CompileResult {
+ public:
+  CompileResult(Expression e) : v_(std::move(e)) {}  // NOLINT: implicit by design
+  CompileResult(Error e) : v_(std::move(e)) {}       // NOLINT
+  bool ok() const { return v_.index() == 0; }
+  const Expression& value() const { return std::get<0>(v_); }
+  const Expression* operator->() const { return &value(); }
+  const Error& error() const { return std::get<1>(v_); }
+
+ private:
+  std::variant<Expression, Error> v_;
 };
 
 // JavaScript's Number.prototype.toString for `d` (shortest round trip,

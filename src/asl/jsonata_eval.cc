@@ -2,17 +2,13 @@
 // evaluate() and friends), with jsonata's sequence semantics: a path yields
 // a sequence; a sequence of one is its item, an empty one is undefined,
 // unless `[]` (keepArray) asks to keep it an array.
+#include <algorithm>
 #include <cmath>
 
 #include "asl/jsonata_internal.h"
 
 namespace weft::asl::jsonata::detail {
 namespace {
-
-// Evaluation recursion is bounded by stack bytes rather than by depth:
-// frames differ in size between builds (sanitizers make them several times
-// larger), the budget does not.
-constexpr ptrdiff_t kEvalStackBudget = 1024 * 1024;
 
 bool EmptyOrUndefined(const Value& v) {
   return v.undefined() || (v.is_array() && v.arr().items.empty());
@@ -22,19 +18,6 @@ const std::vector<Value>& ItemsOf(const Value& v, std::vector<Value>& scratch) {
   if (v.is_array()) return v.arr().items;
   scratch.assign(1, v);
   return scratch;
-}
-
-FramePtr NewFrame(const FramePtr& parent) {
-  auto f = std::make_shared<Frame>();
-  f->parent = parent;
-  return f;
-}
-
-FramePtr FrameFromTuple(const FramePtr& env, const Value& tuple) {
-  auto f = NewFrame(env);
-  if (tuple.is_object())
-    for (const auto& [k, v] : tuple.obj().entries) f->Bind(k, v);
-  return f;
 }
 
 Value TupleAt(const Value& tuple) {
@@ -124,8 +107,41 @@ int Function::Arity() const {
   return 0;
 }
 
-Evaluator::Evaluator(Environment& env, uint64_t max_steps, const char* stack_base)
-    : env_(env), max_steps_(max_steps), stack_base_(stack_base) {}
+Evaluator::Evaluator(Environment& env, uint64_t max_steps, size_t max_stack, const char* stack_base)
+    : env_(env),
+      max_steps_(max_steps),
+      max_stack_(static_cast<ptrdiff_t>(max_stack)),
+      stack_base_(stack_base) {}
+
+Evaluator::~Evaluator() {
+  // A lambda bound in a frame holds that frame (its closure): a cycle of
+  // shared pointers. Nothing of an evaluation outlives it (results leave as
+  // JSON), so emptying every frame still alive frees them all.
+  for (auto& weak : frames_) {
+    if (FramePtr f = weak.lock()) {
+      f->vars.clear();
+      f->parent.reset();
+    }
+  }
+}
+
+FramePtr Evaluator::NewFrame(const FramePtr& parent) {
+  auto f = std::make_shared<Frame>();
+  f->parent = parent;
+  if (frames_.size() >= compact_at_) {
+    std::erase_if(frames_, [](const std::weak_ptr<Frame>& w) { return w.expired(); });
+    compact_at_ = std::max<size_t>(1024, frames_.size() * 2);
+  }
+  frames_.push_back(f);
+  return f;
+}
+
+FramePtr Evaluator::FrameFromTuple(const FramePtr& env, const Value& tuple) {
+  auto f = NewFrame(env);
+  if (tuple.is_object())
+    for (const auto& [k, v] : tuple.obj().entries) f->Bind(k, v);
+  return f;
+}
 
 int64_t Evaluator::NowMillis() {
   if (!now_) now_ = env_.NowMillis();
@@ -136,7 +152,7 @@ void Evaluator::CheckStack() {
   char here = 0;
   ptrdiff_t used = stack_base_ - &here;
   if (used < 0) used = -used;
-  if (used > kEvalStackBudget) Throw("U1001", -1);
+  if (used > max_stack_) Throw("U1001", -1);
 }
 
 Value Evaluator::Eval(const Node* expr, const Value& input, const FramePtr& env) {

@@ -110,6 +110,7 @@ Value FnReduce(Evaluator& ev, std::vector<Value>& args, const Value&) {
 }
 
 void KeysInto(const Value& arg, ObjectPtr& merged) {
+  NestingGuard guard;
   if (arg.is_array()) {
     for (const auto& item : arg.arr().items) KeysInto(item, merged);
   } else if (arg.is_object()) {
@@ -139,6 +140,7 @@ Value FnExists(Evaluator&, std::vector<Value>& args, const Value&) {
 }
 
 Value Spread(const Value& arg) {
+  NestingGuard guard;
   if (arg.is_array()) {
     Value result = Value::Arr(NewSequence());
     for (const auto& item : arg.arr().items) result = Append(result, Spread(item));

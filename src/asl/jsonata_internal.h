@@ -95,6 +95,11 @@ class Value {
   bool is_sequence() const;
   bool is_tuple_stream() const;
 
+  // The shared array, object or function this value holds (moved out,
+  // leaving undefined), or null: for destroying deep structures without
+  // recursion (Bury).
+  std::shared_ptr<void> TakeShared();
+
  private:
   using Rep = std::variant<std::monostate, std::nullptr_t, bool, double, std::string, ArrayPtr,
                            ObjectPtr, FunctionPtr>;
@@ -102,7 +107,25 @@ class Value {
   Rep rep_;
 };
 
+// Values nest without limit (a list built by $reduce may be 100,000 arrays
+// deep); destroying one must not recurse as deep. Destructors hand the
+// shared parts they own to Bury, which releases them one at a time.
+void Bury(std::shared_ptr<void> p);
+void BuryValues(std::vector<Value>& values);
+
+// Recursive helpers over values (equality, cloning, JSON) refuse nesting
+// deeper than this with U1001 instead of overflowing the stack.
+constexpr int kMaxValueNesting = 2000;
+class NestingGuard {
+ public:
+  NestingGuard();
+  ~NestingGuard();
+  NestingGuard(const NestingGuard&) = delete;
+  NestingGuard& operator=(const NestingGuard&) = delete;
+};
+
 struct Array {
+  ~Array() { BuryValues(items); }
   std::vector<Value> items;
   bool sequence = false;  // a result sequence, not an array value
   bool keep_singleton = false;
@@ -114,6 +137,12 @@ struct Array {
 // A JS object: members in JavaScript's order (integer-like keys first,
 // ascending; then the others in insertion order).
 struct Object {
+  Object() = default;
+  Object(const Object&) = default;
+  Object& operator=(const Object&) = default;
+  ~Object() {
+    for (auto& e : entries) Bury(e.second.TakeShared());
+  }
   std::vector<std::pair<std::string, Value>> entries;
   const Value* Find(std::string_view key) const;
   void Set(const std::string& key, Value v);
@@ -258,6 +287,10 @@ struct Frame;
 using FramePtr = std::shared_ptr<Frame>;
 
 struct Frame {
+  ~Frame() {
+    Bury(std::move(parent));
+    for (auto& v : vars) Bury(v.second.TakeShared());
+  }
   FramePtr parent;
   std::vector<std::pair<std::string, Value>> vars;
   void Bind(const std::string& name, Value v);
@@ -315,12 +348,29 @@ struct Function {
   Value first, second;
 
   int Arity() const;
+  Function() = default;
+  Function(const Function&) = default;
+  ~Function() {
+    Bury(std::move(env));
+    Bury(input.TakeShared());
+    Bury(first.TakeShared());
+    Bury(second.TakeShared());
+    BuryValues(bound);
+  }
 };
 
 // One evaluation: the clock reading, the random source and the limits.
 class Evaluator {
  public:
-  Evaluator(Environment& env, uint64_t max_steps, const char* stack_base);
+  Evaluator(Environment& env, uint64_t max_steps, size_t max_stack, const char* stack_base);
+  ~Evaluator();
+  Evaluator(const Evaluator&) = delete;
+  Evaluator& operator=(const Evaluator&) = delete;
+
+  // Frames are made here so that the evaluator can break the cycles
+  // closures make when it ends.
+  FramePtr NewFrame(const FramePtr& parent);
+  FramePtr FrameFromTuple(const FramePtr& env, const Value& tuple);
 
   Value Eval(const Node* expr, const Value& input, const FramePtr& env);
   // Calls `proc` (a function value) with `args` (jsonata's apply()).
@@ -356,7 +406,10 @@ class Evaluator {
   Environment& env_;
   uint64_t max_steps_;
   uint64_t steps_ = 0;
+  ptrdiff_t max_stack_;
   const char* stack_base_;
+  std::vector<std::weak_ptr<Frame>> frames_;
+  size_t compact_at_ = 1024;
   std::optional<int64_t> now_;
 };
 

@@ -6,6 +6,11 @@
 // Limits of std::regex against JavaScript: no lookbehind, no named groups,
 // no \u{...} and no 'u' flag; '.' and character classes see UTF-8 bytes, so
 // a class or '.' matches one byte of a non-ASCII character.
+#include <pthread.h>
+
+#include <exception>
+#include <functional>
+
 #include "asl/jsonata_internal.h"
 
 namespace weft::asl::jsonata::detail {
@@ -25,13 +30,58 @@ std::shared_ptr<const std::regex> CompileRegex(const std::string& source, const 
 
 namespace {
 
+// libstdc++'s regex matcher recurses once per character a match consumes
+// (hundreds of bytes of stack each: /.*/ over 40,000 characters overflows
+// an 8 MiB stack). A search over a long subject therefore runs on a thread
+// of its own whose stack is sized for the subject.
+constexpr size_t kInlineSubject = 1024;
+constexpr size_t kStackPerChar = 4096;
+constexpr size_t kMaxSubject = 256 * 1024;  // Step Functions' payload limit
+
+void RunOnLargeStack(size_t stack_bytes, const std::function<void()>& fn) {
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, stack_bytes);
+  struct Call {
+    const std::function<void()>* fn;
+    std::exception_ptr error;
+  } call{&fn, nullptr};
+  auto trampoline = [](void* arg) -> void* {
+    auto* c = static_cast<Call*>(arg);
+    try {
+      (*c->fn)();
+    } catch (...) {
+      c->error = std::current_exception();
+    }
+    return nullptr;
+  };
+  pthread_t thread;
+  int rc = pthread_create(&thread, &attr, trampoline, &call);
+  pthread_attr_destroy(&attr);
+  if (rc != 0) throw JsonataError{"U1001", -1, "Cannot start a regular expression search"};
+  pthread_join(thread, nullptr);
+  if (call.error) std::rethrow_exception(call.error);
+}
+
 bool SearchFrom(const RegexLiteral& re, const std::string& s, size_t from, RegexMatch* out) {
   if (from > s.size()) return false;
   std::smatch m;
   auto flags = std::regex_constants::match_default;
   if (from > 0) flags |= std::regex_constants::match_prev_avail;
-  if (!std::regex_search(s.begin() + static_cast<ptrdiff_t>(from), s.end(), m, *re.re, flags))
-    return false;
+  bool found = false;
+  auto search = [&] {
+    found = std::regex_search(s.begin() + static_cast<ptrdiff_t>(from), s.end(), m, *re.re, flags);
+  };
+  size_t length = s.size() - from;
+  if (length <= kInlineSubject) {
+    search();
+  } else if (length > kMaxSubject) {
+    throw JsonataError{"D1004", -1,
+                       "A regular expression cannot search a string longer than 256 KiB"};
+  } else {
+    RunOnLargeStack(16 * 1024 * 1024 + length * kStackPerChar, search);
+  }
+  if (!found) return false;
   out->start = from + static_cast<size_t>(m.position(0));
   out->end = out->start + static_cast<size_t>(m.length(0));
   out->match = m.str(0);

@@ -31,6 +31,59 @@ void ThrowArg(std::string code, const std::string& message) {
   throw JsonataError{std::move(code), -1, message};
 }
 
+std::shared_ptr<void> Value::TakeShared() {
+  std::shared_ptr<void> out;
+  switch (type()) {
+    case Type::kArray:
+      out = std::move(std::get<ArrayPtr>(rep_));
+      break;
+    case Type::kObject:
+      out = std::move(std::get<ObjectPtr>(rep_));
+      break;
+    case Type::kFunction:
+      out = std::move(std::get<FunctionPtr>(rep_));
+      break;
+    default:
+      return nullptr;
+  }
+  rep_ = std::monostate();
+  return out;
+}
+
+namespace {
+thread_local std::vector<std::shared_ptr<void>>* graveyard = nullptr;
+thread_local int nesting = 0;
+}  // namespace
+
+void Bury(std::shared_ptr<void> p) {
+  if (!p) return;
+  if (graveyard != nullptr) {
+    graveyard->push_back(std::move(p));
+    return;
+  }
+  std::vector<std::shared_ptr<void>> pending;
+  pending.push_back(std::move(p));
+  graveyard = &pending;
+  while (!pending.empty()) {
+    std::shared_ptr<void> last = std::move(pending.back());
+    pending.pop_back();
+    last.reset();  // its destructor buries what it owns into `pending`
+  }
+  graveyard = nullptr;
+}
+
+void BuryValues(std::vector<Value>& values) {
+  for (auto& v : values) Bury(v.TakeShared());
+}
+
+NestingGuard::NestingGuard() {
+  if (++nesting > kMaxValueNesting) {
+    --nesting;
+    Throw("U1001", -1);
+  }
+}
+NestingGuard::~NestingGuard() { --nesting; }
+
 bool Value::is_sequence() const { return is_array() && arr().sequence; }
 bool Value::is_tuple_stream() const { return is_array() && arr().tuple_stream; }
 
@@ -210,6 +263,7 @@ bool IsArrayOfNumbers(const Value& v) {
 }
 
 bool DeepEqual(const Value& a, const Value& b) {
+  NestingGuard guard;
   if (a.type() != b.type()) return false;
   switch (a.type()) {
     case Type::kUndefined:
@@ -322,6 +376,7 @@ Value Append(const Value& a, const Value& b) {
 
 namespace {
 void FlattenInto(const Value& v, std::vector<Value>& out) {
+  NestingGuard guard;
   if (v.is_array()) {
     for (const auto& item : v.arr().items) FlattenInto(item, out);
   } else {
@@ -337,6 +392,7 @@ Value Flatten(const Value& v) {
 }
 
 Value Clone(const Value& v) {
+  NestingGuard guard;
   switch (v.type()) {
     case Type::kArray: {
       auto out = NewArray();
@@ -377,6 +433,7 @@ double Round15(double d) {
 }
 
 void AppendJs(std::string& out, const Value& v, bool pretty, bool round15, int indent) {
+  NestingGuard guard;
   auto newline = [&](int level) {
     if (!pretty) return;
     out += '\n';
@@ -485,6 +542,7 @@ std::string Describe(const Value& v) {
 // ---- boost::json ----
 
 Value FromJson(const json::value& v) {
+  NestingGuard guard;
   switch (v.kind()) {
     case json::kind::null:
       return Value::Null();
@@ -514,6 +572,7 @@ Value FromJson(const json::value& v) {
 }
 
 std::optional<json::value> ToJson(const Value& v) {
+  NestingGuard guard;
   switch (v.type()) {
     case Type::kUndefined:
       return std::nullopt;

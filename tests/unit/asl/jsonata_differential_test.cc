@@ -55,12 +55,15 @@ std::string Quote(const fs::path& p) { return "'" + p.string() + "'"; }
 std::string WeftLine(const json::object& c, const json::object& datasets) {
   auto compiled = Expression::Compile(c.at("expr").as_string());
   json::object line;
-  if (auto* err = std::get_if<Error>(&compiled)) {
-    line["error"] = err->code;
+  if (!compiled.ok()) {
+    line["error"] = compiled.error().code;
     return ToJson(json::value(line));
   }
-  const auto& expr = std::get<Expression>(compiled);
+  const Expression& expr = compiled.value();
   Bindings bindings;
+  // Some cases recurse a few hundred calls deep (jsonata-js allows
+  // thousands); sanitizer builds use several times the stack per call.
+  bindings.max_stack_bytes = 4 << 20;
   if (auto* b = c.if_contains("bindings"))
     for (const auto& [k, v] : b->as_object()) bindings.variables[std::string(k)] = v;
   const json::value* input = nullptr;

@@ -40,9 +40,9 @@ struct Tally {
 
 void Check(const std::string& text, const json::value& input, Tally& tally) {
   auto c = Expression::Compile(text);
-  if (auto* e = std::get_if<Error>(&c); e && e->code == "U1000")
-    ADD_FAILURE() << text << ": " << e->message;
-  if (auto* e = std::get_if<Error>(&c)) {
+  if (!c.ok()) {
+    const Error* e = &c.error();
+    EXPECT_NE(e->code, "U1000") << text << ": " << e->message;
     ++tally.rejected;
     ASSERT_FALSE(e->code.empty()) << text;
     EXPECT_TRUE(e->code[0] == 'S' || e->code == "U1001") << text << ": " << e->code;
@@ -55,7 +55,7 @@ void Check(const std::string& text, const json::value& input, Tally& tally) {
   Bindings b;
   b.environment = &env;
   b.max_steps = 20000;
-  Outcome o = std::get<Expression>(c).Evaluate(&input, b);
+  Outcome o = c->Evaluate(&input, b);
   if (!o.ok()) {
     EXPECT_FALSE(o.error().code.empty()) << text;
     EXPECT_NE(o.error().code, "U1000") << text << ": " << o.error().message;
@@ -110,7 +110,7 @@ TEST(JsonataFuzzTest, PathologicalNesting) {
     std::string e;
     for (int i = 0; i < 10000; ++i) e += open;
     auto c = Expression::Compile(e);
-    ASSERT_TRUE(std::holds_alternative<Error>(c)) << open;
+    ASSERT_FALSE(c.ok()) << open;
   }
   // Deep data: descending into 5,000 nested arrays must not overflow either.
   json::value nested = 1;
@@ -120,7 +120,7 @@ TEST(JsonataFuzzTest, PathologicalNesting) {
     nested = std::move(a);
   }
   Bindings b;
-  Outcome o = std::get<Expression>(Expression::Compile("**")).Evaluate(nested, b);
+  Outcome o = Expression::Compile("**")->Evaluate(nested, b);
   ASSERT_TRUE(o.ok() || o.error().code == "U1001");
   if (o.ok()) {
     EXPECT_EQ(Stringify(o.value()), "1");
