@@ -92,22 +92,27 @@ Outcome Expression::Evaluate(const json::value* input, const Bindings& bindings)
 namespace detail {
 
 const Builtin* FindBuiltin(std::string_view name) {
-  static const auto* table = [] {
-    auto* list = new std::vector<Builtin>();
-    AddStringFunctions(*list);
-    AddNumericFunctions(*list);
-    AddArrayFunctions(*list);
-    AddDateTimeFunctions(*list);
-    AddStepFunctionsFunctions(*list);
-    auto* map = new std::unordered_map<std::string_view, const Builtin*>();
-    for (auto& b : *list) {
+  // Built once, never destroyed (evaluations may run while the process
+  // exits).
+  struct Table {
+    std::vector<Builtin> list;
+    std::unordered_map<std::string_view, const Builtin*> by_name;
+  };
+  static const Table* table = [] {
+    auto* t = new Table();
+    AddStringFunctions(t->list);
+    AddNumericFunctions(t->list);
+    AddArrayFunctions(t->list);
+    AddDateTimeFunctions(t->list);
+    AddStepFunctionsFunctions(t->list);
+    for (auto& b : t->list) {
       b.sig = ParseSignature(b.signature);
-      (*map)[b.name] = &b;
+      t->by_name[b.name] = &b;
     }
-    return map;
+    return t;
   }();
-  auto it = table->find(name);
-  return it == table->end() ? nullptr : it->second;
+  auto it = table->by_name.find(name);
+  return it == table->by_name.end() ? nullptr : it->second;
 }
 
 }  // namespace detail
