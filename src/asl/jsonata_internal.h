@@ -315,6 +315,12 @@ void AddNumericFunctions(std::vector<Builtin>& out);
 void AddArrayFunctions(std::vector<Builtin>& out);  // arrays, objects, higher-order
 void AddDateTimeFunctions(std::vector<Builtin>& out);
 void AddStepFunctionsFunctions(std::vector<Builtin>& out);
+// The items of an array, or the value alone (in `scratch`).
+inline const std::vector<Value>& ItemsOf(const Value& v, std::vector<Value>& scratch) {
+  if (v.is_array()) return v.arr().items;
+  scratch.assign(1, v);
+  return scratch;
+}
 // Argument `i` after validation (undefined when absent).
 // A typed parameter may still be undefined (signatures accept "missing").
 inline const Value& Arg(const std::vector<Value>& args, size_t i) {
