@@ -278,6 +278,48 @@ struct Node {
   std::shared_ptr<const RegexLiteral> regex;
 };
 
+// ---- Tokenizer (jsonata_lexer.cc) ----
+
+// Characters that end a name: the operators, and '!' and '~'.
+bool IsOperatorChar(char c);
+
+struct Token {
+  enum class Kind : uint8_t { kOperator, kString, kNumber, kValue, kName, kVariable, kRegex, kEnd };
+  Kind kind = Kind::kEnd;
+  std::string value;
+  Value literal;
+  std::shared_ptr<const RegexLiteral> regex;
+  int64_t position = 0;
+};
+
+class Lexer {
+ public:
+  explicit Lexer(std::string_view path) : path_(path) {}
+
+  // The next token; `infix`: after an operand, where '/' divides (else it
+  // starts a regex). Throws JsonataError (S01xx, S03xx).
+  Token Next(bool infix);
+
+ private:
+  char At(size_t i) const { return i < path_.size() ? path_[i] : '\0'; }
+  Token Make(Token::Kind k, std::string v) {
+    Token t;
+    t.kind = k;
+    t.value = std::move(v);
+    t.position = static_cast<int64_t>(pos_);
+    return t;
+  }
+  Token Op(std::string v) { return Make(Token::Kind::kOperator, std::move(v)); }
+  Token End() { return Make(Token::Kind::kEnd, ""); }
+
+  Token ScanRegex();
+  Token ScanString(char quote);
+  std::optional<Token> ScanNumber();
+
+  std::string_view path_;
+  size_t pos_ = 0;
+};
+
 // Parses and post-processes `text`; throws JsonataError (S0xxx).
 NodePtr Parse(std::string_view text);
 
