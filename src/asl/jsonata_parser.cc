@@ -40,7 +40,7 @@ class Parser {
     if (node_->id != "(end)") Throw("S0201", node_->position, node_->value);
     expr = Process(expr);
     if (expr->type == NodeType::kParent || expr->has_seeking_parent)
-      Throw("S0217", expr->position, TypeNameOf(expr->type));
+      Throw("S0217", -1, TypeNameOf(expr->type));  // jsonata-js gives no position
     return expr;
   }
 

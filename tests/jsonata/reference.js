@@ -1,6 +1,7 @@
 // Evaluates JSONata cases with the reference implementation (the jsonata
 // package pinned in package.json) and prints one JSON line per case:
-//   {"value": <JSON text>} | {"undefined": true} | {"error": "<code>"}
+//   {"value": <JSON text>} | {"undefined": true}
+//   | {"error": "<code>", "position": <offset, when jsonata-js gives one>}
 // Usage: node reference.js <cases.json> <datasets.json>
 // A case is {"expr": "...", "data": "<dataset name>" | "input": <JSON>,
 // "bindings": {...}}; neither data nor input means no input (undefined).
@@ -33,6 +34,7 @@ async function main() {
       if (line.value === undefined) line = {undefined: true};
     } catch (err) {
       line = {error: String(err.code || err.name || 'unknown')};
+      if (typeof err.position === 'number') line.position = err.position;
     }
     out.push(JSON.stringify(line));
   }

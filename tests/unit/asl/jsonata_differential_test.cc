@@ -2,7 +2,7 @@
 // every case of cases/jsonata/differential.json is evaluated by jsonata-js
 // (tests/jsonata/reference.js, the npm package pinned there) and by weft;
 // results must be the same JSON text, undefined must be undefined, and an
-// error must have the same code. Cases listed in known_differences.json (with
+// error must have the same code and position. Cases listed in known_differences.json (with
 // the reason) are expected to differ, and the test fails if one of them
 // starts to agree (so that the list stays honest).
 //
@@ -57,6 +57,7 @@ std::string WeftLine(const json::object& c, const json::object& datasets) {
   json::object line;
   if (!compiled.ok()) {
     line["error"] = compiled.error().code;
+    if (compiled.error().position >= 0) line["position"] = compiled.error().position;
     return ToJson(json::value(line));
   }
   const Expression& expr = compiled.value();
@@ -72,6 +73,7 @@ std::string WeftLine(const json::object& c, const json::object& datasets) {
   Outcome out = expr.Evaluate(input, bindings);
   if (!out.ok()) {
     line["error"] = out.error().code;
+    if (out.error().position >= 0) line["position"] = out.error().position;
   } else if (out.is_undefined()) {
     line["undefined"] = true;
   } else {

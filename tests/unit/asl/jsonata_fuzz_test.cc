@@ -46,7 +46,11 @@ void Check(const std::string& text, const json::value& input, Tally& tally) {
     ++tally.rejected;
     ASSERT_FALSE(e->code.empty()) << text;
     EXPECT_TRUE(e->code[0] == 'S' || e->code == "U1001") << text << ": " << e->code;
-    EXPECT_GE(e->position, 0) << text;
+    // Every compile error is located, except S0217 ('%' with no parent at
+    // the top level), which jsonata-js reports without a position.
+    if (e->code != "S0217") {
+      EXPECT_GE(e->position, 0) << text << ": " << e->code;
+    }
     EXPECT_LE(e->position, static_cast<int64_t>(text.size()) + 1) << text;
     return;
   }
