@@ -26,8 +26,9 @@
 // it): calling it fails with "D3200".
 //
 // Known differences from jsonata-js: regular expressions use std::regex's
-// ECMAScript grammar (no lookbehind, no named groups, no \u{...}, '.' and
-// classes match bytes of non-ASCII characters); strings hold Unicode
+// ECMAScript grammar over code points (no lookbehind, no named groups, no
+// \u{...}; '.' matches a whole astral character where JavaScript sees two
+// UTF-16 units); strings hold Unicode
 // characters, so lone UTF-16 surrogates cannot occur; case mapping covers
 // Latin, Greek, Cyrillic and a few special casings only; a matcher passed to
 // $match/$replace/$split/$contains must be a regex, not a custom function;

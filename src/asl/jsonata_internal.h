@@ -239,9 +239,9 @@ struct Signature {
 std::shared_ptr<const Signature> ParseSignature(std::string_view text);
 
 struct RegexLiteral {
-  std::string source;  // the pattern, as written
-  std::string flags;   // "i", "m" (jsonata adds "g")
-  std::shared_ptr<const std::regex> re;
+  std::string source;                     // the pattern, as written
+  std::string flags;                      // "i", "m" (jsonata adds "g")
+  std::shared_ptr<const std::wregex> re;  // over code points (wchar_t is UTF-32)
 };
 
 struct Node {
@@ -503,8 +503,8 @@ struct RegexMatch {
   size_t end = 0;
   std::vector<Value> groups;  // strings; unmatched groups are ""
 };
-std::shared_ptr<const std::regex> CompileRegex(const std::string& source, const std::string& flags,
-                                               int64_t position);
+std::shared_ptr<const std::wregex> CompileRegex(const std::string& source, const std::string& flags,
+                                                int64_t position);
 // All non-overlapping matches of `re` in `s` (at most `limit`; -1 for all).
 std::vector<RegexMatch> RegexAll(const RegexLiteral& re, const std::string& s, int64_t limit);
 // The object a regex function returns ({match, start, end, groups, next}),

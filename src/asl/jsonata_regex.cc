@@ -3,25 +3,60 @@
 // global JavaScript RegExp (lastIndex, D1004 for a pattern that matches the
 // empty string on a later match).
 //
-// Limits of std::regex against JavaScript: no lookbehind, no named groups,
-// no \u{...} and no 'u' flag; '.' and character classes see UTF-8 bytes, so
-// a class or '.' matches one byte of a non-ASCII character.
+// Patterns and subjects are matched as code points (std::wregex over
+// UTF-32), so '.' and classes match whole characters; JavaScript (without
+// the 'u' flag) sees UTF-16 units, which differs only for characters
+// outside the Basic Multilingual Plane. Limits of std::regex against
+// JavaScript: no lookbehind, no named groups, no \u{...}; 'i' folds
+// non-ASCII letters only where the C.UTF-8 locale exists.
 #include <pthread.h>
 
+#include <algorithm>
 #include <exception>
 #include <functional>
+#include <locale>
+#include <optional>
 
 #include "asl/jsonata_internal.h"
 
 namespace weft::asl::jsonata::detail {
 
-std::shared_ptr<const std::regex> CompileRegex(const std::string& source, const std::string& flags,
-                                               int64_t position) {
+static_assert(sizeof(wchar_t) == 4, "regexes run over UTF-32 code points");
+
+namespace {
+
+std::wstring Wide(std::string_view s) {
+  std::u32string u = ToU32(s);
+  return std::wstring(u.begin(), u.end());
+}
+
+std::string Narrow(const std::wstring& w) {
+  std::string out;
+  for (wchar_t c : w) AppendUtf8(out, static_cast<char32_t>(c));
+  return out;
+}
+
+}  // namespace
+
+std::shared_ptr<const std::wregex> CompileRegex(const std::string& source, const std::string& flags,
+                                                int64_t position) {
   auto options = std::regex::ECMAScript;
   if (flags.find('i') != std::string::npos) options |= std::regex::icase;
   if (flags.find('m') != std::string::npos) options |= std::regex::multiline;
   try {
-    return std::make_shared<const std::regex>(source, options);
+    auto re = std::make_shared<std::wregex>();
+    // Case-insensitive matching folds non-ASCII letters only under a
+    // Unicode locale (C.UTF-8 where the system has it).
+    static const std::optional<std::locale> kUnicode = []() -> std::optional<std::locale> {
+      try {
+        return std::locale("C.UTF-8");
+      } catch (const std::exception&) {
+        return std::nullopt;
+      }
+    }();
+    if (kUnicode) re->imbue(*kUnicode);
+    re->assign(Wide(source), options);
+    return re;
   } catch (const std::regex_error& e) {
     throw JsonataError{"S0303", position,
                        "Invalid regular expression /" + source + "/: " + e.what()};
@@ -63,9 +98,28 @@ void RunOnLargeStack(size_t stack_bytes, const std::function<void()>& fn) {
   if (call.error) std::rethrow_exception(call.error);
 }
 
-bool SearchFrom(const RegexLiteral& re, const std::string& s, size_t from, RegexMatch* out) {
+// A subject as code points, with the byte offset of each in the UTF-8
+// text (and of its end).
+struct Subject {
+  explicit Subject(const std::string& s) : text(Wide(s)) {
+    for (size_t i = 0; i < s.size(); ++i)
+      if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) byte_at.push_back(i);
+    byte_at.resize(text.size());  // (invalid UTF-8 decodes to fewer code points)
+    byte_at.push_back(s.size());
+  }
+  size_t Index(size_t byte) const {
+    return static_cast<size_t>(std::lower_bound(byte_at.begin(), byte_at.end(), byte) -
+                               byte_at.begin());
+  }
+  std::wstring text;
+  std::vector<size_t> byte_at;
+};
+
+bool SearchFrom(const RegexLiteral& re, const Subject& subject, size_t from_byte, RegexMatch* out) {
+  const std::wstring& s = subject.text;
+  size_t from = subject.Index(from_byte);
   if (from > s.size()) return false;
-  std::smatch m;
+  std::wsmatch m;
   auto flags = std::regex_constants::match_default;
   if (from > 0) flags |= std::regex_constants::match_prev_avail;
   bool found = false;
@@ -82,12 +136,13 @@ bool SearchFrom(const RegexLiteral& re, const std::string& s, size_t from, Regex
     RunOnLargeStack(16 * 1024 * 1024 + length * kStackPerChar, search);
   }
   if (!found) return false;
-  out->start = from + static_cast<size_t>(m.position(0));
-  out->end = out->start + static_cast<size_t>(m.length(0));
-  out->match = m.str(0);
+  size_t start = from + static_cast<size_t>(m.position(0));
+  out->start = subject.byte_at[start];
+  out->end = subject.byte_at[start + static_cast<size_t>(m.length(0))];
+  out->match = Narrow(m.str(0));
   out->groups.clear();
   for (size_t i = 1; i < m.size(); ++i)
-    out->groups.push_back(m[i].matched ? Value::Str(m.str(i)) : Value());
+    out->groups.push_back(m[i].matched ? Value::Str(Narrow(m.str(i))) : Value());
   return true;
 }
 
@@ -96,14 +151,15 @@ bool SearchFrom(const RegexLiteral& re, const std::string& s, size_t from, Regex
 std::vector<RegexMatch> RegexAll(const RegexLiteral& re, const std::string& s, int64_t limit) {
   std::vector<RegexMatch> out;
   RegexMatch m;
-  if (!SearchFrom(re, s, 0, &m)) return out;
+  Subject subject(s);
+  if (!SearchFrom(re, subject, 0, &m)) return out;
   // As jsonata-js: the next match is looked for (and may fail with D1004)
   // before the limit is checked.
   for (;;) {
     out.push_back(m);
     size_t last_index = m.end;
     if (last_index >= s.size()) break;
-    if (!SearchFrom(re, s, last_index, &m)) break;
+    if (!SearchFrom(re, subject, last_index, &m)) break;
     if (m.match.empty())
       throw JsonataError{"D1004", -1,
                          "Regular expression matches zero length string: /" + re.source + "/"};
@@ -116,7 +172,7 @@ Value RegexCall(const std::shared_ptr<const RegexLiteral>& re, const std::string
                 bool is_next) {
   RegexMatch m;
   if (is_next && from >= s.size()) return Value();
-  if (!SearchFrom(*re, s, from, &m)) return Value();
+  if (!SearchFrom(*re, Subject(s), from, &m)) return Value();
   if (is_next && m.match.empty())
     throw JsonataError{"D1004", -1,
                        "Regular expression matches zero length string: /" + re->source + "/"};
