@@ -30,10 +30,8 @@
 // \u{...}; '.' matches a whole astral character where JavaScript sees two
 // UTF-16 units); strings hold Unicode
 // characters, so lone UTF-16 surrogates cannot occur; case mapping covers
-// Latin, Greek, Cyrillic and a few special casings only; a matcher passed to
-// $match/$replace/$split/$contains must be a regex, not a custom function;
-// ISO date-times without an offset read as UTC ($toMillis). A function in
-// the result becomes "" (as $string writes it).
+// Latin, Greek, Cyrillic and a few special casings only; ISO date-times without an offset read as
+// UTC ($toMillis). A function in the result becomes "" (as $string writes it).
 #pragma once
 
 #include <cstdint>

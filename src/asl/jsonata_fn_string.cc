@@ -176,20 +176,63 @@ Value FnPad(Evaluator&, std::vector<Value>& args, const Value&) {
   return Value::Str(width > 0 ? str + padding : padding + str);
 }
 
-const RegexLiteral& MatcherOf(const Value& v) {
-  if (!v.is_function() || v.fn().kind != Function::Kind::kRegex)
-    ThrowArg("T1010",
-             "The matcher function argument passed to function {{token}} does not return "
-             "the correct object structure (only regular expressions are supported as "
-             "matchers)");
-  return *v.fn().regex;
+// Byte offset in UTF-8 `s` of UTF-16 offset `units` (clamped).
+size_t ByteOfUtf16(const std::string& s, double units) {
+  if (!(units > 0)) return 0;
+  size_t u = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    auto b = static_cast<unsigned char>(s[i]);
+    if ((b & 0xC0) == 0x80) continue;
+    if (static_cast<double>(u) >= units) return i;
+    u += (b >> 3) == 30 ? 2 : 1;
+  }
+  return s.size();
 }
 
-Value FnContains(Evaluator&, std::vector<Value>& args, const Value&) {
+// The matches of a matcher: a regex, or a function that returns jsonata's
+// match objects ({match, start, end, groups, next}) as a regex does.
+std::vector<RegexMatch> Matches(Evaluator& ev, const Value& matcher, const std::string& s,
+                                int64_t limit) {
+  if (matcher.is_function() && matcher.fn().kind == Function::Kind::kRegex &&
+      !matcher.fn().regex_subject)
+    return RegexAll(*matcher.fn().regex, s, limit);
+  auto bad = [] {
+    ThrowArg("T1010",
+             "The matcher function argument passed to function {{token}} does not return the "
+             "correct object structure");
+  };
+  if (!matcher.is_function()) bad();
+  std::vector<RegexMatch> out;
+  Value result = ev.Apply(matcher, {Value::Str(s)}, Value::Null(), nullptr);
+  while (result.defined()) {
+    if (limit >= 0 && static_cast<int64_t>(out.size()) >= limit) break;
+    if (!result.is_object()) bad();
+    const Object& o = result.obj();
+    const Value* start = o.Find("start");
+    const Value* groups = o.Find("groups");
+    const Value* next = o.Find("next");
+    if (!(start && start->is_number()) && !(groups && groups->is_array()) &&
+        !(next && next->is_function()))
+      bad();
+    RegexMatch m;
+    const Value* match = o.Find("match");
+    m.match = match && match->is_string() ? match->str() : "";
+    m.start = ByteOfUtf16(s, start && start->is_number() ? start->number() : 0);
+    const Value* end = o.Find("end");
+    m.end = end && end->is_number() ? ByteOfUtf16(s, end->number()) : m.start + m.match.size();
+    if (groups && groups->is_array()) m.groups = groups->arr().items;
+    out.push_back(std::move(m));
+    if (!(next && next->is_function())) break;
+    result = ev.Apply(*next, {}, Value::Null(), nullptr);
+  }
+  return out;
+}
+
+Value FnContains(Evaluator& ev, std::vector<Value>& args, const Value&) {
   if (Arg(args, 0).undefined()) return Value();
   const std::string& s = args[0].str();
   if (Arg(args, 1).is_string()) return Value::Bool(s.find(args[1].str()) != std::string::npos);
-  return Value::Bool(!RegexAll(MatcherOf(Arg(args, 1)), s, 1).empty());
+  return Value::Bool(!Matches(ev, Arg(args, 1), s, 1).empty());
 }
 
 double LimitOf(const Value& v, const char* code, int index) {
@@ -203,14 +246,14 @@ double LimitOf(const Value& v, const char* code, int index) {
   return limit;
 }
 
-Value FnMatch(Evaluator&, std::vector<Value>& args, const Value&) {
+Value FnMatch(Evaluator& ev, std::vector<Value>& args, const Value&) {
   if (Arg(args, 0).undefined()) return Value();
   double limit = LimitOf(Arg(args, 2), "D3040", 3);
   auto result = NewSequence();
   if (limit == 0) return Value::Arr(result);
   const std::string& s = args[0].str();
   auto matches =
-      RegexAll(MatcherOf(Arg(args, 1)), s, limit < 0 ? -1 : static_cast<int64_t>(std::ceil(limit)));
+      Matches(ev, Arg(args, 1), s, limit < 0 ? -1 : static_cast<int64_t>(std::ceil(limit)));
   for (const auto& m : matches) {
     auto obj = NewObject();
     obj->Set("match", Value::Str(m.match));
@@ -293,8 +336,7 @@ Value FnReplace(Evaluator& ev, std::vector<Value>& args, const Value&) {
     result += str.substr(position);
     return Value::Str(result);
   }
-  auto matches =
-      RegexAll(MatcherOf(pattern), str, limit < 0 ? -1 : static_cast<int64_t>(std::ceil(limit)));
+  auto matches = Matches(ev, pattern, str, limit < 0 ? -1 : static_cast<int64_t>(std::ceil(limit)));
   if (matches.empty()) return args[0];
   for (const auto& m : matches) {
     result += str.substr(position, m.start - position);
@@ -318,7 +360,7 @@ Value FnReplace(Evaluator& ev, std::vector<Value>& args, const Value&) {
   return Value::Str(result);
 }
 
-Value FnSplit(Evaluator&, std::vector<Value>& args, const Value&) {
+Value FnSplit(Evaluator& ev, std::vector<Value>& args, const Value&) {
   if (Arg(args, 0).undefined()) return Value();
   const std::string& str = args[0].str();
   double limit = Arg(args, 2).undefined() ? -1 : args[2].number();
@@ -354,8 +396,7 @@ Value FnSplit(Evaluator&, std::vector<Value>& args, const Value&) {
     }
     return Value::Arr(result);
   }
-  auto matches =
-      RegexAll(MatcherOf(sep), str, limit < 0 ? -1 : static_cast<int64_t>(std::ceil(limit)));
+  auto matches = Matches(ev, sep, str, limit < 0 ? -1 : static_cast<int64_t>(std::ceil(limit)));
   if (matches.empty()) {
     result->items.push_back(args[0]);
     return Value::Arr(result);
