@@ -486,7 +486,9 @@ Value FromJson(const json::value& v);
 std::optional<json::value> ToJson(const Value& v);
 
 // UTF-8 <-> code points / UTF-16 (JavaScript strings are UTF-16).
-std::u32string ToU32(std::string_view s);
+// `offsets`, if given, receives the byte offset where each code point
+// starts (invalid UTF-8 decodes to U+FFFD, one per bad byte).
+std::u32string ToU32(std::string_view s, std::vector<size_t>* offsets = nullptr);
 std::string FromU32(std::u32string_view s);
 void AppendUtf8(std::string& out, char32_t c);
 size_t Utf16Length(std::string_view s);

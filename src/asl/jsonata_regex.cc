@@ -101,10 +101,9 @@ void RunOnLargeStack(size_t stack_bytes, const std::function<void()>& fn) {
 // A subject as code points, with the byte offset of each in the UTF-8
 // text (and of its end).
 struct Subject {
-  explicit Subject(const std::string& s) : text(Wide(s)) {
-    for (size_t i = 0; i < s.size(); ++i)
-      if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) byte_at.push_back(i);
-    byte_at.resize(text.size());  // (invalid UTF-8 decodes to fewer code points)
+  explicit Subject(const std::string& s) {
+    std::u32string u = ToU32(s, &byte_at);
+    text.assign(u.begin(), u.end());
     byte_at.push_back(s.size());
   }
   size_t Index(size_t byte) const {
@@ -160,6 +159,7 @@ std::vector<RegexMatch> RegexAll(const RegexLiteral& re, const std::string& s, i
     size_t last_index = m.end;
     if (last_index >= s.size()) break;
     if (!SearchFrom(re, subject, last_index, &m)) break;
+    if (m.start < last_index) break;  // (cannot happen; guards termination)
     if (m.match.empty())
       throw JsonataError{"D1004", -1,
                          "Regular expression matches zero length string: /" + re.source + "/"};

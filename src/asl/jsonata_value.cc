@@ -631,33 +631,22 @@ void AppendUtf8(std::string& out, char32_t c) {
   }
 }
 
-std::u32string ToU32(std::string_view s) {
+std::u32string ToU32(std::string_view s, std::vector<size_t>* offsets) {
   std::u32string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size();) {
+    if (offsets) offsets->push_back(i);
     auto b = static_cast<unsigned char>(s[i]);
-    char32_t c = 0;
-    size_t len = 1;
-    if (b < 0x80) {
-      c = b;
-    } else if ((b >> 5) == 6) {
-      c = b & 0x1F;
-      len = 2;
-    } else if ((b >> 4) == 14) {
-      c = b & 0x0F;
-      len = 3;
-    } else if ((b >> 3) == 30) {
-      c = b & 0x07;
-      len = 4;
-    } else {
+    size_t len = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 0;
+    bool ok = len > 0 && i + len <= s.size();
+    for (size_t k = 1; ok && k < len; ++k)
+      ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+    if (!ok) {
       out += U'\uFFFD';
       ++i;
       continue;
     }
-    if (i + len > s.size()) {
-      out += U'\uFFFD';
-      break;
-    }
+    char32_t c = len == 1 ? b : len == 2 ? (b & 0x1F) : len == 3 ? (b & 0x0F) : (b & 0x07);
     for (size_t k = 1; k < len; ++k) c = (c << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
     out += c;
     i += len;

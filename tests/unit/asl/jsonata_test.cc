@@ -226,6 +226,17 @@ TEST(JsonataTest, RegexOverLongStrings) {
   EXPECT_EQ(Text(Eval("$match($pad('', 300000, 'x'), /x/)")), "error D1004");
 }
 
+TEST(JsonataTest, RegexOverInvalidUtf8Terminates) {
+  // A string cut inside a multi-byte character (bytes from a host) must
+  // match and end like any other: bad bytes read as U+FFFD.
+  Bindings b;
+  b.variables["s"] = json::value(std::string("x\xe2\x82\xacy\xe2\x82\xac\xe2\x82"));
+  Outcome o = MustCompile("$count($match($s, /\u20ac/))").Evaluate(nullptr, b);
+  EXPECT_EQ(Text(o), "2");
+  o = MustCompile("$replace($s, /y/, 'z') = $s").Evaluate(nullptr, b);
+  EXPECT_EQ(Text(o), "false");
+}
+
 TEST(JsonataTest, EndlessLoopsStopAtTheStepLimit) {
   Bindings b;
   b.max_steps = 100000;
