@@ -79,7 +79,7 @@ struct Bindings {
   // Stack the evaluation may use before giving up with "U1001" (recursion
   // deeper than this is refused rather than overflowing the thread's
   // stack). Measured in bytes because frame sizes differ between builds:
-  // 1 MiB is about 700 nested non-tail calls of a small lambda in a release
+  // 1 MiB is about 500 nested non-tail calls of a small lambda in a release
   // build, fewer under sanitizers.
   size_t max_stack_bytes = 1 << 20;
 };
