@@ -22,7 +22,25 @@ for p in "${packages[@]}"; do
   fi
 done
 
+# The reference JSONata implementation for asl's differential test
+# (tests/jsonata, pinned by its package-lock.json). Quiet when installed.
+install_jsonata_reference() {
+  local dir
+  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/jsonata"
+  local want have
+  want="$(sed -n 's/.*"jsonata": "\([^"]*\)".*/\1/p' "$dir/package.json" | head -1)"
+  have=""
+  if [ -f "$dir/node_modules/jsonata/package.json" ]; then
+    have="$(sed -n 's/.*"version": "\([^"]*\)".*/\1/p' "$dir/node_modules/jsonata/package.json" | head -1)"
+  fi
+  if [ "$want" != "$have" ] && command -v npm >/dev/null 2>&1; then
+    echo "install-deps: installing jsonata $want (tests/jsonata)"
+    (cd "$dir" && npm ci --silent --no-audit --no-fund >/dev/null)
+  fi
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
+  install_jsonata_reference
   exit 0
 fi
 
@@ -31,3 +49,4 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 $SUDO apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+install_jsonata_reference
