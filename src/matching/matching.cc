@@ -194,8 +194,10 @@ void Matching::ReadAheadLocked(const TaskListKey& key, TaskList& list) {
   }
   auto limit = static_cast<int64_t>(options_.tasks_in_memory - list.stored);
   // Posted: a read may complete at once, and mu_ is held here.
-  net::post(io_, [this, key, after = std::move(after), limit = std::max<int64_t>(1, limit)] {
-    net::co_spawn(io_, ReadAhead(this, alive_, key, after, limit), net::detached);
+  std::weak_ptr<int> alive = alive_;
+  net::post(io_, [this, alive, key, after = std::move(after), limit = std::max<int64_t>(1, limit)] {
+    if (alive.expired()) return;
+    net::co_spawn(io_, ReadAhead(this, alive, key, after, limit), net::detached);
   });
 }
 
