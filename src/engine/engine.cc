@@ -526,15 +526,4 @@ Status Engine::Recover() {
   return {};
 }
 
-net::awaitable<Result<int64_t>> Engine::CountPendingTasks(std::string domain, std::string task_list,
-                                                          matching::TaskKind kind) {
-  // The list's rows, and the tasks it holds that are not stored.
-  matching::TaskListKey key{std::move(domain), std::move(task_list), kind};
-  store::Store* store = &impl_->store;
-  auto count = [store, name = TaskListName(key)] { return store->CountTasks(name, name + '\x1f'); };
-  auto stored = co_await OnReadPool(*impl_, std::move(count));
-  if (!stored.ok()) co_return std::move(stored).error();
-  co_return *stored + impl_->matching.CountTasks(key, /*only_unstored=*/true);
-}
-
 }  // namespace weft::engine

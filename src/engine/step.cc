@@ -94,15 +94,17 @@ const HistoryEvent& Step::Append(EventType type, json::object attributes) {
     WithdrawQueuedTasks();
     effects_.closed = true;
   }
-  // A decision task timing out before a decider took it leaves it queued.
-  if (type == EventType::kDecisionTaskTimedOut && s.decision_task() &&
-      s.decision_task()->started_event_id == 0) {
+  // A decision task started, or timing out before a decider took it, leaves
+  // its list (and its row is deleted with this step).
+  if ((type == EventType::kDecisionTaskStarted || type == EventType::kDecisionTaskTimedOut) &&
+      s.decision_task() && s.decision_task()->started_event_id == 0) {
     effects_.remove_tasks.push_back(
         {{s.domain(), s.decision_task()->task_list, matching::TaskKind::kDecision},
          s.decision_task()->scheduled_event_id});
   }
-  // An activity closing before it started leaves a queued task behind.
-  if (type == EventType::kActivityTaskCanceled || type == EventType::kActivityTaskTimedOut) {
+  // So does an activity task started, or closing before it started.
+  if (type == EventType::kActivityTaskStarted || type == EventType::kActivityTaskCanceled ||
+      type == EventType::kActivityTaskTimedOut) {
     int64_t id = FindInt(attributes, "scheduledEventId").value_or(0);
     if (const ActivityInfo* a = s.FindActivity(id); a && a->started_event_id == 0) {
       effects_.remove_tasks.push_back({ActivityList(s.domain(), a->task_list), id});

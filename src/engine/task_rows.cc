@@ -16,10 +16,20 @@
 
 namespace weft::engine {
 
+namespace {
+
+// The range of task_list values holding the rows of every list of one kind.
+std::pair<std::string, std::string> RowsOfKind(matching::TaskKind kind) {
+  if (kind == matching::TaskKind::kDecision) return {"d", "e"};
+  return {"a", "b"};
+}
+
+}  // namespace
+
 std::string TaskListName(const matching::TaskListKey& key) {
   // Names hold no control characters (SWF refuses them, ARNs have none), so
   // '\x1f' separates, and a list's rows are the range [name, name + '\x1f').
-  std::string name(1, key.kind == matching::TaskKind::kDecision ? 'd' : 'a');
+  std::string name = RowsOfKind(key.kind).first;
   name += '\x1f';
   name += key.domain;
   name += '\x1f';
@@ -87,13 +97,24 @@ net::awaitable<Result<std::vector<matching::Task>>> StoredTasks::Read(
 }
 
 int64_t StoredTasks::CountStored(matching::TaskKind kind) {
-  const bool decisions = kind == matching::TaskKind::kDecision;
-  auto n = impl_.store.CountTasks(decisions ? "d" : "a", decisions ? "e" : "b");
+  auto [from, before] = RowsOfKind(kind);
+  auto n = impl_.store.CountTasks(from, before);
   if (!n.ok()) {
     log::Error("counting stored tasks failed: " + n.error().message());
     return 0;
   }
   return *n;
+}
+
+net::awaitable<Result<int64_t>> Engine::CountPendingTasks(std::string domain, std::string task_list,
+                                                          matching::TaskKind kind) {
+  // The list's rows, and the tasks it holds that are not stored.
+  matching::TaskListKey key{std::move(domain), std::move(task_list), kind};
+  store::Store* store = &impl_->store;
+  auto count = [store, name = TaskListName(key)] { return store->CountTasks(name, name + '\x1f'); };
+  auto stored = co_await OnReadPool(*impl_, std::move(count));
+  if (!stored.ok()) co_return std::move(stored).error();
+  co_return *stored + impl_->matching.CountTasks(key, /*only_unstored=*/true);
 }
 
 }  // namespace weft::engine

@@ -10,10 +10,10 @@ namespace {
 
 using net::use_awaitable;
 
-// A task matching offered may be stale (its execution closed, the task timed
-// out or was cancelled); then there is nothing to hand out and the poll goes on.
-// The open run a task offer names: null if there is none (a stale offer),
-// an error if the store could not be read.
+// A task matching offered may be stale (its execution closed, the task
+// started, timed out or was cancelled): the start functions then answer
+// nullopt and the poll goes on. OfferedRun finds the open run an offer
+// names: null if there is none, an error if the store could not be read.
 Result<Execution*> OfferedRun(Engine::Impl* impl, Shard* shard, const std::string& domain,
                               const matching::Task& task) {
   auto ex = impl->FindOpen(*shard, {domain, task.workflow_id, task.run_id});
@@ -38,8 +38,6 @@ net::awaitable<Result<std::optional<DecisionTask>>> StartDecisionOnShard(Engine:
     co_return std::nullopt;
   }
   Step step(*shard, run, impl->clock.Now());
-  step.effects().remove_tasks.push_back(
-      {impl->DecisionList(domain, d->task_list), task.scheduled_event_id});
   json::object a{{"scheduledEventId", task.scheduled_event_id}};
   if (!identity.empty()) a["identity"] = identity;
   const HistoryEvent& started = step.Append(EventType::kDecisionTaskStarted, std::move(a));
@@ -70,8 +68,6 @@ net::awaitable<Result<std::optional<ActivityTask>>> StartActivityOnShard(Engine:
   ActivityInfo* act = s.FindActivity(task.scheduled_event_id);
   if (!act || act->started_event_id != 0) co_return std::nullopt;
   Step step(*shard, run, impl->clock.Now());
-  step.effects().remove_tasks.push_back(
-      {{domain, act->task_list, matching::TaskKind::kActivity}, task.scheduled_event_id});
   json::object a{{"scheduledEventId", task.scheduled_event_id}};
   if (!identity.empty()) a["identity"] = identity;
   const HistoryEvent& started = step.Append(EventType::kActivityTaskStarted, std::move(a));

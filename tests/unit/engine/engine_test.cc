@@ -1069,6 +1069,7 @@ class FailingStore final : public store::Store {
  public:
   explicit FailingStore(std::unique_ptr<store::Store> inner) : inner_(std::move(inner)) {}
   std::atomic<bool> fail{false};
+  std::atomic<bool> fail_reads{false};  // of an execution's row
 
   std::vector<Status> Write(std::span<const store::WriteBatch* const> batches) override {
     if (fail) return std::vector<Status>(batches.size(), Error::Internal("disk on fire"));
@@ -1082,6 +1083,7 @@ class FailingStore final : public store::Store {
     return inner_->LoadExecutionsWithWork(after, limit);
   }
   Result<std::optional<store::ExecutionRecord>> GetExecution(const std::string& run_id) override {
+    if (fail_reads) return Error::Internal("disk unreadable");
     return inner_->GetExecution(run_id);
   }
   Result<std::optional<store::ExecutionRecord>> GetOpenExecution(
@@ -1163,6 +1165,67 @@ TEST(EngineDeathTest, FailedExecutionWriteStopsTheProcess) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   auto dir = fs::temp_directory_path() / ("weft-engine-death-" + std::to_string(::getpid()));
   EXPECT_DEATH(RunUntilFailedWrite(dir), "store write failed, stopping: disk on fire");
+  fs::remove_all(dir);
+}
+
+// A task offered for a run the store cannot read right now is not lost:
+// the poll answers the error, and the task is offered again once the store
+// reads.
+TEST(EngineStoreTest, AnUnreadableOfferedRunFailsThePollAndKeepsTheTask) {
+  auto dir = fs::temp_directory_path() / ("weft-engine-reads-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  SystemClock clock;
+  auto boot = [&](FailingStore& store, auto body) {
+    net::io_context io;
+    EngineOptions options;
+    options.poll_timeout = 300ms;
+    Engine engine(io, store, clock, options);
+    ASSERT_TRUE(engine.Recover().ok());
+    auto work = net::make_work_guard(io);
+    std::thread runner([&io] { io.run(); });
+    auto run = [&](auto a) { return net::co_spawn(io, std::move(a), net::use_future).get(); };
+    body(engine, run);
+    engine.Shutdown();
+    work.reset();
+    io.stop();
+    runner.join();
+  };
+  auto opened = store::OpenSqliteStore(dir.string());
+  ASSERT_TRUE(opened.ok());
+  FailingStore store(std::move(*opened));
+  boot(store, [](Engine& engine, auto run) {
+    Registry::Mutation put =
+        [](const std::optional<RegistryEntry>&) -> Result<std::optional<RegistryEntry>> {
+      RegistryEntry e;
+      e.record.status = "REGISTERED";
+      e.data["configuration"] = json::object{{"defaultTaskList", json::object{{"name", "t"}}},
+                                             {"defaultExecutionStartToCloseTimeout", "600"},
+                                             {"defaultTaskStartToCloseTimeout", "60"},
+                                             {"defaultChildPolicy", "TERMINATE"}};
+      return std::optional(e);
+    };
+    ASSERT_TRUE(run(engine.registry().Update(std::string(kDomainKind), "", "d", "", put)).ok());
+    ASSERT_TRUE(
+        run(engine.registry().Update(std::string(kWorkflowTypeKind), "d", "wf", "1", put)).ok());
+    StartRequest req;
+    req.domain = "d";
+    req.workflow_id = "w";
+    req.type = {"wf", "1"};
+    ASSERT_TRUE(run(engine.StartWorkflowExecution(std::move(req))).ok());
+  });
+  // After a restart the run is not in memory: the offer of its decision
+  // task has to read its row.
+  boot(store, [&store](Engine& engine, auto run) {
+    store.fail_reads = true;
+    auto failed = run(engine.PollForDecisionTask("d", "t", "decider", nullptr));
+    ASSERT_FALSE(failed.ok());
+    EXPECT_EQ(failed.error().message(), "disk unreadable");
+    store.fail_reads = false;
+    auto task = run(engine.PollForDecisionTask("d", "t", "decider", nullptr));
+    ASSERT_TRUE(task.ok());
+    ASSERT_TRUE(task->has_value()) << "the task was put back";
+    EXPECT_EQ((*task)->workflow_id, "w");
+  });
   fs::remove_all(dir);
 }
 
