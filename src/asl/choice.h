@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "asl/expr.h"
+#include "asl/jsonata_template.h"
 #include "common/error.h"
 #include "common/json.h"
 
@@ -57,6 +58,10 @@ struct ChoiceRule {
   std::string next;
   int next_index = -1;
   std::optional<Template> assign;
+  // A JSONata rule: {Condition, Next, Output, Assign}; the fields above
+  // other than `next` are unused.
+  std::optional<JsonataTemplate> condition;
+  JsonataOutput jsonata;
 };
 
 // Compiles one rule found at `location` ("/States/C/Choices/0"); `top_level`

@@ -143,6 +143,82 @@ const std::set<std::string_view>& AllowedFields(StateType t) {
   return kPass;
 }
 
+// The fields each state type accepts in the JSONata query language.
+const std::set<std::string_view>& AllowedJsonataFields(StateType t) {
+  static const std::set<std::string_view> kTask = {
+      "Type",        "Comment",         "Next",      "End",   "QueryLanguage", "Output",
+      "Assign",      "Resource",        "Arguments", "Retry", "Catch",         "TimeoutSeconds",
+      "Credentials", "HeartbeatSeconds"};
+  static const std::set<std::string_view> kPass = {"Type",   "Comment", "Next",         "End",
+                                                   "Output", "Assign",  "QueryLanguage"};
+  static const std::set<std::string_view> kChoice = {"Type",   "Comment", "Choices",      "Default",
+                                                     "Output", "Assign",  "QueryLanguage"};
+  static const std::set<std::string_view> kWait = {"Type",    "Comment",   "Next",
+                                                   "End",     "Output",    "Assign",
+                                                   "Seconds", "Timestamp", "QueryLanguage"};
+  static const std::set<std::string_view> kSucceed = {"Type", "Comment", "Output", "QueryLanguage"};
+  static const std::set<std::string_view> kFail = {"Type", "Comment", "Error", "Cause",
+                                                   "QueryLanguage"};
+  static const std::set<std::string_view> kParallel = {
+      "Type",      "Comment",  "Next",  "End",   "Output",       "Assign",
+      "Arguments", "Branches", "Retry", "Catch", "QueryLanguage"};
+  static const std::set<std::string_view> kMap = {"Type",
+                                                  "Comment",
+                                                  "Next",
+                                                  "End",
+                                                  "Output",
+                                                  "Assign",
+                                                  "Items",
+                                                  "ItemSelector",
+                                                  "Iterator",
+                                                  "ItemProcessor",
+                                                  "MaxConcurrency",
+                                                  "ToleratedFailurePercentage",
+                                                  "ToleratedFailureCount",
+                                                  "ItemReader",
+                                                  "ItemBatcher",
+                                                  "ResultWriter",
+                                                  "Label",
+                                                  "Retry",
+                                                  "Catch",
+                                                  "QueryLanguage"};
+  switch (t) {
+    case StateType::kTask:
+      return kTask;
+    case StateType::kPass:
+      return kPass;
+    case StateType::kChoice:
+      return kChoice;
+    case StateType::kWait:
+      return kWait;
+    case StateType::kSucceed:
+      return kSucceed;
+    case StateType::kFail:
+      return kFail;
+    case StateType::kParallel:
+      return kParallel;
+    case StateType::kMap:
+      return kMap;
+  }
+  return kPass;
+}
+
+// Whether a JSONata state reads $states.context anywhere.
+bool JsonataReadsContext(const State& st) {
+  auto reads = [](const std::optional<JsonataTemplate>& t) { return t && t->reads_context(); };
+  const JsonataFields& j = *st.jsonata;
+  for (const auto* t :
+       {&j.out.output, &j.out.assign, &j.arguments, &j.items, &j.credentials, &j.seconds,
+        &j.timestamp, &j.timeout_seconds, &j.heartbeat_seconds, &j.max_concurrency,
+        &j.tolerated_failure_count, &j.tolerated_failure_percentage, &j.error, &j.cause})
+    if (reads(*t)) return true;
+  for (const ChoiceRule& r : st.choices)
+    if (reads(r.condition) || reads(r.jsonata.output) || reads(r.jsonata.assign)) return true;
+  for (const Catcher& c : st.catchers)
+    if (reads(c.jsonata.output) || reads(c.jsonata.assign)) return true;
+  return false;
+}
+
 bool MentionsContext(const json::value& v) {
   switch (v.kind()) {
     case json::kind::string:
@@ -179,7 +255,7 @@ class DefinitionParser {
       f_.String(o, "Comment", loc, false);
       f_.String(o, "Version", loc, false);
       if (auto t = f_.Integer(o, "TimeoutSeconds", loc, 1, kSchemaMaximum)) m_.timeout_seconds = *t;
-      CheckQueryLanguage(o, loc);
+      jsonata_default_ = CheckQueryLanguage(o, loc).value_or(false);
     }
     const json::value* states = Find(o, "States");
     if (!states) {
@@ -206,13 +282,24 @@ class DefinitionParser {
   }
 
  private:
-  void CheckQueryLanguage(const json::object& o, const std::string& loc) {
-    if (auto q = f_.String(o, "QueryLanguage", loc, false)) {
-      if (*q == "JSONata")
-        f_.Add(loc + "/QueryLanguage", "the JSONata query language is not supported by weft yet");
-      else if (*q != "JSONPath")
-        f_.Add(loc + "/QueryLanguage", "QueryLanguage must be \"JSONPath\" or \"JSONata\"");
-    }
+  // Whether QueryLanguage (if present) names JSONata.
+  std::optional<bool> CheckQueryLanguage(const json::object& o, const std::string& loc) {
+    auto q = f_.String(o, "QueryLanguage", loc, false);
+    if (!q) return std::nullopt;
+    if (*q == "JSONata") return true;
+    if (*q == "JSONPath") return false;
+    f_.Add(loc + "/QueryLanguage", "QueryLanguage must be \"JSONPath\" or \"JSONata\"");
+    return std::nullopt;
+  }
+
+  // The state's query language: its own QueryLanguage, else the top level's.
+  bool UsesJsonata(const json::object& o, const std::string& loc) {
+    auto own = CheckQueryLanguage(o, loc);
+    if (own && !*own && jsonata_default_)
+      f_.Add(loc + "/QueryLanguage",
+             "a state cannot use JSONPath in a state machine whose QueryLanguage is JSONata "
+             "(set JSONPath at the top and JSONata on the states that use it)");
+    return own.value_or(jsonata_default_);
   }
 
   void ParseState(const json::value& v, State& st) {
@@ -233,12 +320,18 @@ class DefinitionParser {
     }
     st.type = *type;
     st.type_known = true;
-    st.needs_context = MentionsContext(v);
-    f_.CheckAllowed(o, loc, AllowedFields(st.type),
+    bool jsonata = UsesJsonata(o, loc);
+    const auto& allowed = jsonata ? AllowedJsonataFields(st.type) : AllowedFields(st.type);
+    f_.CheckAllowed(o, loc, f_.CheckLanguageFields(o, loc, jsonata, allowed),
                     "in a " + std::string(StateTypeName(st.type)) + " state");
     f_.String(o, "Comment", loc, false);
-    CheckQueryLanguage(o, loc);
     ParseTransition(o, st);
+    if (jsonata) {
+      ParseJsonataState(o, st);
+      st.needs_context = JsonataReadsContext(st);
+      return;
+    }
+    st.needs_context = MentionsContext(v);
     if (st.type != StateType::kFail) {
       st.input_path = f_.IoPathField(o, "InputPath", loc);
       st.output_path = f_.IoPathField(o, "OutputPath", loc);
@@ -377,9 +470,13 @@ class DefinitionParser {
   }
 
   void ParseParallel(const json::object& o, State& st) {
-    const std::string& loc = st.location;
     ParseResultFields(o, st, true);
     ParseRetryCatch(o, st);
+    ParseBranches(o, st);
+  }
+
+  void ParseBranches(const json::object& o, State& st) {
+    const std::string& loc = st.location;
     const json::value* branches = Find(o, "Branches");
     if (!branches) {
       f_.Add(loc, "a Parallel state needs Branches");
@@ -423,6 +520,13 @@ class DefinitionParser {
     st.tolerated_failure_percentage_path =
         f_.PathField(o, "ToleratedFailurePercentagePath", loc, true);
     f_.Exclusive(o, loc, {"ToleratedFailurePercentage", "ToleratedFailurePercentagePath"});
+    ParseItemProcessor(o, st);
+  }
+
+  // What both query languages' Map states share: Label, the refused S3
+  // fields and the item processor.
+  void ParseItemProcessor(const json::object& o, State& st) {
+    const std::string& loc = st.location;
     if (auto l = f_.String(o, "Label", loc, false)) st.label = *l;
     if (Find(o, "ItemReader"))
       f_.Add(loc + "/ItemReader", "ItemReader (reading items from S3) is not supported by weft");
@@ -476,15 +580,160 @@ class DefinitionParser {
         const auto& arr = c->as_array();
         for (size_t i = 0; i < arr.size(); ++i) {
           std::string cloc = loc + "/Catch/" + std::to_string(i);
-          if (auto catcher = f_.CatcherField(arr[i], cloc, i + 1 == arr.size()))
+          if (auto catcher =
+                  f_.CatcherField(arr[i], cloc, i + 1 == arr.size(), st.jsonata.has_value()))
             st.catchers.push_back(std::move(*catcher));
         }
       }
     }
   }
 
+  // ---- JSONata states ----
+
+  void ParseJsonataState(const json::object& o, State& st) {
+    const std::string& loc = st.location;
+    JsonataFields& j = st.jsonata.emplace();
+    if (st.type != StateType::kFail) j.out.output = f_.JsonataField(o, "Output", loc, false);
+    j.out.assign = f_.JsonataField(o, "Assign", loc, true);
+    switch (st.type) {
+      case StateType::kTask:
+        ParseJsonataTask(o, st);
+        break;
+      case StateType::kChoice:
+        ParseJsonataChoice(o, st);
+        break;
+      case StateType::kWait:
+        ParseJsonataWait(o, st);
+        break;
+      case StateType::kFail:
+        f_.StringOrExpression(o, "Error", loc, st.error, j.error);
+        f_.StringOrExpression(o, "Cause", loc, st.cause, j.cause);
+        break;
+      case StateType::kParallel:
+        j.arguments = f_.JsonataField(o, "Arguments", loc, false);
+        ParseRetryCatch(o, st);
+        ParseBranches(o, st);
+        break;
+      case StateType::kMap:
+        ParseJsonataMap(o, st);
+        break;
+      case StateType::kPass:
+      case StateType::kSucceed:
+        break;
+    }
+  }
+
+  void ParseJsonataTask(const json::object& o, State& st) {
+    const std::string& loc = st.location;
+    JsonataFields& j = *st.jsonata;
+    if (auto r = f_.String(o, "Resource", loc, true)) {
+      st.resource = *r;
+      if (r->rfind("arn:", 0) != 0)
+        f_.Add(loc + "/Resource", "Resource must be an ARN (arn:aws:...), got \"" + *r + "\"");
+    }
+    j.arguments = f_.JsonataField(o, "Arguments", loc, false);
+    j.credentials = f_.JsonataField(o, "Credentials", loc, true);
+    f_.IntegerOrExpression(o, "TimeoutSeconds", loc, 1, kSchemaMaximum, st.timeout_seconds,
+                           j.timeout_seconds);
+    f_.IntegerOrExpression(o, "HeartbeatSeconds", loc, 1, kSchemaMaximum, st.heartbeat_seconds,
+                           j.heartbeat_seconds);
+    if (st.timeout_seconds && st.heartbeat_seconds && *st.heartbeat_seconds >= *st.timeout_seconds)
+      f_.Add(loc + "/HeartbeatSeconds", "HeartbeatSeconds must be smaller than TimeoutSeconds");
+    ParseRetryCatch(o, st);
+  }
+
+  void ParseJsonataChoice(const json::object& o, State& st) {
+    const std::string& loc = st.location;
+    const json::value* choices = Find(o, "Choices");
+    if (!choices) {
+      f_.Add(loc, "a Choice state needs Choices");
+    } else if (!choices->is_array() || choices->as_array().empty()) {
+      f_.Add(loc + "/Choices", "Choices must be a non-empty array of choice rules");
+    } else {
+      const auto& arr = choices->as_array();
+      for (size_t i = 0; i < arr.size(); ++i)
+        st.choices.push_back(ParseJsonataRule(arr[i], loc + "/Choices/" + std::to_string(i)));
+    }
+    if (auto d = f_.String(o, "Default", loc, false)) st.default_next = *d;
+  }
+
+  // {Condition, Next, Output, Assign, Comment}: Condition is a boolean or
+  // an expression that must give one.
+  ChoiceRule ParseJsonataRule(const json::value& v, const std::string& loc) {
+    ChoiceRule rule;
+    if (!v.is_object()) {
+      f_.Add(loc, "a choice rule must be an object with Condition and Next");
+      return rule;
+    }
+    const auto& o = v.as_object();
+    f_.CheckAllowed(
+        o, loc,
+        f_.CheckLanguageFields(o, loc, true, {"Condition", "Next", "Output", "Assign", "Comment"}),
+        "in a JSONata choice rule (it has Condition instead of Variable and the "
+        "comparison operators)");
+    if (auto n = f_.String(o, "Next", loc, true)) rule.next = *n;
+    const json::value* condition = Find(o, "Condition");
+    if (!condition) {
+      f_.Add(loc, "a JSONata choice rule needs Condition");
+    } else if (!condition->is_bool() &&
+               !(condition->is_string() && IsJsonataExpression(condition->as_string()))) {
+      f_.Add(loc + "/Condition",
+             "Condition must be true, false or a JSONata expression \"{% ... %}\"");
+    } else {
+      rule.condition = f_.JsonataField(o, "Condition", loc, false);
+    }
+    rule.jsonata.output = f_.JsonataField(o, "Output", loc, false);
+    rule.jsonata.assign = f_.JsonataField(o, "Assign", loc, true);
+    return rule;
+  }
+
+  void ParseJsonataWait(const json::object& o, State& st) {
+    const std::string& loc = st.location;
+    JsonataFields& j = *st.jsonata;
+    if ((Find(o, "Seconds") ? 1 : 0) + (Find(o, "Timestamp") ? 1 : 0) != 1)
+      f_.Add(loc, "a Wait state needs exactly one of Seconds and Timestamp");
+    f_.IntegerOrExpression(o, "Seconds", loc, 0, kSchemaMaximum, st.seconds, j.seconds);
+    f_.StringOrExpression(o, "Timestamp", loc, st.timestamp, j.timestamp);
+    if (st.timestamp && !ParseTimestamp(*st.timestamp))
+      f_.Add(loc + "/Timestamp",
+             "Timestamp must be an RFC 3339 timestamp such as \"2016-03-14T01:59:00Z\", got \"" +
+                 *st.timestamp + "\"");
+  }
+
+  void ParseJsonataMap(const json::object& o, State& st) {
+    const std::string& loc = st.location;
+    JsonataFields& j = *st.jsonata;
+    ParseRetryCatch(o, st);
+    j.arguments = f_.JsonataField(o, "ItemSelector", loc, false);
+    j.items = f_.JsonataField(o, "Items", loc, false);
+    if (const json::value* items = Find(o, "Items");
+        items && !items->is_array() &&
+        !(items->is_string() && IsJsonataExpression(items->as_string())))
+      f_.Add(loc + "/Items", "Items must be an array or a JSONata expression \"{% ... %}\"");
+    std::optional<int64_t> max_concurrency;
+    f_.IntegerOrExpression(o, "MaxConcurrency", loc, 0, INT64_MAX, max_concurrency,
+                           j.max_concurrency);
+    st.max_concurrency = max_concurrency.value_or(0);
+    f_.IntegerOrExpression(o, "ToleratedFailureCount", loc, 0, INT64_MAX,
+                           st.tolerated_failure_count, j.tolerated_failure_count);
+    if (const json::value* p = Find(o, "ToleratedFailurePercentage")) {
+      if (p->is_string() && IsJsonataExpression(p->as_string())) {
+        j.tolerated_failure_percentage =
+            f_.JsonataField(o, "ToleratedFailurePercentage", loc, false);
+      } else if (!p->is_number() || p->to_number<double>() < 0 || p->to_number<double>() > 100) {
+        f_.Add(loc + "/ToleratedFailurePercentage",
+               "ToleratedFailurePercentage must be a number from 0 to 100 or a JSONata "
+               "expression");
+      } else {
+        st.tolerated_failure_percentage = p->to_number<double>();
+      }
+    }
+    ParseItemProcessor(o, st);
+  }
+
   StateMachine& m_;
   FieldReader f_;
+  bool jsonata_default_ = false;  // the top level's QueryLanguage is JSONata
 };
 
 }  // namespace

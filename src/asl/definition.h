@@ -12,6 +12,7 @@
 #include "asl/asl.h"
 #include "asl/choice.h"
 #include "asl/expr.h"
+#include "asl/jsonata_template.h"
 
 namespace weft::asl {
 
@@ -56,6 +57,22 @@ struct Catcher {
   int next_index = -1;
   ResultPathSpec result_path;
   std::optional<Template> assign;
+  JsonataOutput jsonata;  // a JSONata state's catcher: Output and Assign
+};
+
+// The fields of a JSONata state. A field given as a literal value (a
+// number of seconds, an error name) is read into the State member of the
+// same name like a JSONPath state's; given as "{% %}" it is here.
+struct JsonataFields {
+  JsonataOutput out;
+  std::optional<JsonataTemplate> arguments;  // Task, Parallel: Arguments; Map: ItemSelector
+  std::optional<JsonataTemplate> items;      // Map
+  std::optional<JsonataTemplate> credentials;
+  std::optional<JsonataTemplate> seconds, timestamp;                  // Wait
+  std::optional<JsonataTemplate> timeout_seconds, heartbeat_seconds;  // Task
+  std::optional<JsonataTemplate> max_concurrency, tolerated_failure_count,
+      tolerated_failure_percentage;             // Map
+  std::optional<JsonataTemplate> error, cause;  // Fail
 };
 
 struct Block;
@@ -70,6 +87,10 @@ struct State {
   bool end = false;
   bool needs_context = false;  // the state's fields mention "$$"
   bool type_known = false;     // Type parsed (graph checks skip the rest)
+  // Set when the state uses the JSONata query language (its own
+  // QueryLanguage, else the top level's); the JSONPath fields below that
+  // JSONata has no use for are then unset.
+  std::optional<JsonataFields> jsonata;
 
   IoPath input_path, output_path;
   std::optional<Template> parameters;  // Parameters, or Map ItemSelector

@@ -249,19 +249,105 @@ std::optional<Retrier> FieldReader::RetrierField(const json::value& v, const std
 }
 
 std::optional<Catcher> FieldReader::CatcherField(const json::value& v, const std::string& loc,
-                                                 bool last) {
+                                                 bool last, bool jsonata) {
   if (!v.is_object()) {
     Add(loc, "a catcher must be an object");
     return std::nullopt;
   }
   const auto& o = v.as_object();
-  CheckAllowed(o, loc, {"ErrorEquals", "Next", "ResultPath", "Comment", "Assign"}, "in a catcher");
+  std::set<std::string_view> allowed = {"ErrorEquals", "Next", "Comment", "Assign"};
+  allowed.insert(jsonata ? "Output" : "ResultPath");
+  CheckAllowed(o, loc, CheckLanguageFields(o, loc, jsonata, allowed), "in a catcher");
   Catcher c;
   ErrorEquals(o, loc, last, c.error_equals);
   if (auto n = String(o, "Next", loc, true)) c.next = *n;
+  if (jsonata) {
+    c.jsonata.output = JsonataField(o, "Output", loc, false);
+    c.jsonata.assign = JsonataField(o, "Assign", loc, true);
+    return c;
+  }
   c.result_path = ResultPathField(o, "ResultPath", loc);
   if (auto t = TemplateField(o, "Assign", loc, true)) c.assign = std::move(*t);
   return c;
+}
+
+std::optional<JsonataTemplate> FieldReader::JsonataField(const json::object& o, const char* key,
+                                                         const std::string& loc, bool object_only) {
+  const json::value* v = Find(o, key);
+  if (!v) return std::nullopt;
+  if (object_only && !v->is_object()) {
+    Add(loc + "/" + key, std::string(key) + " must be an object");
+    return std::nullopt;
+  }
+  return JsonataTemplate::Compile(*v, key, loc + "/" + key, diags_);
+}
+
+void FieldReader::IntegerOrExpression(const json::object& o, const char* key,
+                                      const std::string& loc, int64_t min, int64_t max,
+                                      std::optional<int64_t>& literal,
+                                      std::optional<JsonataTemplate>& expr) {
+  const json::value* v = Find(o, key);
+  if (v && v->is_string() && IsJsonataExpression(v->as_string())) {
+    expr = JsonataField(o, key, loc, false);
+    return;
+  }
+  if (v && v->is_string()) {
+    Add(loc + "/" + key,
+        std::string(key) + " must be an integer or a JSONata expression \"{% ... %}\"");
+    return;
+  }
+  literal = Integer(o, key, loc, min, max);
+}
+
+void FieldReader::StringOrExpression(const json::object& o, const char* key, const std::string& loc,
+                                     std::optional<std::string>& literal,
+                                     std::optional<JsonataTemplate>& expr) {
+  const json::value* v = Find(o, key);
+  if (v && v->is_string() && IsJsonataExpression(v->as_string())) {
+    expr = JsonataField(o, key, loc, false);
+    return;
+  }
+  literal = String(o, key, loc, false);
+}
+
+std::set<std::string_view> FieldReader::CheckLanguageFields(
+    const json::object& o, const std::string& loc, bool jsonata,
+    const std::set<std::string_view>& allowed) {
+  static const std::set<std::string_view> kJsonPathOnly = {"InputPath",
+                                                           "OutputPath",
+                                                           "Parameters",
+                                                           "ResultSelector",
+                                                           "ResultPath",
+                                                           "Result",
+                                                           "ItemsPath",
+                                                           "SecondsPath",
+                                                           "TimestampPath",
+                                                           "TimeoutSecondsPath",
+                                                           "HeartbeatSecondsPath",
+                                                           "ErrorPath",
+                                                           "CausePath",
+                                                           "MaxConcurrencyPath",
+                                                           "ToleratedFailurePercentagePath",
+                                                           "ToleratedFailureCountPath"};
+  static const std::set<std::string_view> kJsonataOnly = {"Arguments", "Output", "Items"};
+  const auto& other = jsonata ? kJsonPathOnly : kJsonataOnly;
+  std::set<std::string_view> widened = allowed;
+  for (const auto& kv : o) {
+    std::string_view key = kv.key();
+    if (allowed.count(key) || !other.count(key)) continue;
+    widened.insert(key);
+    if (jsonata)
+      Add(loc + "/" + std::string(key),
+          "field \"" + std::string(key) +
+              "\" is JSONPath and this state uses JSONata: use Arguments, Output and Assign "
+              "with \"{% ... %}\" expressions instead");
+    else
+      Add(loc + "/" + std::string(key),
+          "field \"" + std::string(key) +
+              "\" is JSONata and this state uses JSONPath: set \"QueryLanguage\": \"JSONata\" "
+              "on the state or the state machine");
+  }
+  return widened;
 }
 
 }  // namespace weft::asl

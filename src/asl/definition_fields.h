@@ -44,7 +44,30 @@ class FieldReader {
   std::optional<ValueExpr> ValueExprField(const json::object& o, const char* key,
                                           const std::string& loc);
   std::optional<Retrier> RetrierField(const json::value& v, const std::string& loc, bool last);
-  std::optional<Catcher> CatcherField(const json::value& v, const std::string& loc, bool last);
+  // A JSONata state's catcher has Output and Assign instead of ResultPath.
+  std::optional<Catcher> CatcherField(const json::value& v, const std::string& loc, bool last,
+                                      bool jsonata);
+
+  // JSONata states. A field whose value may hold "{% %}" expressions at
+  // any depth (Arguments, Output, Assign, ...); Assign must be an object.
+  std::optional<JsonataTemplate> JsonataField(const json::object& o, const char* key,
+                                              const std::string& loc, bool object_only);
+  // A field that is a literal of its own kind or one "{% %}" expression:
+  // an integer in [min, max] (into `literal`) or an expression (into `expr`).
+  void IntegerOrExpression(const json::object& o, const char* key, const std::string& loc,
+                           int64_t min, int64_t max, std::optional<int64_t>& literal,
+                           std::optional<JsonataTemplate>& expr);
+  // The same for a string.
+  void StringOrExpression(const json::object& o, const char* key, const std::string& loc,
+                          std::optional<std::string>& literal,
+                          std::optional<JsonataTemplate>& expr);
+  // Reports the fields of the other query language (JSONPath's InputPath,
+  // Parameters, ...* Path in a JSONata state; Arguments, Output, Items in a
+  // JSONPath one) with a message that says so; returns `allowed` widened by
+  // them, for CheckAllowed not to report them again.
+  std::set<std::string_view> CheckLanguageFields(const json::object& o, const std::string& loc,
+                                                 bool jsonata,
+                                                 const std::set<std::string_view>& allowed);
 
  private:
   bool ErrorEquals(const json::object& o, const std::string& loc, bool last,

@@ -316,6 +316,40 @@ void ExecutionState::FailStateRuntime(Frame& f, const Error& e) {
   FailState(f, type, errors::StateCausePrefix(s.name, f.entered_event) + e.message());
 }
 
+bool ExecutionState::CatchJsonPath(Frame& f, const State& s, const Catcher& c,
+                                   json::value err_value, json::value& output,
+                                   json::object& assigned) {
+  output = f.input;
+  switch (c.result_path.mode) {
+    case ResultPathSpec::Mode::kReplace:
+      output = err_value;
+      break;
+    case ResultPathSpec::Mode::kDiscard:
+      break;
+    case ResultPathSpec::Mode::kPath: {
+      auto st = c.result_path.path->Assign(output, err_value);
+      if (!st) {
+        FinishFrame(f, false, nullptr, st.error().type(),
+                    errors::StateCausePrefix(s.name, f.entered_event) + st.error().message());
+        return false;
+      }
+    }
+  }
+  if (c.assign) {
+    ScopeChain chain(frames_, f);
+    json::value ctx = s.needs_context ? Context(f, s) : json::value();
+    EvalScope scope{&err_value, &ctx, chain.innermost()};
+    auto a = c.assign->Evaluate(scope);
+    if (!a) {
+      FinishFrame(f, false, nullptr, a.error().type(),
+                  errors::StateCausePrefix(s.name, f.entered_event) + a.error().message());
+      return false;
+    }
+    if (a->is_object()) assigned = std::move(a->as_object());
+  }
+  return true;
+}
+
 void ExecutionState::FailState(Frame& f, std::optional<std::string> error_name,
                                std::optional<std::string> cause) {
   const State& s = CurrentState(f);
@@ -347,40 +381,18 @@ void ExecutionState::FailState(Frame& f, std::optional<std::string> error_name,
     if (error_name) err["Error"] = error;
     if (cause) err["Cause"] = *cause;
     json::value err_value(std::move(err));
-    json::value output = f.input;
-    switch (c.result_path.mode) {
-      case ResultPathSpec::Mode::kReplace:
-        output = err_value;
-        break;
-      case ResultPathSpec::Mode::kDiscard:
-        break;
-      case ResultPathSpec::Mode::kPath: {
-        auto st = c.result_path.path->Assign(output, err_value);
-        if (!st) {
-          FinishFrame(f, false, nullptr, st.error().type(),
-                      errors::StateCausePrefix(s.name, f.entered_event) + st.error().message());
-          return;
-        }
-      }
-    }
+    json::value output;
     json::object assigned;
-    if (c.assign) {
-      ScopeChain chain(frames_, f);
-      json::value ctx = s.needs_context ? Context(f, s) : json::value();
-      EvalScope scope{&err_value, &ctx, chain.innermost()};
-      auto a = c.assign->Evaluate(scope);
-      if (!a) {
-        FinishFrame(f, false, nullptr, a.error().type(),
-                    errors::StateCausePrefix(s.name, f.entered_event) + a.error().message());
-        return;
-      }
-      if (a->is_object()) assigned = std::move(a->as_object());
+    if (s.jsonata) {
+      if (!CatchJsonata(f, s, c, err_value, output, assigned)) return;
+    } else if (!CatchJsonPath(f, s, c, std::move(err_value), output, assigned)) {
+      return;
     }
     for (auto& kv : assigned) f.vars[kv.key()] = kv.value();
     json::string output_quoted = QuoteJsonOf(output);
     DetailsText details(output_quoted.size() + s.name.size() + 96);
     details.Str("name", s.name).Quoted("output", output_quoted).NotTruncated("outputDetails");
-    if (c.assign)
+    if (c.assign || c.jsonata.assign)
       details.TextsOf("assignedVariables", assigned).NotTruncated("assignedVariablesDetails");
     EmitText(&f, std::string(StateTypeName(s.type)) + "StateExited", details.Take());
     f.retry_counts.clear();
@@ -503,7 +515,10 @@ json::value ExecutionState::Context(const Frame& f, const State& s, const json::
                          {"StartTime", FormatIso8601(ctx_.start_time_ms)}};
   if (!ctx_.express) execution["RedriveCount"] = redrive_count_;
   json::object state{{"EnteredTime", FormatIso8601(f.entered_time_ms)}, {"Name", s.name}};
-  if (!ctx_.express) state["RetryCount"] = f.retry_total;
+  // As recorded on AWS: a JSONata state that cannot retry has no RetryCount.
+  bool can_retry =
+      s.type == StateType::kTask || s.type == StateType::kMap || s.type == StateType::kParallel;
+  if (!ctx_.express && (!s.jsonata || can_retry)) state["RetryCount"] = f.retry_total;
   json::object ctx{{"Execution", std::move(execution)},
                    {"State", std::move(state)},
                    {"StateMachine", json::object{{"Id", ctx_.state_machine_arn},

@@ -136,6 +136,10 @@ class ExecutionState {
   // absent for a Fail state without Error.
   void FailState(Frame& f, std::optional<std::string> error, std::optional<std::string> cause);
   void FailStateRuntime(Frame& f, const Error& e);
+  // A JSONPath catcher's output (ResultPath) and variables; false when they
+  // failed (the frame has failed then).
+  bool CatchJsonPath(Frame& f, const State& s, const Catcher& c, json::value err_value,
+                     json::value& output, json::object& assigned);
   void AbortFrame(Frame& f);
   void CloseExecution(ExecutionStatus status, Frame* root, json::value output,
                       std::optional<std::string> error, std::optional<std::string> cause,
@@ -172,8 +176,47 @@ class ExecutionState {
   // Whether FailState(f, error) would schedule a retry.
   bool RetryPending(const Frame& f, const State& s, std::string_view error) const;
 
+  // JSONata states (interpreter_jsonata.cc): the same steps with
+  // Arguments, Output and Assign in place of the JSONPath fields.
+  class JsonataEnv;  // $now and $random: this step's time, the execution's random source
+  struct TaskRequest {
+    json::value input;
+    int64_t timeout = 0, heartbeat = 0;
+  };
+  std::optional<TaskRequest> JsonPathTaskRequest(Frame& f, const State& s);
+  std::optional<TaskRequest> JsonataTaskRequest(Frame& f, const State& s);
+  void RunPassJsonata(Frame& f, const State& s);
+  void RunChoiceJsonata(Frame& f, const State& s);
+  void RunWaitJsonata(Frame& f, const State& s);
+  void RunFailJsonata(Frame& f, const State& s);
+  void RunMapJsonata(Frame& f, const State& s);
+  // A Parallel state's branch input (Arguments, else its input); nullopt
+  // when the state failed.
+  std::optional<json::value> JsonataParallelInput(Frame& f, const State& s);
+  std::optional<json::value> JsonPathParallelInput(Frame& f, const State& s);
+  // Output and Assign (the state's, and those of the matched choice `rule`)
+  // from `result` (null: none), then StateExited and the transition.
+  bool CompleteJsonata(Frame& f, const State& s, json::value* result, const JsonataOutput* rule,
+                       int next);
+  // A JSONata catcher's output and variables; false when an evaluation
+  // failed (the frame has failed then).
+  bool CatchJsonata(Frame& f, const State& s, const Catcher& c, const json::value& error_output,
+                    json::value& output, json::object& assigned);
+  // Evaluates `t`; on failure fails the state (FailQuery) and gives nullopt.
+  std::optional<json::value> EvalOrFail(Frame& f, const State& s, const JsonataTemplate& t,
+                                        const StatesScope& scope,
+                                        std::string_view state_failed_event = {});
+  // A States.QueryEvaluationError: the EvaluationFailed event (then
+  // `state_failed_event`, e.g. MapStateFailed, when given), and the state
+  // fails with it (caught or retried like any error when `catchable`).
+  void FailQuery(Frame& f, const State& s, const std::string& message, const std::string& location,
+                 std::string_view state_failed_event = {}, bool catchable = true);
+
   // Map and Parallel (interpreter_map.cc).
   void RunMap(Frame& f, const State& s);
+  // The fan-out of a Map whose item inputs are known: the Map Run of a
+  // Distributed Map, then the iterations.
+  void StartIterations(Frame& f, const State& s, json::array inputs);
   void RunParallel(Frame& f, const State& s);
   // Resets the fan of `f` and makes it wait for its children.
   void StartFanOut(Frame& f);
@@ -213,7 +256,15 @@ class ExecutionState {
   int64_t id_seq_ = 0;  // timer ids and Distributed Map task ids
   int64_t now_ = 0;
   StepResult* out_ = nullptr;
+  // The previousEventId of the StateEntered event of the state being
+  // entered: AWS's EvaluationFailed points there when an evaluation fails
+  // before the state did anything.
+  int64_t entered_prev_ = 0;
 };
+
+// A state's raw input, moved out of the frame when nothing reads it again
+// (no Retry or Catch).
+json::value TakeInput(Frame& f, const State& s);
 
 // FNV-1a: a hash that is the same in every build and process (std::hash is
 // not), for what replay must reproduce.

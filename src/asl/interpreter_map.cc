@@ -80,6 +80,7 @@ bool ExecutionState::RetryPending(const Frame& f, const State& s, std::string_vi
 }
 
 void ExecutionState::RunMap(Frame& f, const State& s) {
+  if (s.jsonata) return RunMapJsonata(f, s);
   ScopeChain chain(frames_, f);
   json::value ctx = s.needs_context ? Context(f, s) : json::value();
   auto runtime = [&](const std::string& msg) {
@@ -168,6 +169,11 @@ void ExecutionState::RunMap(Frame& f, const State& s) {
     }
   }
   if (input_dead) f.input = nullptr;  // the Map's result replaces it
+  StartIterations(f, s, std::move(inputs));
+}
+
+void ExecutionState::StartIterations(Frame& f, const State& s, json::array inputs) {
+  const size_t n = inputs.size();
   std::string map_run_arn;
   if (s.distributed) {
     // A Map Run per entry and attempt of the state, named the same on replay.
@@ -194,7 +200,7 @@ void ExecutionState::RunMap(Frame& f, const State& s) {
   StartChildren(f, s);
 }
 
-void ExecutionState::RunParallel(Frame& f, const State& s) {
+std::optional<json::value> ExecutionState::JsonPathParallelInput(Frame& f, const State& s) {
   ScopeChain chain(frames_, f);
   json::value ctx = s.needs_context ? Context(f, s) : json::value();
   json::value effective = f.input;
@@ -203,15 +209,28 @@ void ExecutionState::RunParallel(Frame& f, const State& s) {
     effective = json::object{};
   } else if (s.input_path.path) {
     auto e = s.input_path.path->Evaluate(base);
-    if (!e) return FailStateRuntime(f, e.error());
+    if (!e) {
+      FailStateRuntime(f, e.error());
+      return std::nullopt;
+    }
     effective = std::move(*e);
   }
   if (s.parameters) {
     EvalScope scope{&effective, &ctx, chain.innermost()};
     auto p = s.parameters->Evaluate(scope);
-    if (!p) return FailStateRuntime(f, p.error());
+    if (!p) {
+      FailStateRuntime(f, p.error());
+      return std::nullopt;
+    }
     effective = std::move(*p);
   }
+  return effective;
+}
+
+void ExecutionState::RunParallel(Frame& f, const State& s) {
+  auto input = s.jsonata ? JsonataParallelInput(f, s) : JsonPathParallelInput(f, s);
+  if (!input) return;  // the state failed
+  const json::value effective = std::move(*input);
   Emit(&f, "ParallelStateStarted", {});
   f.fan().items = json::array(s.branches.size(), effective);
   f.fan().results = json::array(s.branches.size());

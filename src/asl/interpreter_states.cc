@@ -81,8 +81,7 @@ static Result<json::value> ApplyIoPath(const IoPath& p, json::value&& value,
 // input) do. A state without them may move its input into its output.
 static bool InputConsumable(const State& s) { return s.retry.empty() && s.catchers.empty(); }
 
-// The frame's raw input, moved out when nothing needs it afterwards.
-static json::value TakeInput(Frame& f, const State& s) {
+json::value TakeInput(Frame& f, const State& s) {
   if (InputConsumable(s)) return std::move(f.input);
   return f.input;
 }
@@ -98,6 +97,7 @@ void ExecutionState::EnterState(Frame& f) {
   json::string input_quoted =
       f.input_quoted.empty() ? QuoteJsonOf(f.input) : std::move(f.input_quoted);
   f.input_quoted = json::string();
+  entered_prev_ = f.prev_event;
   EmitText(&f, std::string(StateTypeName(s.type)) + "StateEntered",
            DetailsText(input_quoted.size() + s.name.size() + 96)
                .Str("name", s.name)
@@ -162,6 +162,7 @@ static Result<json::value> EffectiveInput(const State& s, const json::value& inp
 }
 
 void ExecutionState::RunPass(Frame& f, const State& s) {
+  if (s.jsonata) return RunPassJsonata(f, s);
   ScopeChain chain(frames_, f);
   json::value ctx = s.needs_context ? Context(f, s) : json::value();
   EvalScope base{&f.input, &ctx, chain.innermost()};
@@ -184,6 +185,7 @@ void ExecutionState::RunPass(Frame& f, const State& s) {
 
 bool ExecutionState::CompleteState(Frame& f, const State& s, json::value result,
                                    bool apply_selector) {
+  if (s.jsonata) return CompleteJsonata(f, s, &result, nullptr, s.next_index);
   ScopeChain chain(frames_, f);
   json::value ctx = s.needs_context ? Context(f, s) : json::value();
   EvalScope scope{&result, &ctx, chain.innermost()};
@@ -260,6 +262,7 @@ bool ExecutionState::Exit(Frame& f, const State& s, json::value output,
 }
 
 void ExecutionState::RunChoice(Frame& f, const State& s) {
+  if (s.jsonata) return RunChoiceJsonata(f, s);
   ScopeChain chain(frames_, f);
   json::value ctx = s.needs_context ? Context(f, s) : json::value();
   EvalScope base{&f.input, &ctx, chain.innermost()};
@@ -295,6 +298,7 @@ void ExecutionState::RunChoice(Frame& f, const State& s) {
 }
 
 void ExecutionState::RunWait(Frame& f, const State& s) {
+  if (s.jsonata) return RunWaitJsonata(f, s);
   ScopeChain chain(frames_, f);
   json::value ctx = s.needs_context ? Context(f, s) : json::value();
   EvalScope base{&f.input, &ctx, chain.innermost()};
@@ -356,6 +360,10 @@ void ExecutionState::OnTimer(Frame& f) {
     return;
   }
   f.wait = FrameWait::kNone;
+  if (s.jsonata) {
+    CompleteJsonata(f, s, nullptr, nullptr, s.next_index);
+    return;
+  }
   ScopeChain chain(frames_, f);
   json::value ctx = s.needs_context ? Context(f, s) : json::value();
   EvalScope scope{&f.effective, &ctx, chain.innermost()};
@@ -371,6 +379,10 @@ void ExecutionState::OnTimer(Frame& f) {
 }
 
 void ExecutionState::RunSucceed(Frame& f, const State& s) {
+  if (s.jsonata) {
+    CompleteJsonata(f, s, nullptr, nullptr, -1);
+    return;
+  }
   ScopeChain chain(frames_, f);
   json::value ctx = s.needs_context ? Context(f, s) : json::value();
   EvalScope base{&f.input, &ctx, chain.innermost()};
@@ -382,6 +394,7 @@ void ExecutionState::RunSucceed(Frame& f, const State& s) {
 }
 
 void ExecutionState::RunFail(Frame& f, const State& s) {
+  if (s.jsonata) return RunFailJsonata(f, s);
   ScopeChain chain(frames_, f);
   json::value ctx = s.needs_context ? Context(f, s) : json::value();
   EvalScope scope{&f.input, &ctx, chain.innermost()};
@@ -405,6 +418,39 @@ void ExecutionState::RunFail(Frame& f, const State& s) {
   FinishFrame(f, false, nullptr, std::move(error), std::move(cause));
 }
 
+std::optional<ExecutionState::TaskRequest> ExecutionState::JsonPathTaskRequest(Frame& f,
+                                                                               const State& s) {
+  ScopeChain chain(frames_, f);
+  json::value ctx = s.needs_context ? Context(f, s) : json::value();
+  EvalScope base{&f.input, &ctx, chain.innermost()};
+  auto e = EffectiveInput(s, f.input, base, true);
+  if (!e) {
+    FailStateRuntime(f, e.error());
+    return std::nullopt;
+  }
+  TaskRequest r{std::move(*e), s.timeout_seconds.value_or(0), s.heartbeat_seconds.value_or(0)};
+  EvalScope scope{&f.input, &ctx, chain.innermost()};
+  for (auto [path, target, name] :
+       {std::tuple{&s.timeout_seconds_path, &r.timeout, "TimeoutSecondsPath"},
+        std::tuple{&s.heartbeat_seconds_path, &r.heartbeat, "HeartbeatSecondsPath"}}) {
+    if (!*path) continue;
+    auto v = (*path)->Evaluate(scope);
+    if (!v) {
+      FailStateRuntime(f, v.error());
+      return std::nullopt;
+    }
+    if (!v->is_int64() || v->as_int64() <= 0 || v->as_int64() > kSchemaMaximum) {
+      FailState(f, std::string(errors::kRuntime),
+                errors::StateCausePrefix(s.name, f.entered_event) + "The " + name +
+                    " field refers to value \"" + Printable(*v) +
+                    "\" which is not a valid positive integer: " + (*path)->text());
+      return std::nullopt;
+    }
+    *target = v->as_int64();
+  }
+  return r;
+}
+
 void ExecutionState::RunTask(Frame& f, const State& s) {
   TaskKind kind = ClassifyResource(s.resource);
   if (f.task_token.empty() &&
@@ -417,27 +463,10 @@ void ExecutionState::RunTask(Frame& f, const State& s) {
                    std::to_string(f.retry_total);
     if (ctx_.mint_task_token) f.task_token = ctx_.mint_task_token(f.task_token);
   }
-  ScopeChain chain(frames_, f);
-  json::value ctx = s.needs_context ? Context(f, s) : json::value();
-  EvalScope base{&f.input, &ctx, chain.innermost()};
-  auto e = EffectiveInput(s, f.input, base, true);
-  if (!e) return FailStateRuntime(f, e.error());
-  const json::value effective = std::move(*e);  // only sent: not kept in the frame
-  EvalScope scope{&f.input, &ctx, chain.innermost()};
-  int64_t timeout = s.timeout_seconds.value_or(0), heartbeat = s.heartbeat_seconds.value_or(0);
-  for (auto [path, target, name] :
-       {std::tuple{&s.timeout_seconds_path, &timeout, "TimeoutSecondsPath"},
-        std::tuple{&s.heartbeat_seconds_path, &heartbeat, "HeartbeatSecondsPath"}}) {
-    if (!*path) continue;
-    auto v = (*path)->Evaluate(scope);
-    if (!v) return FailStateRuntime(f, v.error());
-    if (!v->is_int64() || v->as_int64() <= 0 || v->as_int64() > kSchemaMaximum)
-      return FailState(f, std::string(errors::kRuntime),
-                       errors::StateCausePrefix(s.name, f.entered_event) + "The " + name +
-                           " field refers to value \"" + Printable(*v) +
-                           "\" which is not a valid positive integer: " + (*path)->text());
-    *target = v->as_int64();
-  }
+  auto request = s.jsonata ? JsonataTaskRequest(f, s) : JsonPathTaskRequest(f, s);
+  if (!request) return;                                     // the state failed
+  const json::value effective = std::move(request->input);  // only sent: not kept in the frame
+  const int64_t timeout = request->timeout, heartbeat = request->heartbeat;
   // "task-<TaskScheduled event id>" lets Replay match results to tasks;
   // Distributed Map iterations have no events here, so they count instead.
   std::string id =

@@ -1,5 +1,6 @@
 // src/asl/jsonata.cc: Expression::Compile and Evaluate, the table of
 // built-in functions and the system Environment.
+#include <algorithm>
 #include <chrono>
 #include <random>
 #include <unordered_map>
@@ -13,6 +14,7 @@ using detail::JsonataError;
 struct Expression::Impl {
   std::string text;
   detail::NodePtr ast;
+  std::vector<std::string> variables;  // every $name the tree reads, once each
 };
 
 namespace {
@@ -32,6 +34,42 @@ class SystemEnv final : public Environment {
 
 Error ToError(const JsonataError& e) { return Error{e.code, e.position, e.message}; }
 
+// Collects the names of the variables `node` reads (iteratively: a tree may
+// be deeper than the stack allows for recursion).
+std::vector<std::string> VariablesOf(const detail::Node* root) {
+  std::vector<std::string> names;
+  std::vector<const detail::Node*> todo{root};
+  auto push = [&todo](const detail::NodePtr& n) {
+    if (n) todo.push_back(n.get());
+  };
+  while (!todo.empty()) {
+    const detail::Node* n = todo.back();
+    todo.pop_back();
+    if (n->type == detail::NodeType::kVariable && !n->value.empty() &&
+        std::find(names.begin(), names.end(), n->value) == names.end())
+      names.push_back(n->value);
+    for (const auto* p :
+         {&n->lhs, &n->rhs, &n->expression, &n->condition, &n->then_branch, &n->else_branch,
+          &n->procedure, &n->body, &n->pattern, &n->update, &n->deletion})
+      push(*p);
+    for (const auto* list : {&n->expressions, &n->steps, &n->arguments})
+      for (const auto& c : *list) push(c);
+    for (const auto& [k, v] : n->pairs) {
+      push(k);
+      push(v);
+    }
+    for (const auto& t : n->terms) push(t.expr);
+    for (const auto* stages : {&n->stages, &n->predicate})
+      for (const auto& st : *stages) push(st.expr);
+    if (n->group)
+      for (const auto& [k, v] : n->group->pairs) {
+        push(k);
+        push(v);
+      }
+  }
+  return names;
+}
+
 }  // namespace
 
 Environment& SystemEnvironment() {
@@ -44,6 +82,7 @@ CompileResult Expression::Compile(std::string_view text) {
   impl->text = std::string(text);
   try {
     impl->ast = detail::Parse(impl->text);
+    impl->variables = VariablesOf(impl->ast.get());
   } catch (const JsonataError& e) {
     return ToError(e);
   } catch (const std::bad_alloc&) {
@@ -57,6 +96,8 @@ CompileResult Expression::Compile(std::string_view text) {
 
 const std::string& Expression::text() const { return impl_->text; }
 
+const std::vector<std::string>& Expression::variables() const { return impl_->variables; }
+
 Outcome Expression::Evaluate(const json::value* input, const Bindings& bindings) const {
   Environment& env = bindings.environment ? *bindings.environment : SystemEnvironment();
   char stack_base = 0;
@@ -64,6 +105,14 @@ Outcome Expression::Evaluate(const json::value* input, const Bindings& bindings)
   try {
     auto root = ev.NewFrame(nullptr);
     for (const auto& [name, value] : bindings.variables) root->Bind(name, detail::FromJson(value));
+    for (const auto& [name, value] : bindings.references)
+      if (value) root->Bind(name, detail::FromJson(*value));
+    for (const auto& [name, members] : bindings.objects) {
+      auto object = detail::NewObject();
+      for (const auto& [key, value] : members)
+        if (value) object->Set(key, detail::FromJson(*value));
+      root->Bind(name, detail::Value::Obj(std::move(object)));
+    }
     detail::Value in = input ? detail::FromJson(*input) : detail::Value();
     root->Bind("$", in);
     if (in.is_array()) {

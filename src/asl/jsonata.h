@@ -41,6 +41,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "common/json.h"
 
@@ -72,6 +73,14 @@ Environment& SystemEnvironment();
 struct Bindings {
   // Variables readable as $name (without the '$').
   std::map<std::string, json::value, std::less<>> variables;
+  // The same for values the caller keeps alive during the call: bound
+  // without a copy first (a state's input, its result). Null: unbound.
+  std::map<std::string, const json::value*, std::less<>> references;
+  // Objects bound as variables member by member, each member a value the
+  // caller keeps alive: Step Functions' $states ({input, result, ...})
+  // without building it first. A null member is left out.
+  std::map<std::string, std::vector<std::pair<std::string, const json::value*>>, std::less<>>
+      objects;
   // nullptr: SystemEnvironment().
   Environment* environment = nullptr;
   // Evaluation steps (nodes evaluated) before giving up with "U1001".
@@ -123,6 +132,9 @@ class Expression {
   }
 
   const std::string& text() const;
+  // The variables the expression reads ($name, without the '$'), each once:
+  // a host binds only these.
+  const std::vector<std::string>& variables() const;
 
   struct Impl;
 
