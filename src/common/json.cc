@@ -1,6 +1,7 @@
 #include "common/json.h"
 
 #include <array>
+#include <boost/json/basic_parser_impl.hpp>
 #include <charconv>
 #include <cmath>
 
@@ -181,17 +182,101 @@ std::string ToJson(const json::array& a) {
   return out;
 }
 
+namespace {
+
+// Builds a json::value like Boost.JSON's own parser, except for numbers
+// with a fraction or an exponent: Boost.JSON 1.81 rounds some of them to a
+// neighbouring double (0.16093563898117103 becomes 0.16093563898117105),
+// so that a value read back from the store or a history would differ from
+// the one written. They are read again from their text, exactly.
+struct PreciseHandler {
+  static constexpr std::size_t max_object_size = json::object::max_size();
+  static constexpr std::size_t max_array_size = json::array::max_size();
+  static constexpr std::size_t max_key_size = json::string::max_size();
+  static constexpr std::size_t max_string_size = json::string::max_size();
+  using error_code = boost::system::error_code;
+  using string_view = json::string_view;
+
+  json::value_stack st;
+  std::string number;  // the first parts of a number split across writes
+
+  bool on_document_begin(error_code&) { return true; }
+  bool on_document_end(error_code&) { return true; }
+  bool on_object_begin(error_code&) { return true; }
+  bool on_object_end(std::size_t n, error_code&) {
+    st.push_object(n);
+    return true;
+  }
+  bool on_array_begin(error_code&) { return true; }
+  bool on_array_end(std::size_t n, error_code&) {
+    st.push_array(n);
+    return true;
+  }
+  bool on_key_part(string_view s, std::size_t, error_code&) {
+    st.push_chars(s);
+    return true;
+  }
+  bool on_key(string_view s, std::size_t, error_code&) {
+    st.push_key(s);
+    return true;
+  }
+  bool on_string_part(string_view s, std::size_t, error_code&) {
+    st.push_chars(s);
+    return true;
+  }
+  bool on_string(string_view s, std::size_t, error_code&) {
+    st.push_string(s);
+    return true;
+  }
+  bool on_number_part(string_view s, error_code&) {
+    number.append(s.data(), s.size());
+    return true;
+  }
+  bool on_int64(std::int64_t i, string_view, error_code&) {
+    number.clear();
+    st.push_int64(i);
+    return true;
+  }
+  bool on_uint64(std::uint64_t u, string_view, error_code&) {
+    number.clear();
+    st.push_uint64(u);
+    return true;
+  }
+  bool on_double(double d, string_view s, error_code&) {
+    number.append(s.data(), s.size());
+    double exact = 0;
+    auto [end, err] = std::from_chars(number.data(), number.data() + number.size(), exact);
+    // Out of range (1e400) keeps Boost's reading.
+    if (err == std::errc() && end == number.data() + number.size()) d = exact;
+    number.clear();
+    st.push_double(d);
+    return true;
+  }
+  bool on_bool(bool b, error_code&) {
+    st.push_bool(b);
+    return true;
+  }
+  bool on_null(error_code&) {
+    st.push_null();
+    return true;
+  }
+  bool on_comment_part(string_view, error_code&) { return true; }
+  bool on_comment(string_view, error_code&) { return true; }
+};
+
+}  // namespace
+
 Result<json::value> ParseJson(std::string_view text) {
   json::parse_options opt;
   opt.max_depth = 512;
   boost::system::error_code ec;
-  json::stream_parser p({}, opt);
-  size_t n = p.write_some(text.data(), text.size(), ec);
-  if (!ec && n == text.size()) p.finish(ec);
+  json::basic_parser<PreciseHandler> p(opt);
+  p.handler().st.reset();
+  size_t n = p.write_some(false, text.data(), text.size(), ec);
   if (ec || n != text.size()) {
     return Error::Validation("Malformed JSON at byte " + std::to_string(n) + ": " + ec.message());
   }
-  return p.release();
+  return p.handler().st.release();
 }
 
 const json::value* Find(const json::object& o, std::string_view key) {

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <random>
+
 #include "common/clock.h"
 #include "common/ids.h"
 
@@ -13,6 +16,27 @@ TEST(JsonTest, DoublesUseShortestDecimalForm) {
   EXPECT_EQ(ToJson(json::value(1.0)), "1.0");
   EXPECT_EQ(ToJson(json::value(-2.5)), "-2.5");
   EXPECT_EQ(ToJson(json::value(1e21)), "1e+21");
+}
+
+// Boost.JSON 1.81 reads some numbers a double away from their value; a
+// value that went to the store and back must be the same bits.
+TEST(JsonTest, DoublesReadBackExactly) {
+  std::vector<double> values = {
+      0.16093563898117103, 1.0000000000000002, 5e-324, 1.7976931348623157e308, 0.1,
+      123.456e-7,          -2.5e-300};
+  std::mt19937_64 gen(7);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  for (int i = 0; i < 100'000; ++i) values.push_back(unit(gen) * std::pow(10.0, i % 40 - 20));
+  int differ = 0;
+  for (double d : values) {
+    auto back = ParseJson(ToJson(json::value(d)));
+    ASSERT_TRUE(back.ok());
+    differ += back->as_double() != d;
+  }
+  EXPECT_EQ(differ, 0);
+  auto split = ParseJson(R"({"a": [1.5e3, -0.0, 2E-2], "b": 9007199254740993})");
+  ASSERT_TRUE(split.ok());
+  EXPECT_EQ(ToJson(*split), R"({"a":[1500.0,-0.0,0.02],"b":9007199254740993})");
 }
 
 TEST(JsonTest, IntegersInFull) {
