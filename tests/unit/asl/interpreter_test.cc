@@ -385,3 +385,48 @@ TEST(InterpreterAbortTest, FailedBranchAbortsTheSiblingsTask) {
 
 }  // namespace
 }  // namespace weft::asl
+
+namespace weft::asl {
+namespace {
+
+TEST(InterpreterJsonataTest, ArgumentsAndTimeoutExpressionsMakeTheTaskCommand) {
+  auto m = MustCompile(R"({"QueryLanguage": "JSONata", "StartAt": "T", "States": {"T": {
+      "Type": "Task", "Resource": "arn:aws:states:us-east-1:1:activity:a", "End": true,
+      "Arguments": {"order": "{% $states.input.id %}", "token": "{% $states.context.Task.Token %}"},
+      "TimeoutSeconds": "{% $states.input.t %}", "HeartbeatSeconds": 5}}})");
+  StepResult r;
+  auto exec = Execution::Start(m, testing::TestContext(), R"({"id": "o-1", "t": 60})", 1'000, &r);
+  ASSERT_TRUE(exec.ok());
+  const Command* task = FindCommand(r, CommandKind::kScheduleTask);
+  ASSERT_NE(task, nullptr);
+  EXPECT_FALSE(task->task_token.empty());
+  EXPECT_EQ(task->input, ToJson(json::object{{"order", "o-1"}, {"token", task->task_token}}));
+  EXPECT_EQ(task->timeout_seconds, 60);
+  EXPECT_EQ(task->heartbeat_seconds, 5);
+}
+
+TEST(InterpreterJsonataTest, ClockAndRandomnessComeFromTheExecution) {
+  auto m = MustCompile(R"({"QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {
+      "Type": "Pass", "End": true,
+      "Output": {"millis": "{% $millis() %}", "now": "{% $now() %}", "r": "{% $random() %}",
+                 "u": "{% $uuid() %}"}}}})");
+  auto run = [&] {
+    StepResult r;
+    auto exec = Execution::Start(m, testing::TestContext(), "{}", 1'234'000, &r);
+    EXPECT_TRUE(exec.ok());
+    auto out = ParseJson(exec->output());
+    EXPECT_TRUE(out.ok() && out->is_object()) << exec->output();
+    return out->as_object();
+  };
+  json::object first = run();
+  EXPECT_EQ(first.at("millis").to_number<int64_t>(), 1'234'000);
+  EXPECT_EQ(first.at("now").as_string(), "1970-01-01T00:20:34.000Z");
+  double r = first.at("r").to_number<double>();
+  EXPECT_GE(r, 0.0);
+  EXPECT_LT(r, 1.0);
+  // The same execution (same ARN) draws the same values: what replay needs.
+  EXPECT_EQ(ToJson(run()), ToJson(first));
+}
+
+}  // namespace
+}  // namespace weft::asl

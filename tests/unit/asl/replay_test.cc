@@ -120,6 +120,28 @@ std::vector<ReplayCase> Cases() {
                    "Default": "Fail"},
          "Fail": {"Type": "Fail", "Error": "Done", "Cause": "three"}}})json",
        "{}", [](const Command&, int64_t) { return Succeed("{}"); }, "FAILED"},
+      {"JSONata: clock and random values in variables, a retried and caught task, a Map of waits "
+       "and tasks",
+       R"json({"QueryLanguage": "JSONata", "StartAt": "Init", "States": {
+         "Init": {"Type": "Pass", "Next": "T",
+                  "Assign": {"r": "{% $random() %}", "u": "{% $uuid() %}", "t": "{% $millis() %}"}},
+         "T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+               "Arguments": {"r": "{% $r %}", "now": "{% $now() %}"},
+               "Retry": [{"ErrorEquals": ["E"], "MaxAttempts": 1, "JitterStrategy": "FULL"}],
+               "Catch": [{"ErrorEquals": ["States.ALL"], "Output": "{% $states.errorOutput %}",
+                          "Assign": {"failedAt": "{% $millis() %}"}, "Next": "M"}],
+               "Output": {"r": "{% $states.result %}"}, "Next": "M"},
+         "M": {"Type": "Map", "Items": "{% [1, 2, 3] %}", "MaxConcurrency": 2, "End": true,
+               "ItemSelector": {"i": "{% $states.context.Map.Item.Index %}", "r": "{% $random() %}"},
+               "ItemProcessor": {"StartAt": "W", "States": {
+                 "W": {"Type": "Wait", "Seconds": "{% $states.input.i %}", "Next": "B"},
+                 "B": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true,
+                       "Output": "{% [$states.result, $random()] %}"}}}}}})json",
+       "{}",
+       [](const Command& c, int64_t n) {
+         return c.state_name == "T" ? (n < 2 ? Fail("E") : Succeed(c.input)) : Succeed(c.input);
+       },
+       "SUCCEEDED"},
   };
 }
 
