@@ -295,6 +295,10 @@ class Execution {
 // step that fails (then `error`/`cause` name the failure as an execution
 // would: States.Runtime, ...); the result steps only when there is a result.
 struct DataFlow {
+  // A JSONata state has none of the JSONPath steps: only `after_arguments`
+  // (a Task's or Parallel's Arguments) and `result` are filled.
+  bool jsonata = false;
+  std::string after_arguments;
   std::string after_input_path;
   std::string after_parameters;  // Parameters (a Map's ItemSelector is per item: not here)
   std::string result;            // the given result; a Pass state's own (Result or its input)

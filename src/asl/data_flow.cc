@@ -23,6 +23,22 @@ DataFlow Failed(DataFlow out, const Error& e) {
   return out;
 }
 
+// A JSONata state's steps: Arguments before the work (Task, Parallel).
+DataFlow TraceJsonata(const State& s, const json::value& input, std::optional<json::value> result,
+                      const json::value& context, const Variables& variables) {
+  DataFlow out;
+  out.jsonata = true;
+  StatesScope scope{&input, nullptr, nullptr, &context, &variables, nullptr};
+  const auto& arguments = s.jsonata->arguments;
+  if (arguments && (s.type == StateType::kTask || s.type == StateType::kParallel)) {
+    auto a = arguments->Evaluate(scope);
+    if (!a) return Failed(std::move(out), a.error());
+    out.after_arguments = ToJson(*a);
+  }
+  if (result) out.result = ToJson(*result);
+  return out;
+}
+
 }  // namespace
 
 Result<DataFlow> TraceDataFlow(const StateMachinePtr& machine, std::string_view state_name,
@@ -39,6 +55,15 @@ Result<DataFlow> TraceDataFlow(const StateMachinePtr& machine, std::string_view 
   if (!vars) return std::move(vars).error();
   if (!vars->is_object()) return Error::Validation("the variables must be a JSON object");
   Variables variables{&vars->as_object(), nullptr};
+  if (s->jsonata) {
+    std::optional<json::value> result;
+    if (result_json) {
+      auto r = ParseOr(*result_json, json::value(), "the result");
+      if (!r) return std::move(r).error();
+      result = std::move(*r);
+    }
+    return TraceJsonata(*s, *input, std::move(result), *context, variables);
+  }
   EvalScope scope{&*input, &*context, &variables};
 
   DataFlow out;

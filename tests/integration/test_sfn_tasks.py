@@ -51,6 +51,38 @@ class ActivityWorkerTest(SfnTestCase):
         self.assertIn(details(events[3])["workerName"], ("w0", "w1"))
         self.assertEqual(json.loads(details(events[4])["output"]), {"double": 0})
 
+    def test_jsonata_task_arguments_output_assign_and_catch(self):
+        act = create_activity(self.sfn)
+        machine = create_machine(self.sfn, {"QueryLanguage": "JSONata", "StartAt": "T", "States": {
+            "T": {"Type": "Task", "Resource": act, "Next": "Done",
+                  "Arguments": {"n": "{% $states.input.n %}",
+                                "has_token": "{% $length($states.context.Task.Token) > 0 %}"},
+                  "Output": {"doubled": "{% $states.result.double %}", "n": "{% $states.input.n %}"},
+                  "Assign": {"seen": "{% $states.result.double %}"},
+                  "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Done",
+                             "Output": {"caught": "{% $states.errorOutput.Error %}"}}]},
+            "Done": {"Type": "Pass", "End": True,
+                     "Output": "{% $merge([$states.input, {'seen': $exists($seen) ? $seen : null}]) %}"}}})
+
+        def work(data):
+            if data["n"] < 0:
+                raise TaskFailed("Negative", "n < 0")
+            return {"double": data["n"] * 2}
+        self.workers(act, work)
+        ok, bad = start(self.sfn, machine, {"n": 3}), start(self.sfn, machine, {"n": -1})
+        d = wait_for_status(self.sfn, ok)
+        self.assertEqual(d["status"], "SUCCEEDED", d)
+        self.assertEqual(json.loads(d["output"]), {"doubled": 6, "n": 3, "seen": 6})
+        events = history(self.sfn, ok)
+        self.assertHistoryOk(events)
+        scheduled = [e for e in events if e["type"] == "ActivityScheduled"][0]
+        self.assertEqual(json.loads(details(scheduled)["input"]), {"n": 3, "has_token": True})
+        exited = [e for e in events if e["type"] == "TaskStateExited"][0]
+        self.assertEqual(details(exited)["assignedVariables"], {"seen": "6"})
+        d = wait_for_status(self.sfn, bad)
+        self.assertEqual(d["status"], "SUCCEEDED", d)
+        self.assertEqual(json.loads(d["output"]), {"caught": "Negative", "seen": None})
+
     def test_failure_retry_and_catch(self):
         act = create_activity(self.sfn)
         definition = {"StartAt": "T", "States": {

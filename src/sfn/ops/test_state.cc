@@ -239,7 +239,10 @@ OpResult TestState(OpContext& ctx, const json::object& request) {
     if (found == nullptr || !found->is_object()) {
       co_return invalid("state \"" + *state_name + "\" is not in the definition's States");
     }
+    // The state keeps the query language it has in its machine.
+    const json::value* language = parsed->as_object().if_contains("QueryLanguage");
     state = found->as_object();
+    if (language && !state.contains("QueryLanguage")) state["QueryLanguage"] = *language;
   }
   if (auto in = ParseJson(input); !in.ok()) {
     co_return Fault(Errc::kValidation, "InvalidExecutionInput",
@@ -269,7 +272,8 @@ OpResult TestState(OpContext& ctx, const json::object& request) {
     result = mock.result;
   } else if (type && (*type == "Map" || *type == "Parallel") && outcome->status == "SUCCEEDED") {
     json::object bare = state;
-    for (std::string_view key : {"ResultSelector", "ResultPath", "OutputPath", "Assign"}) {
+    for (std::string_view key :
+         {"ResultSelector", "ResultPath", "OutputPath", "Assign", "Output"}) {
       bare.erase(key);
     }
     auto raw = Run(BuildMachine(bare, name), name, input, mock, retries_done, now);
@@ -277,7 +281,10 @@ OpResult TestState(OpContext& ctx, const json::object& request) {
   }
   auto compiled = asl::Compile(json::value(machine.definition));
   auto flow = asl::TraceDataFlow(compiled.machine, name, input, result, context, variables);
-  if (flow.ok()) {
+  if (flow.ok() && flow->jsonata) {
+    if (!flow->after_arguments.empty()) inspection["afterArguments"] = flow->after_arguments;
+    if (!flow->result.empty()) inspection["result"] = flow->result;
+  } else if (flow.ok()) {
     inspection["afterInputPath"] = flow->after_input_path;
     inspection["afterParameters"] = flow->after_parameters;
     if (!flow->result.empty()) inspection["result"] = flow->result;

@@ -130,6 +130,43 @@ TEST_F(TestStateTest, TasksAnsweredByTheMock) {
   EXPECT_EQ(Str(unmocked, "error"), "States.TaskFailed");
 }
 
+TEST_F(TestStateTest, JsonataStatesShowArgumentsAndResult) {
+  std::string task = R"({"Type":"Task","QueryLanguage":"JSONata",)"
+                     R"("Resource":"arn:aws:states:::http:invoke","Next":"Done",)"
+                     R"("Arguments":{"url":"{% $states.input.site & '/x' %}"},)"
+                     R"("Output":{"code":"{% $states.result.StatusCode %}"}})";
+  json::object ok = Ok("TestState", {{"definition", task},
+                                     {"input", R"({"site":"https://a"})"},
+                                     {"inspectionLevel", "DEBUG"},
+                                     {"mock", json::object{{"result", R"({"StatusCode":200})"}}}});
+  EXPECT_EQ(Str(ok, "status"), "SUCCEEDED");
+  EXPECT_EQ(Str(ok, "output"), R"({"code":200})");
+  json::object i = Inspection(ok);
+  EXPECT_EQ(Str(i, "afterArguments"), R"({"url":"https://a/x"})");
+  EXPECT_EQ(Str(i, "result"), R"({"StatusCode":200})");
+  EXPECT_FALSE(i.contains("afterInputPath"));
+  EXPECT_FALSE(i.contains("afterParameters"));
+
+  // A state picked from a JSONata state machine is JSONata too.
+  std::string machine = R"({"QueryLanguage":"JSONata","StartAt":"A","States":{)"
+                        R"("A":{"Type":"Pass","Output":"{% $states.input.n + 1 %}","End":true}}})";
+  json::object picked =
+      Ok("TestState", {{"definition", machine}, {"stateName", "A"}, {"input", R"({"n":1})"}});
+  EXPECT_EQ(Str(picked, "status"), "SUCCEEDED");
+  EXPECT_EQ(Str(picked, "output"), "2");
+
+  // A failed evaluation is the state's failure, with AWS's cause.
+  json::object failed =
+      Ok("TestState",
+         {{"definition", R"({"Type":"Pass","QueryLanguage":"JSONata","Output":"{% $nope %}"})"}});
+  EXPECT_EQ(Str(failed, "status"), "FAILED");
+  EXPECT_EQ(Str(failed, "error"), "States.QueryEvaluationError");
+  EXPECT_NE(Str(failed, "cause")
+                .find("The JSONata expression '$nope' specified for the field "
+                      "'Output' returned nothing (undefined)."),
+            std::string::npos);
+}
+
 TEST_F(TestStateTest, StateNamePicksAStateOfAMachineAndErrorsAreFaults) {
   std::string machine = R"({"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},)"
                         R"("B":{"Type":"Pass","Result":1,"End":true}}})";
