@@ -4,6 +4,10 @@
 //    `--chain-runs` times (default 100,000);
 //  - map10k.json: an inline Map over 10,000 items, Pass + Choice + Pass per
 //    item, executed `--map-runs` times;
+//  - chain10_jsonata.json, chain10_jsonata_merge.json (the same with
+//    $merge) and map10k_jsonata.json: the same workloads in the JSONata
+//    query language (their outputs are checked equal to the JSONPath
+//    forms');
 // and the memory an in-flight Map iteration costs (map_inflight.json, whose
 // iterations wait on a Task, so that all of them are in flight at once).
 //
@@ -330,7 +334,7 @@ int main(int argc, char** argv) {
   app.add_option("--rss-items", rss_items, "only: one map10k execution over N items, print VmHWM");
   app.add_flag("--json", as_json, "one JSON object per line");
   app.add_option("--only", only, "run only this part (for profiling)")
-      ->check(CLI::IsMember({"chain10", "map10k", "memory"}));
+      ->check(CLI::IsMember({"chain10", "map10k", "jsonata", "memory"}));
   CLI11_PARSE(app, argc, argv);
 
   StateMachinePtr map = CompileFile(dir + "/map10k.json");
@@ -353,6 +357,26 @@ int main(int argc, char** argv) {
     PrintSpeed(Speed("chain10", chain, chain_input, chain_runs, 10, repeats), as_json);
   if (only.empty() || only == "map10k")
     PrintSpeed(Speed("map10k", map, MapInput(10000), map_runs, 1 + 3 * 10000, repeats), as_json);
+  if (only.empty() || only == "jsonata") {
+    SpeedResult chain_path = Speed("chain10", chain, chain_input, 1, 10, 1);
+    SpeedResult map_path = Speed("map10k", map, MapInput(10000), 1, 1 + 3 * 10000, 1);
+    SpeedResult chain_ata = Speed("chain10-jsonata", CompileFile(dir + "/chain10_jsonata.json"),
+                                  chain_input, chain_runs, 10, repeats);
+    SpeedResult merge_ata =
+        Speed("chain10-jsonata-merge", CompileFile(dir + "/chain10_jsonata_merge.json"),
+              chain_input, chain_runs, 10, repeats);
+    SpeedResult map_ata = Speed("map10k-jsonata", CompileFile(dir + "/map10k_jsonata.json"),
+                                MapInput(10000), map_runs, 1 + 3 * 10000, repeats);
+    for (auto [ata, path] : {std::pair{&chain_ata, &chain_path}, std::pair{&merge_ata, &chain_path},
+                             std::pair{&map_ata, &map_path}}) {
+      if (ata->output != path->output) {
+        std::cerr << ata->workload << ": the output differs from the JSONPath form's:\n"
+                  << ata->output << "\n" << path->output << "\n";
+        return 1;
+      }
+      PrintSpeed(*ata, as_json);
+    }
+  }
   if (only.empty() || only == "memory") PrintMemory(map, inflight, as_json);
   return 0;
 }

@@ -2,6 +2,7 @@
 // built-in functions and the system Environment.
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <random>
 #include <unordered_map>
 
@@ -11,10 +12,20 @@ namespace weft::asl::jsonata {
 
 using detail::JsonataError;
 
+// An expression that is only a path of names from a variable or the input
+// ("$states.input.order.id", "Account.Name"): evaluated on the JSON itself,
+// without converting it to JSONata's values and back. That is most of what
+// Step Functions definitions say.
+struct SimplePath {
+  std::optional<std::string> variable;  // unset: from the input
+  std::vector<std::string> names;
+};
+
 struct Expression::Impl {
   std::string text;
   detail::NodePtr ast;
   std::vector<std::string> variables;  // every $name the tree reads, once each
+  std::optional<SimplePath> simple_path;
 };
 
 namespace {
@@ -70,6 +81,115 @@ std::vector<std::string> VariablesOf(const detail::Node* root) {
   return names;
 }
 
+// Whether `n` is a step with nothing but its name or variable.
+bool PlainStep(const detail::Node& n) {
+  return !n.has_stages && !n.has_predicate && n.stages.empty() && n.predicate.empty() &&
+         !n.group && n.focus.empty() && n.index.empty() && !n.ancestor && !n.slot &&
+         n.seeking_parent.empty() && !n.keep_array && !n.keep_singleton_array && !n.consarray &&
+         !n.tuple;
+}
+
+std::optional<SimplePath> SimplePathOf(const detail::Node& root) {
+  using detail::NodeType;
+  if (root.type == NodeType::kVariable && !root.value.empty() && PlainStep(root))
+    return SimplePath{root.value, {}};
+  if (root.type != NodeType::kPath || root.steps.empty() || !PlainStep(root)) return std::nullopt;
+  SimplePath p;
+  for (size_t i = 0; i < root.steps.size(); ++i) {
+    const detail::Node& step = *root.steps[i];
+    if (!PlainStep(step)) return std::nullopt;
+    if (i == 0 && step.type == NodeType::kVariable && !step.value.empty()) {
+      p.variable = step.value;
+    } else if (step.type == NodeType::kName) {
+      p.names.push_back(step.value);
+    } else {
+      return std::nullopt;
+    }
+  }
+  return p;
+}
+
+// A copy of `v` as a round trip through JSONata's values gives it back:
+// numbers become doubles (integral ones up to 2^53 print as integers).
+// Nullopt past the nesting limit (the general evaluator reports that).
+std::optional<json::value> CopyAsJsonata(const json::value& v, int depth = 0) {
+  if (depth > detail::kMaxValueNesting) return std::nullopt;
+  switch (v.kind()) {
+    case json::kind::int64:
+    case json::kind::uint64:
+    case json::kind::double_: {
+      double d = v.to_number<double>();
+      if (!std::isfinite(d)) return json::value(nullptr);
+      if (d == std::trunc(d) && std::fabs(d) <= 9007199254740992.0)
+        return json::value(static_cast<int64_t>(d));
+      return json::value(d);
+    }
+    case json::kind::array: {
+      json::array out;
+      out.reserve(v.get_array().size());
+      for (const auto& item : v.get_array()) {
+        auto c = CopyAsJsonata(item, depth + 1);
+        if (!c) return std::nullopt;
+        out.push_back(std::move(*c));
+      }
+      return json::value(std::move(out));
+    }
+    case json::kind::object: {
+      json::object out;
+      out.reserve(v.get_object().size());
+      for (const auto& [k, item] : v.get_object()) {
+        auto c = CopyAsJsonata(item, depth + 1);
+        if (!c) return std::nullopt;
+        out.emplace(k, std::move(*c));
+      }
+      return json::value(std::move(out));
+    }
+    default:
+      return v;
+  }
+}
+
+// Evaluates a simple path, or nullopt when the general evaluator must
+// (an array on the way maps the rest of the path over it; a variable that
+// is not bound may name a built-in function).
+std::optional<Outcome> EvaluateSimplePath(const SimplePath& p, const json::value* input,
+                                          const Bindings& b) {
+  const json::value* cur = input;
+  size_t next = 0;
+  if (p.variable) {
+    const std::string& name = *p.variable;
+    if (auto o = b.objects.find(name); o != b.objects.end()) {
+      if (p.names.empty()) return std::nullopt;
+      cur = nullptr;
+      for (const auto& [key, value] : o->second)
+        if (key == p.names[0]) cur = value;
+      if (cur == nullptr) return Outcome::Undefined();
+      next = 1;
+    } else if (auto r = b.references.find(name); r != b.references.end() && r->second) {
+      cur = r->second;
+    } else if (auto v = b.variables.find(name); v != b.variables.end()) {
+      cur = &v->second;
+    } else {
+      return std::nullopt;
+    }
+  } else if (cur == nullptr) {
+    return Outcome::Undefined();
+  } else if (cur->is_array()) {
+    return std::nullopt;
+  }
+  for (; next < p.names.size(); ++next) {
+    if (cur->is_array()) return std::nullopt;
+    const json::object* o = cur->if_object();
+    if (o == nullptr) return Outcome::Undefined();
+    auto it = o->find(p.names[next]);
+    if (it == o->end()) return Outcome::Undefined();
+    cur = &it->value();
+  }
+  auto copy = CopyAsJsonata(*cur);
+  if (!copy) return std::nullopt;
+  return Outcome::Value(std::move(*copy));
+}
+
 }  // namespace
 
 Environment& SystemEnvironment() {
@@ -83,6 +203,7 @@ CompileResult Expression::Compile(std::string_view text) {
   try {
     impl->ast = detail::Parse(impl->text);
     impl->variables = VariablesOf(impl->ast.get());
+    impl->simple_path = SimplePathOf(*impl->ast);
   } catch (const JsonataError& e) {
     return ToError(e);
   } catch (const std::bad_alloc&) {
@@ -99,6 +220,8 @@ const std::string& Expression::text() const { return impl_->text; }
 const std::vector<std::string>& Expression::variables() const { return impl_->variables; }
 
 Outcome Expression::Evaluate(const json::value* input, const Bindings& bindings) const {
+  if (impl_->simple_path)
+    if (auto out = EvaluateSimplePath(*impl_->simple_path, input, bindings)) return *out;
   Environment& env = bindings.environment ? *bindings.environment : SystemEnvironment();
   char stack_base = 0;
   detail::Evaluator ev(env, bindings.max_steps, bindings.max_stack_bytes, &stack_base);

@@ -108,6 +108,7 @@ class Outcome {
   bool is_undefined() const { return ok() && !value_.has_value(); }
   bool has_value() const { return value_.has_value(); }
   const json::value& value() const { return *value_; }
+  json::value& value() { return *value_; }
   const Error& error() const { return *error_; }
 
  private:

@@ -635,7 +635,33 @@ Value Evaluator::EvalUnary(const Node* expr, const Value& input, const FramePtr&
   return Value();
 }
 
+// Whether every key of an object constructor is a string literal that is
+// not an array index ("1"): then the keys' order is the written one.
+static bool PlainLiteralKeys(const Group& group) {
+  for (const auto& [key, value] : group.pairs) {
+    if (key->type != NodeType::kString || !key->literal.is_string()) return false;
+    const std::string& k = key->literal.str();
+    if (!k.empty() && k[0] >= '0' && k[0] <= '9') return false;
+  }
+  return true;
+}
+
 Value Evaluator::EvalGroup(const Group& group, Value input, const FramePtr& env) {
+  if (!input.is_array() && PlainLiteralKeys(group)) {
+    // The common object constructor, {"a": expr, ...} on one value: no
+    // grouping to do, the same result as below without its bookkeeping.
+    for (size_t i = 0; i < group.pairs.size(); ++i)
+      for (size_t j = 0; j < i; ++j)
+        if (group.pairs[i].first->literal.str() == group.pairs[j].first->literal.str())
+          Throw("D1009", group.position, "", Describe(group.pairs[i].first->literal));
+    auto result = NewObject();
+    result->entries.reserve(group.pairs.size());
+    for (const auto& [key, expr] : group.pairs) {
+      Value value = Eval(expr.get(), input, env);
+      if (value.defined()) result->Set(key->literal.str(), std::move(value));
+    }
+    return Value::Obj(result);
+  }
   bool reduce = input.is_tuple_stream();
   std::vector<Value> items;
   if (input.is_array()) {

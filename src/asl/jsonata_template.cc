@@ -1,6 +1,8 @@
 // JSONata field values of states (asl/jsonata_template.h).
 #include "asl/jsonata_template.h"
 
+#include <algorithm>
+
 #include "asl/asl.h"
 #include "asl/definition_fields.h"
 
@@ -15,6 +17,7 @@ struct JsonataTemplate::Node {
   std::string field;                                  // "Output/a/0": where this node is
   std::vector<std::pair<std::string, Node>> members;  // kObject
   std::vector<Node> items;                            // kArray
+  std::vector<std::string> variables;  // the root: what the expressions read, once each
 };
 
 namespace {
@@ -88,10 +91,12 @@ Error QueryError(std::string cause) {
   return Error(Errc::kValidation, std::string(kQueryEvaluationError), std::move(cause));
 }
 
-Result<json::value> EvaluateExpression(const Node& n, const StatesScope& scope) {
+// The bindings of every expression of a template: built once per
+// evaluation of the field (its expressions share them).
+jsonata::Bindings BindingsFor(const std::vector<std::string>& variables, const StatesScope& scope) {
   jsonata::Bindings b;
   b.environment = scope.environment;
-  for (const std::string& name : n.expression->variables()) {
+  for (const std::string& name : variables) {
     if (name == "states") {
       b.objects["states"] = {{"input", scope.input},
                              {"result", scope.result},
@@ -101,23 +106,28 @@ Result<json::value> EvaluateExpression(const Node& n, const StatesScope& scope) 
       if (const json::value* v = scope.variables->Find(name)) b.references[name] = v;
     }
   }
+  return b;
+}
+
+Result<json::value> EvaluateExpression(const Node& n, const jsonata::Bindings& b) {
   jsonata::Outcome out = n.expression->Evaluate(nullptr, b);
+  if (out.has_value()) return std::move(out.value());
   std::string prefix =
       "The JSONata expression '" + n.text + "' specified for the field '" + n.field;
   if (!out.ok()) {
     const auto& e = out.error();
     return QueryError(prefix + "' threw an error during evaluation. " + e.code + ": " + e.message);
   }
-  if (out.is_undefined()) return QueryError(prefix + "' returned nothing (undefined).");
-  return out.value();
+  return QueryError(prefix + "' returned nothing (undefined).");
 }
 
-Result<json::value> EvaluateNode(const Node& n, const StatesScope& scope, std::string* failed_at) {
+Result<json::value> EvaluateNode(const Node& n, const jsonata::Bindings& bindings,
+                                 std::string* failed_at) {
   switch (n.kind) {
     case Node::Kind::kLiteral:
       return n.literal;
     case Node::Kind::kExpression: {
-      auto v = EvaluateExpression(n, scope);
+      auto v = EvaluateExpression(n, bindings);
       if (!v && failed_at) *failed_at = n.field;
       return v;
     }
@@ -125,7 +135,7 @@ Result<json::value> EvaluateNode(const Node& n, const StatesScope& scope, std::s
       json::object o;
       o.reserve(n.members.size());
       for (const auto& [key, child] : n.members) {
-        auto v = EvaluateNode(child, scope, failed_at);
+        auto v = EvaluateNode(child, bindings, failed_at);
         if (!v) return v;
         o[key] = std::move(*v);
       }
@@ -135,7 +145,7 @@ Result<json::value> EvaluateNode(const Node& n, const StatesScope& scope, std::s
       json::array a;
       a.reserve(n.items.size());
       for (const auto& child : n.items) {
-        auto v = EvaluateNode(child, scope, failed_at);
+        auto v = EvaluateNode(child, bindings, failed_at);
         if (!v) return v;
         a.push_back(std::move(*v));
       }
@@ -143,6 +153,14 @@ Result<json::value> EvaluateNode(const Node& n, const StatesScope& scope, std::s
     }
   }
   return json::value();
+}
+
+void CollectVariables(const Node& n, std::vector<std::string>& out) {
+  if (n.expression)
+    for (const std::string& name : n.expression->variables())
+      if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+  for (const auto& [key, child] : n.members) CollectVariables(child, out);
+  for (const auto& child : n.items) CollectVariables(child, out);
 }
 
 bool NodeReadsContext(const Node& n) {
@@ -179,12 +197,14 @@ std::optional<JsonataTemplate> JsonataTemplate::Compile(const json::value& v,
   size_t before = diags.size();
   auto root = std::make_shared<Node>(Build(v, std::string(field), location, diags));
   if (diags.size() != before) return std::nullopt;
+  CollectVariables(*root, root->variables);
   return JsonataTemplate(std::move(root));
 }
 
 Result<json::value> JsonataTemplate::Evaluate(const StatesScope& scope,
                                               std::string* failed_at) const {
-  return EvaluateNode(*root_, scope, failed_at);
+  if (root_->kind == Node::Kind::kLiteral) return root_->literal;
+  return EvaluateNode(*root_, BindingsFor(root_->variables, scope), failed_at);
 }
 
 bool JsonataTemplate::reads_context() const { return NodeReadsContext(*root_); }

@@ -56,12 +56,14 @@ thread_local int nesting = 0;
 }  // namespace
 
 void Bury(std::shared_ptr<void> p) {
-  if (!p) return;
+  // Another owner keeps it alive: letting go destroys nothing.
+  if (!p || p.use_count() > 1) return;
   if (graveyard != nullptr) {
     graveyard->push_back(std::move(p));
     return;
   }
-  std::vector<std::shared_ptr<void>> pending;
+  // The list is kept between calls: most evaluations bury many small values.
+  thread_local std::vector<std::shared_ptr<void>> pending;
   pending.push_back(std::move(p));
   graveyard = &pending;
   while (!pending.empty()) {
@@ -564,6 +566,7 @@ Value FromJson(const json::value& v) {
     }
     case json::kind::object: {
       auto out = NewObject();
+      out->entries.reserve(v.get_object().size());
       for (const auto& [k, item] : v.get_object()) out->Set(std::string(k), FromJson(item));
       return Value::Obj(out);
     }
@@ -593,6 +596,7 @@ std::optional<json::value> ToJson(const Value& v) {
       return json::value("");
     case Type::kArray: {
       json::array out;
+      out.reserve(v.arr().items.size());
       for (const auto& item : v.arr().items) {
         auto j = ToJson(item);
         out.push_back(j ? std::move(*j) : json::value(nullptr));
@@ -601,9 +605,10 @@ std::optional<json::value> ToJson(const Value& v) {
     }
     case Type::kObject: {
       json::object out;
+      out.reserve(v.obj().entries.size());
       for (const auto& [k, item] : v.obj().entries) {
         auto j = ToJson(item);
-        if (j) out[k] = std::move(*j);
+        if (j) out.emplace(k, std::move(*j));  // keys are unique
       }
       return json::value(std::move(out));
     }
