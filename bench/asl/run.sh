@@ -29,6 +29,10 @@ fi
 if [[ ! -d bench/asl/ts/node_modules/aws-local-stepfunctions ]]; then
   (cd bench/asl/ts && npm ci --no-audit --no-fund --loglevel=error) || exit 1
 fi
+# jsonata-js 2.0.6, pinned by the differential test, for the JSONata rows.
+if [[ ! -d tests/jsonata/node_modules/jsonata ]]; then
+  (cd tests/jsonata && npm ci --no-audit --no-fund --loglevel=error) || exit 1
+fi
 
 tmp=$(mktemp -d /tmp/weft-asl-bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
@@ -44,6 +48,8 @@ run_all() {
   done
   node bench/asl/ts/bench.mjs --json --chain-runs "$CHAIN_RUNS" --map-runs "$MAP_RUNS" \
     --repeats "$REPEATS" --map-input "$tmp/map10k.input.json" >"$tmp/ts.jsonl" || return 1
+  node bench/asl/ts/jsonata_bench.mjs --jsonata tests/jsonata --chain-runs "$((CHAIN_RUNS / 5))" \
+    --map-runs "$MAP_RUNS" --repeats "$REPEATS" >"$tmp/jsonata.jsonl" || return 1
 }
 export -f run_all
 export tmp CHAIN_RUNS MAP_RUNS REPEATS
@@ -84,6 +90,25 @@ for name in ("chain10", "map10k"):
     per = w["transitions"] // w["runs"]
     print(f"| {name} | {per:,} | {w['transitions_per_s']:,.0f} | {t['transitions_per_s']:,.0f} | "
           f"{w['transitions_per_s'] / t['transitions_per_s']:.1f}x |")
+ata = {r["workload"]: r for r in lines("jsonata.jsonl")}
+for name in ("chain10-jsonata", "chain10-jsonata-merge", "map10k-jsonata"):
+    if weft[name].get("output") != ata[name]["output"]:
+        sys.exit(f"{name}: weft's and jsonata-js's outputs differ")
+print()
+print("JSONata: the same workloads written in the JSONata query language "
+      "(`chain10_jsonata.json`: Output objects of paths; `chain10_jsonata_merge.json`: "
+      "`$merge`; `map10k_jsonata.json`), outputs checked equal to the JSONPath forms'. "
+      "aws-local-stepfunctions ignores JSONata, so the last columns run only the "
+      "expressions in jsonata-js 2.0.6 (`bench/asl/ts/jsonata_bench.mjs`: no state machine, "
+      "no history).\n")
+print("| workload | weft JSONPath (transitions/s) | weft JSONata (transitions/s) | "
+      "JSONata cost | jsonata-js, expressions only (transitions/s) | weft vs jsonata-js |")
+print("| --- | ---: | ---: | ---: | ---: | ---: |")
+for name, base in (("chain10-jsonata", "chain10"), ("chain10-jsonata-merge", "chain10"),
+                   ("map10k-jsonata", "map10k")):
+    w, p, j = weft[name]["transitions_per_s"], weft[base]["transitions_per_s"], \
+        ata[name]["transitions_per_s"]
+    print(f"| {name} | {p:,.0f} | {w:,.0f} | {p / w:.2f}x | {j:,.0f} | {w / j:.1f}x |")
 m = weft["memory"]
 print()
 print("weft, per in-flight Map iteration (heap, counting allocator, 10,000 vs 1,000 iterations "
