@@ -5,6 +5,7 @@
 #include "asl/definition.h"
 
 #include <algorithm>
+#include <array>
 #include <set>
 
 #include "asl/definition_fields.h"
@@ -57,150 +58,87 @@ std::optional<StateType> ParseStateType(std::string_view s) {
   return std::nullopt;
 }
 
-// The fields each state type accepts (JSONPath query language).
-const std::set<std::string_view>& AllowedFields(StateType t) {
-  static const std::set<std::string_view> kTask = {"Type",
-                                                   "Comment",
-                                                   "Next",
-                                                   "End",
-                                                   "InputPath",
-                                                   "OutputPath",
-                                                   "Parameters",
-                                                   "ResultSelector",
-                                                   "ResultPath",
-                                                   "Assign",
-                                                   "Resource",
-                                                   "TimeoutSeconds",
-                                                   "TimeoutSecondsPath",
-                                                   "HeartbeatSeconds",
-                                                   "HeartbeatSecondsPath",
-                                                   "Credentials",
-                                                   "Retry",
-                                                   "Catch",
-                                                   "QueryLanguage"};
-  static const std::set<std::string_view> kPass = {
-      "Type",       "Comment", "Next",       "End",    "InputPath",    "OutputPath",
-      "Parameters", "Result",  "ResultPath", "Assign", "QueryLanguage"};
-  static const std::set<std::string_view> kChoice = {"Type",       "Comment",      "InputPath",
-                                                     "OutputPath", "Choices",      "Default",
-                                                     "Assign",     "QueryLanguage"};
-  static const std::set<std::string_view> kWait = {
-      "Type",    "Comment",   "Next",        "End",           "InputPath", "OutputPath",
-      "Seconds", "Timestamp", "SecondsPath", "TimestampPath", "Assign",    "QueryLanguage"};
-  static const std::set<std::string_view> kSucceed = {"Type", "Comment", "InputPath", "OutputPath",
-                                                      "QueryLanguage"};
-  static const std::set<std::string_view> kFail = {
-      "Type", "Comment", "Error", "Cause", "ErrorPath", "CausePath", "QueryLanguage"};
-  static const std::set<std::string_view> kParallel = {
-      "Type",       "Comment",    "Next",           "End",          "InputPath",
-      "OutputPath", "Parameters", "ResultSelector", "ResultPath",   "Assign",
-      "Branches",   "Retry",      "Catch",          "QueryLanguage"};
-  static const std::set<std::string_view> kMap = {"Type",
-                                                  "Comment",
-                                                  "Next",
-                                                  "End",
-                                                  "InputPath",
-                                                  "OutputPath",
-                                                  "Parameters",
-                                                  "ItemSelector",
-                                                  "ResultSelector",
-                                                  "ResultPath",
-                                                  "Assign",
-                                                  "Iterator",
-                                                  "ItemProcessor",
-                                                  "ItemsPath",
-                                                  "MaxConcurrency",
-                                                  "MaxConcurrencyPath",
-                                                  "ToleratedFailurePercentage",
-                                                  "ToleratedFailurePercentagePath",
-                                                  "ToleratedFailureCount",
-                                                  "ToleratedFailureCountPath",
-                                                  "ItemReader",
-                                                  "ItemBatcher",
-                                                  "ResultWriter",
-                                                  "Label",
-                                                  "Retry",
-                                                  "Catch",
-                                                  "QueryLanguage"};
-  switch (t) {
-    case StateType::kTask:
-      return kTask;
-    case StateType::kPass:
-      return kPass;
-    case StateType::kChoice:
-      return kChoice;
-    case StateType::kWait:
-      return kWait;
-    case StateType::kSucceed:
-      return kSucceed;
-    case StateType::kFail:
-      return kFail;
-    case StateType::kParallel:
-      return kParallel;
-    case StateType::kMap:
-      return kMap;
-  }
-  return kPass;
-}
+using FieldSet = std::set<std::string_view>;
 
-// The fields each state type accepts in the JSONata query language.
-const std::set<std::string_view>& AllowedJsonataFields(StateType t) {
-  static const std::set<std::string_view> kTask = {
-      "Type",        "Comment",         "Next",      "End",   "QueryLanguage", "Output",
-      "Assign",      "Resource",        "Arguments", "Retry", "Catch",         "TimeoutSeconds",
-      "Credentials", "HeartbeatSeconds"};
-  static const std::set<std::string_view> kPass = {"Type",   "Comment", "Next",         "End",
-                                                   "Output", "Assign",  "QueryLanguage"};
-  static const std::set<std::string_view> kChoice = {"Type",   "Comment", "Choices",      "Default",
-                                                     "Output", "Assign",  "QueryLanguage"};
-  static const std::set<std::string_view> kWait = {"Type",    "Comment",   "Next",
-                                                   "End",     "Output",    "Assign",
-                                                   "Seconds", "Timestamp", "QueryLanguage"};
-  static const std::set<std::string_view> kSucceed = {"Type", "Comment", "Output", "QueryLanguage"};
-  static const std::set<std::string_view> kFail = {"Type", "Comment", "Error", "Cause",
-                                                   "QueryLanguage"};
-  static const std::set<std::string_view> kParallel = {
-      "Type",      "Comment",  "Next",  "End",   "Output",       "Assign",
-      "Arguments", "Branches", "Retry", "Catch", "QueryLanguage"};
-  static const std::set<std::string_view> kMap = {"Type",
-                                                  "Comment",
-                                                  "Next",
-                                                  "End",
-                                                  "Output",
-                                                  "Assign",
-                                                  "Items",
-                                                  "ItemSelector",
-                                                  "Iterator",
-                                                  "ItemProcessor",
-                                                  "MaxConcurrency",
-                                                  "ToleratedFailurePercentage",
-                                                  "ToleratedFailureCount",
-                                                  "ItemReader",
-                                                  "ItemBatcher",
-                                                  "ResultWriter",
-                                                  "Label",
-                                                  "Retry",
-                                                  "Catch",
-                                                  "QueryLanguage"};
-  switch (t) {
-    case StateType::kTask:
-      return kTask;
-    case StateType::kPass:
-      return kPass;
-    case StateType::kChoice:
-      return kChoice;
-    case StateType::kWait:
-      return kWait;
-    case StateType::kSucceed:
-      return kSucceed;
-    case StateType::kFail:
-      return kFail;
-    case StateType::kParallel:
-      return kParallel;
-    case StateType::kMap:
-      return kMap;
-  }
-  return kPass;
+// The fields each state type accepts, in StateType order (Task, Pass,
+// Choice, Wait, Succeed, Fail, Parallel, Map), per query language.
+const FieldSet& AllowedFields(StateType t, bool jsonata) {
+  static const std::array<FieldSet, 8> kJsonPath = {{
+      {"Type", "Comment", "Next", "End", "InputPath", "OutputPath", "Parameters", "ResultSelector",
+       "ResultPath", "Assign", "Resource", "TimeoutSeconds", "TimeoutSecondsPath",
+       "HeartbeatSeconds", "HeartbeatSecondsPath", "Credentials", "Retry", "Catch",
+       "QueryLanguage"},
+      {"Type", "Comment", "Next", "End", "InputPath", "OutputPath", "Parameters", "Result",
+       "ResultPath", "Assign", "QueryLanguage"},
+      {"Type", "Comment", "InputPath", "OutputPath", "Choices", "Default", "Assign",
+       "QueryLanguage"},
+      {"Type", "Comment", "Next", "End", "InputPath", "OutputPath", "Seconds", "Timestamp",
+       "SecondsPath", "TimestampPath", "Assign", "QueryLanguage"},
+      {"Type", "Comment", "InputPath", "OutputPath", "QueryLanguage"},
+      {"Type", "Comment", "Error", "Cause", "ErrorPath", "CausePath", "QueryLanguage"},
+      {"Type", "Comment", "Next", "End", "InputPath", "OutputPath", "Parameters", "ResultSelector",
+       "ResultPath", "Assign", "Branches", "Retry", "Catch", "QueryLanguage"},
+      {"Type",
+       "Comment",
+       "Next",
+       "End",
+       "InputPath",
+       "OutputPath",
+       "Parameters",
+       "ItemSelector",
+       "ResultSelector",
+       "ResultPath",
+       "Assign",
+       "Iterator",
+       "ItemProcessor",
+       "ItemsPath",
+       "MaxConcurrency",
+       "MaxConcurrencyPath",
+       "ToleratedFailurePercentage",
+       "ToleratedFailurePercentagePath",
+       "ToleratedFailureCount",
+       "ToleratedFailureCountPath",
+       "ItemReader",
+       "ItemBatcher",
+       "ResultWriter",
+       "Label",
+       "Retry",
+       "Catch",
+       "QueryLanguage"},
+  }};
+  static const std::array<FieldSet, 8> kJsonata = {{
+      {"Type", "Comment", "Next", "End", "QueryLanguage", "Output", "Assign", "Resource",
+       "Arguments", "Retry", "Catch", "TimeoutSeconds", "Credentials", "HeartbeatSeconds"},
+      {"Type", "Comment", "Next", "End", "Output", "Assign", "QueryLanguage"},
+      {"Type", "Comment", "Choices", "Default", "Output", "Assign", "QueryLanguage"},
+      {"Type", "Comment", "Next", "End", "Output", "Assign", "Seconds", "Timestamp",
+       "QueryLanguage"},
+      {"Type", "Comment", "Output", "QueryLanguage"},
+      {"Type", "Comment", "Error", "Cause", "QueryLanguage"},
+      {"Type", "Comment", "Next", "End", "Output", "Assign", "Arguments", "Branches", "Retry",
+       "Catch", "QueryLanguage"},
+      {"Type",
+       "Comment",
+       "Next",
+       "End",
+       "Output",
+       "Assign",
+       "Items",
+       "ItemSelector",
+       "Iterator",
+       "ItemProcessor",
+       "MaxConcurrency",
+       "ToleratedFailurePercentage",
+       "ToleratedFailureCount",
+       "ItemReader",
+       "ItemBatcher",
+       "ResultWriter",
+       "Label",
+       "Retry",
+       "Catch",
+       "QueryLanguage"},
+  }};
+  return (jsonata ? kJsonata : kJsonPath)[static_cast<size_t>(t)];
 }
 
 // Whether a JSONata state reads $states.context anywhere.
@@ -321,7 +259,7 @@ class DefinitionParser {
     st.type = *type;
     st.type_known = true;
     bool jsonata = UsesJsonata(o, loc);
-    const auto& allowed = jsonata ? AllowedJsonataFields(st.type) : AllowedFields(st.type);
+    const auto& allowed = AllowedFields(st.type, jsonata);
     f_.CheckAllowed(o, loc, f_.CheckLanguageFields(o, loc, jsonata, allowed),
                     "in a " + std::string(StateTypeName(st.type)) + " state");
     f_.String(o, "Comment", loc, false);

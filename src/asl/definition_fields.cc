@@ -141,14 +141,20 @@ ResultPathSpec FieldReader::ResultPathField(const json::object& o, const char* k
   return ResultPathValue(*v, loc + "/" + key);
 }
 
+const json::value* FieldReader::PayloadField(const json::object& o, const char* key,
+                                             const std::string& loc, bool object_only) {
+  const json::value* v = Find(o, key);
+  if (v && object_only && !v->is_object()) {
+    Add(loc + "/" + key, std::string(key) + " must be an object");
+    return nullptr;
+  }
+  return v;
+}
+
 std::optional<Template> FieldReader::TemplateField(const json::object& o, const char* key,
                                                    const std::string& loc, bool object_only) {
-  const json::value* v = Find(o, key);
+  const json::value* v = PayloadField(o, key, loc, object_only);
   if (!v) return std::nullopt;
-  if (object_only && !v->is_object()) {
-    Add(loc + "/" + key, std::string(key) + " must be an object");
-    return std::nullopt;
-  }
   auto t = Template::Compile(*v);
   if (!t) {
     Add(loc + "/" + key, t.error().message());
@@ -273,12 +279,8 @@ std::optional<Catcher> FieldReader::CatcherField(const json::value& v, const std
 
 std::optional<JsonataTemplate> FieldReader::JsonataField(const json::object& o, const char* key,
                                                          const std::string& loc, bool object_only) {
-  const json::value* v = Find(o, key);
+  const json::value* v = PayloadField(o, key, loc, object_only);
   if (!v) return std::nullopt;
-  if (object_only && !v->is_object()) {
-    Add(loc + "/" + key, std::string(key) + " must be an object");
-    return std::nullopt;
-  }
   return JsonataTemplate::Compile(*v, key, loc + "/" + key, diags_);
 }
 

@@ -70,6 +70,10 @@ class FieldReader {
                                                  const std::set<std::string_view>& allowed);
 
  private:
+  // The value of a payload field (Parameters, Assign, Output, ...), or null
+  // when absent or not an object where it must be one (reported).
+  const json::value* PayloadField(const json::object& o, const char* key, const std::string& loc,
+                                  bool object_only);
   bool ErrorEquals(const json::object& o, const std::string& loc, bool last,
                    std::vector<std::string>& out);
   std::vector<Diagnostic>& diags_;

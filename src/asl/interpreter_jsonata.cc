@@ -330,10 +330,12 @@ void ExecutionState::RunMapJsonata(Frame& f, const State& s) {
     inputs = std::move(items);
   } else {
     inputs.reserve(items.size());
+    const bool reads_context = j.arguments->reads_context();
     for (size_t i = 0; i < items.size(); ++i) {
-      json::value item_ctx = Context(f, s, &items[i], static_cast<int64_t>(i));
+      json::value item_ctx =
+          reads_context ? Context(f, s, &items[i], static_cast<int64_t>(i)) : json::value();
       StatesScope item_scope = call.scope;
-      item_scope.context = &item_ctx;
+      item_scope.context = reads_context ? &item_ctx : nullptr;
       auto v = EvalOrFail(f, s, *j.arguments, item_scope, kFailed);
       if (!v) return;
       inputs.push_back(std::move(*v));

@@ -83,10 +83,9 @@ std::vector<std::string> VariablesOf(const detail::Node* root) {
 
 // Whether `n` is a step with nothing but its name or variable.
 bool PlainStep(const detail::Node& n) {
-  return !n.has_stages && !n.has_predicate && n.stages.empty() && n.predicate.empty() &&
-         !n.group && n.focus.empty() && n.index.empty() && !n.ancestor && !n.slot &&
-         n.seeking_parent.empty() && !n.keep_array && !n.keep_singleton_array && !n.consarray &&
-         !n.tuple;
+  return !n.has_stages && !n.has_predicate && n.stages.empty() && n.predicate.empty() && !n.group &&
+         n.focus.empty() && n.index.empty() && !n.ancestor && !n.slot && n.seeking_parent.empty() &&
+         !n.keep_array && !n.keep_singleton_array && !n.consarray && !n.tuple;
 }
 
 std::optional<SimplePath> SimplePathOf(const detail::Node& root) {

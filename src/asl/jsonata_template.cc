@@ -217,28 +217,11 @@ const std::string* JsonataTemplate::expression_text() const {
   return root_->kind == Node::Kind::kExpression ? &root_->text : nullptr;
 }
 
-std::string_view JsonTypeName(const json::value& v) {
-  switch (v.kind()) {
-    case json::kind::null:
-      return "null";
-    case json::kind::bool_:
-      return "boolean";
-    case json::kind::string:
-      return "string";
-    case json::kind::array:
-      return "array";
-    case json::kind::object:
-      return "object";
-    default:
-      return "number";
-  }
-}
-
 std::string UnexpectedTypeCause(std::string_view expression, std::string_view field,
                                 std::string_view expected, const json::value& value) {
   return "The JSONata expression '" + std::string(expression) + "' specified for the field '" +
          std::string(field) + "' returned an unexpected result type. Expected '" +
-         std::string(expected) + "', but was '" + std::string(JsonTypeName(value)) +
+         std::string(expected) + "', but was '" + std::string(KindName(value.kind())) +
          "' for value: " + ToJson(value);
 }
 

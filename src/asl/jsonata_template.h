@@ -79,9 +79,6 @@ struct JsonataOutput {
   std::optional<JsonataTemplate> assign;  // an object: variable name -> value
 };
 
-// AWS's type names in QueryEvaluationError causes: "array", "number", ...
-std::string_view JsonTypeName(const json::value& v);
-
 // The cause of a field that evaluated to a value of the wrong type:
 // "The JSONata expression '1' specified for the field 'Items' returned an
 // unexpected result type. Expected 'array', but was 'number' for value: 1".
