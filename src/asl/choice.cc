@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "asl/asl.h"
+#include "asl/definition_fields.h"
 
 namespace weft::asl {
 namespace {
@@ -281,6 +282,7 @@ std::optional<ChoiceRule> CompileChoiceRule(const json::value& value, const std:
           Add(diags, loc + "/Assign", t.error().message());
         else
           rule.assign = std::move(*t);
+        CheckVariableNames(*assign, loc + "/Assign", diags);
       }
     }
   } else if (next) {

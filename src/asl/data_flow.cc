@@ -29,8 +29,7 @@ DataFlow TraceJsonata(const State& s, const json::value& input, std::optional<js
   DataFlow out;
   out.jsonata = true;
   StatesScope scope{&input, nullptr, nullptr, &context, &variables, nullptr};
-  const auto& arguments = s.jsonata->arguments;
-  if (arguments && (s.type == StateType::kTask || s.type == StateType::kParallel)) {
+  if (const auto& arguments = s.jsonata->arguments) {
     auto a = arguments->Evaluate(scope);
     if (!a) return Failed(std::move(out), a.error());
     out.after_arguments = ToJson(*a);

@@ -642,7 +642,7 @@ class DefinitionParser {
     const std::string& loc = st.location;
     JsonataFields& j = *st.jsonata;
     ParseRetryCatch(o, st);
-    j.arguments = f_.JsonataField(o, "ItemSelector", loc, false);
+    j.item_selector = f_.JsonataField(o, "ItemSelector", loc, false);
     j.items = f_.JsonataField(o, "Items", loc, false);
     if (const json::value* items = Find(o, "Items");
         items && !items->is_array() &&

@@ -65,8 +65,9 @@ struct Catcher {
 // same name like a JSONPath state's; given as "{% %}" it is here.
 struct JsonataFields {
   JsonataOutput out;
-  std::optional<JsonataTemplate> arguments;  // Task, Parallel: Arguments; Map: ItemSelector
-  std::optional<JsonataTemplate> items;      // Map
+  std::optional<JsonataTemplate> arguments;      // Task, Parallel
+  std::optional<JsonataTemplate> items;          // Map
+  std::optional<JsonataTemplate> item_selector;  // Map
   std::optional<JsonataTemplate> credentials;
   std::optional<JsonataTemplate> seconds, timestamp;                  // Wait
   std::optional<JsonataTemplate> timeout_seconds, heartbeat_seconds;  // Task

@@ -141,6 +141,19 @@ ResultPathSpec FieldReader::ResultPathField(const json::object& o, const char* k
   return ResultPathValue(*v, loc + "/" + key);
 }
 
+void CheckVariableNames(const json::value& assign, const std::string& location,
+                        std::vector<Diagnostic>& diags) {
+  if (!assign.is_object()) return;
+  for (const auto& kv : assign.as_object()) {
+    std::string_view name = kv.key();
+    if (name.ends_with(".$")) name.remove_suffix(2);
+    if (name == "states")
+      diags.push_back({location + "/" + EscapePointer(kv.key()),
+                       "the variable name \"states\" is reserved: $states holds a JSONata "
+                       "state's input, result, error output and context"});
+  }
+}
+
 const json::value* FieldReader::PayloadField(const json::object& o, const char* key,
                                              const std::string& loc, bool object_only) {
   const json::value* v = Find(o, key);
@@ -148,6 +161,7 @@ const json::value* FieldReader::PayloadField(const json::object& o, const char* 
     Add(loc + "/" + key, std::string(key) + " must be an object");
     return nullptr;
   }
+  if (v && std::string_view(key) == "Assign") CheckVariableNames(*v, loc + "/" + key, diags_);
   return v;
 }
 

@@ -15,6 +15,11 @@ namespace weft::asl {
 // "a/b" -> "a~1b", "~" -> "~0" (RFC 6901), so that locations stay unambiguous.
 std::string EscapePointer(std::string_view name);
 
+// Reports an Assign (the object at `location`) that names a reserved
+// variable: "states" ($states, in either query language).
+void CheckVariableNames(const json::value& assign, const std::string& location,
+                        std::vector<Diagnostic>& diags);
+
 class FieldReader {
  public:
   explicit FieldReader(std::vector<Diagnostic>& diags) : diags_(diags) {}

@@ -256,9 +256,11 @@ class ExecutionState {
   int64_t id_seq_ = 0;  // timer ids and Distributed Map task ids
   int64_t now_ = 0;
   StepResult* out_ = nullptr;
-  // The previousEventId of the StateEntered event of the state being
-  // entered: AWS's EvaluationFailed points there when an evaluation fails
-  // before the state did anything.
+  // The previousEventId of the StateEntered event last emitted: AWS's
+  // EvaluationFailed points there when an evaluation fails before the state
+  // did anything. Not saved: such a failure happens in the step that entered
+  // the state (every state but Wait emits an event or ends in that step, and
+  // a Wait's EvaluationFailed follows its StateEntered).
   int64_t entered_prev_ = 0;
 };
 

@@ -56,6 +56,8 @@ struct JsonataCall {
     scope.variables = chain.innermost();
     scope.environment = &env;
   }
+  JsonataCall(const JsonataCall&) = delete;  // `scope` points into this object
+  JsonataCall& operator=(const JsonataCall&) = delete;
   ScopeChain chain;
   json::value ctx;
   StatesScope scope;
@@ -326,17 +328,17 @@ void ExecutionState::RunMapJsonata(Frame& f, const State& s) {
   }
   // Each item's input: ItemSelector, with $states.context.Map.Item.
   json::array inputs;
-  if (!j.arguments) {
+  if (!j.item_selector) {
     inputs = std::move(items);
   } else {
     inputs.reserve(items.size());
-    const bool reads_context = j.arguments->reads_context();
+    const bool reads_context = j.item_selector->reads_context();
     for (size_t i = 0; i < items.size(); ++i) {
       json::value item_ctx =
           reads_context ? Context(f, s, &items[i], static_cast<int64_t>(i)) : json::value();
       StatesScope item_scope = call.scope;
       item_scope.context = reads_context ? &item_ctx : nullptr;
-      auto v = EvalOrFail(f, s, *j.arguments, item_scope, kFailed);
+      auto v = EvalOrFail(f, s, *j.item_selector, item_scope, kFailed);
       if (!v) return;
       inputs.push_back(std::move(*v));
     }

@@ -45,38 +45,44 @@ class SystemEnv final : public Environment {
 
 Error ToError(const JsonataError& e) { return Error{e.code, e.position, e.message}; }
 
+// Calls `visit` with each child of `n` (its steps from `first_step` on).
+template <class Visit>
+void ForEachChild(const detail::Node& n, Visit visit, size_t first_step = 0) {
+  auto push = [&visit](const detail::NodePtr& c) {
+    if (c) visit(c.get());
+  };
+  for (const auto* p : {&n.lhs, &n.rhs, &n.expression, &n.condition, &n.then_branch, &n.else_branch,
+                        &n.procedure, &n.body, &n.pattern, &n.update, &n.deletion})
+    push(*p);
+  for (const auto& c : n.expressions) push(c);
+  for (size_t i = first_step; i < n.steps.size(); ++i) push(n.steps[i]);
+  for (const auto& c : n.arguments) push(c);
+  for (const auto& [k, v] : n.pairs) {
+    push(k);
+    push(v);
+  }
+  for (const auto& t : n.terms) push(t.expr);
+  for (const auto* stages : {&n.stages, &n.predicate})
+    for (const auto& st : *stages) push(st.expr);
+  if (n.group)
+    for (const auto& [k, v] : n.group->pairs) {
+      push(k);
+      push(v);
+    }
+}
+
 // Collects the names of the variables `node` reads (iteratively: a tree may
 // be deeper than the stack allows for recursion).
 std::vector<std::string> VariablesOf(const detail::Node* root) {
   std::vector<std::string> names;
   std::vector<const detail::Node*> todo{root};
-  auto push = [&todo](const detail::NodePtr& n) {
-    if (n) todo.push_back(n.get());
-  };
   while (!todo.empty()) {
     const detail::Node* n = todo.back();
     todo.pop_back();
     if (n->type == detail::NodeType::kVariable && !n->value.empty() &&
         std::find(names.begin(), names.end(), n->value) == names.end())
       names.push_back(n->value);
-    for (const auto* p :
-         {&n->lhs, &n->rhs, &n->expression, &n->condition, &n->then_branch, &n->else_branch,
-          &n->procedure, &n->body, &n->pattern, &n->update, &n->deletion})
-      push(*p);
-    for (const auto* list : {&n->expressions, &n->steps, &n->arguments})
-      for (const auto& c : *list) push(c);
-    for (const auto& [k, v] : n->pairs) {
-      push(k);
-      push(v);
-    }
-    for (const auto& t : n->terms) push(t.expr);
-    for (const auto* stages : {&n->stages, &n->predicate})
-      for (const auto& st : *stages) push(st.expr);
-    if (n->group)
-      for (const auto& [k, v] : n->group->pairs) {
-        push(k);
-        push(v);
-      }
+    ForEachChild(*n, [&todo](const detail::Node* c) { todo.push_back(c); });
   }
   return names;
 }
@@ -110,7 +116,8 @@ std::optional<SimplePath> SimplePathOf(const detail::Node& root) {
 
 // A copy of `v` as a round trip through JSONata's values gives it back:
 // numbers become doubles (integral ones up to 2^53 print as integers).
-// Nullopt past the nesting limit (the general evaluator reports that).
+// Nullopt past the nesting limit (the general evaluator reports that) and
+// for an object with an index key (the evaluator reorders its keys).
 std::optional<json::value> CopyAsJsonata(const json::value& v, int depth = 0) {
   if (depth > detail::kMaxValueNesting) return std::nullopt;
   switch (v.kind()) {
@@ -137,6 +144,9 @@ std::optional<json::value> CopyAsJsonata(const json::value& v, int depth = 0) {
       json::object out;
       out.reserve(v.get_object().size());
       for (const auto& [k, item] : v.get_object()) {
+        // JavaScript puts index keys ("1") first: the evaluator's order.
+        uint64_t index = 0;
+        if (detail::IsIndexKey(k, &index)) return std::nullopt;
         auto c = CopyAsJsonata(item, depth + 1);
         if (!c) return std::nullopt;
         out.emplace(k, std::move(*c));
@@ -217,6 +227,30 @@ CompileResult Expression::Compile(std::string_view text) {
 const std::string& Expression::text() const { return impl_->text; }
 
 const std::vector<std::string>& Expression::variables() const { return impl_->variables; }
+
+bool Expression::MayRead(std::string_view variable, std::string_view member) const {
+  using detail::NodeType;
+  std::vector<const detail::Node*> todo{impl_->ast.get()};
+  while (!todo.empty()) {
+    const detail::Node* n = todo.back();
+    todo.pop_back();
+    if (n->type == NodeType::kVariable && n->value == variable) return true;
+    size_t first_step = 0;
+    if (n->type == NodeType::kPath && !n->steps.empty() &&
+        n->steps[0]->type == NodeType::kVariable && n->steps[0]->value == variable) {
+      // $variable.name: reads only that member, when nothing else is on the
+      // variable's step.
+      const detail::Node& next = n->steps.size() > 1 ? *n->steps[1] : *n->steps[0];
+      if (!PlainStep(*n->steps[0]) || n->steps.size() < 2 || next.type != NodeType::kName ||
+          next.value == member)
+        return true;
+      first_step = 1;
+    }
+    ForEachChild(
+        *n, [&todo](const detail::Node* c) { todo.push_back(c); }, first_step);
+  }
+  return false;
+}
 
 Outcome Expression::Evaluate(const json::value* input, const Bindings& bindings) const {
   if (impl_->simple_path)

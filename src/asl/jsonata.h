@@ -136,6 +136,11 @@ class Expression {
   // The variables the expression reads ($name, without the '$'), each once:
   // a host binds only these.
   const std::vector<std::string>& variables() const;
+  // Whether the expression may read the member `member` of $`variable`:
+  // false only when every use of the variable is a path whose next step
+  // names another member ($states.input does not read $states.context;
+  // $states.*, $keys($states) may).
+  bool MayRead(std::string_view variable, std::string_view member) const;
 
   struct Impl;
 

@@ -124,6 +124,10 @@ class NestingGuard {
   NestingGuard& operator=(const NestingGuard&) = delete;
 };
 
+// Whether `k` is a JavaScript array index ("0" .. "4294967294"): objects
+// list such keys first, in ascending order (`out` receives the number).
+bool IsIndexKey(std::string_view k, uint64_t* out);
+
 struct Array {
   ~Array() { BuryValues(items); }
   std::vector<Value> items;

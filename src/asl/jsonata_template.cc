@@ -168,10 +168,7 @@ bool NodeReadsContext(const Node& n) {
     case Node::Kind::kLiteral:
       return false;
     case Node::Kind::kExpression:
-      // Conservative: any mention of $states and "context" in the text.
-      for (const auto& name : n.expression->variables())
-        if (name == "states") return n.text.find("context") != std::string::npos;
-      return false;
+      return n.expression->MayRead("states", "context");
     case Node::Kind::kObject:
       for (const auto& [key, child] : n.members)
         if (NodeReadsContext(child)) return true;

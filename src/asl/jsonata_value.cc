@@ -71,6 +71,7 @@ void Bury(std::shared_ptr<void> p) {
     pending.pop_back();
     last.reset();  // its destructor buries what it owns into `pending`
   }
+  if (pending.capacity() > 4096) pending.shrink_to_fit();  // after one huge value
   graveyard = nullptr;
 }
 
@@ -97,8 +98,6 @@ Value SequenceOf(Value v) {
 
 // ---- Object ----
 
-namespace {
-
 // JS orders "array index" keys (canonical integers below 2^32 - 1) first.
 bool IsIndexKey(std::string_view k, uint64_t* out) {
   if (k.empty() || k.size() > 10 || (k.size() > 1 && k[0] == '0')) return false;
@@ -111,8 +110,6 @@ bool IsIndexKey(std::string_view k, uint64_t* out) {
   *out = n;
   return true;
 }
-
-}  // namespace
 
 const Value* Object::Find(std::string_view key) const {
   if (entries.size() < 8) {

@@ -78,6 +78,9 @@ struct Outcome {
   std::string status;  // SUCCEEDED, FAILED, CAUGHT_ERROR, RETRIABLE
   std::optional<std::string> output, next_state, error, cause;
   std::optional<int64_t> catch_index, retry_backoff_seconds;
+  // What the state's first task was sent: its Parameters or Arguments as
+  // the run evaluated them ($uuid(), States.UUID() included).
+  std::optional<std::string> task_input;
 };
 
 // The last failure's error and cause, from a *Failed / *TimedOut event.
@@ -142,6 +145,7 @@ Result<Outcome> Run(const TestMachine& m, const std::string& name, const std::st
       asl::Feedback fb;
       fb.id = c.id;
       if (c.kind == asl::CommandKind::kScheduleTask) {
+        if (!out.task_input && c.state_name == name) out.task_input = c.input;
         if (mock.result) {
           fb.kind = asl::Feedback::Kind::kTaskSucceeded;
           fb.output = *mock.result;
@@ -281,12 +285,15 @@ OpResult TestState(OpContext& ctx, const json::object& request) {
   }
   auto compiled = asl::Compile(json::value(machine.definition));
   auto flow = asl::TraceDataFlow(compiled.machine, name, input, result, context, variables);
+  // A task's input is the one the run sent (the trace evaluates again).
   if (flow.ok() && flow->jsonata) {
-    if (!flow->after_arguments.empty()) inspection["afterArguments"] = flow->after_arguments;
+    if (!flow->after_arguments.empty()) {
+      inspection["afterArguments"] = outcome->task_input.value_or(flow->after_arguments);
+    }
     if (!flow->result.empty()) inspection["result"] = flow->result;
   } else if (flow.ok()) {
     inspection["afterInputPath"] = flow->after_input_path;
-    inspection["afterParameters"] = flow->after_parameters;
+    inspection["afterParameters"] = outcome->task_input.value_or(flow->after_parameters);
     if (!flow->result.empty()) inspection["result"] = flow->result;
     if (!flow->after_result_selector.empty()) {
       inspection["afterResultSelector"] = flow->after_result_selector;

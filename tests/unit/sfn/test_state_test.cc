@@ -147,6 +147,19 @@ TEST_F(TestStateTest, JsonataStatesShowArgumentsAndResult) {
   EXPECT_FALSE(i.contains("afterInputPath"));
   EXPECT_FALSE(i.contains("afterParameters"));
 
+  // afterArguments is what the run sent: the same on every call, although
+  // $random() would draw anew if the arguments were evaluated again.
+  std::string random_task = R"({"Type":"Task","QueryLanguage":"JSONata","End":true,)"
+                            R"("Resource":"arn:aws:states:::http:invoke",)"
+                            R"("Arguments":{"r":"{% $random() %}"}})";
+  auto sent = [&] {
+    json::object out = Ok("TestState", {{"definition", random_task},
+                                        {"inspectionLevel", "DEBUG"},
+                                        {"mock", json::object{{"result", "{}"}}}});
+    return Str(Inspection(out), "afterArguments");
+  };
+  EXPECT_EQ(sent(), sent());
+
   // A state picked from a JSONata state machine is JSONata too.
   std::string machine = R"({"QueryLanguage":"JSONata","StartAt":"A","States":{)"
                         R"("A":{"Type":"Pass","Output":"{% $states.input.n + 1 %}","End":true}}})";
