@@ -14,6 +14,7 @@
 #include <string>
 #include <type_traits>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -144,6 +145,11 @@ struct Shard {
   net::strand<net::io_context::executor_type> strand;
   ExecutionCache<Execution> runs;                          // by runId
   std::unordered_map<std::string, std::string> open_runs;  // WorkflowKey() -> runId, of `runs`
+  // Workflows whose start's write is pending, by WorkflowKey(): the new run
+  // is in neither `runs` nor `open_runs` until the write is durable, since
+  // it fails when the store has an open run of that workflowId that memory
+  // does not (a start of the same workflowId meanwhile is refused here).
+  std::unordered_set<std::string> starting_runs;
   // Armed timeouts and timers of SWF runs (in the cache or not), by runId,
   // then by the event that started what they time (0: the execution
   // itself), so that they are released as soon as what they time is over.
@@ -353,8 +359,12 @@ struct Engine::Impl {
   net::awaitable<Status> WriteStep(store::WriteBatch batch, bool creates);
   // Writes the step, then carries out its effects. A failed write leaves
   // memory ahead of the store: the process stops (fail-stop) and recovery
-  // rebuilds from what is durable.
-  net::awaitable<Status> Commit(Shard& shard, Step& step);
+  // rebuilds from what is durable. `creating`: the run a start creates (the
+  // step's execution), put in the cache once its write is durable;
+  // kAlreadyExists when the store has an open run of its workflowId
+  // (nothing is written then).
+  net::awaitable<Status> Commit(Shard& shard, Step& step,
+                                std::unique_ptr<Execution> creating = nullptr);
   // Writes an execution's row (`record`, with its snapshot) without events:
   // a heartbeat. `Run` is Execution or MachineRun, `cache` the shard's cache
   // of them; pinned there while written.

@@ -87,6 +87,11 @@ struct ExecutionWrite {
   // The history must end at this id before the write (0 for a new run);
   // otherwise the batch fails with Errc::kConflict and writes nothing. This
   // catches double appends and, with several nodes, a stale shard owner.
+  // A workflowId has at most one open run (in domains without ':', i.e.
+  // SWF's): a write that would open a second one fails the batch with
+  // Errc::kConflict, and it writes nothing, so that a start need not look
+  // for an open run first. Closing the open run earlier in the same batch
+  // (continue-as-new) frees the workflowId.
   int64_t expected_last_event_id = 0;
 };
 

@@ -110,6 +110,15 @@ ALTER TABLE executions ADD COLUMN has_work INTEGER NOT NULL DEFAULT 1;
 CREATE INDEX executions_with_work ON executions (run_id) WHERE open = 1 AND has_work = 1;
 DROP INDEX executions_open;
 )sql",
+      // 7: at most one open run per SWF workflow id, kept by the database,
+      // so that a start writes without reading first (the insert of a
+      // second open run fails: kConflict). Step Functions rows are left out:
+      // their domains (aws:states, aws:states:mapRun) hold a ':', which no
+      // SWF domain name can, and a parent has several open Map Runs.
+      R"sql(
+CREATE UNIQUE INDEX executions_open_workflow ON executions (domain, workflow_id)
+  WHERE open = 1 AND instr(domain, ':') = 0;
+)sql",
   };
   return kMigrations;
 }

@@ -77,7 +77,7 @@ TEST(SqliteStore, CreatesDirectoryWalDatabaseAndSchemaVersion) {
   std::string db = backend.data_dir() + "/weft.db";
   ASSERT_TRUE(fs::exists(db));
   EXPECT_EQ(QueryFile(db, "PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(QueryFile(db, "SELECT version FROM schema_version"), "6");
+  EXPECT_EQ(QueryFile(db, "SELECT version FROM schema_version"), "7");
   store->reset();
   // Opening again does not migrate twice.
   ASSERT_TRUE(backend.Open().ok());
@@ -92,10 +92,12 @@ TEST(SqliteStore, MigratesAStoreOfAnEarlierVersion) {
   ASSERT_EQ(sqlite3_open(db.c_str(), &conn), SQLITE_OK);
   // As version 1 left it: without the visibility indexes of migration 2,
   // the snapshot column of migration 3, the timers of migration 4, the
-  // tasks of migration 5 and the has_work flag of migration 6 (with the
-  // index of open runs it replaces).
+  // tasks of migration 5, the has_work flag of migration 6 (with the
+  // index of open runs it replaces) and the unique index of open workflow
+  // ids of migration 7.
   ASSERT_EQ(sqlite3_exec(
                 conn,
+                "DROP INDEX executions_open_workflow; "
                 "DROP INDEX executions_by_type; DROP INDEX executions_by_status; "
                 "ALTER TABLE executions DROP COLUMN snapshot; DROP TABLE timers; DROP TABLE tasks; "
                 "DROP INDEX executions_with_work; "
@@ -106,7 +108,7 @@ TEST(SqliteStore, MigratesAStoreOfAnEarlierVersion) {
             SQLITE_OK);
   sqlite3_close(conn);
   ASSERT_TRUE(backend.Open().ok());
-  EXPECT_EQ(QueryFile(db, "SELECT version FROM schema_version"), "6");
+  EXPECT_EQ(QueryFile(db, "SELECT version FROM schema_version"), "7");
   EXPECT_EQ(QueryFile(db,
                       "SELECT count(*) FROM sqlite_master WHERE name IN "
                       "('executions_by_type', 'executions_by_status')"),
@@ -116,6 +118,9 @@ TEST(SqliteStore, MigratesAStoreOfAnEarlierVersion) {
                       "WHERE name = 'snapshot'"),
             "1");
   EXPECT_EQ(QueryFile(db, "SELECT count(*) FROM sqlite_master WHERE name = 'tasks_in_order'"), "1");
+  EXPECT_EQ(
+      QueryFile(db, "SELECT count(*) FROM sqlite_master WHERE name = 'executions_open_workflow'"),
+      "1");
 }
 
 TEST(SqliteStore, RefusesANewerSchema) {
