@@ -232,7 +232,7 @@ void Engine::Impl::Apply(Shard& shard, Effects effects) {
   for (auto& [key, task] : effects.add_tasks) matching.AddTask(key, std::move(task));
   // The others are read from their rows when they are due soon.
   for (auto& t : effects.timers) {
-    if (t.due < shard.timer_read_level) ArmTimer(shard, std::move(t));
+    if (ArmsNow(t.due)) ArmTimer(shard, std::move(t));
   }
   for (auto& o : effects.outgoing) SendExternal(std::move(o));
   for (auto& c : effects.start_children) StartChild(std::move(c));
@@ -328,9 +328,7 @@ store::Store& Engine::store() { return impl_->store; }
 
 void Engine::Shutdown() {
   impl_->matching.Shutdown();
-  for (auto& shard : impl_->shards) {
-    if (shard->timer_reader) shard->timer_reader->cancel();
-  }
+  if (impl_->timer_reader) impl_->timer_reader->cancel();
   if (impl_->sweep_timer) impl_->sweep_timer->cancel();
 }
 
@@ -543,7 +541,7 @@ Status Engine::Recover() {
     after = page->back().run_id;
   }
   if (Status s = WriteBackfill(*impl_, std::move(backfill)); !s.ok()) return s;
-  for (auto& shard : impl_->shards) impl_->ReadTimers(*shard);
+  impl_->ReadTimers();
   impl_->StartTimerReaders();
   CountOpenExecutions(*impl_);
   log::Info("read " + std::to_string(recovered) + " open executions with work outstanding (" +

@@ -199,10 +199,10 @@ class Store {
   virtual Result<ExecutionPage> ListExecutions(const ExecutionQuery& query) = 0;
   // The number of executions the query matches (page fields ignored).
   virtual Result<int64_t> CountExecutions(const ExecutionQuery& query) = 0;
-  // A shard's timer rows with from <= due < before, by due time, at most
-  // `limit`.
-  virtual Result<std::vector<TimerRecord>> LoadTimers(int32_t shard, Millis from, Millis before,
-                                                      int64_t limit) = 0;
+  // The timer rows with from <= due < before, of one shard or (nullopt) of
+  // every shard, by due time (then shard), at most `limit`.
+  virtual Result<std::vector<TimerRecord>> LoadTimers(std::optional<int32_t> shard, Millis from,
+                                                      Millis before, int64_t limit) = 0;
   // The task rows of `task_list` in hand-out order, starting after `after`
   // (its priority, seq, run_id and scheduled_id; nullptr: from the first),
   // at most `limit`.

@@ -888,7 +888,7 @@ TEST_F(EngineTest, TimersAreRowsThatFireInDueOrderAcrossRestarts) {
                   .ok());
   auto keys = [this] {
     std::set<std::string> out;
-    for (const auto& r : AllTimerRows(*store_, options_.shards)) out.insert(r.key);
+    for (const auto& r : AllTimerRows(*store_)) out.insert(r.key);
     return out;
   };
   std::set<std::string> written = keys();
@@ -902,7 +902,7 @@ TEST_F(EngineTest, TimersAreRowsThatFireInDueOrderAcrossRestarts) {
     auto s = store::OpenSqliteStore(dir_.string());
     ASSERT_TRUE(s.ok());
     store::WriteBatch forget;
-    forget.timers_done = AllTimerRows(**s, options_.shards);
+    forget.timers_done = AllTimerRows(**s);
     forget.registry.push_back({store::RegistryRecord{"marker", "", "timer_rows", ""}, true});
     const store::WriteBatch* batches[] = {&forget};
     ASSERT_TRUE((*s)->Write(batches)[0].ok());
@@ -956,7 +956,7 @@ TEST_F(EngineTest, AnUnreadableTimerRowIsDroppedAndDeleted) {
   EXPECT_EQ(WaitForEvents("t", run, EventType::kTimerFired).size(), 1u);
   auto unreadable = [this] {
     int n = 0;
-    for (const auto& r : AllTimerRows(*store_, options_.shards)) n += r.run_id.size() == 1;
+    for (const auto& r : AllTimerRows(*store_)) n += r.run_id.size() == 1;
     return n;
   };
   for (int i = 0; i < 400 && unreadable() > 0; ++i) {
@@ -1153,8 +1153,8 @@ class FailingStore final : public store::Store {
   Result<int64_t> CountExecutions(const store::ExecutionQuery& q) override {
     return inner_->CountExecutions(q);
   }
-  Result<std::vector<store::TimerRecord>> LoadTimers(int32_t shard, Millis from, Millis before,
-                                                     int64_t limit) override {
+  Result<std::vector<store::TimerRecord>> LoadTimers(std::optional<int32_t> shard, Millis from,
+                                                     Millis before, int64_t limit) override {
     return inner_->LoadTimers(shard, from, before, limit);
   }
   Result<std::vector<store::TaskRecord>> LoadTasks(const std::string& list,
