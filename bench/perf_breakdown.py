@@ -17,6 +17,7 @@ import sys
 # (area, regex on a frame). Among rules matching the same frame, the first wins.
 RULES = [
     ("store: group commit (SQLite writes, WAL, fsync)", r"Committer::Impl::Run"),
+    ("store: WAL checkpoints (their own thread)", r"Checkpointer::Run"),
     ("store: reads (history loads)", r"weft::store::"),
     ("HTTP parse/serialise (Beast)", r"boost::beast::http::detail::(read|write)|basic_parser"),
     ("JSON parse", r"boost::json::(parse|basic_parser|parser)|weft::ParseJson"),

@@ -68,18 +68,20 @@ Result<json::object> StartedAttributes(const StartRequest& req, const json::obje
 
 net::awaitable<Result<std::string>> StartRunOnShard(Engine::Impl* impl, Shard* shard,
                                                     StartRequest req, json::object attrs) {
-  auto open = impl->OpenRunOf(*shard, req.domain, req.workflow_id);
-  if (!open.ok()) co_return std::move(open).error();
-  if (*open) co_return Error(Errc::kAlreadyExists, "Already Started");
+  // Refused from memory when the open run is there (or being started); an
+  // open run that only the store has makes the write fail instead (the
+  // store keeps one open run per workflowId), so a start reads nothing.
+  const std::string workflow = WorkflowKey(req.domain, req.workflow_id);
+  if (shard->open_runs.contains(workflow) || shard->starting_runs.contains(workflow)) {
+    co_return Error(Errc::kAlreadyExists, "Already Started");
+  }
   std::string run_id = NewRandomId(32);
   auto owned = std::make_unique<Execution>(req.domain, req.workflow_id, run_id, req.type, req.tags);
   owned->history_cached = true;
-  Execution& ex = shard->runs.Insert(run_id, std::move(owned));
-  shard->open_runs[WorkflowKey(req.domain, req.workflow_id)] = run_id;
-  Step step(*shard, ex, impl->clock.Now());
+  Step step(*shard, *owned, impl->clock.Now());
   step.Append(EventType::kWorkflowExecutionStarted, std::move(attrs));
   step.ScheduleDecisionIfDue();
-  Status s = co_await impl->Commit(*shard, step);
+  Status s = co_await impl->Commit(*shard, step, std::move(owned));
   if (!s.ok()) co_return std::move(s).error();
   co_return run_id;
 }

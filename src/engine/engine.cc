@@ -106,6 +106,19 @@ Result<Execution*> CacheRun(Shard& shard, store::Store& store, const store::Exec
   return &ex;
 }
 
+// A started run, durable now, joins the cache (pinned: the caller's step
+// carries out its effects), unless a command loaded it from its row
+// meanwhile: commands queued on the strand before this continuation may
+// have read the store after the write; their copy stays.
+void AdmitStarted(Shard& shard, const std::string& workflow, std::unique_ptr<Execution> run) {
+  const std::string run_id = run->state.run_id();
+  if (!shard.runs.Contains(run_id)) {
+    shard.runs.Insert(run_id, std::move(run));
+    shard.open_runs[workflow] = run_id;
+  }
+  shard.runs.Pin(run_id);
+}
+
 }  // namespace
 
 Result<Execution*> Engine::Impl::LoadRun(Shard& shard, const std::string& run_id) {
@@ -159,7 +172,8 @@ net::awaitable<Status> Engine::Impl::WriteStep(store::WriteBatch batch, bool cre
   std::abort();
 }
 
-net::awaitable<Status> Engine::Impl::Commit(Shard& shard, Step& step) {
+net::awaitable<Status> Engine::Impl::Commit(Shard& shard, Step& step,
+                                            std::unique_ptr<Execution> creating) {
   if (step.empty()) co_return Status();
   // The history limit: the last event is the termination.
   const MutableState& state = step.state();
@@ -183,7 +197,8 @@ net::awaitable<Status> Engine::Impl::Commit(Shard& shard, Step& step) {
     for (const TimerSpec& t : fx->timers) batch.timers.push_back(TimerRowOf(t, shard.index));
     WriteTaskRows(batch, fx->run_id, fx->add_tasks, fx->remove_tasks);
   }
-  batch.timers_done = shard.TakeFiredTimers();
+  // Not with a start's write, which may lose to a stored run.
+  if (!creating) batch.timers_done = shard.TakeFiredTimers();
   NoteRowWritten(shard.runs, step.state().run_id(), step.execution(), clock.Now());
   if (Step* next = step.continuation()) {
     NoteRowWritten(shard.runs, next->state().run_id(), next->execution(), clock.Now());
@@ -193,7 +208,17 @@ net::awaitable<Status> Engine::Impl::Commit(Shard& shard, Step& step) {
   std::string next_run_id = step.continuation() ? step.continuation()->state().run_id() : "";
   shard.runs.Pin(run_id);
   shard.runs.Pin(next_run_id);
-  Status s = co_await WriteStep(std::move(batch), /*creates=*/false);
+  std::string workflow;
+  if (creating) {
+    workflow = WorkflowKey(step.state().domain(), step.state().workflow_id());
+    shard.starting_runs.insert(workflow);
+  }
+  Status s = co_await WriteStep(std::move(batch), /*creates=*/creating != nullptr);
+  if (creating) {
+    shard.starting_runs.erase(workflow);
+    if (!s.ok()) co_return Error(Errc::kAlreadyExists, "Already Started");
+    AdmitStarted(shard, workflow, std::move(creating));
+  }
   Apply(shard, std::move(effects));
   if (next_effects) Apply(shard, std::move(*next_effects));
   shard.runs.Unpin(run_id);
@@ -207,7 +232,7 @@ void Engine::Impl::Apply(Shard& shard, Effects effects) {
   for (auto& [key, task] : effects.add_tasks) matching.AddTask(key, std::move(task));
   // The others are read from their rows when they are due soon.
   for (auto& t : effects.timers) {
-    if (t.due < shard.timer_read_level) ArmTimer(shard, std::move(t));
+    if (ArmsNow(t.due)) ArmTimer(shard, std::move(t));
   }
   for (auto& o : effects.outgoing) SendExternal(std::move(o));
   for (auto& c : effects.start_children) StartChild(std::move(c));
@@ -303,9 +328,7 @@ store::Store& Engine::store() { return impl_->store; }
 
 void Engine::Shutdown() {
   impl_->matching.Shutdown();
-  for (auto& shard : impl_->shards) {
-    if (shard->timer_reader) shard->timer_reader->cancel();
-  }
+  if (impl_->timer_reader) impl_->timer_reader->cancel();
   if (impl_->sweep_timer) impl_->sweep_timer->cancel();
 }
 
@@ -518,7 +541,7 @@ Status Engine::Recover() {
     after = page->back().run_id;
   }
   if (Status s = WriteBackfill(*impl_, std::move(backfill)); !s.ok()) return s;
-  for (auto& shard : impl_->shards) impl_->ReadTimers(*shard);
+  impl_->ReadTimers();
   impl_->StartTimerReaders();
   CountOpenExecutions(*impl_);
   log::Info("read " + std::to_string(recovered) + " open executions with work outstanding (" +

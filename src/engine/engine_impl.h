@@ -14,6 +14,7 @@
 #include <string>
 #include <type_traits>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -144,17 +145,19 @@ struct Shard {
   net::strand<net::io_context::executor_type> strand;
   ExecutionCache<Execution> runs;                          // by runId
   std::unordered_map<std::string, std::string> open_runs;  // WorkflowKey() -> runId, of `runs`
+  // Workflows whose start's write is pending, by WorkflowKey(): the new run
+  // is in neither `runs` nor `open_runs` until the write is durable, since
+  // it fails when the store has an open run of that workflowId that memory
+  // does not (a start of the same workflowId meanwhile is refused here).
+  std::unordered_set<std::string> starting_runs;
   // Armed timeouts and timers of SWF runs (in the cache or not), by runId,
   // then by the event that started what they time (0: the execution
   // itself), so that they are released as soon as what they time is over.
   TimersByRun<int64_t> armed;
-  // Durable timers (timer_rows.cc): the rows due before this are armed (or
-  // fired); fired rows not yet deleted; the periodic reader.
-  Millis timer_read_level = 0;
+  // Durable timers (timer_rows.cc): fired rows not yet deleted.
   std::vector<store::TimerRecord> fired_timers;
   // The fired rows, handed to a batch that deletes them.
   std::vector<store::TimerRecord> TakeFiredTimers() { return std::exchange(fired_timers, {}); }
-  std::shared_ptr<net::steady_timer> timer_reader;
   // Step Functions executions in memory, by execution ARN: a cache of the
   // open ones in the store (Express ones, never stored, are pinned until
   // they close), and their armed timers (kept whether or not the run is).
@@ -353,8 +356,12 @@ struct Engine::Impl {
   net::awaitable<Status> WriteStep(store::WriteBatch batch, bool creates);
   // Writes the step, then carries out its effects. A failed write leaves
   // memory ahead of the store: the process stops (fail-stop) and recovery
-  // rebuilds from what is durable.
-  net::awaitable<Status> Commit(Shard& shard, Step& step);
+  // rebuilds from what is durable. `creating`: the run a start creates (the
+  // step's execution), put in the cache once its write is durable;
+  // kAlreadyExists when the store has an open run of its workflowId
+  // (nothing is written then).
+  net::awaitable<Status> Commit(Shard& shard, Step& step,
+                                std::unique_ptr<Execution> creating = nullptr);
   // Writes an execution's row (`record`, with its snapshot) without events:
   // a heartbeat. `Run` is Execution or MachineRun, `cache` the shard's cache
   // of them; pinned there while written.
@@ -377,9 +384,15 @@ struct Engine::Impl {
   // Arms a timer in memory (its row is durable, or it is due before the
   // shard's read level).
   void ArmTimer(Shard& shard, TimerSpec spec);
-  // timer_rows.cc: arms the timers of the rows due before now +
-  // kTimerReadAhead; deletes the rows of fired timers; reads periodically.
-  void ReadTimers(Shard& shard);
+  // timer_rows.cc: arms, on their shards, the timers of the rows due
+  // before now + kTimerReadAhead, of every shard in one read (the rows are
+  // in due order, so that the rows a commit adds are near each other
+  // whatever the number of shards); deletes the rows of fired timers;
+  // reads periodically.
+  void ReadTimers();
+  // Whether a timer due at `due`, its row durable, is armed in memory now
+  // by the one who wrote it: the reader has moved past it.
+  bool ArmsNow(Millis due) const { return due < timer_arm_level.load(); }
   // Arms the timer of a row (either kind); an unreadable row is dropped.
   void ArmTimerRow(Shard& shard, const store::TimerRecord& row);
   // Writes one timer row (a heartbeat timeout moved on), with the deletes
@@ -494,6 +507,15 @@ struct Engine::Impl {
   std::unique_ptr<outbound::HttpClient> http;             // null if it could not be set up
   std::shared_ptr<int> alive = std::make_shared<int>(0);  // for the clock's callback
   std::shared_ptr<net::steady_timer> sweep_timer;         // retention sweeps, if started
+  // The timer reader (timer_rows.cc). A timer row due before
+  // `timer_arm_level` is armed by whoever wrote it, once it is durable; the
+  // reader raises the level before it reads, so a row is either read or
+  // armed by its writer (or both: arming twice is harmless). Rows due
+  // before `timer_read_cursor` have been read (under timer_read_mu).
+  std::atomic<Millis> timer_arm_level{0};
+  Millis timer_read_cursor = 0;
+  std::mutex timer_read_mu;
+  std::shared_ptr<net::steady_timer> timer_reader;
   std::mutex definitions_mu;
   std::unordered_map<std::string, asl::StateMachinePtr> definitions;  // arn '#' revision
   ExecutionMetrics execution_metrics;

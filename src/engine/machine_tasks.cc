@@ -309,7 +309,7 @@ void Engine::Impl::ApplyMachine(Shard& shard, MachineEffects fx) {
   // Timers due later are read from their rows when due soon; an Express
   // run's are not stored.
   for (auto& t : fx.timers) {
-    if (run->start.express || t.due < shard.timer_read_level) ArmMachineTimer(shard, std::move(t));
+    if (run->start.express || ArmsNow(t.due)) ArmMachineTimer(shard, std::move(t));
   }
   for (const auto& id : fx.calls) StartCall(shard, *run, id);
   for (const auto& child : fx.stop_children) StopChild(child);
@@ -388,9 +388,11 @@ net::awaitable<void> Engine::Impl::FireMachineTimer(Shard* shard, MachineTimer s
       Millis due = t.last_heartbeat + 1000 * t.command.heartbeat_seconds;
       if (clock.Now() < due) {  // a heartbeat came since it was armed: a new row
         spec.due = due;
-        if (run.start.express || due < shard->timer_read_level) ArmMachineTimer(*shard, spec);
-        if (!run.start.express)
-          co_await WriteTimerRow(*shard, MachineTimerRowOf(spec, shard->index));
+        // A stored run's once its row is durable: a reader that moved past
+        // it meanwhile has read it, or it is armed here.
+        const bool express = run.start.express;
+        if (!express) co_await WriteTimerRow(*shard, MachineTimerRowOf(spec, shard->index));
+        if (express || ArmsNow(due)) ArmMachineTimer(*shard, spec);
         co_return;
       }
       fb.error = "States.HeartbeatTimeout";

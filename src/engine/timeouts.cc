@@ -37,10 +37,11 @@ void Engine::Impl::ArmTimer(Shard& shard, TimerSpec spec) {
 }
 
 void Engine::Impl::FireDueTimers() {
+  ReadTimers();  // the rows due now are armed on their strands first
   for (auto& shard : shards) {
     Shard* s = shard.get();
     net::post(s->strand, [this, s] {
-      ReadTimers(*s);
+      FlushFiredTimers(*s);
       Millis now = clock.Now();
       s->armed.FireDue(now);
       s->machine_armed.FireDue(now);
@@ -110,8 +111,10 @@ net::awaitable<void> Engine::Impl::FireTimer(Shard* shard, TimerSpec spec) {
           Millis due = a->last_heartbeat + 1000 * a->heartbeat;
           if (now < due) {  // a heartbeat came since this was armed: a new row
             spec.due = due;
-            if (due < shard->timer_read_level) ArmTimer(*shard, spec);
             co_await WriteTimerRow(*shard, TimerRowOf(spec, shard->index));
+            // Once the row is durable: a reader that moved past it
+            // meanwhile has read it, or it is armed here.
+            if (ArmsNow(due)) ArmTimer(*shard, spec);
             co_return;
           }
           type = "HEARTBEAT";

@@ -2,10 +2,14 @@
 // timeouts and timers; Step Functions Wait states, retry delays, task and
 // heartbeat timeouts) is a row of the store's timers table, written in the
 // batch of the step that arms it. Memory holds
-// only the timers due soon: each shard reads the rows due within the next
-// kTimerReadAhead (its read level moves forward as it reads), and a timer
-// written behind the read level is armed at once instead (it would never be
-// read again). A row is deleted once its timer has fired; a row that fires
+// only the timers due soon: one reader reads the rows of every shard due
+// within the next kTimerReadAhead (its level moves forward as it reads) and
+// arms each on its shard, and a timer written behind the level is armed at
+// once by its writer instead (it would never be read again). The rows are
+// ordered by due time, not by shard first, so that the rows one commit adds
+// (due a fixed timeout after now) sit together in the table whatever the
+// number of shards: with 256 shards, ordering by shard put each on a page
+// of its own. A row is deleted once its timer has fired; a row that fires
 // twice (a crash before its delete) is harmless, because firing checks the
 // execution's state (timeouts.cc).
 #include <boost/asio/co_spawn.hpp>
@@ -99,28 +103,42 @@ void Engine::Impl::ArmTimerRow(Shard& shard, const store::TimerRecord& row) {
   shard.fired_timers.push_back(row);
 }
 
-void Engine::Impl::ReadTimers(Shard& shard) {
-  FlushFiredTimers(shard);
+void Engine::Impl::ReadTimers() {
+  std::lock_guard lock(timer_read_mu);
   Millis level = clock.Now() + kTimerReadAhead;
-  if (level <= shard.timer_read_level) return;
-  auto rows = store.LoadTimers(shard.index, shard.timer_read_level, level, kTimerReadLimit);
+  if (level <= timer_read_cursor) return;
+  // Raised first: a row made durable from now on with a due time below it
+  // is armed by its writer; one made durable before is in the read below.
+  if (level > timer_arm_level.load()) timer_arm_level.store(level);
+  auto rows = store.LoadTimers(std::nullopt, timer_read_cursor, level, kTimerReadLimit);
   if (!rows.ok()) {
-    log::Error("reading timers of shard " + std::to_string(shard.index) + ": " +
-               rows.error().message());
-    return;  // read again next time, from the same level
+    log::Error("reading timers: " + rows.error().message());
+    return;  // read again next time, from the same cursor
   }
   // Cut short by the limit: read on from the last due time next time (its
   // rows are left for then), unless they all have that due time: then
   // past it (the rest of that millisecond may be armed twice; harmless).
   if (static_cast<int64_t>(rows->size()) == kTimerReadLimit) {
     level = rows->back().due;
-    if (level <= shard.timer_read_level) level = rows->back().due + 1;
+    if (level <= timer_read_cursor) level = rows->back().due + 1;
   }
-  for (const auto& row : *rows) {
+  std::vector<std::vector<store::TimerRecord>> by_shard(shards.size());
+  for (auto& row : *rows) {
     if (row.due >= level) break;
-    ArmTimerRow(shard, row);
+    if (row.shard < 0 || static_cast<size_t>(row.shard) >= shards.size()) {
+      log::Error("a timer row of " + row.run_id + " names no shard of this store; left alone");
+      continue;
+    }
+    by_shard[row.shard].push_back(std::move(row));
   }
-  shard.timer_read_level = level;
+  for (size_t i = 0; i < shards.size(); ++i) {
+    if (by_shard[i].empty()) continue;
+    Shard* shard = shards[i].get();
+    net::post(shard->strand, [this, shard, due = std::move(by_shard[i])] {
+      for (const auto& row : due) ArmTimerRow(*shard, row);
+    });
+  }
+  timer_read_cursor = level;
 }
 
 void Engine::Impl::NoteTimerFired(Shard& shard, const TimerSpec& spec) {
@@ -149,25 +167,25 @@ net::awaitable<void> Engine::Impl::WriteTimerRow(Shard& shard, store::TimerRecor
 
 namespace {
 
-net::awaitable<void> TimerReaderLoop(Engine::Impl* impl, Shard* shard,
-                                     std::shared_ptr<net::steady_timer> timer) {
+net::awaitable<void> TimerReaderLoop(Engine::Impl* impl, std::shared_ptr<net::steady_timer> timer) {
   for (;;) {
     timer->expires_after(std::chrono::milliseconds(kTimerReadAhead / 2));
     boost::system::error_code ec;
     co_await timer->async_wait(net::redirect_error(net::use_awaitable, ec));
     if (ec) co_return;  // shut down
-    impl->ReadTimers(*shard);
+    impl->ReadTimers();
+    for (auto& shard : impl->shards) {
+      Shard* s = shard.get();
+      net::post(s->strand, [impl, s] { impl->FlushFiredTimers(*s); });
+    }
   }
 }
 
 }  // namespace
 
 void Engine::Impl::StartTimerReaders() {
-  for (auto& shard : shards) {
-    shard->timer_reader = std::make_shared<net::steady_timer>(shard->strand);
-    net::co_spawn(shard->strand, TimerReaderLoop(this, shard.get(), shard->timer_reader),
-                  net::detached);
-  }
+  timer_reader = std::make_shared<net::steady_timer>(io);
+  net::co_spawn(io, TimerReaderLoop(this, timer_reader), net::detached);
 }
 
 }  // namespace weft::engine

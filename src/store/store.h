@@ -87,6 +87,11 @@ struct ExecutionWrite {
   // The history must end at this id before the write (0 for a new run);
   // otherwise the batch fails with Errc::kConflict and writes nothing. This
   // catches double appends and, with several nodes, a stale shard owner.
+  // A workflowId has at most one open run (in domains without ':', i.e.
+  // SWF's): a write that would open a second one fails the batch with
+  // Errc::kConflict, and it writes nothing, so that a start need not look
+  // for an open run first. Closing the open run earlier in the same batch
+  // (continue-as-new) frees the workflowId.
   int64_t expected_last_event_id = 0;
 };
 
@@ -194,10 +199,10 @@ class Store {
   virtual Result<ExecutionPage> ListExecutions(const ExecutionQuery& query) = 0;
   // The number of executions the query matches (page fields ignored).
   virtual Result<int64_t> CountExecutions(const ExecutionQuery& query) = 0;
-  // A shard's timer rows with from <= due < before, by due time, at most
-  // `limit`.
-  virtual Result<std::vector<TimerRecord>> LoadTimers(int32_t shard, Millis from, Millis before,
-                                                      int64_t limit) = 0;
+  // The timer rows with from <= due < before, of one shard or (nullopt) of
+  // every shard, by due time (then shard), at most `limit`.
+  virtual Result<std::vector<TimerRecord>> LoadTimers(std::optional<int32_t> shard, Millis from,
+                                                      Millis before, int64_t limit) = 0;
   // The task rows of `task_list` in hand-out order, starting after `after`
   // (its priority, seq, run_id and scheduled_id; nullptr: from the first),
   // at most `limit`.

@@ -72,6 +72,8 @@ bool Statement::IsNull(int column) const {
   return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
 }
 
+int Statement::ErrorCode() const { return sqlite3_extended_errcode(db_); }
+
 Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bool read_only) {
   sqlite3* db = nullptr;
   // NOMUTEX: each connection is used by one thread at a time (see header).

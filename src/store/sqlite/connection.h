@@ -45,6 +45,9 @@ class Statement {
   int64_t Int(int column) const;
   std::string Text(int column) const;
   bool IsNull(int column) const;
+  // After a failed Step() or Run(): SQLite's extended result code
+  // (SQLITE_CONSTRAINT_UNIQUE, ...).
+  int ErrorCode() const;
 
  private:
   sqlite3* db_;

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "store/sqlite/rows.h"
+
 namespace weft::store::sqlite {
 
 namespace {
@@ -22,7 +24,14 @@ Status InsertExecution(Connection& conn, const ExecutionRecord& e, const std::st
   stmt->Bind(8, e.start_time).Bind(9, e.close_time).Bind(10, int64_t{e.shard});
   stmt->Bind(11, e.last_event_id).Bind(12, tags_json).Bind(13, e.data).Bind(14, e.snapshot);
   stmt->Bind(15, int64_t{e.has_work ? 1 : 0});
-  return stmt->Run();
+  Status s = stmt->Run();
+  // The run_id is new (checked before), so a unique constraint that fails
+  // is executions_open_workflow's: the workflow id has an open run.
+  if (!s.ok() && stmt->ErrorCode() == SQLITE_CONSTRAINT_UNIQUE) {
+    return ConflictError("run " + e.run_id + ": workflow id " + e.workflow_id +
+                         " has an open run already");
+  }
+  return s;
 }
 
 // Every column: for the rare write that changes what identifies a run

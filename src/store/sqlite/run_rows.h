@@ -35,7 +35,9 @@ StoredRun StoredAfter(const ExecutionRecord& e, std::string tags_json);
 // only the columns that changed, so that SQLite leaves alone the index entries
 // of the columns that did not (usually only last_event_id and data change; at
 // close also open, close_status and close_time); its execution_tags rows are
-// rewritten only when its tags changed.
+// rewritten only when its tags changed. A new open SWF run whose workflow
+// id has an open run already fails with kConflict, having written nothing
+// (the unique index executions_open_workflow refused the INSERT).
 Status WriteExecutionRow(Connection& conn, const ExecutionRecord& e, const std::string& tags_json,
                          const StoredRun& before);
 

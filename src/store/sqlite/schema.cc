@@ -110,6 +110,31 @@ ALTER TABLE executions ADD COLUMN has_work INTEGER NOT NULL DEFAULT 1;
 CREATE INDEX executions_with_work ON executions (run_id) WHERE open = 1 AND has_work = 1;
 DROP INDEX executions_open;
 )sql",
+      // 7: at most one open run per SWF workflow id, kept by the database,
+      // so that a start writes without reading first (the insert of a
+      // second open run fails: kConflict). Step Functions rows are left out:
+      // their domains (aws:states, aws:states:mapRun) hold a ':', which no
+      // SWF domain name can, and a parent has several open Map Runs.
+      R"sql(
+CREATE UNIQUE INDEX executions_open_workflow ON executions (domain, workflow_id)
+  WHERE open = 1 AND instr(domain, ':') = 0;
+)sql",
+      // 8: timer rows in due order, read for every shard at once
+      // (engine/timer_rows.cc): the rows a commit adds, due a fixed timeout
+      // after now, sit together instead of one page per shard.
+      R"sql(
+CREATE TABLE timers_by_due (
+  shard INTEGER NOT NULL,
+  due INTEGER NOT NULL,
+  run_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  data TEXT NOT NULL,
+  PRIMARY KEY (due, shard, run_id, key)
+) WITHOUT ROWID;
+INSERT INTO timers_by_due SELECT shard, due, run_id, key, data FROM timers;
+DROP TABLE timers;
+ALTER TABLE timers_by_due RENAME TO timers;
+)sql",
   };
   return kMigrations;
 }

@@ -29,8 +29,8 @@ class SqliteStore final : public Store {
   Result<std::vector<ExecutionRecord>> LoadExecutionsWithWork(const std::string& after_run_id,
                                                               int64_t limit) override;
   Result<std::optional<ExecutionRecord>> GetExecution(const std::string& run_id) override;
-  Result<std::vector<TimerRecord>> LoadTimers(int32_t shard, Millis from, Millis before,
-                                              int64_t limit) override;
+  Result<std::vector<TimerRecord>> LoadTimers(std::optional<int32_t> shard, Millis from,
+                                              Millis before, int64_t limit) override;
   Result<std::vector<TaskRecord>> LoadTasks(const std::string& task_list, const TaskRecord* after,
                                             int64_t limit) override;
   Result<int64_t> CountTasks(const std::string& from, const std::string& before) override;

@@ -94,7 +94,8 @@ class GroupWriter {
   Result<const StoredRun*> Stored(const std::string& run_id);
   // Checks every erase and execution write of the batch; writes nothing.
   Result<Plan> Check(const WriteBatch& batch);
-  Status Apply(const WriteBatch& batch, const Plan& plan);
+  // Writes a checked batch. `untouched`: it failed before writing anything.
+  Status Apply(const WriteBatch& batch, const Plan& plan, bool& untouched);
 
   Connection& conn_;
   const bool savepoints_;
@@ -203,22 +204,31 @@ Status WriteTasks(Connection& conn, const WriteBatch& batch) {
   return {};
 }
 
-Status GroupWriter::Apply(const WriteBatch& batch, const Plan& checked) {
+Status GroupWriter::Apply(const WriteBatch& batch, const Plan& checked, bool& untouched) {
   const std::vector<PlannedWrite>& plan = checked.writes;
+  untouched = false;
+  for (const std::string& run_id : checked.erase) {
+    if (Status s = EraseRun(conn_, run_id); !s.ok()) return s;
+  }
+  // Each run's row before its events: the INSERT of a new run, which the
+  // index of open workflow ids may refuse, is then the first statement of a
+  // start's batch, and SQLite undoes a failed statement, so the batch that
+  // lost leaves nothing written and the group goes on.
+  for (size_t i = 0; i < batch.executions.size(); ++i) {
+    const ExecutionWrite& w = batch.executions[i];
+    Status s = WriteExecutionRow(conn_, w.execution, plan[i].tags_json, plan[i].before);
+    if (!s.ok()) {
+      untouched = i == 0 && checked.erase.empty() && s.error().code() == Errc::kConflict;
+      return s;
+    }
+    s = AppendEvents(conn_, w.execution.run_id, w.events);
+    if (!s.ok()) return s;
+  }
   if (Status s = WriteTimers(conn_, batch); !s.ok()) return s;
   if (Status s = WriteTasks(conn_, batch); !s.ok()) return s;
   if (Status s = ClearWork(conn_, batch); !s.ok()) return s;
   for (const RegistryWrite& w : batch.registry) {
     if (Status s = WriteRegistry(conn_, w); !s.ok()) return s;
-  }
-  for (const std::string& run_id : checked.erase) {
-    if (Status s = EraseRun(conn_, run_id); !s.ok()) return s;
-  }
-  for (size_t i = 0; i < batch.executions.size(); ++i) {
-    const ExecutionWrite& w = batch.executions[i];
-    if (Status s = AppendEvents(conn_, w.execution.run_id, w.events); !s.ok()) return s;
-    Status s = WriteExecutionRow(conn_, w.execution, plan[i].tags_json, plan[i].before);
-    if (!s.ok()) return s;
   }
   return {};
 }
@@ -229,7 +239,8 @@ Status GroupWriter::Write(const WriteBatch& batch) {
   if (savepoints_) {
     if (Status s = RunCached(conn_, "SAVEPOINT batch"); !s.ok()) return s;
   }
-  Status s = Apply(batch, *plan);
+  bool untouched = false;
+  Status s = Apply(batch, *plan, untouched);
   if (s.ok() && savepoints_) s = RunCached(conn_, "RELEASE batch");
   if (s.ok()) {
     for (const std::string& run_id : plan->erase) runs_[run_id] = StoredRun{};
@@ -241,7 +252,7 @@ Status GroupWriter::Write(const WriteBatch& batch) {
     return s;
   }
   if (!savepoints_) {
-    partly_written_ = true;
+    partly_written_ = !untouched;
   } else if (!conn_.InAutocommit()) {
     Status undo = RunCached(conn_, "ROLLBACK TO batch");
     if (undo.ok()) undo = RunCached(conn_, "RELEASE batch");

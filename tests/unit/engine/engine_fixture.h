@@ -22,14 +22,10 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
 // The timer rows of every shard, read straight from the store.
-inline std::vector<store::TimerRecord> AllTimerRows(store::Store& store, int shards) {
-  std::vector<store::TimerRecord> rows;
-  for (int shard = 0; shard < shards; ++shard) {
-    auto some = store.LoadTimers(shard, 0, INT64_MAX, 1000);
-    EXPECT_TRUE(some.ok());
-    if (some.ok()) rows.insert(rows.end(), some->begin(), some->end());
-  }
-  return rows;
+inline std::vector<store::TimerRecord> AllTimerRows(store::Store& store) {
+  auto rows = store.LoadTimers(std::nullopt, 0, INT64_MAX, 100'000);
+  EXPECT_TRUE(rows.ok());
+  return rows.ok() ? *rows : std::vector<store::TimerRecord>{};
 }
 
 class EngineFixture : public ::testing::Test {

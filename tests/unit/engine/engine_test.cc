@@ -9,6 +9,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_future.hpp>
 #include <filesystem>
+#include <future>
 #include <iostream>
 #include <map>
 #include <set>
@@ -681,6 +682,58 @@ TEST_F(EngineTest, SecondStartOfOpenWorkflowIdIsRefused) {
   EXPECT_EQ(r.error().code(), Errc::kAlreadyExists);
 }
 
+// Starts of one workflowId in flight at once start one run: refused from
+// memory while its run is there (or being started), and by the store,
+// which writes no second open run of a workflowId, when it is not (evicted,
+// or after a restart), so that a start reads nothing first. Once the run
+// has closed, the workflowId starts again.
+TEST_F(EngineTest, ConcurrentStartsOfAWorkflowIdStartOneRun) {
+  RegisterBasics();
+  // Sends every start before awaiting any; the runIds of those that started.
+  auto start_together = [this](std::vector<std::string> ids) {
+    std::vector<std::future<Result<std::string>>> pending;
+    for (const std::string& id : ids) {
+      StartRequest req;
+      req.domain = "d";
+      req.workflow_id = id;
+      req.type = {"wf", "1"};
+      pending.push_back(
+          net::co_spawn(*io_, engine_->StartWorkflowExecution(std::move(req)), net::use_future));
+    }
+    std::vector<std::string> runs;
+    for (auto& p : pending) {
+      Result<std::string> r = p.get();
+      if (r.ok()) {
+        runs.push_back(*r);
+      } else {
+        EXPECT_EQ(r.error().code(), Errc::kAlreadyExists) << r.error().message();
+      }
+    }
+    return runs;
+  };
+  std::vector<std::string> first = start_together({"w1", "w1", "w1"});
+  ASSERT_EQ(first.size(), 1u);
+  const std::string run = first[0];
+
+  // Many more workflows than the cache holds (one per shard): w1's run is
+  // no longer in memory.
+  const int64_t evictions_before = CounterValue("weft_execution_cache_evictions_total");
+  for (int i = 0; i < 10; ++i) Start("other" + std::to_string(i));
+  EXPECT_GE(CounterValue("weft_execution_cache_evictions_total") - evictions_before, 9);
+  EXPECT_EQ(start_together({"w1", "w1"}).size(), 0u);
+  EXPECT_EQ(start_together({"w2", "w1", "w2"}).size(), 1u);
+
+  Close();
+  Open();
+  EXPECT_EQ(start_together({"w1", "w1"}).size(), 0u);
+  // The refused starts changed nothing: w1's open run is the one started first.
+  ASSERT_TRUE(Run(engine_->TerminateWorkflowExecution({"d", "w1", ""}, "test", {}, {})).ok());
+  EXPECT_EQ(Types("w1", run).back(), "WorkflowExecutionTerminated");
+  std::vector<std::string> after_close = start_together({"w1", "w1"});
+  ASSERT_EQ(after_close.size(), 1u);
+  EXPECT_NE(after_close[0], run);
+}
+
 TEST_F(EngineTest, CloseDecisionWithUnseenSignalFailsAsUnhandled) {
   RegisterBasics();
   std::string run = Start("w1");
@@ -835,7 +888,7 @@ TEST_F(EngineTest, TimersAreRowsThatFireInDueOrderAcrossRestarts) {
                   .ok());
   auto keys = [this] {
     std::set<std::string> out;
-    for (const auto& r : AllTimerRows(*store_, options_.shards)) out.insert(r.key);
+    for (const auto& r : AllTimerRows(*store_)) out.insert(r.key);
     return out;
   };
   std::set<std::string> written = keys();
@@ -849,7 +902,7 @@ TEST_F(EngineTest, TimersAreRowsThatFireInDueOrderAcrossRestarts) {
     auto s = store::OpenSqliteStore(dir_.string());
     ASSERT_TRUE(s.ok());
     store::WriteBatch forget;
-    forget.timers_done = AllTimerRows(**s, options_.shards);
+    forget.timers_done = AllTimerRows(**s);
     forget.registry.push_back({store::RegistryRecord{"marker", "", "timer_rows", ""}, true});
     const store::WriteBatch* batches[] = {&forget};
     ASSERT_TRUE((*s)->Write(batches)[0].ok());
@@ -903,7 +956,7 @@ TEST_F(EngineTest, AnUnreadableTimerRowIsDroppedAndDeleted) {
   EXPECT_EQ(WaitForEvents("t", run, EventType::kTimerFired).size(), 1u);
   auto unreadable = [this] {
     int n = 0;
-    for (const auto& r : AllTimerRows(*store_, options_.shards)) n += r.run_id.size() == 1;
+    for (const auto& r : AllTimerRows(*store_)) n += r.run_id.size() == 1;
     return n;
   };
   for (int i = 0; i < 400 && unreadable() > 0; ++i) {
@@ -1100,8 +1153,8 @@ class FailingStore final : public store::Store {
   Result<int64_t> CountExecutions(const store::ExecutionQuery& q) override {
     return inner_->CountExecutions(q);
   }
-  Result<std::vector<store::TimerRecord>> LoadTimers(int32_t shard, Millis from, Millis before,
-                                                     int64_t limit) override {
+  Result<std::vector<store::TimerRecord>> LoadTimers(std::optional<int32_t> shard, Millis from,
+                                                     Millis before, int64_t limit) override {
     return inner_->LoadTimers(shard, from, before, limit);
   }
   Result<std::vector<store::TaskRecord>> LoadTasks(const std::string& list,

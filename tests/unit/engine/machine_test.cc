@@ -321,9 +321,9 @@ TEST_F(MachineTest, ACrashLosesNothing) {
 }
 
 // The keys of the Step Functions timer rows in the store.
-std::multiset<std::string> MachineTimerKeys(store::Store& store, int shards) {
+std::multiset<std::string> MachineTimerKeys(store::Store& store) {
   std::multiset<std::string> keys;
-  for (const auto& row : AllTimerRows(store, shards)) {
+  for (const auto& row : AllTimerRows(store)) {
     if (row.key.starts_with("m")) keys.insert(row.key.substr(0, 3));
   }
   return keys;
@@ -341,8 +341,7 @@ TEST_F(MachineTest, WaitsRetriesAndTimeoutsAreRowsThatFireAfterRestarts) {
            "Retry":[{"ErrorEquals":["Bad"],"IntervalSeconds":600,"MaxAttempts":1}],"End":true}}})");
   std::vector<std::string> arns;
   for (int i = 0; i < 4; ++i) arns.push_back(Start("w" + std::to_string(i), "{\"i\":1}"));
-  EXPECT_EQ(MachineTimerKeys(*store_, options_.shards),
-            (std::multiset<std::string>{"m0:", "m0:", "m0:", "m0:"}))
+  EXPECT_EQ(MachineTimerKeys(*store_), (std::multiset<std::string>{"m0:", "m0:", "m0:", "m0:"}))
       << "the Wait states";
   Close();
   Open();
@@ -364,15 +363,15 @@ TEST_F(MachineTest, WaitsRetriesAndTimeoutsAreRowsThatFireAfterRestarts) {
   }
   for (const auto& arn : arns) EXPECT_EQ(WaitFor(arn, "SUCCEEDED").output, "{\"ok\":1}");
   // The task timeouts' rows are left; they fire on nothing and are deleted.
-  EXPECT_EQ(MachineTimerKeys(*store_, options_.shards).count("m1:"), 8u);
+  EXPECT_EQ(MachineTimerKeys(*store_).count("m1:"), 8u);
   clock_.Advance(7'200'000);
   // Fired rows are deleted with the next write or read of timers (each
   // move of the clock reads).
-  for (int i = 0; i < 400 && !MachineTimerKeys(*store_, options_.shards).empty(); ++i) {
+  for (int i = 0; i < 400 && !MachineTimerKeys(*store_).empty(); ++i) {
     std::this_thread::sleep_for(5ms);
     clock_.Advance(1);
   }
-  EXPECT_TRUE(MachineTimerKeys(*store_, options_.shards).empty());
+  EXPECT_TRUE(MachineTimerKeys(*store_).empty());
   for (const auto& arn : arns) EXPECT_EQ(Describe(arn).status, "SUCCEEDED");
 }
 

@@ -77,7 +77,7 @@ TEST(SqliteStore, CreatesDirectoryWalDatabaseAndSchemaVersion) {
   std::string db = backend.data_dir() + "/weft.db";
   ASSERT_TRUE(fs::exists(db));
   EXPECT_EQ(QueryFile(db, "PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(QueryFile(db, "SELECT version FROM schema_version"), "6");
+  EXPECT_EQ(QueryFile(db, "SELECT version FROM schema_version"), "8");
   store->reset();
   // Opening again does not migrate twice.
   ASSERT_TRUE(backend.Open().ok());
@@ -92,10 +92,12 @@ TEST(SqliteStore, MigratesAStoreOfAnEarlierVersion) {
   ASSERT_EQ(sqlite3_open(db.c_str(), &conn), SQLITE_OK);
   // As version 1 left it: without the visibility indexes of migration 2,
   // the snapshot column of migration 3, the timers of migration 4, the
-  // tasks of migration 5 and the has_work flag of migration 6 (with the
-  // index of open runs it replaces).
+  // tasks of migration 5, the has_work flag of migration 6 (with the
+  // index of open runs it replaces) and the unique index of open workflow
+  // ids of migration 7.
   ASSERT_EQ(sqlite3_exec(
                 conn,
+                "DROP INDEX executions_open_workflow; "
                 "DROP INDEX executions_by_type; DROP INDEX executions_by_status; "
                 "ALTER TABLE executions DROP COLUMN snapshot; DROP TABLE timers; DROP TABLE tasks; "
                 "DROP INDEX executions_with_work; "
@@ -106,7 +108,7 @@ TEST(SqliteStore, MigratesAStoreOfAnEarlierVersion) {
             SQLITE_OK);
   sqlite3_close(conn);
   ASSERT_TRUE(backend.Open().ok());
-  EXPECT_EQ(QueryFile(db, "SELECT version FROM schema_version"), "6");
+  EXPECT_EQ(QueryFile(db, "SELECT version FROM schema_version"), "8");
   EXPECT_EQ(QueryFile(db,
                       "SELECT count(*) FROM sqlite_master WHERE name IN "
                       "('executions_by_type', 'executions_by_status')"),
@@ -116,6 +118,43 @@ TEST(SqliteStore, MigratesAStoreOfAnEarlierVersion) {
                       "WHERE name = 'snapshot'"),
             "1");
   EXPECT_EQ(QueryFile(db, "SELECT count(*) FROM sqlite_master WHERE name = 'tasks_in_order'"), "1");
+  EXPECT_EQ(
+      QueryFile(db, "SELECT count(*) FROM sqlite_master WHERE name = 'executions_open_workflow'"),
+      "1");
+}
+
+// Migration 8 orders the timer rows by due time first; the rows of a store
+// made before it are kept.
+TEST(SqliteStore, TimerRowsOfAnEarlierStoreAreKeptInDueOrder) {
+  SqliteBackend backend;
+  ASSERT_TRUE(backend.Open().ok());
+  std::string db = backend.data_dir() + "/weft.db";
+  sqlite3* conn = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &conn), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(conn,
+                         "DROP TABLE timers; "
+                         "CREATE TABLE timers (shard INTEGER NOT NULL, due INTEGER NOT NULL, "
+                         "run_id TEXT NOT NULL, key TEXT NOT NULL, data TEXT NOT NULL, "
+                         "PRIMARY KEY (shard, due, run_id, key)) WITHOUT ROWID; "
+                         "INSERT INTO timers VALUES (7, 2000, 'r1', 'k', '{}'), "
+                         "(3, 5000, 'r2', 'k', '{\"x\":1}'); "
+                         "UPDATE schema_version SET version = 7",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(conn);
+  Result<std::unique_ptr<Store>> store = backend.Open();
+  ASSERT_TRUE(store.ok()) << store.error().message();
+  Result<std::vector<TimerRecord>> rows = (*store)->LoadTimers(std::nullopt, 0, 10000, 10);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].run_id, "r1");
+  EXPECT_EQ((*rows)[0].shard, 7);
+  EXPECT_EQ((*rows)[1].run_id, "r2");
+  EXPECT_EQ((*rows)[1].data, "{\"x\":1}");
+  EXPECT_EQ(QueryFile(db,
+                      "SELECT name FROM pragma_index_info((SELECT name FROM "
+                      "pragma_index_list('timers') WHERE origin = 'pk')) WHERE seqno = 0"),
+            "due");
 }
 
 TEST(SqliteStore, RefusesANewerSchema) {

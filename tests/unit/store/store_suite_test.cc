@@ -36,8 +36,8 @@ std::vector<int64_t> EventIds(const std::vector<EventRecord>& events) {
   return ids;
 }
 
-std::vector<std::string> TimerKeys(Store& store, int32_t shard, Millis from, Millis before,
-                                   int64_t limit = 100) {
+std::vector<std::string> TimerKeys(Store& store, std::optional<int32_t> shard, Millis from,
+                                   Millis before, int64_t limit = 100) {
   Result<std::vector<TimerRecord>> timers = store.LoadTimers(shard, from, before, limit);
   EXPECT_TRUE(timers.ok());
   std::vector<std::string> keys;
@@ -97,8 +97,9 @@ TEST_P(StoreSuite, TaskRowsAreReadInPriorityThenSeqOrderAndDeleted) {
   EXPECT_EQ(TaskIds(store(), list), (std::vector<std::string>{"r2/5", "r1/5", "r6/4", "r4/2"}));
 }
 
-// Timer rows: read by shard and due window in due order, written again
-// without harm, deleted by their identity, atomic with the batch.
+// Timer rows: read by due window in due order (of one shard or of every
+// shard), written again without harm, deleted by their identity, atomic
+// with the batch.
 TEST_P(StoreSuite, TimerRowsAreReadByShardAndDueTimeAndDeleted) {
   WriteBatch b;
   b.timers = {{1, 3000, "r1", "late", "{\"n\":3}"},
@@ -112,6 +113,11 @@ TEST_P(StoreSuite, TimerRowsAreReadByShardAndDueTimeAndDeleted) {
   EXPECT_EQ(TimerKeys(store(), 1, 1000, 3000), (std::vector<std::string>{"r1/early", "r2/mid"}));
   EXPECT_EQ(TimerKeys(store(), 1, 0, 10000, 1), (std::vector<std::string>{"r1/early"}));
   EXPECT_EQ(TimerKeys(store(), 2, 0, 10000), (std::vector<std::string>{"r3/other-shard"}));
+  EXPECT_EQ(TimerKeys(store(), std::nullopt, 0, 10000),
+            (std::vector<std::string>{"r1/early", "r3/other-shard", "r2/mid", "r1/late"}))
+      << "every shard's, in due order";
+  EXPECT_EQ(TimerKeys(store(), std::nullopt, 1200, 2500, 1),
+            (std::vector<std::string>{"r3/other-shard"}));
   Result<std::vector<TimerRecord>> late = store().LoadTimers(1, 3000, 3001, 10);
   ASSERT_TRUE(late.ok() && late->size() == 1);
   EXPECT_EQ((*late)[0].data, "{\"n\":3}");

@@ -200,5 +200,54 @@ TEST_P(StoreSuite, ARunClosedLongAgoIsErasedAndItsIdUsedAgain) {
   EXPECT_TRUE(tagged->executions.empty()) << "the old run's tags went with it";
 }
 
+// At most one open run per SWF workflow id: the store refuses the write
+// of a second one (kConflict, nothing of its batch written, the rest of
+// the group committed), so that a start need not read first. A run
+// closed and its successor created in one batch (continue-as-new) is
+// fine; Step Functions rows (domains with ':', as a parent's several open
+// Map Runs) are not held to it.
+TEST_P(StoreSuite, AWorkflowIdHasOneOpenRunAtATime) {
+  auto run = [](const std::string& run_id, const std::string& domain = "d") {
+    ExecutionRecord e = MakeExecution(run_id, 1000, domain);
+    e.workflow_id = "w";
+    return e;
+  };
+  ASSERT_TRUE(WriteOne(BatchOf({Append(run("first"), 0, 2)})).ok());
+  std::vector<Status> group = Write({BatchOf({Append(run("second"), 0, 2)}),
+                                     BatchOf({Append(run("elsewhere", "d2"), 0, 1)}),
+                                     BatchOf({Append(run("third"), 0, 1)})});
+  ASSERT_EQ(group.size(), 3u);
+  ASSERT_FALSE(group[0].ok());
+  EXPECT_EQ(group[0].error().code(), Errc::kConflict);
+  EXPECT_TRUE(group[1].ok()) << "another domain's workflow id of that name";
+  ASSERT_FALSE(group[2].ok());
+  EXPECT_EQ(group[2].error().code(), Errc::kConflict);
+  for (const char* refused : {"second", "third"}) {
+    Result<std::optional<ExecutionRecord>> stored = store().GetExecution(refused);
+    ASSERT_TRUE(stored.ok());
+    EXPECT_FALSE(stored->has_value()) << refused;
+    EXPECT_TRUE(EventIdsOf(store(), refused).empty()) << refused;
+  }
+
+  // Continue-as-new: the open run closes and the next one opens, one batch.
+  ExecutionRecord closed = run("first");
+  closed.open = false;
+  closed.close_status = "CONTINUED_AS_NEW";
+  closed.close_time = 2000;
+  ASSERT_TRUE(WriteOne(BatchOf({Append(closed, 2, 1), Append(run("next"), 0, 1)})).ok());
+  Reopen();
+  Status again = WriteOne(BatchOf({Append(run("after-restart"), 0, 1)}));
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code(), Errc::kConflict);
+  Result<std::optional<ExecutionRecord>> open = store().GetOpenExecution("d", "w");
+  ASSERT_TRUE(open.ok() && open->has_value());
+  EXPECT_EQ((*open)->run_id, "next");
+
+  ExecutionRecord map_run = run("map-run-1", "aws:states:mapRun");
+  ASSERT_TRUE(WriteOne(BatchOf({Append(map_run, 0, 0)})).ok());
+  map_run.run_id = "map-run-2";
+  EXPECT_TRUE(WriteOne(BatchOf({Append(map_run, 0, 0)})).ok());
+}
+
 }  // namespace
 }  // namespace weft::store::testing
