@@ -326,13 +326,25 @@ class DefinitionParser {
     st.result_path = f_.ResultPathField(o, "ResultPath", loc);
   }
 
-  void ParseTask(const json::object& o, State& st) {
+  void ParseResource(const json::object& o, State& st) {
     const std::string& loc = st.location;
     if (auto r = f_.String(o, "Resource", loc, true)) {
       st.resource = *r;
       if (r->rfind("arn:", 0) != 0)
         f_.Add(loc + "/Resource", "Resource must be an ARN (arn:aws:...), got \"" + *r + "\"");
     }
+  }
+
+  // Both literal: the heartbeat must be shorter.
+  void CheckHeartbeat(const State& st) {
+    if (st.timeout_seconds && st.heartbeat_seconds && *st.heartbeat_seconds >= *st.timeout_seconds)
+      f_.Add(st.location + "/HeartbeatSeconds",
+             "HeartbeatSeconds must be smaller than TimeoutSeconds");
+  }
+
+  void ParseTask(const json::object& o, State& st) {
+    const std::string& loc = st.location;
+    ParseResource(o, st);
     ParseResultFields(o, st, true);
     st.timeout_seconds = f_.Integer(o, "TimeoutSeconds", loc, 1, kSchemaMaximum);
     st.heartbeat_seconds = f_.Integer(o, "HeartbeatSeconds", loc, 1, kSchemaMaximum);
@@ -340,8 +352,7 @@ class DefinitionParser {
     st.heartbeat_seconds_path = f_.PathField(o, "HeartbeatSecondsPath", loc, true);
     f_.Exclusive(o, loc, {"TimeoutSeconds", "TimeoutSecondsPath"});
     f_.Exclusive(o, loc, {"HeartbeatSeconds", "HeartbeatSecondsPath"});
-    if (st.timeout_seconds && st.heartbeat_seconds && *st.heartbeat_seconds >= *st.timeout_seconds)
-      f_.Add(loc + "/HeartbeatSeconds", "HeartbeatSeconds must be smaller than TimeoutSeconds");
+    CheckHeartbeat(st);
     if (auto t = f_.TemplateField(o, "Credentials", loc, true)) st.credentials = std::move(*t);
     ParseRetryCatch(o, st);
   }
@@ -352,6 +363,22 @@ class DefinitionParser {
   }
 
   void ParseChoice(const json::object& o, State& st) {
+    ParseChoices(o, st, [&](const json::value& v, const std::string& loc) {
+      auto rule = CompileChoiceRule(v, loc, true, f_.diags());
+      if (!rule) {
+        // Keep the target so that graph checks see it (the machine is not
+        // produced anyway: there is a diagnostic).
+        rule.emplace();
+        if (v.is_object())
+          if (auto* n = FindString(v.as_object(), "Next")) rule->next = std::string(*n);
+      }
+      return std::move(*rule);
+    });
+  }
+
+  // Choices (each rule by `parse_rule`) and Default, in both languages.
+  template <class ParseRule>
+  void ParseChoices(const json::object& o, State& st, ParseRule parse_rule) {
     const std::string& loc = st.location;
     const json::value* choices = Find(o, "Choices");
     if (!choices) {
@@ -360,18 +387,8 @@ class DefinitionParser {
       f_.Add(loc + "/Choices", "Choices must be a non-empty array of choice rules");
     } else {
       const auto& arr = choices->as_array();
-      for (size_t i = 0; i < arr.size(); ++i) {
-        auto rule =
-            CompileChoiceRule(arr[i], loc + "/Choices/" + std::to_string(i), true, f_.diags());
-        if (!rule) {
-          // Keep the target so that graph checks see it (the machine is
-          // not produced anyway: there is a diagnostic).
-          rule.emplace();
-          if (arr[i].is_object())
-            if (auto* n = FindString(arr[i].as_object(), "Next")) rule->next = std::string(*n);
-        }
-        st.choices.push_back(std::move(*rule));
-      }
+      for (size_t i = 0; i < arr.size(); ++i)
+        st.choices.push_back(parse_rule(arr[i], loc + "/Choices/" + std::to_string(i)));
     }
     if (auto d = f_.String(o, "Default", loc, false)) st.default_next = *d;
   }
@@ -564,35 +581,21 @@ class DefinitionParser {
   void ParseJsonataTask(const json::object& o, State& st) {
     const std::string& loc = st.location;
     JsonataFields& j = *st.jsonata;
-    if (auto r = f_.String(o, "Resource", loc, true)) {
-      st.resource = *r;
-      if (r->rfind("arn:", 0) != 0)
-        f_.Add(loc + "/Resource", "Resource must be an ARN (arn:aws:...), got \"" + *r + "\"");
-    }
+    ParseResource(o, st);
     j.arguments = f_.JsonataField(o, "Arguments", loc, false);
     j.credentials = f_.JsonataField(o, "Credentials", loc, true);
     f_.IntegerOrExpression(o, "TimeoutSeconds", loc, 1, kSchemaMaximum, st.timeout_seconds,
                            j.timeout_seconds);
     f_.IntegerOrExpression(o, "HeartbeatSeconds", loc, 1, kSchemaMaximum, st.heartbeat_seconds,
                            j.heartbeat_seconds);
-    if (st.timeout_seconds && st.heartbeat_seconds && *st.heartbeat_seconds >= *st.timeout_seconds)
-      f_.Add(loc + "/HeartbeatSeconds", "HeartbeatSeconds must be smaller than TimeoutSeconds");
+    CheckHeartbeat(st);
     ParseRetryCatch(o, st);
   }
 
   void ParseJsonataChoice(const json::object& o, State& st) {
-    const std::string& loc = st.location;
-    const json::value* choices = Find(o, "Choices");
-    if (!choices) {
-      f_.Add(loc, "a Choice state needs Choices");
-    } else if (!choices->is_array() || choices->as_array().empty()) {
-      f_.Add(loc + "/Choices", "Choices must be a non-empty array of choice rules");
-    } else {
-      const auto& arr = choices->as_array();
-      for (size_t i = 0; i < arr.size(); ++i)
-        st.choices.push_back(ParseJsonataRule(arr[i], loc + "/Choices/" + std::to_string(i)));
-    }
-    if (auto d = f_.String(o, "Default", loc, false)) st.default_next = *d;
+    ParseChoices(o, st, [&](const json::value& v, const std::string& loc) {
+      return ParseJsonataRule(v, loc);
+    });
   }
 
   // {Condition, Next, Output, Assign, Comment}: Condition is a boolean or
