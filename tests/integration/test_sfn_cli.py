@@ -71,6 +71,42 @@ class SfnCliTest(AwsCliMixin, SfnTestCase):
         self.assertIn(machine, [m["stateMachineArn"] for m in
                                 self.aws("list-state-machines")["stateMachines"]])
 
+    def test_jsonata_machine(self):
+        name = uniq("clijsonata")
+        definition = {"QueryLanguage": "JSONata", "StartAt": "Each", "States": {
+            "Each": {"Type": "Map", "Items": "{% $states.input.orders %}", "Next": "Sum",
+                     "ItemSelector": {"n": "{% $states.context.Map.Item.Value %}"},
+                     "ItemProcessor": {"StartAt": "Big", "States": {
+                         "Big": {"Type": "Choice", "Default": "Keep",
+                                 "Choices": [{"Condition": "{% $states.input.n > 2 %}",
+                                              "Next": "Double"}]},
+                         "Double": {"Type": "Pass", "Output": "{% $states.input.n * 2 %}",
+                                    "End": True},
+                         "Keep": {"Type": "Pass", "Output": "{% $states.input.n %}",
+                                  "End": True}}},
+                     "Assign": {"count": "{% $count($states.result) %}"}},
+            "Sum": {"Type": "Pass", "End": True,
+                    "Output": {"total": "{% $sum($states.input) %}", "count": "{% $count %}"}}}}
+        machine = self.aws("create-state-machine", "--name", name, "--role-arn", ROLE,
+                           "--definition", json.dumps(definition))["stateMachineArn"]
+        execution = self.aws("start-execution", "--state-machine-arn", machine,
+                             "--input", '{"orders": [1, 2, 3, 4]}')["executionArn"]
+        for _ in range(100):
+            d = self.aws("describe-execution", "--execution-arn", execution)
+            if d["status"] != "RUNNING":
+                break
+        self.assertEqual(d["status"], "SUCCEEDED", d)
+        self.assertEqual(json.loads(d["output"]), {"total": 17, "count": 4})
+
+        # An expression that does not compile is named at its place.
+        bad = {"QueryLanguage": "JSONata", "StartAt": "A", "States": {
+            "A": {"Type": "Pass", "Output": {"x": "{% $states.input. %}"}, "End": True}}}
+        proc = self.aws("create-state-machine", "--name", uniq("clibad"), "--role-arn", ROLE,
+                        "--definition", json.dumps(bad), check=False)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("InvalidDefinition", proc.stderr)
+        self.assertIn("/States/A/Output/x", proc.stderr)
+
     def test_faults(self):
         proc = self.aws("describe-state-machine", "--state-machine-arn",
                         SM_PREFIX + uniq("ghost"), check=False)
