@@ -205,7 +205,8 @@ class ExecutionState {
   // Evaluates `t`; on failure fails the state (FailQuery) and gives nullopt.
   std::optional<json::value> EvalOrFail(Frame& f, const State& s, const JsonataTemplate& t,
                                         const StatesScope& scope,
-                                        std::string_view state_failed_event = {});
+                                        std::string_view state_failed_event = {},
+                                        bool catchable = true);
   // A States.QueryEvaluationError: the EvaluationFailed event (then
   // `state_failed_event`, e.g. MapStateFailed, when given), and the state
   // fails with it (caught or retried like any error when `catchable`).
@@ -267,6 +268,11 @@ class ExecutionState {
 // A state's raw input, moved out of the frame when nothing reads it again
 // (no Retry or Catch).
 json::value TakeInput(Frame& f, const State& s);
+
+// A value as AWS prints it in runtime errors: strings bare, the rest as JSON.
+std::string Printable(const json::value& v);
+// An integral JSON number (5, or 5.0 as JSONata and some clients write it).
+std::optional<int64_t> WholeNumber(const json::value& v);
 
 // FNV-1a: a hash that is the same in every build and process (std::hash is
 // not), for what replay must reproduce.

@@ -4,7 +4,6 @@
 // both reading $states.input, $states.result and the variables as they
 // were before the state. A failed evaluation is a States.QueryEvaluationError
 // that Retry and Catch see, announced by an EvaluationFailed event.
-#include <cmath>
 
 #include "asl/errors.h"
 #include "asl/interpreter.h"
@@ -25,19 +24,6 @@ class ExecutionState::JsonataEnv final : public jsonata::Environment {
 };
 
 namespace {
-
-std::string Printable(const json::value& v) {
-  return v.is_string() ? std::string(v.as_string()) : ToJson(v);
-}
-
-// An integral JSON number (JSONata numbers are doubles: 5 may come as 5.0).
-std::optional<int64_t> WholeNumber(const json::value& v) {
-  if (v.is_int64()) return v.as_int64();
-  if (v.is_uint64() && v.as_uint64() <= INT64_MAX) return static_cast<int64_t>(v.as_uint64());
-  if (v.is_double() && std::floor(v.as_double()) == v.as_double() && std::abs(v.as_double()) < 9e18)
-    return static_cast<int64_t>(v.as_double());
-  return std::nullopt;
-}
 
 const std::string& TextOf(const JsonataTemplate& t) {
   static const std::string kNone;
@@ -86,11 +72,12 @@ void ExecutionState::FailQuery(Frame& f, const State& s, const std::string& mess
 std::optional<json::value> ExecutionState::EvalOrFail(Frame& f, const State& s,
                                                       const JsonataTemplate& t,
                                                       const StatesScope& scope,
-                                                      std::string_view state_failed_event) {
+                                                      std::string_view state_failed_event,
+                                                      bool catchable) {
   std::string at;
   auto v = t.Evaluate(scope, &at);
   if (!v) {
-    FailQuery(f, s, v.error().message(), at, state_failed_event);
+    FailQuery(f, s, v.error().message(), at, state_failed_event, catchable);
     return std::nullopt;
   }
   return std::move(*v);
@@ -133,14 +120,8 @@ bool ExecutionState::CatchJsonata(Frame& f, const State& s, const Catcher& c,
   JsonataCall call(env, frames_, f, s.needs_context ? Context(f, s) : json::value());
   call.scope.error_output = &error_output;
   // A failure here is the state's final one: its catchers are being run.
-  auto eval = [&](const JsonataTemplate& t) -> std::optional<json::value> {
-    std::string at;
-    auto v = t.Evaluate(call.scope, &at);
-    if (!v) {
-      FailQuery(f, s, v.error().message(), at, {}, false);
-      return std::nullopt;
-    }
-    return std::move(*v);
+  auto eval = [&](const JsonataTemplate& t) {
+    return EvalOrFail(f, s, t, call.scope, {}, /*catchable=*/false);
   };
   if (c.jsonata.assign) {
     auto a = eval(*c.jsonata.assign);

@@ -36,10 +36,6 @@ std::string StableUuid(std::string_view seed) {
 
 namespace {
 
-std::string Printable(const json::value& v) {
-  return v.is_string() ? std::string(v.as_string()) : ToJson(v);
-}
-
 // AWS also reads these fields from strings holding a number ("1").
 std::optional<double> AsNumber(const json::value& v) {
   if (v.is_number()) return v.to_number<double>();
@@ -53,14 +49,10 @@ std::optional<double> AsNumber(const json::value& v) {
 std::optional<int64_t> AsInteger(const json::value& v) {
   if (v.is_string()) {
     auto parsed = ParseJson(std::string_view(v.as_string()));
-    if (parsed && (parsed->is_int64() || parsed->is_uint64())) return AsInteger(*parsed);
+    if (parsed && (parsed->is_int64() || parsed->is_uint64())) return WholeNumber(*parsed);
     return std::nullopt;
   }
-  if (v.is_int64()) return v.as_int64();
-  if (v.is_uint64() && v.as_uint64() <= INT64_MAX) return static_cast<int64_t>(v.as_uint64());
-  if (v.is_double() && std::floor(v.as_double()) == v.as_double() && std::abs(v.as_double()) < 9e18)
-    return static_cast<int64_t>(v.as_double());
-  return std::nullopt;
+  return WholeNumber(v);
 }
 
 // {"index": i, "name": the Map state}, the details of the MapIteration* events.

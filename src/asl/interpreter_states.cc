@@ -19,11 +19,6 @@ json::object TruncatedFalse() {
 // The Step Functions payload quota (UTF-8 bytes of a state's output).
 constexpr size_t kMaxPayloadBytes = 262'144;
 
-// A value as AWS prints it in Wait errors: strings bare, the rest as JSON.
-std::string Printable(const json::value& v) {
-  return v.is_string() ? std::string(v.as_string()) : ToJson(v);
-}
-
 struct TaskKind {
   std::string kind;           // "task", "activity", "lambda"
   std::string resource_type;  // task: "lambda", "sqs", ...
@@ -80,6 +75,18 @@ static Result<json::value> ApplyIoPath(const IoPath& p, json::value&& value,
 // only Retry (which runs the state again) and Catch (ResultPath on the raw
 // input) do. A state without them may move its input into its output.
 static bool InputConsumable(const State& s) { return s.retry.empty() && s.catchers.empty(); }
+
+std::string Printable(const json::value& v) {
+  return v.is_string() ? std::string(v.as_string()) : ToJson(v);
+}
+
+std::optional<int64_t> WholeNumber(const json::value& v) {
+  if (v.is_int64()) return v.as_int64();
+  if (v.is_uint64() && v.as_uint64() <= INT64_MAX) return static_cast<int64_t>(v.as_uint64());
+  if (v.is_double() && std::floor(v.as_double()) == v.as_double() && std::abs(v.as_double()) < 9e18)
+    return static_cast<int64_t>(v.as_double());
+  return std::nullopt;
+}
 
 json::value TakeInput(Frame& f, const State& s) {
   if (InputConsumable(s)) return std::move(f.input);

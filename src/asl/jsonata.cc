@@ -2,7 +2,6 @@
 // built-in functions and the system Environment.
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <random>
 #include <unordered_map>
 
@@ -123,13 +122,8 @@ std::optional<json::value> CopyAsJsonata(const json::value& v, int depth = 0) {
   switch (v.kind()) {
     case json::kind::int64:
     case json::kind::uint64:
-    case json::kind::double_: {
-      double d = v.to_number<double>();
-      if (!std::isfinite(d)) return json::value(nullptr);
-      if (d == std::trunc(d) && std::fabs(d) <= 9007199254740992.0)
-        return json::value(static_cast<int64_t>(d));
-      return json::value(d);
-    }
+    case json::kind::double_:
+      return detail::NumberJson(v.to_number<double>());
     case json::kind::array: {
       json::array out;
       out.reserve(v.get_array().size());

@@ -486,6 +486,9 @@ std::string TypeName(const Value& v);  // for error messages
 std::string Describe(const Value& v);  // for error messages
 
 Value FromJson(const json::value& v);
+// A JSONata number as JSON: null when not finite, an integer when integral
+// and within 2^53 (as JSON.stringify prints it), else a double.
+json::value NumberJson(double d);
 // undefined -> nullopt; functions become as JSON.stringify treats them.
 std::optional<json::value> ToJson(const Value& v);
 

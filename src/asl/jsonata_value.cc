@@ -571,6 +571,13 @@ Value FromJson(const json::value& v) {
   return Value();
 }
 
+json::value NumberJson(double d) {
+  if (!std::isfinite(d)) return json::value(nullptr);
+  if (d == std::trunc(d) && std::fabs(d) <= 9007199254740992.0)
+    return json::value(static_cast<int64_t>(d));
+  return json::value(d);
+}
+
 std::optional<json::value> ToJson(const Value& v) {
   NestingGuard guard;
   switch (v.type()) {
@@ -580,13 +587,8 @@ std::optional<json::value> ToJson(const Value& v) {
       return json::value(nullptr);
     case Type::kBool:
       return json::value(v.boolean());
-    case Type::kNumber: {
-      double d = v.number();
-      if (!std::isfinite(d)) return json::value(nullptr);
-      if (d == std::trunc(d) && std::fabs(d) <= 9007199254740992.0)
-        return json::value(static_cast<int64_t>(d));
-      return json::value(d);
-    }
+    case Type::kNumber:
+      return NumberJson(v.number());
     case Type::kString:
       return json::value(v.str());
     case Type::kFunction:
